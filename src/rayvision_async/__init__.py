@@ -1,0 +1,53 @@
+"""rayvision_async: a typed asyncio SDK for the Rayvision render API (Renderbus / Fox Renderfarm).
+
+The pipeline, one module per step: the endpoint table (:mod:`.endpoints`) →
+the client and its one request loop (:mod:`.client`) → the signer transport
+(:mod:`.transport`, :mod:`.signing`) → the envelope decoder (:mod:`.envelope`)
+→ the models and their one converter (:mod:`.models`, :mod:`.converter`).
+"""
+
+from . import errors
+from .client import AsyncRayvisionAPI
+from .errors import (
+    APIError,
+    ConfigurationError,
+    InvalidInputError,
+    RayvisionError,
+    RequestOutcomeUnknownError,
+)
+from .models import (
+    TERMINAL_TASK_STATUSES,
+    FrameInfo,
+    FrameStatus,
+    FrameType,
+    Page,
+    TaskInfo,
+    TaskStatus,
+)
+from .paging import Pager
+from .retry import RetryPolicy
+from .transport import AiohttpTransport, SigningTransport, Timeouts
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TERMINAL_TASK_STATUSES",
+    "APIError",
+    "AiohttpTransport",
+    "AsyncRayvisionAPI",
+    "ConfigurationError",
+    "FrameInfo",
+    "FrameStatus",
+    "FrameType",
+    "InvalidInputError",
+    "Page",
+    "Pager",
+    "RayvisionError",
+    "RequestOutcomeUnknownError",
+    "RetryPolicy",
+    "SigningTransport",
+    "TaskInfo",
+    "TaskStatus",
+    "Timeouts",
+    "errors",
+]

@@ -1,0 +1,113 @@
+"""From a call's arguments to the wire body, as one table row says.
+
+``bind`` maps positional and keyword arguments onto the row's parameters,
+``build_body`` checks each value with its kind and names it for the chosen path
+set, and ``result_of`` structures the envelope's ``data`` into the row's
+response model. Everything here raises before a request is sent.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from .converter import structure
+from .endpoints import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
+from .errors import InvalidInputError, MalformedResponseError
+
+__all__ = ["bind", "build_body", "context_values", "result_of"]
+
+
+def bind(endpoint: Endpoint, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Map ``args``/``kwargs`` onto ``endpoint``'s parameter names, as Python would."""
+    params = endpoint.params
+    if len(args) > len(params):
+        raise InvalidInputError(
+            f"{endpoint.name}() takes {len(params)} positional arguments but {len(args)} were given")
+    values = {params[index].name: value for index, value in enumerate(args)}
+    for key, value in kwargs.items():
+        if key in values:
+            raise InvalidInputError(f"{endpoint.name}() got multiple values for argument {key!r}")
+        values[key] = value
+    if len(values) > len(args) and not values.keys() <= endpoint_names(endpoint):
+        unknown = sorted(values.keys() - endpoint_names(endpoint))
+        raise InvalidInputError(f"{endpoint.name}() got unexpected keyword argument(s): {', '.join(unknown)}")
+    return values
+
+
+_NAMES: dict[str, frozenset[str]] = {}
+
+
+def endpoint_names(endpoint: Endpoint) -> frozenset[str]:
+    names = _NAMES.get(endpoint.name)
+    if names is None:
+        names = _NAMES[endpoint.name] = frozenset(p.name for p in endpoint.params)
+    return names
+
+
+def context_values(domain: str, platform: str) -> dict[Context, Any]:
+    """The values of the table's :class:`Context` defaults for a client's settings."""
+    china = "renderbus" in domain.lower()
+    return {
+        Context.ZONE: 1 if china else 2,
+        Context.TRANSFER_ZONE: 2 if china else 1,
+        Context.PLATFORM: int(platform),
+        Context.OS_NAME: "windows" if sys.platform.startswith("win") else "linux",
+    }
+
+
+def build_body(
+    endpoint: Endpoint, values: Mapping[str, Any], *, legacy: bool, context: Mapping[Context, Any]
+) -> dict[str, Any]:
+    """The wire body for ``values`` in the current or the 2018 (``legacy``) path set."""
+    body: dict[str, Any] = dict(endpoint.fixed)
+    for param in endpoint.params:
+        value = values.get(param.name, param.default)
+        if value is REQUIRED:
+            raise InvalidInputError(f"{endpoint.name}() missing required argument {param.name!r}")
+        if isinstance(value, Context):
+            value = context[value]
+        if value is None or (param.send is Send.IF_TRUTHY and not value):
+            continue
+        checked = param.kind.check(value, param.name)
+        if param.wire == SPREAD:
+            body.update(checked)
+        else:
+            body[param.wire] = checked
+    if endpoint.rule is not None:
+        RULES[endpoint.rule](body)
+    if legacy:
+        body = _to_legacy(endpoint, body)
+    return body
+
+
+def _to_legacy(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+    renamed = dict(body)
+    for param in endpoint.params:
+        if param.wire not in renamed:
+            continue
+        if param.legacy_wire == OMIT:
+            del renamed[param.wire]
+            continue
+        value = renamed.pop(param.wire)
+        if param.legacy_divisor != 1:
+            value = -(-value // param.legacy_divisor)
+        renamed[param.legacy_wire or param.wire] = value
+    return renamed
+
+
+def result_of(endpoint: Endpoint, data: Any, *, path: str) -> Any:
+    """Structure an envelope's ``data`` into ``endpoint.returns``."""
+    returns = endpoint.returns
+    if returns is None:
+        return None
+    if returns is Any:
+        return data
+    if returns is str:
+        return data if isinstance(data, str) else ("" if data is None else str(data))
+    try:
+        return structure(data, returns)
+    except Exception as exc:  # cattrs raises many kinds; each means "not the documented shape"
+        reason = f"data does not fit {getattr(returns, '__name__', returns)}: {type(exc).__name__}"
+        raise MalformedResponseError(reason, path=path) from exc

@@ -1,0 +1,213 @@
+"""Every exception the SDK raises, under one base class.
+
+Three families:
+
+* :class:`InvalidInputError` and :class:`ConfigurationError` — raised before
+  anything is sent (bad arguments, bad credentials or settings).
+* :class:`TransportError` and :class:`HTTPStatusError` /
+  :class:`MalformedResponseError` — the request did not produce a readable
+  envelope. :class:`RequestOutcomeUnknownError` is the one to handle with care:
+  a call that creates or submits work may have reached the server, so the SDK
+  did not retry it.
+* :class:`APIError` subclasses — the service answered with an envelope whose
+  ``code`` is not 200. Each carries ``code``, ``message``, ``path`` and
+  ``request_id``.
+
+No message built here contains a credential or a signature: the SDK never
+passes them in, and :func:`scrub` removes any known secret from text that
+comes from elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "APIError",
+    "ConfigurationError",
+    "ConnectError",
+    "FailError",
+    "HTTPStatusError",
+    "IPProhibitedError",
+    "InvalidInputError",
+    "LoginRequiredError",
+    "MalformedResponseError",
+    "NoMoreRecordsError",
+    "NotFoundError",
+    "ParameterError",
+    "PermissionDeniedError",
+    "PoolTimeoutError",
+    "RayvisionError",
+    "RegionMismatchError",
+    "RequestOutcomeUnknownError",
+    "ServerError",
+    "SignatureExpiredError",
+    "SignatureInvalidError",
+    "TimeoutError",
+    "TransportError",
+    "UnsupportedOperationError",
+    "error_for_code",
+]
+
+
+class RayvisionError(Exception):
+    """Base class of every exception raised by ``rayvision_async``."""
+
+
+# -- raised before sending -------------------------------------------------------------------------
+
+
+class InvalidInputError(RayvisionError, ValueError, TypeError):
+    """An argument is missing, of the wrong type or out of range; nothing was sent.
+
+    It is both a ``ValueError`` and a ``TypeError``, so code written against
+    either convention catches it.
+    """
+
+
+class ConfigurationError(InvalidInputError):
+    """The client was built with missing or malformed credentials, domain, platform or settings."""
+
+
+class UnsupportedOperationError(InvalidInputError):
+    """The operation does not exist in the path set this client speaks (e.g. the 2018 set)."""
+
+
+# -- no usable envelope ----------------------------------------------------------------------------
+
+
+class TransportError(RayvisionError):
+    """The HTTP exchange failed (connection, timeout, reset)."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class ConnectError(TransportError):
+    """The connection could not be opened: the request never reached the server."""
+
+
+class TimeoutError(TransportError):
+    """The server did not answer within the read timeout."""
+
+
+class PoolTimeoutError(TransportError):
+    """No connection slot became free within the pool timeout; nothing was sent."""
+
+
+class RequestOutcomeUnknownError(TransportError):
+    """A call that creates or changes work failed after it may have reached the server.
+
+    The SDK did not retry it, because a retry could duplicate the work. Check the
+    state on the service (for example with ``query.get_task_list``) before
+    trying again.
+    """
+
+
+class HTTPStatusError(RayvisionError):
+    """The server answered with a non-2xx HTTP status (often an HTML error page from a proxy)."""
+
+    def __init__(self, status_code: int, *, path: str, retry_after: float | None = None) -> None:
+        super().__init__(f"HTTP {status_code} from {path}")
+        self.status_code = status_code
+        self.path = path
+        self.retry_after = retry_after
+
+
+class MalformedResponseError(RayvisionError):
+    """The body was not JSON, not an envelope, or its ``data`` did not fit the response model."""
+
+    def __init__(self, reason: str, *, path: str) -> None:
+        super().__init__(f"malformed response from {path}: {reason}")
+        self.reason = reason
+        self.path = path
+
+
+# -- the service said no ---------------------------------------------------------------------------
+
+
+class APIError(RayvisionError):
+    """The service answered with an envelope whose ``code`` is not 200."""
+
+    def __init__(self, code: int, message: str, *, path: str, request_id: str | None = None) -> None:
+        rid = f", request id {request_id}" if request_id else ""
+        super().__init__(f"{path} failed with code {code}: {message}{rid}")
+        self.code = code
+        self.message = message
+        self.path = path
+        self.request_id = request_id
+
+
+class FailError(APIError):
+    """Code 100: the service reports a generic failure."""
+
+
+class PermissionDeniedError(APIError):
+    """Codes 403 and 605: no authorization, or insufficient permissions."""
+
+
+class NotFoundError(APIError):
+    """Code 404: the resource does not exist."""
+
+
+class ServerError(APIError):
+    """Code 500: the service failed internally."""
+
+
+class ParameterError(APIError):
+    """Codes 600 and 601: a parameter is invalid or missing, as judged by the service."""
+
+
+class LoginRequiredError(APIError):
+    """Code 602: the service requires a login."""
+
+
+class RegionMismatchError(APIError):
+    """Code 608: the account's region does not match the domain (China vs. overseas)."""
+
+
+class SignatureExpiredError(APIError):
+    """Code 610: the request's timestamp was outside the service's window (clock skew)."""
+
+
+class SignatureInvalidError(APIError):
+    """Code 611: the signature did not verify (wrong access key, or a mangled request)."""
+
+
+class IPProhibitedError(APIError):
+    """Code 812: requests from this IP address are prohibited for the account."""
+
+
+class NoMoreRecordsError(APIError):
+    """Code 700: no more records. Pagers treat it as the end of the data, not as an error."""
+
+
+_BY_CODE: dict[int, type[APIError]] = {
+    100: FailError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    500: ServerError,
+    600: ParameterError,
+    601: ParameterError,
+    602: LoginRequiredError,
+    605: PermissionDeniedError,
+    608: RegionMismatchError,
+    610: SignatureExpiredError,
+    611: SignatureInvalidError,
+    700: NoMoreRecordsError,
+    812: IPProhibitedError,
+}
+
+
+def error_for_code(code: int, message: str, *, path: str, request_id: str | None = None) -> APIError:
+    """The :class:`APIError` subclass for an envelope ``code`` (any unknown code → ``APIError``)."""
+    return _BY_CODE.get(code, APIError)(code, message, path=path, request_id=request_id)
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Replace every occurrence of each non-empty secret in ``text`` with ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text

@@ -1,0 +1,142 @@
+"""The Rayvision request signature, as pure functions over bytes and strings.
+
+No I/O and no HTTP library here: the signer transport, the simulator and the
+benchmarks all call these functions, so a request is signed and verified by the
+same code.
+
+The algorithm (protocol "Signature generation rules", checked against the
+official SDK 3.0.4.3 with ``sign-vectors.json``):
+
+1. Take the signed headers (``accessId``, ``channel``, ``platform``,
+   ``UTCTimestamp``, ``nonce``, ``version`` and any extra header the caller
+   asked to sign), then update that mapping with the JSON body's top-level
+   keys (a body key named like a header replaces it in the string to sign).
+2. Flatten: a dict child becomes ``parent.child``; a list element becomes
+   ``parent`` + index with no separator (``renderEnvs0.pluginIds2``); empty
+   lists and dicts contribute nothing.
+3. Sort the keys by code point (``UTCTimestamp`` sorts before ``accessId``).
+4. Render ``key=value`` pairs, values as Python ``str()`` would (strings raw,
+   unescaped; ints in decimal; ``True``/``False``/``None``; float ``repr``),
+   joined by ``&``.
+5. ``"[POST]" + domain + ":" + path + "&" + pairs``; HMAC-SHA256 with the
+   access key; base64 (standard alphabet, padded).
+
+What is signed is derived from the **wire body bytes** (``sign_request``
+parses them), so a value can never be signed differently from how it is sent.
+The SDK's own body serializer (:func:`encode_body`) never emits booleans,
+nulls or floats: see its docstring for how they are handled.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = [
+    "SIGNED_HEADER_NAMES",
+    "BodyEncodingError",
+    "encode_body",
+    "flatten",
+    "make_nonce",
+    "sign",
+    "sign_request",
+    "string_to_sign",
+]
+
+#: Header names that take part in the signature, in the order they are sent.
+SIGNED_HEADER_NAMES = ("accessId", "channel", "platform", "UTCTimestamp", "nonce", "version")
+
+
+class BodyEncodingError(TypeError):
+    """A request body holds a value the SDK refuses to send (see :func:`encode_body`)."""
+
+
+def _render(value: Any) -> str:
+    # str() is the official SDK's rendering: True/False/None, float repr, raw strings.
+    return value if type(value) is str else str(value)
+
+
+def flatten(value: Any, prefix: str) -> Iterator[tuple[str, str]]:
+    """Yield ``(key, rendered value)`` leaves of ``value`` named under ``prefix``."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from flatten(child, f"{prefix}.{key}")
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from flatten(child, f"{prefix}{index}")
+    else:
+        yield prefix, _render(value)
+
+
+def string_to_sign(domain: str, path: str, headers: Mapping[str, str], body: Mapping[str, Any]) -> str:
+    """Build the canonical string for ``domain``/``path`` from signed headers and a decoded body."""
+    merged: dict[str, Any] = dict(headers)
+    merged.update(body)
+    pairs: dict[str, str] = {}
+    for key, value in merged.items():
+        if isinstance(value, (dict, list)):
+            pairs.update(flatten(value, key))
+        else:
+            pairs[key] = _render(value)
+    joined = "&".join(f"{key}={pairs[key]}" for key in sorted(pairs))
+    return f"[POST]{domain}:{path}&{joined}"
+
+
+def sign(access_key: str, text: str) -> str:
+    """Base64 HMAC-SHA256 of ``text`` keyed with ``access_key`` (both UTF-8)."""
+    digest = hmac.new(access_key.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def sign_request(
+    access_key: str, domain: str, path: str, headers: Mapping[str, str], content: bytes
+) -> str:
+    """Signature for a request whose wire body is ``content`` (JSON object bytes, or empty)."""
+    body = json.loads(content) if content else {}
+    if not isinstance(body, dict):
+        raise BodyEncodingError("a signed request body must be a JSON object")
+    return sign(access_key, string_to_sign(domain, path, headers, body))
+
+
+def make_nonce() -> str:
+    """A cryptographically random six-digit nonce (the official SDK's width)."""
+    return str(100000 + secrets.randbelow(900000))
+
+
+def _check_wire_value(value: Any, where: str) -> None:
+    kind = type(value)
+    if kind is str or kind is int:
+        return
+    if kind is dict:
+        for key, child in value.items():
+            if type(key) is not str:
+                raise BodyEncodingError(f"body key {key!r} at {where} is not a string")
+            _check_wire_value(child, f"{where}.{key}")
+        return
+    if kind is list:
+        for index, child in enumerate(value):
+            _check_wire_value(child, f"{where}[{index}]")
+        return
+    raise BodyEncodingError(
+        f"body value at {where} has type {kind.__name__}; only str, int, list and dict are sent"
+    )
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """Serialize a request body to the JSON bytes that are sent and signed.
+
+    The service is written in Java and its rendering of ``true``, ``null`` and
+    floats in the string to sign is unknown, so the SDK never puts them on the
+    wire: booleans are converted to ``"true"``/``"false"`` strings by the
+    endpoint table (the official SDK sends ``cloneTask`` that way), ``None``
+    values are omitted from the body, and floats are rejected. This function is
+    the last guard: any value that is not a ``str``, ``int``, ``list`` or
+    ``dict`` raises :class:`BodyEncodingError`, before anything is sent.
+    """
+    _check_wire_value(dict(body), "body")
+    return json.dumps(body, separators=(",", ":")).encode("ascii")
