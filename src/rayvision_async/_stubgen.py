@@ -7,6 +7,7 @@ Run ``python -m rayvision_async._stubgen`` after changing the endpoint table;
 from __future__ import annotations
 
 import sys
+import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -37,11 +38,13 @@ def method_docstring(endpoint: Any) -> str: ...
 
 def type_name(tp: Any, models: set[str]) -> str:
     """Source text of a return type, collecting the model names it uses into ``models``."""
-    if tp is None:
+    if tp is None or tp is type(None):
         return "None"
     if tp is Any:
         return "Any"
     origin = typing.get_origin(tp)
+    if origin is types.UnionType or origin is typing.Union:
+        return " | ".join(type_name(arg, models) for arg in typing.get_args(tp))
     if origin is not None:
         args = typing.get_args(tp)
         inner = ", ".join("..." if a is Ellipsis else type_name(a, models) for a in args)

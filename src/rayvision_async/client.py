@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import errors
 from .binding import bind, build_body, context_values, result_of
+from .bulk import BulkOperations
 from .endpoints import ENDPOINTS, Endpoint
 from .envelope import Envelope, decode_envelope
 from .groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGroup, UserGroup
@@ -49,7 +50,7 @@ def _credential(value: str | None, env: str, what: str) -> str:
     return value
 
 
-class AsyncRayvisionAPI(ClientHelpers):
+class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
     """An asyncio client for the Rayvision render API.
 
     ``access_id``/``access_key`` default to ``RAYVISION_API_ACCESS_ID`` and

@@ -21,8 +21,10 @@ from typing import Any
 import attrs
 
 from . import params as k
+from .converter import PATHS_OR_TEXT
 from .errors import InvalidInputError
 from .models import (
+    CreatedRenderEnv,
     CreatedTasks,
     ErrorCodeInfo,
     FrameInfo,
@@ -276,7 +278,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(Q, "get_frame_thumbnail", "/api/render/handle/loadingFrameThumbnail",
              "/api/render/task/loadingFrameThumbnail",
              (_p("frame_id", "id", ID), _p("frame_status", "frameStatus", k.integer(0), 4)),
-             tuple[str, ...], True, "Thumbnail paths of a finished frame.", aliases=("get_frame_thumbnall",)),
+             PATHS_OR_TEXT, True, "Thumbnail paths of a finished frame (some services answer a bare text).",
+             aliases=("get_frame_thumbnall",)),
     Endpoint(Q, "stop_frame", "/api/render/handle/stopTaskFrames", None,
              (_p("task_id", "taskId", ID), _p("select_all", "selectAll", k.choice((0, 1), "int"), 1),
               _opt("ids_list", "ids", k.list_of(ID)), _opt("status", "status", k.list_of(k.integer(0)))),
@@ -307,7 +310,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              ProjectList, True, "Project labels visible to the account."),
     # ---- env (render environments) ---------------------------------------------------------------
     Endpoint(E, "add_render_env", "/api/render/plugin/addUserPluginConfig", "/api/render/common/addRenderEnv",
-             (_p("data", SPREAD, k.RENDER_ENV),), Any, False, "Create a render environment."),
+             (_p("data", SPREAD, k.RENDER_ENV),), CreatedRenderEnv | None, False, "Create a render environment."),
     Endpoint(E, "update_render_env", "/api/render/plugin/editUserPluginConfig",
              "/api/render/common/updateRenderEnv",
              (_p("data", SPREAD, k.RENDER_ENV),), None, True, "Change a render environment."),

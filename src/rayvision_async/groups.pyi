@@ -6,6 +6,7 @@ from typing import Any
 from .client import AsyncRayvisionAPI
 from .helpers import EnvHelpers, QueryHelpers, TagHelpers, TaskHelpers, TransmitHelpers, UserHelpers
 from .models import (
+    CreatedRenderEnv,
     CreatedTasks,
     ErrorCodeInfo,
     FrameInfo,
@@ -308,14 +309,14 @@ class QueryGroup(QueryHelpers):
         ``POST /api/render/handle/loadTaskProcessImg``
         (2018 path set: ``POST /api/render/task/loadTaskProcessImg``)
         Safe to retry."""
-    async def get_frame_thumbnail(self, frame_id: int, frame_status: int = 4) -> tuple[str, ...]:
-        """Thumbnail paths of a finished frame.
+    async def get_frame_thumbnail(self, frame_id: int, frame_status: int = 4) -> tuple[str, ...] | str:
+        """Thumbnail paths of a finished frame (some services answer a bare text).
 
         ``POST /api/render/handle/loadingFrameThumbnail``
         (2018 path set: ``POST /api/render/task/loadingFrameThumbnail``)
         Safe to retry."""
-    async def get_frame_thumbnall(self, frame_id: int, frame_status: int = 4) -> tuple[str, ...]:
-        """Thumbnail paths of a finished frame.
+    async def get_frame_thumbnall(self, frame_id: int, frame_status: int = 4) -> tuple[str, ...] | str:
+        """Thumbnail paths of a finished frame (some services answer a bare text).
 
         ``POST /api/render/handle/loadingFrameThumbnail``
         (2018 path set: ``POST /api/render/task/loadingFrameThumbnail``)
@@ -395,7 +396,7 @@ class TagGroup(TagHelpers):
 
 class EnvGroup(EnvHelpers):
     def __init__(self, client: AsyncRayvisionAPI) -> None: ...
-    async def add_render_env(self, data: Mapping[str, Any]) -> Any:
+    async def add_render_env(self, data: Mapping[str, Any]) -> CreatedRenderEnv | None:
         """Create a render environment.
 
         ``POST /api/render/plugin/addUserPluginConfig``

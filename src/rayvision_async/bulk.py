@@ -1,0 +1,268 @@
+"""Many tasks at once: ``poll``, ``watch`` and ``wait``.
+
+``poll`` asks ``queryTaskInfo`` for up to ``batch_size`` ids per request
+(default 100) and runs the batches concurrently under the client's concurrency
+cap. ``watch`` polls on an interval and yields a :class:`TaskEvent` whenever a
+task's status or frame counts change. ``wait`` watches until the tasks reach a
+terminal status (:data:`~rayvision_async.models.TERMINAL_TASK_STATUSES`).
+
+None of these leaves a background task behind: every request runs inside the
+awaiting coroutine, so cancelling it cancels them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, cast, overload
+
+import attrs
+
+from .errors import InvalidInputError, RayvisionError
+from .models import TaskInfo
+
+if TYPE_CHECKING:
+    from .client import AsyncRayvisionAPI
+
+__all__ = ["BulkOperations", "PollResult", "TaskEvent", "WaitTimeoutError", "Watcher"]
+
+#: The TaskInfo fields whose change makes ``watch`` emit an event.
+WATCHED_FIELDS = ("task_status", "total_frames", "done_frames", "failed_frames", "executing_frames",
+                  "abort_frames")
+
+
+class WaitTimeoutError(RayvisionError, TimeoutError):
+    """``wait`` ran out of time; ``last_known`` holds each task's last seen state (None if never seen)."""
+
+    def __init__(self, timeout: float, last_known: Mapping[int, TaskInfo | None]) -> None:
+        pending = sorted(task_id for task_id, task in last_known.items() if task is None or not _terminal(task))
+        shown = ", ".join(map(str, pending[:10])) + (" …" if len(pending) > 10 else "")
+        super().__init__(f"{len(pending)} task(s) not finished after {timeout:g} s: {shown}")
+        self.timeout = timeout
+        self.last_known = dict(last_known)
+
+
+def _terminal(task: TaskInfo) -> bool:
+    status = task.task_status
+    return status is not None and status.is_terminal
+
+
+@attrs.frozen
+class PollResult:
+    """The current state of polled tasks: ``tasks`` by id, and the ids the service did not return."""
+
+    tasks: Mapping[int, TaskInfo]
+    missing: frozenset[int]
+
+    def __getitem__(self, task_id: int) -> TaskInfo:
+        return self.tasks[task_id]
+
+    def __len__(self) -> int:
+        return len(self.tasks)
+
+
+@attrs.frozen
+class TaskEvent:
+    """A change seen by ``watch``: the task now, as it was before (None the first time), and what changed."""
+
+    task: TaskInfo
+    previous: TaskInfo | None
+    changes: frozenset[str]
+
+    @property
+    def task_id(self) -> int:
+        assert self.task.id is not None
+        return self.task.id
+
+    @property
+    def previous_status(self) -> Any:
+        return None if self.previous is None else self.previous.task_status
+
+    @property
+    def is_terminal(self) -> bool:
+        return _terminal(self.task)
+
+
+def _unique_ids(task_ids: Iterable[int]) -> list[int]:
+    if isinstance(task_ids, (str, bytes)) or not isinstance(task_ids, Iterable):
+        raise InvalidInputError(f"task_ids must be an iterable of ints, got {type(task_ids).__name__}")
+    unique: dict[int, None] = {}
+    for task_id in task_ids:
+        if isinstance(task_id, bool) or not isinstance(task_id, int) or task_id < 1:
+            raise InvalidInputError(f"task_ids must hold positive ints, got {task_id!r}")
+        unique[task_id] = None
+    return list(unique)
+
+
+def _check_positive(name: str, value: float, *, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise InvalidInputError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+
+
+class BulkOperations:
+    """``poll``, ``watch`` and ``wait``, mixed into the client."""
+
+    __slots__ = ()
+
+    async def poll(self, task_ids: Iterable[int], *, batch_size: int = 100) -> PollResult:
+        """The current :class:`TaskInfo` of every id, asked in batches of ``batch_size``.
+
+        Duplicated ids are asked once. Child tasks are found inside their
+        parent too. Ids the service does not return are in ``missing``.
+        """
+        api = cast("AsyncRayvisionAPI", self)
+        ids = _unique_ids(task_ids)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1000:
+            raise InvalidInputError(f"batch_size must be an int from 1 to 1000, got {batch_size!r}")
+        wanted = set(ids)
+        found: dict[int, TaskInfo] = {}
+        batches = deque(ids[start:start + batch_size] for start in range(0, len(ids), batch_size))
+
+        async def worker() -> None:
+            while batches:
+                batch = batches.popleft()
+                page = await api.query.task_info(batch)
+                for task in page.items:
+                    for item in (task, *task.children):
+                        if item.id in wanted:
+                            found[item.id] = item
+
+        workers = min(len(batches), api.max_concurrency)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(workers):
+                    group.create_task(worker())
+        except BaseExceptionGroup as failures:
+            first = failures.exceptions[0]
+            if len(failures.exceptions) > 1:
+                first.add_note(f"{len(failures.exceptions) - 1} other batch(es) failed too")
+            raise first from None
+        ordered = {task_id: found[task_id] for task_id in ids if task_id in found}
+        return PollResult(ordered, frozenset(wanted - found.keys()))
+
+    def watch(
+        self,
+        task_ids: Iterable[int],
+        *,
+        interval: float = 5.0,
+        until_terminal: bool = True,
+        batch_size: int = 100,
+    ) -> Watcher:
+        """Yield a :class:`TaskEvent` whenever a watched task's status or frame counts change.
+
+        Every task yields one event when first seen. A task is dropped from
+        the watch once it reaches a terminal status; the iteration ends when
+        none is left, unless ``until_terminal`` is False (then it runs until
+        you break or :meth:`Watcher.aclose`). Add tasks with
+        :meth:`Watcher.add` at any time.
+        """
+        return Watcher(self, task_ids, interval=interval, until_terminal=until_terminal, batch_size=batch_size)
+
+    @overload
+    async def wait(self, task_ids: int, *, timeout: float | None = ..., interval: float = ...) -> TaskInfo: ...
+
+    @overload
+    async def wait(
+        self, task_ids: Iterable[int], *, timeout: float | None = ..., interval: float = ...
+    ) -> dict[int, TaskInfo]: ...
+
+    async def wait(
+        self, task_ids: int | Iterable[int], *, timeout: float | None = None, interval: float = 5.0
+    ) -> TaskInfo | dict[int, TaskInfo]:
+        """Wait until the task(s) reach a terminal status; return the final state(s).
+
+        Raises :class:`WaitTimeoutError` (with the last known states) after
+        ``timeout`` seconds.
+        """
+        single = isinstance(task_ids, int) and not isinstance(task_ids, bool)
+        ids = _unique_ids([task_ids] if isinstance(task_ids, int) else task_ids)
+        if timeout is not None:
+            _check_positive("timeout", timeout, low=0.001, high=30 * 86400)
+        watcher = self.watch(ids, interval=interval)
+        try:
+            async with asyncio.timeout(timeout):
+                async for _ in watcher:
+                    pass
+        except TimeoutError:
+            last = {task_id: watcher.states.get(task_id) for task_id in ids}
+            raise WaitTimeoutError(timeout or 0.0, last) from None
+        finally:
+            await watcher.aclose()
+        final = {task_id: watcher.states[task_id] for task_id in ids}
+        return final[ids[0]] if single else final
+
+
+class Watcher:
+    """The async iterator returned by ``watch``."""
+
+    def __init__(
+        self, api: Any, task_ids: Iterable[int], *, interval: float, until_terminal: bool, batch_size: int
+    ) -> None:
+        _check_positive("interval", interval, low=0.001, high=86400)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1000:
+            raise InvalidInputError(f"batch_size must be an int from 1 to 1000, got {batch_size!r}")
+        self._api = api
+        self._interval = float(interval)
+        self._until_terminal = until_terminal
+        self._batch_size = batch_size
+        self._active: dict[int, None] = dict.fromkeys(_unique_ids(task_ids))
+        self._events: deque[TaskEvent] = deque()
+        self._next_round = 0.0
+        self._closed = False
+        #: The last state seen of every watched task.
+        self.states: dict[int, TaskInfo] = {}
+        #: Ids the service did not return in the last round.
+        self.missing: frozenset[int] = frozenset()
+        #: Polling rounds made so far.
+        self.rounds = 0
+
+    def add(self, task_ids: Iterable[int]) -> None:
+        """Watch more tasks (from the next polling round)."""
+        for task_id in _unique_ids(task_ids):
+            self._active.setdefault(task_id, None)
+
+    @property
+    def watching(self) -> frozenset[int]:
+        """Ids still watched (not yet terminal)."""
+        return frozenset(self._active)
+
+    def __aiter__(self) -> AsyncIterator[TaskEvent]:
+        return self
+
+    async def __anext__(self) -> TaskEvent:
+        while not self._events:
+            if self._closed or (self._until_terminal and not self._active):
+                raise StopAsyncIteration
+            await self._round()
+        return self._events.popleft()
+
+    async def _round(self) -> None:
+        delay = self._next_round - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self._next_round = time.monotonic() + self._interval
+        result = await self._api.poll(list(self._active), batch_size=self._batch_size)
+        self.rounds += 1
+        self.missing = result.missing
+        for task_id, task in result.tasks.items():
+            previous = self.states.get(task_id)
+            changes = frozenset(name for name in WATCHED_FIELDS
+                                if previous is None or getattr(task, name) != getattr(previous, name))
+            self.states[task_id] = task
+            if changes:
+                self._events.append(TaskEvent(task, previous, changes))
+            if _terminal(task):
+                self._active.pop(task_id, None)
+
+    async def aclose(self) -> None:
+        """Stop watching; a running ``async for`` ends after the events already seen."""
+        self._closed = True
+        self._active.clear()
+
+    async def __aenter__(self) -> Watcher:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

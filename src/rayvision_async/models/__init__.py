@@ -1,0 +1,90 @@
+"""Typed, immutable models of the Rayvision render API's responses.
+
+Every model is a frozen attrs class with snake_case attribute names; the wire (camelCase) names
+are derived by :mod:`rayvision_async.converter`, which is also how these objects are built from
+response data (``structure(data, TaskInfo)``). Every field has a default, so a missing field never
+fails, and unknown fields are ignored.
+"""
+
+from .common import (
+    ErrorCodeInfo,
+    HardwareConfig,
+    NotSupportedCgVersion,
+    PackNode,
+    Platform,
+    Project,
+    ProjectList,
+)
+from .enums import TERMINAL_TASK_STATUSES, FrameStatus, FrameType, TaskStatus, TolerantIntEnum
+from .frames import FrameInfo, FrameStats
+from .page import Page
+from .software import (
+    CreatedRenderEnv,
+    Plugin,
+    PluginVersion,
+    RenderEnv,
+    Software,
+    SoftwareDetail,
+    SoftwareVersion,
+    SupportedSoftware,
+)
+from .tasks import CreatedTasks, GrabInfo, TaskInfo, TaskInfoPage, TaskKeyValue, TaskProgress
+from .transfer import (
+    EngineAccount,
+    EngineLine,
+    OutputFile,
+    RaysyncTransfer,
+    RaySyncUserKey,
+    SubUserOutputBid,
+    TransferBid,
+    TransferConfig,
+    TransferEngine,
+    TransferServerInfo,
+)
+from .user import LoginRecord, OperationRecord, UserProfile, UserSetting
+
+__all__ = [
+    "TERMINAL_TASK_STATUSES",
+    "CreatedRenderEnv",
+    "CreatedTasks",
+    "EngineAccount",
+    "EngineLine",
+    "ErrorCodeInfo",
+    "FrameInfo",
+    "FrameStats",
+    "FrameStatus",
+    "FrameType",
+    "GrabInfo",
+    "HardwareConfig",
+    "LoginRecord",
+    "NotSupportedCgVersion",
+    "OperationRecord",
+    "OutputFile",
+    "PackNode",
+    "Page",
+    "Platform",
+    "Plugin",
+    "PluginVersion",
+    "Project",
+    "ProjectList",
+    "RaySyncUserKey",
+    "RaysyncTransfer",
+    "RenderEnv",
+    "Software",
+    "SoftwareDetail",
+    "SoftwareVersion",
+    "SubUserOutputBid",
+    "SupportedSoftware",
+    "TaskInfo",
+    "TaskInfoPage",
+    "TaskKeyValue",
+    "TaskProgress",
+    "TaskStatus",
+    "TolerantIntEnum",
+    "TransferBid",
+    "TransferConfig",
+    "TransferEngine",
+    "TransferServerInfo",
+    "UserProfile",
+    "UserSetting",
+]

@@ -1,0 +1,176 @@
+"""Task models: task info (getTaskList, queryTaskInfo), created task ids, task progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from ._meta import meta
+from .enums import FrameStatus, TaskStatus
+from .page import Page
+
+__all__ = [
+    "CreatedTasks",
+    "GrabInfo",
+    "TaskInfo",
+    "TaskInfoPage",
+    "TaskKeyValue",
+    "TaskProgress",
+]
+
+
+@attrs.frozen(kw_only=True)
+class TaskKeyValue:
+    """Task keywords (``taskKeyValueVo``): tile count and the scene's cameras.
+
+    The field tables spell the last key ``RenderableCarema``; the examples send
+    ``renderableCamera``. Both are accepted.
+    """
+
+    tiles: str | None = None
+    all_camera: str | None = None
+    renderable_camera: str | None = attrs.field(default=None, metadata=meta(None, "RenderableCarema"))
+
+
+@attrs.frozen(kw_only=True)
+class TaskInfo:
+    """One render task as listed by getTaskList and queryTaskInfo.
+
+    A submitted job is a parent task whose rendering stages (photon pass, main picture, …) are
+    child tasks in ``resp_rendering_task_list`` (also available as :attr:`children`), each with
+    the same structure. Epoch-millisecond times are UTC datetimes; money is ``Decimal``.
+    """
+
+    id: int | None = None
+    task_alias: str | None = None
+    scene_name: str | None = None
+    task_status: TaskStatus | None = None
+    status_text: str | None = None
+    pre_task_status: TaskStatus | None = None
+    pre_status_text: str | None = None
+    total_frames: int | None = None
+    abort_frames: int | None = None
+    executing_frames: int | None = None
+    done_frames: int | None = None
+    failed_frames: int | None = None
+    frames_range: str | None = None
+    project_name: str | None = None
+    render_consume: Decimal | None = None
+    task_arrears: Decimal | None = None
+    user_account_consume: Decimal | None = None
+    coupon_consume: Decimal | None = None
+    qy_coupon_consume: Decimal | None = None
+    submit_date: datetime | None = None
+    start_time: datetime | None = None
+    completed_date: datetime | None = None
+    #: Render time in seconds, as reported.
+    render_duration: int | None = None
+    user_id: int | None = None
+    user_name: str | None = None
+    producer: str | None = None
+    task_level: int | None = None
+    task_user_level: int | None = None
+    task_limit: int | None = None
+    #: Timeout reminder, as sent (older examples in ms, newer ones in seconds).
+    task_over_time: int | None = None
+    #: Timeout after which the task is stopped, in seconds (setTaskOverTimeStop).
+    over_time_stop: int | None = None
+    is_over_time: int | None = None
+    output_file_name: str | None = None
+    location_output: str | None = None
+    #: Dispatcher task id; older documents spell the key ``menuTaskId``.
+    munu_task_id: str | None = attrs.field(default=None, metadata=meta(None, "menuTaskId"))
+    munu_task_ids: str | None = None
+    layer_parent_id: int | None = None
+    layer_name: str | None = None
+    cg_id: int | None = None
+    task_key_value_vo: TaskKeyValue | None = None
+    #: Raw ``key:value::`` render settings string sent by the 2018 API instead of taskKeyValueVo.
+    key_value: str | None = None
+    is_open: int | None = None
+    task_type: str | None = None
+    task_type_text: str | None = None
+    render_camera: str | None = None
+    clone_parent_id: int | None = None
+    clone_original_id: int | None = None
+    share_main_capital: int | None = None
+    task_ram: int | None = None
+    is_delete: int | None = None
+    channel: int | None = None
+    remark: str | None = None
+    #: Label names; the service may send a list or a JSON-encoded string such as ``"{}"``.
+    labels: tuple[str, ...] = attrs.field(default=(), metadata=meta(coerce="labels"))
+    waiting_count: int | None = None
+    stop_type: int | None = None
+    resp_rendering_task_list: tuple[TaskInfo, ...] = ()
+
+    @property
+    def children(self) -> tuple[TaskInfo, ...]:
+        """The child (per-stage) tasks; empty when the service sends none or null."""
+        return self.resp_rendering_task_list
+
+    @property
+    def is_terminal(self) -> bool:
+        """True if ``task_status`` is one of the terminal statuses."""
+        return self.task_status is not None and self.task_status.is_terminal
+
+
+@attrs.frozen(kw_only=True)
+class TaskInfoPage(Page[TaskInfo]):
+    """The queryTaskInfo/v2 result: a page of tasks plus the user's total account consumption."""
+
+    user_account_consume: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CreatedTasks:
+    """Result of createTask: the new task ids, their display aliases and the owning user id."""
+
+    task_id_list: tuple[int, ...] = ()
+    alias_task_id_list: tuple[str, ...] = ()
+    user_id: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class GrabInfo:
+    """Progress of one block of one frame in a task-progress image (loadTaskProcessImg).
+
+    The service sends every value as a string; times stay the formatted strings it sends
+    (server local time), fees become ``Decimal`` and the status a :class:`FrameStatus`.
+    """
+
+    frame_index: str | None = None
+    frame_block: str | None = None
+    frame_status: FrameStatus | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    is_max_price: str | None = None
+    fee_amount: Decimal | None = None
+    coupon_fee: Decimal | None = None
+    frame_percent: str | None = None
+    frame_used: str | None = None
+    frame_est: str | None = None
+    render_info: str | None = None
+    grab_url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TaskProgress:
+    """Render progress of a (3ds Max) task (loadTaskProcessImg).
+
+    ``grab_info`` is a list of rows, each a list of :class:`GrabInfo` blocks. Times are the
+    formatted strings the service sends (e.g. ``"2018-11-09 18:27:40"``).
+    """
+
+    width: int | None = None
+    height: int | None = None
+    block: int | None = None
+    is_render_photon: bool | None = None
+    current_task_type: str | None = None
+    scene_name: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    completed_time: str | None = None
+    grab_info: tuple[tuple[GrabInfo, ...], ...] = ()
