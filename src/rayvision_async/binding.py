@@ -14,7 +14,7 @@ from typing import Any
 
 from .converter import structure
 from .endpoints import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
-from .errors import InvalidInputError, MalformedResponseError
+from .errors import InvalidInputError, MalformedResponseError, UnsupportedOperationError
 
 __all__ = ["bind", "build_body", "context_values", "result_of"]
 
@@ -46,12 +46,17 @@ def endpoint_names(endpoint: Endpoint) -> frozenset[str]:
     return names
 
 
-def context_values(domain: str, platform: str) -> dict[Context, Any]:
-    """The values of the table's :class:`Context` defaults for a client's settings."""
+def context_values(domain: str, platform: str, *, legacy: bool = False) -> dict[Context, Any]:
+    """The values of the table's :class:`Context` defaults for a client's settings.
+
+    ``TRANSFER_ZONE`` is the official SDK's inverted zone in the current path
+    set (what the service it talks to expects) and the protocol document's
+    (China 1, elsewhere 2) in the 2018 set.
+    """
     china = "renderbus" in domain.lower()
     return {
         Context.ZONE: 1 if china else 2,
-        Context.TRANSFER_ZONE: 2 if china else 1,
+        Context.TRANSFER_ZONE: (1 if china else 2) if legacy else (2 if china else 1),
         Context.PLATFORM: int(platform),
         Context.OS_NAME: "windows" if sys.platform.startswith("win") else "linux",
     }
@@ -64,12 +69,17 @@ def build_body(
     body: dict[str, Any] = dict(endpoint.fixed)
     for param in endpoint.params:
         value = values.get(param.name, param.default)
+        if value is None:
+            value = param.default  # None asks for the default
         if value is REQUIRED:
             raise InvalidInputError(f"{endpoint.name}() missing required argument {param.name!r}")
         if isinstance(value, Context):
             value = context[value]
         if value is None or (param.send is Send.IF_TRUTHY and not value):
             continue
+        if legacy and param.legacy_wire == OMIT and values.get(param.name) not in (None, param.default):
+            raise UnsupportedOperationError(
+                f"{endpoint.name}(): {param.name!r} does not exist in the 2018 path set")
         checked = param.kind.check(value, param.name)
         if param.wire == SPREAD:
             body.update(checked)

@@ -26,11 +26,20 @@ from .models import TaskInfo
 if TYPE_CHECKING:
     from .client import AsyncRayvisionAPI
 
-__all__ = ["BulkOperations", "PollResult", "TaskEvent", "WaitTimeoutError", "Watcher"]
+__all__ = ["BulkOperations", "PollResult", "TaskEvent", "TasksNotFoundError", "WaitTimeoutError", "Watcher"]
 
 #: The TaskInfo fields whose change makes ``watch`` emit an event.
 WATCHED_FIELDS = ("task_status", "total_frames", "done_frames", "failed_frames", "executing_frames",
                   "abort_frames")
+
+
+class TasksNotFoundError(RayvisionError, LookupError):
+    """``wait`` gave up on tasks the service did not return for ``missing_rounds`` polls in a row."""
+
+    def __init__(self, task_ids: Iterable[int]) -> None:
+        self.task_ids = frozenset(task_ids)
+        shown = ", ".join(map(str, sorted(self.task_ids)[:10])) + (" …" if len(self.task_ids) > 10 else "")
+        super().__init__(f"the service does not know {len(self.task_ids)} task(s): {shown}")
 
 
 class WaitTimeoutError(RayvisionError, TimeoutError):
@@ -149,6 +158,7 @@ class BulkOperations:
         interval: float = 5.0,
         until_terminal: bool = True,
         batch_size: int = 100,
+        missing_rounds: int | None = 3,
     ) -> Watcher:
         """Yield a :class:`TaskEvent` whenever a watched task's status or frame counts change.
 
@@ -156,9 +166,12 @@ class BulkOperations:
         the watch once it reaches a terminal status; the iteration ends when
         none is left, unless ``until_terminal`` is False (then it runs until
         you break or :meth:`Watcher.aclose`). Add tasks with
-        :meth:`Watcher.add` at any time.
+        :meth:`Watcher.add` at any time. A task the service does not return
+        for ``missing_rounds`` polls in a row is dropped and listed in
+        :attr:`Watcher.lost` (None: keep asking forever).
         """
-        return Watcher(self, task_ids, interval=interval, until_terminal=until_terminal, batch_size=batch_size)
+        return Watcher(self, task_ids, interval=interval, until_terminal=until_terminal, batch_size=batch_size,
+                       missing_rounds=missing_rounds)
 
     @overload
     async def wait(self, task_ids: int, *, timeout: float | None = ..., interval: float = ...) -> TaskInfo: ...
@@ -174,7 +187,8 @@ class BulkOperations:
         """Wait until the task(s) reach a terminal status; return the final state(s).
 
         Raises :class:`WaitTimeoutError` (with the last known states) after
-        ``timeout`` seconds.
+        ``timeout`` seconds, and :class:`TasksNotFoundError` for ids the
+        service did not return in three polls in a row.
         """
         single = isinstance(task_ids, int) and not isinstance(task_ids, bool)
         ids = _unique_ids([task_ids] if isinstance(task_ids, int) else task_ids)
@@ -190,6 +204,8 @@ class BulkOperations:
             raise WaitTimeoutError(timeout or 0.0, last) from None
         finally:
             await watcher.aclose()
+        if watcher.lost:
+            raise TasksNotFoundError(watcher.lost)
         final = {task_id: watcher.states[task_id] for task_id in ids}
         return final[ids[0]] if single else final
 
@@ -198,7 +214,8 @@ class Watcher:
     """The async iterator returned by ``watch``."""
 
     def __init__(
-        self, api: Any, task_ids: Iterable[int], *, interval: float, until_terminal: bool, batch_size: int
+        self, api: Any, task_ids: Iterable[int], *, interval: float, until_terminal: bool, batch_size: int,
+        missing_rounds: int | None = 3,
     ) -> None:
         _check_positive("interval", interval, low=0.001, high=86400)
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1000:
@@ -211,6 +228,11 @@ class Watcher:
         self._events: deque[TaskEvent] = deque()
         self._next_round = 0.0
         self._closed = False
+        self._wake = asyncio.Event()
+        self._missing_rounds = missing_rounds
+        self._missing_count: dict[int, int] = {}
+        #: Ids dropped because the service did not return them for ``missing_rounds`` polls in a row.
+        self.lost: set[int] = set()
         #: The last state seen of every watched task.
         self.states: dict[int, TaskInfo] = {}
         #: Ids the service did not return in the last round.
@@ -241,12 +263,24 @@ class Watcher:
     async def _round(self) -> None:
         delay = self._next_round - time.monotonic()
         if delay > 0:
-            await asyncio.sleep(delay)
+            try:
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()  # set by aclose(): stop sleeping at once
+            except TimeoutError:
+                pass
+            if self._closed:
+                return
         self._next_round = time.monotonic() + self._interval
         result = await self._api.poll(list(self._active), batch_size=self._batch_size)
         self.rounds += 1
         self.missing = result.missing
+        for task_id in result.missing:
+            count = self._missing_count[task_id] = self._missing_count.get(task_id, 0) + 1
+            if self._missing_rounds is not None and count >= self._missing_rounds:
+                self._active.pop(task_id, None)
+                self.lost.add(task_id)
         for task_id, task in result.tasks.items():
+            self._missing_count.pop(task_id, None)
             previous = self.states.get(task_id)
             changes = frozenset(name for name in WATCHED_FIELDS
                                 if previous is None or getattr(task, name) != getattr(previous, name))
@@ -260,6 +294,7 @@ class Watcher:
         """Stop watching; a running ``async for`` ends after the events already seen."""
         self._closed = True
         self._active.clear()
+        self._wake.set()
 
     async def __aenter__(self) -> Watcher:
         return self

@@ -89,7 +89,8 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
     ) -> None:
         self._access_id = _credential(access_id, "RAYVISION_API_ACCESS_ID", "access id")
         access_key = _credential(access_key, "RAYVISION_API_KEY", "access key")
-        if not isinstance(domain, str) or "://" in domain or not _DOMAIN.fullmatch(domain):
+        if not isinstance(domain, str) or "://" in domain or not _DOMAIN.fullmatch(domain) \
+                or not 1 <= int(domain.partition(":")[2] or 443) <= 65535:
             raise errors.ConfigurationError("domain must be a host name with an optional :port, without a scheme")
         if isinstance(platform, int) and not isinstance(platform, bool):
             platform = str(platform)
@@ -112,7 +113,7 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
         self.platform = platform
         self.protocol = protocol
         self._legacy = protocol == "2018"
-        self._context = context_values(domain, platform)
+        self._context = context_values(domain, platform, legacy=self._legacy)
         self._channel = HttpChannel(
             base_url=base_url or f"https://{domain}",
             signer_options={"access_id": self._access_id, "access_key": access_key, "domain": domain,
@@ -192,6 +193,8 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
     async def _call(self, endpoint: Endpoint, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Run one table row: bind → body → send → structure."""
         path = self._path(endpoint)
+        if self._channel.is_closed:
+            raise errors.ClientClosedError(f"the client is closed; {endpoint.name} was not sent")
         values = bind(endpoint, args, kwargs)
         body = build_body(endpoint, values, legacy=self._legacy, context=self._context)
         envelope = await self._send(path, body, idempotent=endpoint.idempotent)
@@ -245,8 +248,8 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
                                  (time.perf_counter() - started) * 1000, envelope.request_id)
                 if envelope.code == 200:
                     return envelope
-                error = errors.error_for_code(envelope.code, envelope.message, path=path,
-                                              request_id=envelope.request_id)
+                error = errors.error_for_code(envelope.code, self._channel.signer.scrub(envelope.message),
+                                              path=path, request_id=envelope.request_id)
                 if envelope.code == 610 and not resynced and envelope.server_time_ms is not None:
                     offset = self._channel.signer.resync(envelope.server_time_ms)
                     logger.info("%s: signature expired; clock offset now %+.1f s, retrying once", path, offset)

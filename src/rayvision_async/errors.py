@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "APIError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConnectError",
     "FailError",
@@ -67,6 +68,10 @@ class InvalidInputError(RayvisionError, ValueError, TypeError):
 
 class ConfigurationError(InvalidInputError):
     """The client was built with missing or malformed credentials, domain, platform or settings."""
+
+
+class ClientClosedError(RayvisionError, RuntimeError):
+    """The client was closed (``aclose`` or the end of ``async with``); nothing was sent."""
 
 
 class UnsupportedOperationError(InvalidInputError):

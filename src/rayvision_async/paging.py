@@ -28,6 +28,13 @@ __all__ = ["Pager"]
 T = TypeVar("T")
 
 
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    # A prefetch the consumer never awaits (it stopped without closing the pager) must not
+    # log "exception was never retrieved"; an awaited one re-raises its error as usual.
+    if not task.cancelled():
+        task.exception()
+
+
 def _item_key(item: Any) -> Hashable | None:
     return getattr(item, "id", None)
 
@@ -88,6 +95,7 @@ class Pager(Generic[T]):
             return None
         if self._prefetch and self._has_more(self._next_number):
             self._pending = asyncio.ensure_future(self._fetch(self._next_number))
+            self._pending.add_done_callback(_retrieve)
         return page
 
     def pages(self) -> AsyncIterator[Page[T]]:

@@ -46,6 +46,11 @@ def should_retry(failure: Failure, *, idempotent: bool) -> bool:
     return idempotent
 
 
+def _not_bool(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool):
+        raise TypeError(f"{attribute.name} must be an int, not a bool")
+
+
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """Few attempts, exponential backoff with full jitter, and a cap.
@@ -57,7 +62,8 @@ class RetryPolicy:
     """
 
     attempts: int = attrs.field(default=3, validator=attrs.validators.and_(
-        attrs.validators.instance_of(int), attrs.validators.in_(range(1, 21))))
+        attrs.validators.instance_of(int), _not_bool,
+        attrs.validators.in_(range(1, 21))))
     initial_delay: float = attrs.field(default=0.25, validator=attrs.validators.ge(0))
     max_delay: float = attrs.field(default=4.0, validator=attrs.validators.ge(0))
     multiplier: float = attrs.field(default=2.0, validator=attrs.validators.ge(1))

@@ -66,6 +66,10 @@ class SigningTransport(httpx.AsyncBaseTransport):
     def __repr__(self) -> str:
         return f"SigningTransport(domain={self._domain!r}, platform={self._platform!r}, inner={self._inner!r})"
 
+    def scrub(self, text: str) -> str:
+        """``text`` (e.g. a server's message) with the access id and access key replaced by ``***``."""
+        return errors.scrub(text, (self._access_id, self._access_key))
+
     def resync(self, server_time_ms: int) -> float:
         """Adopt the offset between the service's clock and ours; returns the new offset in seconds."""
         self.clock_offset = server_time_ms / 1000.0 - time.time()
@@ -127,7 +131,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),
                 trust_env=self._trust_env,
-                auto_decompress=True,
+                # httpx chose Accept-Encoding and decodes per Content-Encoding when the
+                # response is built; aiohttp decoding too would decompress the body twice.
+                auto_decompress=False,
             )
         return self._session
 
@@ -154,7 +160,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             async with session.request(
                 request.method,
                 str(request.url),
-                headers=request.headers.multi_items(),
+                headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw],
                 data=content,
                 timeout=timeout,
                 allow_redirects=False,
@@ -254,6 +260,8 @@ class HttpChannel:
             raise errors.TimeoutError(f"no answer within {timeouts.read} s", path=path) from exc
         except httpx.TransportError as exc:
             raise errors.TransportError(f"connection failed: {type(exc).__name__}", path=path) from exc
+        except httpx.DecodingError as exc:
+            raise errors.MalformedResponseError("body could not be decompressed", path=path) from exc
         return RawReply(response.status_code, response.content, response.headers.get("retry-after"))
 
     @property

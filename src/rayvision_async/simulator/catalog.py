@@ -1,0 +1,248 @@
+"""The farm's fixed reference data: software, plugins, hardware, platforms, error codes, transfer.
+
+Shapes follow the example responses of the protocol and SDK documents; the
+values are the simulator's own. Functions return fresh JSON-able objects, so
+callers may mutate what they get.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CG_IDS",
+    "error_codes",
+    "hardware_configs",
+    "pack_nodes",
+    "platforms",
+    "plugin_info",
+    "software_detail",
+    "software_list",
+    "software_name",
+    "transfer_config",
+    "transfer_server_info",
+]
+
+#: cgId → (cgName, file suffixes, isNeedProjectPath, isNeedAnalyse, isSupportLinux, icon name)
+_SOFTWARE: dict[int, tuple[str, str, int, int, int, str]] = {
+    2000: ("Maya", "ma;mb", 1, 1, 1, "maya"),
+    2001: ("3ds Max", "max", 1, 1, 0, "max"),
+    2004: ("Houdini", "hip;hipnc;hiplc", 2, 1, 1, "houdini"),
+    2005: ("Cinema 4D", "c4d", 1, 1, 0, "cinema-4D"),
+    2007: ("Blender", "blend", 1, 1, 0, "blender"),
+    2008: ("VR Standalone", "vrscene", 3, 2, 0, "VR-standalone"),
+    2012: ("KeyShot", "bip", 2, 1, 0, "keyshot"),
+    2013: ("Clarisse", "project;render", 3, 1, 1, "clarisse"),
+}
+
+#: The cgIds the farm supports.
+CG_IDS: frozenset[int] = frozenset(_SOFTWARE)
+
+#: cgId → [(software version, [(plugin name, [plugin versions])])]
+_VERSIONS: dict[int, list[tuple[str, list[tuple[str, list[str]]]]]] = {
+    2000: [("2018", [("mtoa", ["3.1.2", "3.3.0"]), ("vrayformaya", ["4.12.01"])]), ("2020", [("mtoa", ["4.0.0"])])],
+    2001: [("2018", [("vray", ["4.10.03", "5.00.01"]), ("corona", ["6"])]), ("2020", [("vray", ["5.00.01"])])],
+    2004: [("17.5", [("renderman", ["22.6"]), ("redshift", ["3.0.13"])]), ("18.5", [])],
+    2005: [("R19", [("redshift", ["2.6.41"])]), ("R21", [("octane", ["2020.1"])])],
+    2007: [("2.83", []), ("2.93", [])],
+    2008: [("5.00", [])],
+    2012: [("9.0", [])],
+    2013: [("4.0", [("zblur", ["2.02.019"])])],
+}
+
+
+def software_list() -> dict[str, Any]:
+    """``querySoftwareList`` data."""
+    return {
+        "isAutoCommit": 2,
+        "renderInfoList": [
+            {
+                "cgId": cg_id,
+                "cgName": name,
+                "cgType": suffixes,
+                "iconPath": f"/img/softimage/{icon}.png",
+                "isNeedProjectPath": project_path,
+                "isNeedAnalyse": analyse,
+                "isSupportLinux": linux,
+            }
+            for cg_id, (name, suffixes, project_path, analyse, linux, icon) in _SOFTWARE.items()
+        ],
+        "defaultCgId": 2001,
+    }
+
+
+def _version_id(cg_id: int, position: int) -> int:
+    return (cg_id - 2000) * 100 + position + 1
+
+
+def _plugin_id(cg_id: int, version_pos: int, plugin_pos: int, release_pos: int) -> int:
+    return _version_id(cg_id, version_pos) * 100 + plugin_pos * 10 + release_pos + 1
+
+
+def software_detail(cg_id: int) -> dict[str, Any]:
+    """``querySoftwareDetail`` data: software versions and their plugins."""
+    name = _SOFTWARE[cg_id][0]
+    versions = _VERSIONS.get(cg_id, [])
+    cg_plugin: list[dict[str, Any]] = []
+    for version_pos, (_version, plugins) in enumerate(versions):
+        for plugin_pos, (plugin, releases) in enumerate(plugins):
+            cg_plugin.append(
+                {
+                    "cvId": _version_id(cg_id, version_pos),
+                    "pluginName": plugin,
+                    "pluginVersions": [
+                        {
+                            "pluginId": _plugin_id(cg_id, version_pos, plugin_pos, release_pos),
+                            "pluginName": plugin,
+                            "pluginVersion": f"{plugin} {release}",
+                        }
+                        for release_pos, release in enumerate(releases)
+                    ],
+                }
+            )
+    return {
+        "cgPlugin": cg_plugin,
+        "cgVersion": [
+            {"id": _version_id(cg_id, pos), "cgId": cg_id, "cgName": name, "cgVersion": version}
+            for pos, (version, _plugins) in enumerate(versions)
+        ],
+    }
+
+
+def plugin_info(plugin_id: int) -> dict[str, Any] | None:
+    """``{pluginId, pluginName, pluginVersion}`` for a known plugin version id, else None."""
+    for cg_id in _SOFTWARE:
+        for plugin in software_detail(cg_id)["cgPlugin"]:
+            for release in plugin["pluginVersions"]:
+                if release["pluginId"] == plugin_id:
+                    return dict(release)
+    return None
+
+
+def software_name(cg_id: int) -> str | None:
+    """The cgName of a supported cgId."""
+    entry = _SOFTWARE.get(cg_id)
+    return entry[0] if entry else None
+
+
+def hardware_configs() -> list[dict[str, Any]]:
+    """``hardwareConfig/list`` data, before ``current`` is set for the caller's tasks.
+
+    No example response is documented: ``gpuNum`` (GPUs per node) and ``ram`` (GB) are
+    sent as integers here, which is a guess.
+    """
+    base: dict[str, Any] = {"notSupportCgVersions": [], "notSupportPluginList": [], "notSupportCode": None, "status": 1}
+    return [
+        {"id": 1, "type": 1, "model": "Default", "gpuNum": 0, "ram": 64, "platform": 2,
+         "current": True, "notSupportCgId": [], **base},
+        {"id": 2, "type": 1, "model": "Default", "gpuNum": 0, "ram": 128, "platform": 2,
+         "current": False, "notSupportCgId": [2012], **base},
+        {"id": 3, "type": 2, "model": "RTX 3090", "gpuNum": 2, "ram": 128, "platform": 21,
+         "current": False, "notSupportCgId": [2001, 2013], **base},
+    ]  # fmt: skip
+
+
+def platforms(zone: int) -> list[dict[str, Any]]:
+    """``queryPlatforms`` data for zone 1 (China) or 2 (abroad)."""
+    if zone == 1:
+        rows = [(2, "query_platform_w2", 1, "2W"), (6, "query_platform_w6", 1, "6W"), (21, "gpu_p21", 0, "P21")]
+    else:
+        rows = [(2, "query_platform_w2", 1, "2W"), (9, "query_platform_w9", 1, "9W"), (29, "gpu_p29", 0, "P29")]
+    return [
+        {"platform": number, "name": name, "type": kind, "status": 0, "taskPrefix": prefix, "isShow": 1}
+        for number, name, kind, prefix in rows
+    ]
+
+
+#: code → (type 0 warning / 1 error, description, solution)
+_ERROR_CODES: dict[str, tuple[int, str, str]] = {
+    "10010": (1, "Scene file not found", "Upload the scene file again and check its path."),
+    "15000": (1, "3ds Max failed to start or hung", "Close any pop-up window of that 3ds Max version."),
+    "15002": (0, "Missing texture maps", "Upload the missing maps, or ignore the warning."),
+    "50001": (0, "Renderer version differs from the scene", "Choose the matching render environment."),
+}
+
+
+def error_codes(codes: list[str], language: int) -> list[dict[str, Any]]:
+    """``queryAnalyseErrorDetail`` data for the known ``codes`` (unknown codes are left out)."""
+    found: list[dict[str, Any]] = []
+    for code in codes:
+        entry = _ERROR_CODES.get(code)
+        if entry is None:
+            continue
+        kind, description, solution = entry
+        found.append(
+            {
+                "id": list(_ERROR_CODES).index(code) + 1,
+                "code": code,
+                "type": kind,
+                "languageFlag": language,
+                "desDescriptionCn": description,
+                "desSolutionCn": solution,
+                "solutionPath": f"https://help.example.invalid/errors/{code}",
+                "isRepair": 0,
+                "isDelete": 1,
+                "isOpen": 1,
+                "lastModifyAdmin": "",
+                "updateTime": 1534387709000,
+            }
+        )
+    return found
+
+
+def pack_nodes() -> list[dict[str, Any]]:
+    """``getUserPackNodeInfo`` data."""
+    return [{"packNodeId": 101, "packName": "pack-node-a"}, {"packNodeId": 102, "packName": "pack-node-b"}]
+
+
+def transfer_server_info(zone: int) -> dict[str, Any]:
+    """``getServerInfo`` data."""
+    proxy = "42.123.110.38" if zone == 1 else "203.0.113.38"
+    return {
+        "clientVersion": "3.2.8.2",
+        "protocolVersion": "3.2.8.2",
+        "raysyncTransfer": {
+            "serverIp": "127.0.0.1",
+            "serverPort": 2121,
+            "proxyIp": proxy,
+            "proxyPort": 32001,
+            "sslPort": 2443,
+            "port": 2442,
+        },
+    }
+
+
+def transfer_config(input_bid: str, output_bid: str, config_bid: str) -> dict[str, Any]:
+    """``getConfig`` data (the Aspera password is a fake)."""
+    line = {"name": "raysync_main", "server": "127.0.0.1", "port": "10200", "isDefault": 1, "lineId": 121, "type": 0}
+    return {
+        "inputBid": input_bid,
+        "outputBid": output_bid,
+        "configBid": config_bid,
+        "parentInputBid": None,
+        "resqEngines": [
+            {
+                "resqEngineAccounts": None,
+                "respTaskEngineLines": [line],
+                "engineName": "RaySync",
+                "automaticCheck": 0,
+                "checkServer": "127.0.0.1",
+                "checkPort": "10100",
+                "checkEnable": "0",
+                "checkExcludType": "tx",
+                "isDefault": 1,
+            },
+            {
+                "resqEngineAccounts": [{"bid": output_bid, "name": output_bid, "password": "c2ltdWxhdG9y"}],
+                "respTaskEngineLines": [dict(line, name="Aspera_main", port="10221", lineId=123)],
+                "engineName": "Aspera",
+                "automaticCheck": 0,
+                "checkServer": "127.0.0.1",
+                "checkPort": "8888",
+                "checkEnable": "0",
+                "checkExcludType": "tx",
+                "isDefault": 0,
+            },
+        ],
+        "subUserOutputBids": [],
+    }

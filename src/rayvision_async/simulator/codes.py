@@ -1,0 +1,103 @@
+"""Status codes of the simulated farm and the envelope codes its service answers with.
+
+The simulator keeps its own copies of these numbers (it does not import the
+SDK's enums), so it checks the SDK against the protocol documents rather than
+against itself.
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = [
+    "ENVELOPE_MESSAGES",
+    "FarmError",
+    "FrameStatus",
+    "FrameType",
+    "TaskStatus",
+]
+
+
+class TaskStatus(enum.IntEnum):
+    """``taskStatus`` codes (protocol "Task status description")."""
+
+    WAITING = 0
+    RENDERING = 5
+    PRE_RENDERING = 8
+    STOP = 10
+    USER_STOP = 15
+    ARREARAGE_STOP = 20
+    TIME_OUT_STOP = 23
+    FINISHED = 25
+    FINISHED_HAS_FAILED = 30
+    ABANDON = 35
+    FINISHED_TEST = 40
+    FAILED = 45
+    ANALYSE = 50
+
+
+class FrameStatus(enum.IntEnum):
+    """``frameStatus`` codes of queryTaskFrames."""
+
+    WAITING = 1
+    PROCESSING = 2
+    STOPPED = 3
+    COMPLETE = 4
+    FAILED = 5
+
+
+class FrameType(enum.IntEnum):
+    """``frameType`` codes used by the simulator (a subset of the documented nine)."""
+
+    PRE_RENDER = 1
+    PHOTON = 2
+    MAIN = 5
+
+
+#: Envelope ``message`` for each code (the protocol's "Info" column).
+ENVELOPE_MESSAGES: dict[int, str] = {
+    200: "success",
+    100: "fail",
+    301: "need_redirect",
+    403: "forbidden",
+    404: "resource_not_found",
+    500: "internal_error",
+    600: "parameter_invalid",
+    601: "parameter_cant_be_empty",
+    602: "need_user_login",
+    603: "illegal_protocol",
+    605: "vinsufficient_permissions",
+    608: "user_area_error",
+    610: "signature_expired",
+    611: "signature_invalid",
+    700: "do_not_have_any_more_record",
+}
+
+
+class FarmError(Exception):
+    """An operation refused by the farm; the service answers it as an envelope ``code``."""
+
+    def __init__(self, code: int, message: str | None = None) -> None:
+        self.code = code
+        self.message = message if message is not None else ENVELOPE_MESSAGES.get(code, "fail")
+        super().__init__(f"{code}: {self.message}")
+
+    @classmethod
+    def invalid(cls, message: str) -> FarmError:
+        """Code 600, parameter invalid."""
+        return cls(600, message)
+
+    @classmethod
+    def missing(cls, name: str) -> FarmError:
+        """Code 601, required parameter missing."""
+        return cls(601, f"parameter {name} can't be empty")
+
+    @classmethod
+    def not_found(cls, what: str) -> FarmError:
+        """Code 404, resource not found."""
+        return cls(404, f"{what} not found")
+
+    @classmethod
+    def fail(cls, message: str) -> FarmError:
+        """Code 100, generic failure."""
+        return cls(100, message)

@@ -1,0 +1,222 @@
+"""The simulated render farm: its state and its operations, with no HTTP anywhere.
+
+Time is simulated (:class:`~.clock.SimClock`): ``Farm(speed=0)`` only moves
+when a test calls :meth:`Farm.advance`. A submitted task is analysed for
+``analyse_seconds``, then renders its frames ``task_limit`` at a time, each
+taking ``frame_seconds``. A frame fails by a seeded rule (``failure_rate``,
+or a ``failure_rule`` callable), so a run is reproducible.
+
+Operations by SDK method name with wire-named bodies (what the HTTP service
+calls) go through :meth:`Farm.call`; the typed methods are what those
+operations use. Task control (stop, start, frames, labels…) lives in
+:class:`~.control.TaskControl`, lookups and time in :class:`~.state.FarmState`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Literal
+
+from .account import Account
+from .clock import SimClock
+from .codes import FarmError, FrameType
+from .control import TaskControl
+from .engine import RenderEngine
+from .model import Mode, SimFrame, SimTask
+from .taskfile import TASK_FILES, apply_task_json, parse_frames
+
+__all__ = ["ChildTasks", "Farm", "PagingEnd", "parse_frames"]
+
+ChildTasks = Literal["none", "photon_and_main", "random"]
+PagingEnd = Literal["empty", "code700"]
+
+
+class Farm(TaskControl):
+    """A render farm with one user account. See the module docstring for the time model."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        speed: float = 1.0,
+        clock: SimClock | None = None,
+        frame_seconds: float = 60.0,
+        analyse_seconds: float = 30.0,
+        failure_rate: float = 0.0,
+        failure_rule: Callable[[SimFrame], bool] | None = None,
+        frame_price: Decimal | str = Decimal("0.44"),
+        child_tasks: ChildTasks = "none",
+        default_frames: str = "1-10[1]",
+        task_limit: int = 4,
+        require_task_json: bool = True,
+        paging_end: PagingEnd = "empty",
+        first_task_id: int = 19097,
+        alias_prefix: str = "2W",
+        account: Account | None = None,
+    ) -> None:
+        if not 0.0 <= failure_rate <= 1.0:
+            raise ValueError("failure_rate must be between 0 and 1")
+        if child_tasks not in ("none", "photon_and_main", "random"):
+            raise ValueError(f"unknown child_tasks policy {child_tasks!r}")
+        if paging_end not in ("empty", "code700"):
+            raise ValueError(f"unknown paging_end {paging_end!r}")
+        self.seed = seed
+        self.clock = clock if clock is not None else SimClock(speed)
+        self.analyse_seconds = float(analyse_seconds)
+        self.failure_rate = failure_rate
+        self.failure_rule = failure_rule
+        self.frame_price = Decimal(frame_price)
+        self.child_tasks: ChildTasks = child_tasks
+        self.default_frames = default_frames
+        self.task_limit = task_limit
+        self.require_task_json = require_task_json
+        self.paging_end: PagingEnd = paging_end
+        self.alias_prefix = alias_prefix
+        self.account = account if account is not None else Account()
+        self.tasks: dict[int, SimTask] = {}
+        self.frames: dict[int, SimFrame] = {}
+        self._next_task_id = first_task_id
+        self._next_frame_id = 1546598
+        self.engine = RenderEngine(
+            self.tasks,
+            frame_seconds=frame_seconds,
+            on_analysed=self._analysed,
+            frame_fails=self._frame_fails,
+            charge=self._charge,
+        )
+
+    def call(self, operation: str, body: dict[str, Any] | None = None, *, path: str = "") -> Any:
+        """Run an operation by its SDK method name with a wire-named body; returns the ``data``."""
+        from .operations import dispatch
+
+        return dispatch(self, operation, {} if body is None else body, path=path)
+
+    # -- create, upload, submit ------------------------------------------------------------------
+
+    def _new_task(self, now: float, parent: SimTask | None = None, task_type: str = "") -> SimTask:
+        task_id = self._next_task_id
+        self._next_task_id += 1
+        task = SimTask(id=task_id, alias=f"{self.alias_prefix}{task_id}", created_at=now, task_limit=self.task_limit)
+        if parent is not None:
+            task.parent_id = parent.id
+            task.task_type = task_type
+            for name in (
+                "scene_name",
+                "cg_id",
+                "frames_range",
+                "camera",
+                "project_name",
+                "user_level",
+                "task_limit",
+                "full_speed",
+                "labels",
+                "producer",
+                "submitted_at",
+                "hardware_config_id",
+            ):
+                setattr(task, name, getattr(parent, name))  # fmt: skip
+            task.labels = dict(parent.labels)
+            task.mode = Mode.ACTIVE
+        self.tasks[task_id] = task
+        return task
+
+    def create_tasks(
+        self,
+        count: int = 1,
+        *,
+        user_level: int = 50,
+        out_user_id: int | None = None,
+        labels: list[str] | None = None,
+        clone_original_id: int | None = None,
+        artist: str | None = None,
+    ) -> list[SimTask]:
+        """Hand out ``count`` new task ids (createTask)."""
+        now = self.now()
+        created = []
+        for _ in range(count):
+            task = self._new_task(now)
+            task.user_level = user_level
+            task.out_user_id = out_user_id
+            task.clone_original_id = clone_original_id
+            task.artist = artist
+            for name in labels or []:
+                task.labels[self.account.ensure_project(name)] = name
+            created.append(task)
+        return created
+
+    def upload_file(self, task_id: int, file_name: str, content: str) -> None:
+        """Store a task's configuration file (taskJsonFile); task.json sets scene and frames."""
+        task = self.task(task_id)
+        if file_name not in TASK_FILES:
+            raise FarmError.invalid(f"fileName must be one of {sorted(TASK_FILES)}")
+        if task.mode is not Mode.CREATED:
+            raise FarmError.fail(f"task {task_id} has already been submitted")
+        try:
+            parsed = json.loads(content)
+        except ValueError:
+            raise FarmError.invalid(f"content of {file_name} is not JSON") from None
+        if not isinstance(parsed, dict):
+            raise FarmError.invalid(f"content of {file_name} is not a JSON object")
+        if file_name == "task.json":
+            apply_task_json(task, parsed, self.default_frames)
+        task.files[file_name] = parsed
+
+    def submit(self, task_id: int, producer: str | None = None) -> SimTask:
+        """Submit a created task (submit/task): it is analysed, then renders."""
+        task = self.task(task_id)
+        if task.parent_id:
+            raise FarmError.invalid(f"task {task_id} is a child task")
+        if task.mode is not Mode.CREATED:
+            raise FarmError.fail(f"task {task_id} has already been submitted")
+        if self.require_task_json and "task.json" not in task.files:
+            raise FarmError.fail(f"task {task_id} has no task.json")
+        now = self.now()
+        if not task.frames_range:
+            task.frames_range = self.default_frames
+        if not task.scene_name:
+            task.scene_name = f"scene_{task.id}.max"
+        task.producer = producer if producer is not None else task.artist
+        task.submitted_at = now
+        task.mode = Mode.ANALYSING
+        task.analyse_until = now + self.analyse_seconds
+        self._wake(task, now)
+        return task
+
+    def _wants_children(self, task: SimTask) -> bool:
+        if self.child_tasks == "random":
+            return random.Random(f"{self.seed}/children/{task.id}").random() < 0.5
+        return self.child_tasks == "photon_and_main"
+
+    def _add_frames(self, task: SimTask, numbers: list[str], frame_type: FrameType) -> None:
+        for number in numbers:
+            frame = SimFrame(id=self._next_frame_id, task_id=task.id, index=number, frame_type=frame_type)
+            self._next_frame_id += 1
+            task.frames.append(frame)
+            self.frames[frame.id] = frame
+
+    def _analysed(self, task: SimTask, instant: float) -> None:
+        numbers = parse_frames(task.frames_range)
+        task.mode = Mode.ACTIVE
+        task.overtime_from = instant
+        if self._wants_children(task):
+            photon = self._new_task(instant, task, "RenderPhoton")
+            self._add_frames(photon, ["0"], FrameType.PHOTON)
+            main = self._new_task(instant, task, "Render")
+            self._add_frames(main, numbers, FrameType.MAIN)
+            task.children = [photon, main]
+        else:
+            self._add_frames(task, numbers, FrameType.MAIN)
+
+    def _frame_fails(self, frame: SimFrame) -> bool:
+        if self.failure_rule is not None:
+            return self.failure_rule(frame)
+        if self.failure_rate <= 0.0:
+            return False
+        return random.Random(f"{self.seed}/frame/{frame.id}/{frame.attempts}").random() < self.failure_rate
+
+    def _charge(self, frame: SimFrame) -> None:
+        frame.fee += self.frame_price
+        self.account.charge(self.frame_price)

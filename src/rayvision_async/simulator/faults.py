@@ -1,0 +1,200 @@
+"""Fault injection: seeded random faults by rate (:class:`FaultPlan`) and one-shot faults (:class:`Fault`).
+
+Kinds:
+
+``latency``
+    The request is served normally, ``delay`` seconds late.
+``http_5xx``
+    HTTP ``status`` (502/503/504) with an HTML body, as a proxy in front of the service sends.
+``reset``
+    The connection is reset. ``before_sending=True`` means the request never
+    left the client (the in-process transport raises ``httpx.ConnectError``);
+    otherwise the client sees a read error.
+``malformed_json``
+    HTTP 200 with a truncated JSON body.
+``slow``
+    The answer comes ``delay`` seconds late, meant to exceed the client's read timeout.
+``clock_skew``
+    Envelope 610 with a ``serverTime`` ``skew`` seconds off the server's clock.
+``error``
+    An envelope error ``code`` (default 500, internal error).
+
+``after_processing=True`` means the farm carried the request out before the
+fault hit the answer: the dangerous case where a retry duplicates work. With
+``after_processing=False`` the farm never saw the request.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Literal, get_args
+
+__all__ = ["KINDS", "Fault", "FaultKind", "FaultPlan"]
+
+FaultKind = Literal["latency", "http_5xx", "reset", "malformed_json", "slow", "clock_skew", "error"]
+
+#: Every fault kind.
+KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
+
+#: Kinds that may strike after the farm processed the request.
+_MAY_FOLLOW_PROCESSING = frozenset({"http_5xx", "reset", "malformed_json", "slow", "error"})
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One fault to apply to one request."""
+
+    kind: FaultKind
+    after_processing: bool = False
+    before_sending: bool = False
+    delay: float = 0.0
+    status: int = 503
+    code: int = 500
+    skew: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {KINDS}")
+        if self.after_processing and self.kind not in _MAY_FOLLOW_PROCESSING:
+            raise ValueError(f"a {self.kind} fault cannot come after processing")
+        if self.before_sending and (self.kind != "reset" or self.after_processing):
+            raise ValueError("only a reset before processing can happen before sending")
+
+    @classmethod
+    def of(
+        cls,
+        kind: FaultKind,
+        *,
+        after_processing: bool | None = None,
+        before_sending: bool = False,
+        delay: float | None = None,
+        status: int = 503,
+        code: int = 500,
+        skew: float = 900.0,
+    ) -> Fault:
+        """A fault of ``kind`` with sensible defaults: a slow or malformed answer follows
+        processing unless told otherwise, every other kind precedes it; ``delay`` defaults
+        to 0.1 s for latency and 2 s for a slow answer."""
+        if after_processing is None:
+            after_processing = kind in ("slow", "malformed_json")
+        if delay is None:
+            delay = {"latency": 0.1, "slow": 2.0}.get(kind, 0.0)
+        return cls(
+            kind,
+            after_processing=after_processing,
+            before_sending=before_sending,
+            delay=delay,
+            status=status,
+            code=code,
+            skew=skew if kind == "clock_skew" else 0.0,
+        )
+
+    @property
+    def processes(self) -> bool:
+        """True if the farm carries the request out (after_processing, or plain latency)."""
+        return self.after_processing or self.kind == "latency"
+
+
+_DEFAULT_WEIGHTS: dict[FaultKind, float] = {
+    "latency": 3.0,
+    "http_5xx": 2.0,
+    "reset": 2.0,
+    "malformed_json": 1.0,
+    "slow": 1.0,
+    "clock_skew": 0.5,
+    "error": 1.0,
+}
+
+
+class FaultPlan:
+    """Random faults at ``rate``, reproducible from ``seed``.
+
+    ``kinds`` weights the fault kinds (default: all of them); ``operations``
+    limits the plan to those endpoint names (default: every request). Each
+    request the plan applies to makes the same number of draws whatever the
+    outcome, so two plans with the same seed fed the same requests fault
+    the same ones.
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        rate: float = 0.1,
+        kinds: Mapping[FaultKind, float] | Iterable[FaultKind] | None = None,
+        *,
+        operations: Iterable[str] | None = None,
+        latency: tuple[float, float] = (0.01, 0.1),
+        slow_delay: float = 2.0,
+        skew: float = 900.0,
+        http_statuses: tuple[int, ...] = (502, 503),
+        error_codes: tuple[int, ...] = (500,),
+        after_processing_rate: float = 0.5,
+    ) -> None:
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("rate must be between 0 and 1")
+        if kinds is None:
+            weights = dict(_DEFAULT_WEIGHTS)
+        elif isinstance(kinds, Mapping):
+            weights = dict(kinds)
+        else:
+            weights = dict.fromkeys(kinds, 1.0)
+        unknown = set(weights) - set(KINDS)
+        if unknown or not weights or any(weight < 0 for weight in weights.values()):
+            raise ValueError(f"bad fault kinds {weights!r}")
+        self.seed = seed
+        self.rate = rate
+        self.weights = weights
+        self.operations = None if operations is None else frozenset(operations)
+        self.latency = latency
+        self.slow_delay = slow_delay
+        self.skew = skew
+        self.http_statuses = http_statuses
+        self.error_codes = error_codes
+        self.after_processing_rate = after_processing_rate
+        self._rng = random.Random(seed)
+        #: (operation, fault or None) for the last 100 000 requests the plan was asked about.
+        self.history: deque[tuple[str, Fault | None]] = deque(maxlen=100_000)
+
+    def applies_to(self, names: Iterable[str]) -> bool:
+        """True if the plan covers a request known by any of ``names``."""
+        return self.operations is None or not self.operations.isdisjoint(names)
+
+    def draw(self, operation: str) -> Fault | None:
+        """Decide the fault (or None) for the next request to ``operation``."""
+        rng = self._rng
+        hit, pick, param, late = rng.random(), rng.random(), rng.random(), rng.random()
+        fault = None
+        if hit < self.rate:
+            kind = self._pick(pick)
+            after = kind in _MAY_FOLLOW_PROCESSING and late < self.after_processing_rate
+            fault = self._build(kind, param, after)
+        self.history.append((operation, fault))
+        return fault
+
+    def _pick(self, point: float) -> FaultKind:
+        total = sum(self.weights.values())
+        threshold = point * total
+        running = 0.0
+        for kind, weight in self.weights.items():
+            running += weight
+            if threshold < running:
+                return kind
+        return next(kind for kind, weight in reversed(self.weights.items()) if weight > 0)
+
+    def _build(self, kind: FaultKind, param: float, after: bool) -> Fault:
+        fault = Fault(kind, after_processing=after)
+        if kind == "latency":
+            low, high = self.latency
+            return replace(fault, delay=low + (high - low) * param)
+        if kind == "slow":
+            return replace(fault, delay=self.slow_delay)
+        if kind == "clock_skew":
+            return replace(fault, skew=self.skew if param < 0.5 else -self.skew)
+        if kind == "http_5xx":
+            return replace(fault, status=self.http_statuses[int(param * len(self.http_statuses))])
+        if kind == "error":
+            return replace(fault, code=self.error_codes[int(param * len(self.error_codes))])
+        return fault

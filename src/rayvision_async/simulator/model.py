@@ -1,0 +1,181 @@
+"""The farm's mutable state: tasks (parents and their child tasks) and frames.
+
+A task the user created is a *parent*. After analysis it either renders its
+own frames (no child tasks; its ``respRenderingTaskList`` is null on the
+wire) or it gets child tasks (one photon child and one main-picture child)
+that own the frames. Statuses are derived from the frames, except for the
+modes a user sets explicitly (stopped, abandoned) or the farm imposes
+(analysing, timed out).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .codes import FrameStatus, FrameType, TaskStatus
+
+__all__ = ["FrameCounts", "Mode", "SimFrame", "SimTask"]
+
+
+class Mode(enum.Enum):
+    """What drives a task's status: the user's and the farm's decisions, before the frames."""
+
+    CREATED = "created"  # id handed out by createTask, not submitted yet
+    ANALYSING = "analysing"
+    ACTIVE = "active"  # status follows the frames: rendering or finished
+    STOPPED = "stopped"
+    TIMED_OUT = "timed_out"
+    ABANDONED = "abandoned"
+
+
+_MODE_STATUS = {
+    Mode.CREATED: TaskStatus.WAITING,
+    Mode.ANALYSING: TaskStatus.ANALYSE,
+    Mode.STOPPED: TaskStatus.STOP,
+    Mode.TIMED_OUT: TaskStatus.TIME_OUT_STOP,
+    Mode.ABANDONED: TaskStatus.ABANDON,
+}
+
+
+@dataclass(eq=False)
+class SimFrame:
+    """One frame (or the photon pass) of a task that renders."""
+
+    id: int
+    task_id: int
+    index: str
+    frame_type: FrameType
+    status: FrameStatus = FrameStatus.WAITING
+    started_at: float | None = None
+    ended_at: float | None = None
+    attempts: int = 0  # recommitFlag: how many times the frame was resubmitted
+    fee: Decimal = Decimal(0)
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting or processing: the task is not done while such a frame exists."""
+        return self.status in (FrameStatus.WAITING, FrameStatus.PROCESSING)
+
+
+@dataclass(frozen=True)
+class FrameCounts:
+    """Frame totals of a task, by status."""
+
+    total: int = 0
+    waiting: int = 0
+    executing: int = 0
+    done: int = 0
+    failed: int = 0
+    stopped: int = 0
+
+    @classmethod
+    def of(cls, frames: list[SimFrame]) -> FrameCounts:
+        """Count ``frames`` by status."""
+        by_status = {status: 0 for status in FrameStatus}
+        for frame in frames:
+            by_status[frame.status] += 1
+        return cls(
+            total=len(frames),
+            waiting=by_status[FrameStatus.WAITING],
+            executing=by_status[FrameStatus.PROCESSING],
+            done=by_status[FrameStatus.COMPLETE],
+            failed=by_status[FrameStatus.FAILED],
+            stopped=by_status[FrameStatus.STOPPED],
+        )
+
+
+@dataclass(eq=False)
+class SimTask:
+    """A task: a parent created by the user, or a child task made by the farm."""
+
+    id: int
+    alias: str
+    created_at: float
+    parent_id: int = 0
+    task_type: str = ""  # "" for a parent, "RenderPhoton" or "Render" for a child
+    mode: Mode = Mode.CREATED
+    children: list[SimTask] = field(default_factory=list)
+    frames: list[SimFrame] = field(default_factory=list)
+    scene_name: str = ""
+    cg_id: int = 2001
+    frames_range: str = ""
+    camera: str = ""
+    project_name: str = ""
+    user_level: int = 50
+    task_limit: int = 4
+    full_speed: bool = False
+    over_time_stop: int | None = None
+    hardware_config_id: int = 1
+    labels: dict[int, str] = field(default_factory=dict)
+    producer: str | None = None
+    artist: str | None = None
+    out_user_id: int | None = None
+    clone_original_id: int | None = None
+    files: dict[str, Any] = field(default_factory=dict)
+    submitted_at: float | None = None
+    analyse_until: float | None = None
+    render_started_at: float | None = None
+    overtime_from: float | None = None  # when the over-time stop clock (re)started
+    completed_at: float | None = None
+    deleted: bool = False
+
+    # -- derived ---------------------------------------------------------------------------------
+
+    def all_frames(self) -> list[SimFrame]:
+        """This task's frames, or its children's frames for a parent with child tasks."""
+        if self.children:
+            return [frame for child in self.children for frame in child.frames]
+        return list(self.frames)
+
+    def counts(self) -> FrameCounts:
+        """Frame totals (over the child tasks for a parent)."""
+        return FrameCounts.of(self.all_frames())
+
+    def fee(self) -> Decimal:
+        """What the finished frames cost so far."""
+        return sum((frame.fee for frame in self.all_frames()), Decimal(0))
+
+    def status(self) -> TaskStatus:
+        """The ``taskStatus`` code the service reports now."""
+        fixed = _MODE_STATUS.get(self.mode)
+        if fixed is not None:
+            return fixed
+        if self.children:
+            child_statuses = [child.status() for child in self.children]
+            if TaskStatus.RENDERING in child_statuses:
+                return TaskStatus.RENDERING
+            for child_status in child_statuses:
+                if child_status in (TaskStatus.STOP, TaskStatus.TIME_OUT_STOP, TaskStatus.ABANDON):
+                    return child_status
+        counts = self.counts()
+        if counts.waiting or counts.executing:
+            return TaskStatus.RENDERING
+        if counts.failed:
+            return TaskStatus.FAILED if counts.done == 0 else TaskStatus.FINISHED_HAS_FAILED
+        if counts.stopped:
+            return TaskStatus.STOP
+        return TaskStatus.FINISHED
+
+    def is_pending(self) -> bool:
+        """True while the farm still has work to do on this task."""
+        if self.mode is Mode.ANALYSING:
+            return True
+        if self.mode is not Mode.ACTIVE:
+            return False
+        return any(frame.is_pending for frame in self.all_frames())
+
+    def leaves(self) -> Iterator[SimTask]:
+        """The tasks that own frames: the children, or the task itself."""
+        if self.children:
+            yield from self.children
+        else:
+            yield self
+
+    def family(self) -> Iterator[SimTask]:
+        """The task and its child tasks."""
+        yield self
+        yield from self.children

@@ -1,0 +1,113 @@
+"""A loopback HTTP server (aiohttp) in front of a :class:`~.service.Simulator`.
+
+``async with serve(simulator) as base_url:`` runs it inside the current event
+loop; :func:`run_server` runs it until interrupted (the ``simulate`` CLI
+command). A simulated reset really resets the TCP connection (RST), and a
+slow answer really sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+
+from aiohttp import web
+from multidict import CIMultiDict
+
+from .farm import Farm
+from .service import Simulator
+
+__all__ = ["build_app", "run_server", "serve"]
+
+
+def _reset(request: web.Request) -> None:
+    """Drop the connection with a TCP RST (SO_LINGER 0), so the client sees a reset, not a close."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+
+
+def build_app(simulator: Simulator) -> web.Application:
+    """An aiohttp application answering every method and path from ``simulator``."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        content = await request.read()
+        reply = await simulator.handle(request.method, request.path, dict(request.headers), content)
+        if reply.delay > 0:
+            await asyncio.sleep(reply.delay)
+        if reply.reset:
+            _reset(request)
+            return web.Response(status=500)  # never written: the transport is gone
+        return web.Response(status=reply.status, body=reply.body, headers=CIMultiDict(reply.headers))
+
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    app.router.add_route("*", "/{tail:.*}", handler)
+    return app
+
+
+@asynccontextmanager
+async def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve ``simulator`` on ``host:port`` (0: a free port); yields ``"http://host:port"``."""
+    runner = web.AppRunner(build_app(simulator), access_log=None, handle_signals=False, shutdown_timeout=0.5)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound_host, bound_port = runner.addresses[0][:2]
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        yield f"http://{shown}:{bound_port}"
+    finally:
+        await runner.cleanup()
+
+
+def describe(simulator: Simulator, base_url: str) -> str:
+    """How to point a client at a running simulator (printed by :func:`run_server`)."""
+    host_port = base_url.split("://", 1)[1]
+    return "\n".join(
+        [
+            f"Rayvision simulator listening on {base_url}",
+            f"  access_id:  {simulator.access_id}",
+            f"  access_key: {simulator.access_key}",
+            f"  sign for domain {simulator.domain!r} and send to base_url={base_url!r},",
+            f"  or use domain={host_port!r} with protocol http (the Host header is accepted too).",
+            "Press Ctrl+C to stop.",
+        ]
+    )
+
+
+def run_server(
+    simulator: Simulator | None = None,
+    port: int = 8765,
+    host: str = "127.0.0.1",
+    *,
+    speed: float = 10.0,
+    stop: threading.Event | None = None,
+    out: Callable[[str], object] = print,
+) -> None:
+    """Serve a simulator until Ctrl+C (or until ``stop`` is set); prints the URL and credentials.
+
+    Without a ``simulator``, a fresh one is made whose farm runs ``speed``
+    times faster than real time.
+    """
+    sim = simulator if simulator is not None else Simulator(farm=Farm(speed=speed))
+
+    async def main() -> None:
+        async with serve(sim, host, port) as base_url:
+            out(describe(sim, base_url))
+            if stop is None:
+                await asyncio.Event().wait()  # until Ctrl+C
+            else:
+                while not await asyncio.to_thread(stop.wait, 0.1):
+                    pass
+
+    with suppress(KeyboardInterrupt):
+        asyncio.run(main())

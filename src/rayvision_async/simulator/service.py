@@ -1,0 +1,329 @@
+"""The HTTP-free request handler: authentication, routing, envelope, faults, request counting.
+
+:meth:`Simulator.handle` takes a method, a path, headers and body bytes and
+returns a :class:`SimReply` (status, headers, body, or an instruction to
+reset the connection or answer late). The in-process transport and the
+loopback server both drive it; neither adds behaviour of its own.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..signing import SIGNED_HEADER_NAMES, sign_request
+from .codes import ENVELOPE_MESSAGES, FarmError
+from .farm import Farm
+from .faults import Fault, FaultKind, FaultPlan
+from .operations import dispatch
+from .routing import Route, Router
+
+__all__ = ["RecordedRequest", "SimReply", "Simulator"]
+
+_JSON = (("Content-Type", "application/json;charset=UTF-8"),)
+
+
+@dataclass(frozen=True)
+class SimReply:
+    """What to answer: ``status``/``headers``/``body`` after ``delay`` seconds, or reset the connection."""
+
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = _JSON
+    body: bytes = b""
+    delay: float = 0.0
+    reset: bool = False
+    before_sending: bool = False  # with reset: the request never reached the server
+
+    def json(self) -> Any:
+        """The body decoded as JSON (for tests)."""
+        return json.loads(self.body)
+
+
+@dataclass
+class RecordedRequest:
+    """One request the simulator received, and what became of it."""
+
+    method: str
+    path: str
+    name: str | None  # endpoint name, None for an unknown path
+    headers: dict[str, str]
+    body: Any  # decoded JSON, or None if it did not decode
+    legacy: bool = False
+    code: int | None = None  # envelope code answered (None: no envelope)
+    status: int = 200
+    fault: FaultKind | None = None
+    processed: bool = False  # the farm ran the operation
+    reply: SimReply | None = field(default=None, repr=False)
+
+
+@dataclass
+class _Injection:
+    names: frozenset[str] | None
+    fault: Fault
+    remaining: int
+
+
+class Simulator:
+    """A fake Rayvision service over a :class:`~.farm.Farm`.
+
+    * Requests must be POSTs signed with ``access_key`` for ``domain`` (or for
+      the request's Host header): otherwise envelope code 611.
+    * ``UTCTimestamp`` must be within ``signature_window`` seconds of the
+      server's clock, which is ``wall_clock()`` plus ``clock_skew``: otherwise
+      code 610. Every envelope's ``serverTime`` is that clock, so a client can
+      resynchronise from it. (The farm's render time is a separate, simulated
+      clock, so ``farm.advance(hours)`` never invalidates signatures.)
+    * Paths of both path sets are routed from ``endpoints`` (default: the SDK's
+      ``ENDPOINTS``); bodies on 2018 paths are renamed to current wire names.
+    * ``faults`` are :class:`~.faults.FaultPlan` s drawn for every request they
+      cover; :meth:`inject` queues one-shot faults, which take precedence.
+    * ``counts`` / ``path_counts`` count every request received (faulted ones
+      too), ``processed`` the operations the farm ran, ``requests`` keeps the
+      last ``request_log_limit`` requests.
+    """
+
+    def __init__(
+        self,
+        access_id: str = "AKIDsimulator0000000000000000000000",
+        access_key: str = "simulator-access-key-0000000000000",
+        *,
+        farm: Farm | None = None,
+        domain: str = "task.renderbus.com",
+        signature_window: float = 300.0,
+        faults: FaultPlan | Iterable[FaultPlan] | None = None,
+        clock_skew: float = 0.0,
+        endpoints: Iterable[Any] | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        request_log_limit: int | None = 100_000,
+    ) -> None:
+        if endpoints is None:
+            from ..endpoints import ENDPOINTS
+
+            endpoints = ENDPOINTS
+        self.access_id = access_id
+        self.access_key = access_key
+        self.farm = farm if farm is not None else Farm()
+        self.domain = domain
+        self.signature_window = signature_window
+        self.fault_plans: list[FaultPlan] = (
+            [] if faults is None else [faults] if isinstance(faults, FaultPlan) else list(faults)
+        )
+        self.clock_skew = clock_skew
+        self.router = Router(endpoints)
+        self._wall_clock = wall_clock
+        self._injections: list[_Injection] = []
+        self._request_ids = 0
+        #: Requests received, by endpoint name (unknown paths are not counted here).
+        self.counts: Counter[str] = Counter()
+        #: Requests received, by path.
+        self.path_counts: Counter[str] = Counter()
+        #: Operations the farm actually ran, by endpoint name.
+        self.processed: Counter[str] = Counter()
+        #: The requests received, in arrival order (the last ``request_log_limit`` of them).
+        self.requests: deque[RecordedRequest] = deque(maxlen=request_log_limit)
+        #: Exceptions the farm raised unexpectedly (answered as code 500); a test should expect none.
+        self.internal_errors: list[BaseException] = []
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    def server_time(self) -> float:
+        """The service's clock (epoch seconds): the wall clock plus ``clock_skew``."""
+        return self._wall_clock() + self.clock_skew
+
+    def inject(
+        self,
+        operation: str | None,
+        kind: FaultKind,
+        *,
+        after_processing: bool | None = None,
+        times: int = 1,
+        before_sending: bool = False,
+        delay: float | None = None,
+        status: int = 503,
+        code: int = 500,
+        skew: float = 900.0,
+    ) -> Fault:
+        """Apply a fault to the next ``times`` requests to ``operation`` (any request if None).
+
+        ``operation`` is an endpoint name (``"create_task"``); the parameters are
+        those of :meth:`Fault.of`.
+        """
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        fault = Fault.of(
+            kind,
+            after_processing=after_processing,
+            before_sending=before_sending,
+            delay=delay,
+            status=status,
+            code=code,
+            skew=skew,
+        )
+        names = None if operation is None else frozenset({operation})
+        self._injections.append(_Injection(names, fault, times))
+        return fault
+
+    def clear_faults(self) -> None:
+        """Drop pending injections and fault plans."""
+        self._injections.clear()
+        self.fault_plans.clear()
+
+    # -- handling --------------------------------------------------------------------------------
+
+    async def handle(self, method: str, path: str, headers: Mapping[str, str], content: bytes) -> SimReply:
+        """Serve one request."""
+        lowered = {key.lower(): value for key, value in headers.items()}
+        route = self.router.resolve(path)
+        record = RecordedRequest(method.upper(), path, route.name if route else None, lowered, None)
+        self.requests.append(record)
+        self.path_counts[path] += 1
+        if route is not None:
+            self.counts[route.name] += 1
+            record.legacy = route.legacy
+        try:
+            record.body = json.loads(content) if content else {}
+        except ValueError:
+            record.body = None
+        fault = self._next_fault(route)
+        record.fault = fault.kind if fault else None
+        if fault is not None and not fault.processes:
+            reply = self._fault_reply(fault, record, None)
+        else:
+            reply = self._serve(record, route, lowered, content)
+            if fault is not None:
+                reply = self._fault_reply(fault, record, reply)
+        record.reply = reply
+        record.status = reply.status
+        return reply
+
+    def _serve(self, record: RecordedRequest, route: Route | None, headers: dict[str, str], content: bytes) -> SimReply:
+        version = headers.get("version", "1.0.0")
+        if record.method != "POST":
+            return self._envelope(record, 603, None, version, status=405, message="only POST is supported")
+        if route is None:
+            return self._envelope(record, 404, None, version, status=404, message=f"no such path {record.path}")
+        if not isinstance(record.body, dict):
+            return self._envelope(record, 600, None, version, message="request body is not a JSON object")
+        refusal = self._authenticate(record.path, headers, content)
+        if refusal is not None:
+            return self._envelope(record, refusal.code, None, version, message=refusal.message)
+        record.processed = True
+        self.processed[route.name] += 1
+        try:
+            data = dispatch(self.farm, route.operation, route.translate(record.body), path=record.path)
+        except FarmError as error:
+            return self._envelope(record, error.code, None, version, message=error.message)
+        except Exception as error:  # a simulator bug: answer like the service would, keep it for the test
+            self.internal_errors.append(error)
+            return self._envelope(record, 500, None, version, message=f"internal error: {error!r}")
+        return self._envelope(record, 200, data, version)
+
+    def _authenticate(self, path: str, headers: dict[str, str], content: bytes) -> FarmError | None:
+        signed: dict[str, str] = {}
+        for name in SIGNED_HEADER_NAMES:
+            value = headers.get(name.lower())
+            if value is None:
+                return FarmError(611, f"signature_invalid: missing header {name}")
+            signed[name] = value
+        if not hmac.compare_digest(signed["accessId"].encode(), self.access_id.encode()):
+            return FarmError(611, "signature_invalid: unknown accessId")
+        given = headers.get("signature", "")
+        domains = dict.fromkeys([self.domain, headers.get("host", self.domain)])
+        try:
+            valid = any(
+                hmac.compare_digest(sign_request(self.access_key, domain, path, signed, content).encode(),
+                                    given.encode())
+                for domain in domains
+            )  # fmt: skip
+        except (ValueError, TypeError):
+            valid = False
+        if not valid:
+            return FarmError(611)
+        try:
+            stamp = int(signed["UTCTimestamp"])
+        except ValueError:
+            return FarmError(611, "signature_invalid: UTCTimestamp is not a number")
+        if abs(stamp - self.server_time()) > self.signature_window:
+            return FarmError(610)
+        return None
+
+    def _envelope(
+        self,
+        record: RecordedRequest,
+        code: int,
+        data: Any,
+        version: str,
+        *,
+        status: int = 200,
+        message: str | None = None,
+        skew: float = 0.0,
+    ) -> SimReply:
+        self._request_ids += 1
+        record.code = code
+        envelope = {
+            "version": version if version in ("1.0.0", "2.0.0") else "1.0.0",
+            "result": code == 200,
+            "message": message if message is not None else ENVELOPE_MESSAGES.get(code, "fail"),
+            "code": code,
+            "data": data,
+            "serverTime": int((self.server_time() + skew) * 1000),
+            "requestId": f"SIM{self._request_ids:08d}-{int(self._wall_clock() * 1000)}",
+        }
+        body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return SimReply(status=status, body=body)
+
+    # -- faults ----------------------------------------------------------------------------------
+
+    def _next_fault(self, route: Route | None) -> Fault | None:
+        names = route.names() if route is not None else frozenset()
+        for injection in self._injections:
+            if injection.names is None or not injection.names.isdisjoint(names):
+                injection.remaining -= 1
+                if injection.remaining == 0:
+                    self._injections.remove(injection)
+                return injection.fault
+        label = route.name if route is not None else "?"
+        for plan in self.fault_plans:
+            if plan.applies_to(names) or (route is None and plan.operations is None):
+                fault = plan.draw(label)
+                if fault is not None:
+                    return fault
+        return None
+
+    def _fault_reply(self, fault: Fault, record: RecordedRequest, served: SimReply | None) -> SimReply:
+        version = record.headers.get("version", "1.0.0")
+        if fault.kind == "latency":
+            assert served is not None
+            return SimReply(served.status, served.headers, served.body, delay=fault.delay)
+        if fault.kind in ("reset", "http_5xx", "malformed_json") or (fault.kind == "slow" and served is None):
+            record.code = None  # the client gets no readable envelope
+        if fault.kind == "reset":
+            return SimReply(status=0, body=b"", reset=True, before_sending=fault.before_sending)
+        if fault.kind == "slow":
+            if served is None:  # dropped by a gateway that eventually gives up
+                return SimReply(504, (("Content-Type", "text/html"),), _html(504), delay=fault.delay)
+            return SimReply(served.status, served.headers, served.body, delay=fault.delay)
+        if fault.kind == "http_5xx":
+            headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html"),)
+            if fault.status == 503:
+                headers += (("Retry-After", "1"),)
+            return SimReply(fault.status, headers, _html(fault.status))
+        if fault.kind == "malformed_json":
+            body = served.body if served is not None else b'{"version":"2.0.0","result":true,"code":200,"data":{"x"'
+            return SimReply(200, _JSON, body[: max(len(body) // 2, 1)])
+        if fault.kind == "clock_skew":
+            return self._envelope(record, 610, None, version, skew=fault.skew)
+        return self._envelope(record, fault.code, None, version)
+
+
+_STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
+
+
+def _html(status: int) -> bytes:
+    text = f"{status} {_STATUS_TEXT.get(status, 'Server Error')}"
+    return f"<html><head><title>{text}</title></head><body><center><h1>{text}</h1></center></body></html>".encode()

@@ -1,0 +1,98 @@
+"""Reading a task's task.json: frames range, scene, software, project, camera."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .codes import FarmError
+from .model import SimTask
+
+__all__ = ["TASK_FILES", "apply_task_json", "parse_frames"]
+
+#: File names taskJsonFile accepts.
+TASK_FILES = frozenset({"task.json", "upload.json", "asset.json", "tips.json"})
+
+_MAX_FRAMES = 100_000
+_FRAME_PART = re.compile(r"^\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*(?:\[\s*(\d+)\s*\])?)?\s*$")
+
+
+def parse_frames(spec: str | int) -> list[str]:
+    """Frame numbers of a frames string such as ``"1-10[2],15"`` (an int N means frames 1..N)."""
+    if isinstance(spec, int):
+        if not 1 <= spec <= _MAX_FRAMES:
+            raise FarmError.invalid(f"frame count {spec} out of range")
+        return [str(number) for number in range(1, spec + 1)]
+    frames: list[str] = []
+    for part in spec.split(","):
+        match = _FRAME_PART.match(part)
+        if match is None:
+            raise FarmError.invalid(f"frames {spec!r} are not like '1-10[1]'")
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) is not None else first
+        step = int(match.group(3)) if match.group(3) is not None else 1
+        if last < first or step < 1 or len(frames) + (last - first) // step + 1 > _MAX_FRAMES:
+            raise FarmError.invalid(f"frames {spec!r} are not a valid range")
+        frames.extend(str(number) for number in range(first, last + 1, step))
+    return frames
+
+
+def _find_frames(node: Any) -> str | int | None:
+    """The first ``frames`` value (str or int) anywhere in a task.json subtree."""
+    if isinstance(node, dict):
+        value = node.get("frames")
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return value
+        children: Iterable[Any] = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _find_frames(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _find_camera(node: Any) -> str | None:
+    """The first render camera named in a task.json subtree, if any."""
+    if isinstance(node, dict):
+        for key in ("render_camera", "renderable_camera", "camera"):
+            value = node.get(key)
+            if isinstance(value, list) and value and isinstance(value[0], str):
+                return value[0]
+            if isinstance(value, str) and value:
+                return value
+        return next((found for child in node.values() if (found := _find_camera(child))), None)
+    return None
+
+
+def apply_task_json(task: SimTask, doc: dict[str, Any], default_frames: str) -> None:
+    """Set ``task``'s frames, scene, cgId, project and camera from a task.json document.
+
+    Frames come from the first ``frames`` under ``scene_info_render`` (any
+    DCC's layout), else ``task_info.frames``, else ``default_frames``; a bad
+    range is refused now (600), not at analysis time.
+    """
+    info: dict[str, Any] = doc["task_info"] if isinstance(doc.get("task_info"), dict) else {}
+    software: dict[str, Any] = doc["software_config"] if isinstance(doc.get("software_config"), dict) else {}
+    frames = _find_frames(doc.get("scene_info_render")) or info.get("frames") or default_frames
+    if isinstance(frames, bool) or not isinstance(frames, (str, int)):
+        raise FarmError.invalid("task.json frames must be a string such as '1-10[1]'")
+    parse_frames(frames)
+    task.frames_range = str(frames)
+    scene = info.get("input_cg_file")
+    if isinstance(scene, str) and scene:
+        task.scene_name = posixpath.basename(scene.replace("\\", "/"))
+    cg_id = info.get("cg_id", software.get("cg_id"))
+    if isinstance(cg_id, (str, int)) and str(cg_id).isdigit():
+        task.cg_id = int(cg_id)
+    project = info.get("project_name")
+    if isinstance(project, str):
+        task.project_name = project
+    camera = _find_camera(doc.get("scene_info_render"))
+    if camera:
+        task.camera = camera

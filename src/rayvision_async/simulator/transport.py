@@ -1,0 +1,56 @@
+"""``SimulatorTransport``: an in-process httpx transport in front of a :class:`~.service.Simulator`.
+
+No sockets. A reset becomes ``httpx.ReadError`` (``httpx.ConnectError`` for
+a reset before sending); an answer later than the request's read timeout
+becomes ``httpx.ReadTimeout`` after sleeping that timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from .service import Simulator
+
+__all__ = ["SimulatorTransport"]
+
+
+class SimulatorTransport(httpx.AsyncBaseTransport):
+    """Serve httpx requests from ``simulator``.
+
+    ``sleep`` performs delays (latency, slow answers); pass a no-op coroutine
+    to make them instantaneous while keeping the timeout behaviour.
+    """
+
+    def __init__(
+        self,
+        simulator: Simulator,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.simulator = simulator
+        self._sleep = sleep
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        content = await request.aread()
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.headers.raw}
+        reply = await self.simulator.handle(request.method, request.url.path, headers, content)
+        if reply.reset and reply.before_sending:
+            raise httpx.ConnectError("simulated connection reset before sending", request=request)
+        if reply.delay > 0:
+            timeouts = request.extensions.get("timeout", {})
+            read_timeout = timeouts.get("read") if isinstance(timeouts, dict) else None
+            if read_timeout is not None and reply.delay > read_timeout:
+                await self._sleep(read_timeout)
+                raise httpx.ReadTimeout("simulated slow answer", request=request)
+            await self._sleep(reply.delay)
+        if reply.reset:
+            raise httpx.ReadError("simulated connection reset by peer", request=request)
+        return httpx.Response(
+            status_code=reply.status,
+            headers=list(reply.headers),
+            content=reply.body,
+            request=request,
+        )

@@ -1,0 +1,199 @@
+"""Render farm state in the service's wire shape: camelCase keys, epoch-ms times, money as numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import posixpath
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .codes import FarmError, FrameStatus, TaskStatus
+from .model import SimFrame, SimTask
+
+__all__ = ["WireContext", "datetime_text", "frame_wire", "ms", "page", "task_wire"]
+
+#: The service's local time (China Standard Time) for "yyyy-MM-dd HH:mm:ss" strings.
+SERVICE_TZ = dt.timezone(dt.timedelta(hours=8))
+
+_TYPE_TEXT = {"RenderPhoton": "render_photons_task", "Render": "render_major_picture_task"}
+
+
+@dataclass(frozen=True)
+class WireContext:
+    """What a wire record needs besides the task: who owns it, what time it is, the price."""
+
+    user_id: int
+    user_name: str
+    platform: int
+    now: float
+    over_time_sec: int
+    frame_price: Decimal
+
+
+def ms(seconds: float | None) -> int | None:
+    """Epoch seconds → epoch milliseconds (None stays None)."""
+    return None if seconds is None else round(seconds * 1000)
+
+
+def datetime_text(seconds: float | None) -> str | None:
+    """Epoch seconds → "yyyy-MM-dd HH:mm:ss" in the service's time zone."""
+    if seconds is None:
+        return None
+    return dt.datetime.fromtimestamp(seconds, SERVICE_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def parse_datetime_text(text: str) -> float:
+    """ "yyyy-MM-dd HH:mm:ss" (or "yyyy-MM-dd") in the service's time zone → epoch seconds."""
+    for layout in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            parsed = dt.datetime.strptime(text.strip(), layout)
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=SERVICE_TZ).timestamp()
+    raise FarmError.invalid(f"time {text!r} is not yyyy-MM-dd HH:mm:ss")
+
+
+def page(items: list[Any], page_num: int, page_size: int, *, end_with_code700: bool) -> dict[str, Any]:
+    """One page ``{pageCount, pageNum, total, size, items}`` of ``items``.
+
+    A ``page_num`` past the last page gives empty ``items``, or code 700 when
+    ``end_with_code700`` (both behaviours exist in the wild).
+    """
+    if page_num < 1:
+        raise FarmError.invalid("pageNum must be >= 1")
+    if page_size < 1:
+        raise FarmError.invalid("pageSize must be >= 1")
+    total = len(items)
+    page_count = math.ceil(total / page_size)
+    if page_num > page_count and end_with_code700:
+        raise FarmError(700)
+    start = (page_num - 1) * page_size
+    return {
+        "pageCount": page_count,
+        "pageNum": page_num,
+        "total": total,
+        "size": page_size,
+        "items": items[start : start + page_size],
+    }
+
+
+def _money(value: Decimal) -> float:
+    return float(value)
+
+
+def _scene_stem(scene_name: str) -> str:
+    return posixpath.splitext(scene_name)[0] or "scene"
+
+
+def _started(task: SimTask) -> float | None:
+    starts = [leaf.render_started_at for leaf in task.leaves() if leaf.render_started_at is not None]
+    return min(starts, default=None)
+
+
+def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
+    """A TaskInfo item (getTaskList/v2, queryTaskInfo/v2), child tasks included."""
+    counts = task.counts()
+    status = task.status()
+    fee = task.fee()
+    started = _started(task)
+    ended = task.completed_at if task.completed_at is not None else (None if started is None else ctx.now)
+    duration = None if started is None or ended is None else int(max(ended - started, 0))
+    analysed = task.parent_id == 0 and task.submitted_at is not None and status is not TaskStatus.ANALYSE
+    rendering = started is not None
+    return {
+        "sceneName": task.scene_name,
+        "id": task.id,
+        "taskAlias": task.alias,
+        "taskStatus": int(status),
+        "statusText": f"render_task_status_{int(status)}",
+        "preTaskStatus": 25 if analysed else None,
+        "preStatusText": "render_task_status_25" if analysed else None,
+        "totalFrames": counts.total,
+        "abortFrames": counts.stopped,
+        "executingFrames": counts.executing,
+        "doneFrames": counts.done,
+        "failedFrames": counts.failed,
+        "framesRange": task.frames_range,
+        "projectName": task.project_name,
+        "renderConsume": _money(fee),
+        "taskArrears": 0,
+        "submitDate": ms(task.submitted_at),
+        "startTime": ms(started),
+        "completedDate": ms(task.completed_at),
+        "renderDuration": duration,
+        "userName": ctx.user_name,
+        "producer": task.producer,
+        "taskLevel": 60 if task.user_level >= 60 else 50,
+        "taskUserLevel": task.user_level,
+        "taskLimit": task.task_limit,
+        "taskOverTime": ctx.over_time_sec,
+        "overTimeStop": task.over_time_stop,
+        "userId": ctx.user_id,
+        "outputFileName": f"{task.id}_{_scene_stem(task.scene_name)}" if rendering else None,
+        "munuTaskId": f"SIM{task.id:010d}" if rendering else "",
+        "layerParentId": task.parent_id,
+        "cgId": task.cg_id,
+        "taskKeyValueVo": {"tiles": None, "allCamera": task.camera or None, "renderableCamera": task.camera or None},
+        "userAccountConsume": _money(fee),
+        "couponConsume": 0,
+        "isOpen": 1 if task.children else 0,
+        "taskType": task.task_type,
+        "renderCamera": task.camera,
+        "cloneParentId": 0,
+        "cloneOriginalId": task.clone_original_id or 0,
+        "shareMainCapital": 0,
+        "taskRam": 64,
+        "respRenderingTaskList": [task_wire(child, ctx) for child in task.children] or None,
+        "layerName": None,
+        "taskTypeText": _TYPE_TEXT.get(task.task_type),
+        "locationOutput": "C:/RenderFarm/Download",
+        "isDelete": 0 if task.deleted else 1,
+        "channel": 4,
+        "remark": "",
+        "labels": json.dumps({str(label_id): name for label_id, name in task.labels.items()}, ensure_ascii=False),
+        "isOverTime": 0,
+        "waitingCount": None,
+        "stopType": 0,
+    }
+
+
+def frame_wire(frame: SimFrame, ctx: WireContext) -> dict[str, Any]:
+    """A FrameInfo item (queryTaskFrames)."""
+    finished = frame.status in (FrameStatus.COMPLETE, FrameStatus.FAILED, FrameStatus.STOPPED)
+    end = frame.ended_at if finished else None
+    execute = None
+    if frame.started_at is not None:
+        execute = int(max((end if end is not None else ctx.now) - frame.started_at, 0))
+    return {
+        "id": frame.id,
+        "userId": ctx.user_id,
+        "framePrice": _money(ctx.frame_price),
+        "feeType": 0,
+        "platform": ctx.platform,
+        "frameIndex": frame.index,
+        "frameBlock": "1",
+        "frameStatus": int(frame.status),
+        "feeAmount": _money(frame.fee),
+        "couponFee": 0,
+        "startTime": ms(frame.started_at),
+        "endTime": ms(end),
+        "frameExecuteTime": execute,
+        "frameStatusText": f"task_frame_status_{int(frame.status)}",
+        "arrearsFee": None,
+        "munuJobId": str(frame.id),
+        "taskId": frame.task_id,
+        "munuTaskId": f"SIM{frame.task_id:010d}",
+        "frameType": int(frame.frame_type),
+        "recommitFlag": frame.attempts,
+        "isCopy": None,
+        "taskOverTime": ctx.over_time_sec,
+        "gopName": None,
+        "frameRam": None,
+        "averageCpu": None,
+        "averageMemory": None,
+        "isOverTime": 1 if execute is not None and execute > ctx.over_time_sec else 0,
+        "nodeId": f"node-{frame.id % 97:02d}" if frame.started_at is not None else None,
+    }

@@ -1,0 +1,302 @@
+"""Many tasks at once: poll batching and concurrency, watch events, wait, and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from fakefarm import TASK_INFO, FakeFarm, api_for, other_tasks, task
+from rayvision_async import AsyncRayvisionAPI, InvalidInputError, TaskInfo, TaskStatus
+from rayvision_async.bulk import WATCHED_FIELDS, TaskEvent, TasksNotFoundError, WaitTimeoutError
+from rayvision_async.errors import ParameterError
+
+DONE = {"taskStatus": 25, "doneFrames": 10}
+
+
+def asked(farm: FakeFarm) -> list[list[int]]:
+    """The taskIds of every queryTaskInfo request, in order."""
+    return [body["taskIds"] for body in farm.bodies(TASK_INFO)]
+
+
+# -- poll ---------------------------------------------------------------------------------------------
+
+
+async def test_poll_10000_ids_in_100_batches() -> None:
+    farm = FakeFarm(tasks=[task(i) for i in range(1, 10_001)])
+    async with asyncio.timeout(10), api_for(farm) as api:
+        result = await api.poll(range(1, 10_001), batch_size=100)
+    batches = asked(farm)
+    assert len(batches) == 100
+    assert all(len(batch) <= 100 and len(set(batch)) == len(batch) for batch in batches)
+    assert sorted(i for batch in batches for i in batch) == list(range(1, 10_001))  # each id asked once
+    assert len(result) == 10_000
+    assert result.missing == frozenset()
+    assert list(result.tasks) == list(range(1, 10_001))  # in the order asked
+    assert result[4321].id == 4321
+
+
+async def test_poll_asks_duplicated_ids_once() -> None:
+    farm = FakeFarm(tasks=[task(i) for i in range(1, 6)])
+    async with asyncio.timeout(10), api_for(farm) as api:
+        result = await api.poll([3, 1, 3, 2, 1, 5, 5, 4], batch_size=2)
+    assert Counter(i for batch in asked(farm) for i in batch) == Counter({1: 1, 2: 1, 3: 1, 4: 1, 5: 1})
+    assert len(asked(farm)) == 3
+    assert list(result.tasks) == [3, 1, 2, 5, 4]
+
+
+async def test_poll_reports_missing_ids() -> None:
+    farm = FakeFarm(tasks=[task(1), task(2)])
+    async with asyncio.timeout(10), api_for(farm) as api:
+        result = await api.poll([1, 404, 2, 405])
+    assert set(result.tasks) == {1, 2}
+    assert result.missing == {404, 405}
+
+
+async def test_poll_finds_children_inside_their_parent() -> None:
+    parent = task(10, 5, respRenderingTaskList=[task(11, 25), task(12, 5)])
+    farm = FakeFarm(tasks=[parent, task(20)])
+    async with asyncio.timeout(10), api_for(farm) as api:
+        result = await api.poll([11, 12, 20])
+    assert result.missing == frozenset()
+    assert result[11].task_status is TaskStatus.FINISHED
+    assert result[12].task_status is TaskStatus.RENDERING
+    assert 10 not in result.tasks  # the parent was not asked for
+
+
+async def test_poll_of_nothing_sends_nothing() -> None:
+    farm = FakeFarm()
+    async with api_for(farm) as api:
+        result = await api.poll([])
+    assert len(result) == 0
+    assert farm.calls == []
+
+
+async def test_poll_rejects_bad_input_before_sending() -> None:
+    farm = FakeFarm()
+    async with api_for(farm) as api:
+        for bad in ("123", [1, "2"], [0], [True]):
+            with pytest.raises(InvalidInputError):
+                await api.poll(bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInputError):
+            await api.poll([1], batch_size=0)
+    assert farm.calls == []
+
+
+async def test_poll_respects_the_concurrency_cap() -> None:
+    farm = FakeFarm(tasks=[task(i) for i in range(1, 2001)], latency=0.01)
+    async with asyncio.timeout(10), api_for(farm, max_concurrency=4) as api:
+        await api.poll(range(1, 2001), batch_size=100)
+        assert farm.peak_in_flight == 4  # batches did run in parallel, never more than 4
+        farm.peak_in_flight = 0
+        # two polls at once share the client's cap
+        await asyncio.gather(api.poll(range(1, 1001), batch_size=50), api.poll(range(1001, 2001), batch_size=50))
+        assert farm.peak_in_flight == 4
+
+
+async def test_a_failed_batch_raises_its_own_error_and_cancels_the_rest() -> None:
+    farm = FakeFarm(tasks=[task(i) for i in range(1, 101)],
+                    latency=lambda path, body: 0 if 1 in body["taskIds"] else 30,
+                    fail=lambda path, body: 600 if 1 in body["taskIds"] else None)
+    before = other_tasks()
+    async with asyncio.timeout(10), api_for(farm, max_concurrency=4) as api:
+        with pytest.raises(ParameterError) as caught:
+            await api.poll(range(1, 101), batch_size=10)
+    assert not isinstance(caught.value, BaseExceptionGroup)
+    assert caught.value.code == 600
+    assert len(farm.calls) == 4  # the failure stopped the workers: no further batch was sent
+    assert sum(call.cancelled for call in farm.calls) == 3
+    assert farm.in_flight == 0
+    assert other_tasks() == before
+
+
+# -- watch --------------------------------------------------------------------------------------------
+
+
+def summary(event: TaskEvent) -> tuple[int, int | None, int | None, frozenset[str]]:
+    previous = event.previous_status
+    return (event.task_id, None if previous is None else int(previous), int(event.task.task_status or 0),
+            event.changes)
+
+
+async def test_watch_yields_changes_only_until_all_are_terminal() -> None:
+    farm = FakeFarm(
+        tasks=[task(1, 5), task(2, 0)],
+        scripts={1: [{}, DONE],
+                 2: [{"taskStatus": 5}, {"doneFrames": 4}, {"taskAlias": "renamed", "renderConsume": 1.5}, DONE]})
+    async with asyncio.timeout(10), api_for(farm) as api:
+        watcher = api.watch([1, 2], interval=0.01)
+        events = [event async for event in watcher]
+    everything = frozenset(WATCHED_FIELDS)
+    assert [summary(e) for e in events] == [
+        (1, None, 5, everything),                      # round 1: both seen for the first time
+        (2, None, 0, everything),
+        (2, 0, 5, {"task_status"}),                    # round 2: task 1 unchanged, no event
+        (1, 5, 25, {"task_status", "done_frames"}),    # round 3: task 1 finishes
+        (2, 5, 5, {"done_frames"}),
+        (2, 5, 25, {"task_status", "done_frames"}),    # round 5 (round 4 changed an unwatched field only)
+    ]
+    assert events[3].previous is not None
+    assert events[3].previous.done_frames == 0
+    assert events[3].is_terminal
+    assert not events[4].is_terminal
+    assert asked(farm) == [[1, 2], [1, 2], [1, 2], [2], [2]]  # a finished task is no longer asked for
+    assert watcher.rounds == 5
+    assert watcher.watching == frozenset()
+    assert watcher.states[2].task_alias == "renamed"
+
+
+async def test_watch_until_terminal_false_runs_until_aclose() -> None:
+    farm = FakeFarm(tasks=[task(1, 5)], scripts={1: [DONE]})
+    events: list[TaskEvent] = []
+    async with asyncio.timeout(10), api_for(farm) as api:
+        watcher = api.watch([1], interval=0.01, until_terminal=False)
+
+        async def consume() -> None:
+            async for event in watcher:
+                events.append(event)
+        consumer = asyncio.create_task(consume())
+        for _ in range(500):  # until well past the round where task 1 finished
+            if watcher.rounds >= 6:
+                break
+            await asyncio.sleep(0.01)
+        assert not consumer.done()
+        assert [e.task.task_status for e in events] == [TaskStatus.RENDERING, TaskStatus.FINISHED]
+        assert farm.count(TASK_INFO) == 2  # nothing left to ask about, so nothing is sent
+        await watcher.aclose()
+        await consumer  # ends after aclose
+
+
+async def test_watch_add_mid_watch() -> None:
+    farm = FakeFarm(tasks=[task(1, 5), task(2, 25)], scripts={1: [{"doneFrames": 5}, DONE]})
+    seen: list[tuple[int, bool]] = []
+    async with asyncio.timeout(10), api_for(farm) as api:
+        watcher = api.watch([1], interval=0.01)
+        async for event in watcher:
+            seen.append((event.task_id, event.previous is None))
+            if len(seen) == 1:
+                watcher.add([2, 1])
+                assert watcher.watching == {1, 2}
+    assert seen == [(1, True), (1, False), (2, True), (1, False)]  # in the order asked, per round
+    assert asked(farm) == [[1], [1, 2], [1]]
+
+
+async def test_watch_reports_missing_ids() -> None:
+    farm = FakeFarm(tasks=[task(1, 5)])
+    async with asyncio.timeout(10), api_for(farm) as api:
+        async with api.watch([1, 404], interval=0.01) as watcher:
+            async for _ in watcher:
+                break
+        assert watcher.missing == {404}
+        assert [event async for event in watcher] == []  # closed
+
+
+# -- wait ---------------------------------------------------------------------------------------------
+
+
+async def test_wait_single_id_returns_task_info() -> None:
+    farm = FakeFarm(tasks=[task(1, 0)], scripts={1: [{"taskStatus": 5}, {}, DONE]})
+    async with asyncio.timeout(10), api_for(farm) as api:
+        final = await api.wait(1, interval=0.01, timeout=5)
+    assert isinstance(final, TaskInfo)
+    assert final.task_status is TaskStatus.FINISHED
+    assert final.done_frames == 10
+    assert farm.count(TASK_INFO) == 4
+
+
+async def test_wait_list_returns_dict_in_order() -> None:
+    farm = FakeFarm(tasks=[task(1, 5), task(2, 5)], scripts={1: [DONE], 2: [{}, {"taskStatus": 45}]})
+    async with asyncio.timeout(10), api_for(farm) as api:
+        final = await api.wait([2, 1, 2], interval=0.01)
+    assert list(final) == [2, 1]
+    assert final[1].task_status is TaskStatus.FINISHED
+    assert final[2].task_status is TaskStatus.FAILED
+
+
+async def test_wait_timeout_carries_last_known_states() -> None:
+    farm = FakeFarm(tasks=[task(1, 5), task(2, 5, done=3)], scripts={1: [DONE]}, latency=0.005)
+    before = other_tasks()
+    async with asyncio.timeout(10), api_for(farm) as api:
+        with pytest.raises(WaitTimeoutError) as caught:
+            await api.wait([1, 2, 404], interval=0.01, timeout=0.1)
+    assert other_tasks() == before
+    assert farm.in_flight == 0
+    error = caught.value
+    assert isinstance(error, TimeoutError)
+    assert set(error.last_known) == {1, 2, 404}
+    assert error.last_known[1] is not None
+    assert error.last_known[1].task_status is TaskStatus.FINISHED
+    assert error.last_known[2] is not None
+    assert error.last_known[2].done_frames == 3
+    assert error.last_known[404] is None
+    assert "2 task(s) not finished" in str(error)
+    assert "404" in str(error)
+    assert farm.count(TASK_INFO) >= 3
+
+
+async def test_wait_gives_up_on_ids_the_service_never_returns() -> None:
+    farm = FakeFarm(tasks=[task(1, 25)])
+    async with asyncio.timeout(10), api_for(farm) as api:
+        with pytest.raises(TasksNotFoundError) as caught:
+            await api.wait([1, 404], interval=0.01)  # no timeout: it must not hang
+    assert caught.value.task_ids == {404}
+    assert farm.count(TASK_INFO) == 3  # the default: three polls in a row without the id
+
+
+async def test_watch_aclose_wakes_a_consumer_sleeping_between_rounds() -> None:
+    farm = FakeFarm(tasks=[task(1, 5)])
+    async with asyncio.timeout(10), api_for(farm) as api:
+        watcher = api.watch([1], interval=30, until_terminal=False)
+        first_seen = asyncio.Event()
+
+        async def consume() -> int:
+            count = 0
+            async for _ in watcher:
+                count += 1
+                first_seen.set()
+            return count
+
+        consumer = asyncio.create_task(consume())
+        await first_seen.wait()
+        await asyncio.sleep(0.05)  # the consumer is now sleeping until the next round, 30 s away
+        await watcher.aclose()
+        async with asyncio.timeout(1):  # it ends at once, not after the interval
+            assert await consumer == 1
+    assert farm.count(TASK_INFO) == 1
+
+
+# -- cancellation ---------------------------------------------------------------------------------------
+
+
+async def _poll(api: AsyncRayvisionAPI) -> Any:
+    return await api.poll(range(1, 101), batch_size=10)
+
+
+async def _wait(api: AsyncRayvisionAPI) -> Any:
+    return await api.wait(range(1, 101), interval=0.01)
+
+
+async def _watch(api: AsyncRayvisionAPI) -> Any:
+    async for _ in api.watch(range(1, 101), interval=0.01, batch_size=10):
+        pass
+
+
+@pytest.mark.parametrize("operation", [_poll, _wait, _watch], ids=["poll", "wait", "watch"])
+async def test_cancelling_mid_flight_leaves_no_task(operation: Callable[[Any], Awaitable[Any]]) -> None:
+    farm = FakeFarm(tasks=[task(i) for i in range(1, 101)], latency=30)
+    before = other_tasks()
+    async with api_for(farm, max_concurrency=4) as api:
+        running = asyncio.create_task(operation(api))
+        async with asyncio.timeout(10):
+            await farm.wait_started(TASK_INFO, 1)
+            await asyncio.sleep(0.01)  # let the other batches start
+            running.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await running
+    assert len(farm.calls) >= 1
+    assert all(call.cancelled for call in farm.calls)
+    assert farm.in_flight == 0
+    assert other_tasks() == before

@@ -1,0 +1,192 @@
+"""The endpoint table against the public surface and against the spec documents.
+
+* Every generated group method is exactly one table row (or one of its
+  aliases), with the row's signature.
+* The current paths, names and official method names come from
+  incumbent-sdk-facts.md §B; the 2018 paths from the ``Interface path`` lines of
+  protocol-v5-2020-en.txt. Both are extracted from the documents here.
+* The committed stub ``groups.pyi`` is what ``_stubgen`` renders today, and
+  ``mypy --strict`` accepts ``typing_usage.py`` (and rejects what it marks).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rayvision_async import _stubgen, helpers
+from rayvision_async.endpoints import ENDPOINTS, REQUIRED, Endpoint
+from rayvision_async.groups import GROUP_CLASSES
+
+SPEC = Path("/work/shared/spec")
+FACTS = SPEC / "incumbent-sdk-facts.md"
+PROTOCOL_2018 = SPEC / "protocol-v5-2020-en.txt"
+TESTS = Path(__file__).parent
+BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
+
+
+def protocol_paths() -> set[str]:
+    """The distinct ``Interface path`` values of the 2018–2020 protocol document, with a leading slash."""
+    paths = set()
+    for line in PROTOCOL_2018.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\s*Interface path:\s*[*`]?/?(api/[\w/]+)[*`]?\s*$", line)
+        if match:
+            paths.add("/" + match.group(1))
+    return paths
+
+
+def facts_rows() -> list[dict[str, Any]]:
+    """The 49 rows of the §B tables: number, group, official method and signature, current and old path."""
+    rows, group = [], None
+    for line in FACTS.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"### B\.\d `api\.(\w+)`", line)
+        if heading or line.startswith("## "):
+            group = heading.group(1) if heading else None
+            continue
+        match = re.match(r"\| (\d+) \| `(\w+)\((.*?)\)`", line)
+        if match and group:
+            cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+            path = re.fullmatch(r"`(/api/[^`]+)`", cells[2])
+            old = re.search(r"`(/api/[^`]+)`", cells[3])
+            assert path, f"no path in facts row {line!r}"
+            rows.append({"number": int(match.group(1)), "group": group, "method": match.group(2),
+                         "args": match.group(3), "path": path.group(1),
+                         "old": old.group(1) if old else (path.group(1) if cells[3] == "unchanged" else None)})
+    return rows
+
+
+FACTS_ROWS = facts_rows()
+BY_PATH = {endpoint.path: endpoint for endpoint in ENDPOINTS}
+
+
+def public_names(cls: type) -> set[str]:
+    return {name for name, value in vars(cls).items() if not name.startswith("_") and callable(value)}
+
+
+# ---- (a) the table and the public methods -------------------------------------------------------
+
+
+@pytest.mark.parametrize("group", sorted(GROUP_CLASSES))
+def test_group_methods_are_exactly_the_table_rows(group: str) -> None:
+    cls = GROUP_CLASSES[group]
+    mixin = next(base for base in cls.__mro__[1:] if base.__module__ == helpers.__name__)
+    expected = {name for endpoint in ENDPOINTS if endpoint.group == group
+                for name in (endpoint.name, *endpoint.aliases)}
+    assert public_names(cls) == expected
+    assert not public_names(mixin) & expected, "a helper hides a generated method"
+
+
+def test_table_names_are_unique_per_group() -> None:
+    names = [(endpoint.group, name) for endpoint in ENDPOINTS for name in (endpoint.name, *endpoint.aliases)]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda endpoint: endpoint.name)
+def test_signature_is_the_rows_parameters(endpoint: Endpoint) -> None:
+    for name in (endpoint.name, *endpoint.aliases):
+        method = getattr(GROUP_CLASSES[endpoint.group], name)
+        parameters = list(inspect.signature(method).parameters.values())
+        assert parameters[0].name == "self"
+        got = [(p.name, p.default) for p in parameters[1:]]
+        want = [(p.name, inspect.Parameter.empty if p.default is REQUIRED else p.default) for p in endpoint.params]
+        assert got == want, name
+        assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
+        assert inspect.iscoroutinefunction(method)
+
+
+def test_counts_of_current_and_legacy_paths() -> None:
+    assert len(ENDPOINTS) == 49
+    assert len({endpoint.path for endpoint in ENDPOINTS}) == 49
+    legacy = [endpoint.legacy_path for endpoint in ENDPOINTS if endpoint.legacy_path is not None]
+    assert len(legacy) == len(set(legacy)) == 34
+    documented = protocol_paths()
+    assert len(documented) == 34
+    assert set(legacy) == documented
+
+
+def test_every_current_path_is_in_the_facts() -> None:
+    assert len(FACTS_ROWS) == 49
+    assert [row["number"] for row in FACTS_ROWS] == list(range(1, 50))
+    assert {endpoint.path for endpoint in ENDPOINTS} == {row["path"] for row in FACTS_ROWS}
+
+
+@pytest.mark.parametrize("row", FACTS_ROWS, ids=lambda row: f"{row['number']}-{row['method']}")
+def test_official_name_group_and_old_path(row: dict[str, Any]) -> None:
+    endpoint = BY_PATH[row["path"]]
+    assert endpoint.group == row["group"]
+    assert row["method"] in (endpoint.name, *endpoint.aliases)
+    if endpoint.legacy_path is not None:
+        assert endpoint.legacy_path == row["old"]
+    elif row["old"] is not None:
+        # The facts name an old path from SDKs before 2.0 that the 2018 protocol document does not have.
+        assert row["old"] not in protocol_paths()
+
+
+#: Where the table's parameters deliberately differ from the official signature, and why.
+SIGNATURE_EXCEPTIONS = {
+    ("submit_task", "only_id"): "returns the id instead of null: meaningless for a typed async call",
+    ("supported_plugin", "os_name"): "official default 'default' means the client's OS, a Context default here",
+    ("delete_task_tag", "tag_ids"): "official default None means [], written as () here",
+}
+
+
+@pytest.mark.parametrize("row", FACTS_ROWS, ids=lambda row: f"{row['number']}-{row['method']}")
+def test_official_parameters_port_unchanged(row: dict[str, Any]) -> None:
+    """Official positional order and keyword names are kept, so a port only adds ``await``."""
+    endpoint = BY_PATH[row["path"]]
+    official = [arg.strip() for arg in row["args"].split(",") if arg.strip()]
+    params = list(endpoint.params)
+    for index, arg in enumerate(official):
+        name, _, default = arg.partition("=")
+        if (endpoint.name, name) in SIGNATURE_EXCEPTIONS:
+            continue
+        assert index < len(params), f"no parameter for {name}"
+        assert params[index].name == name, f"{name} is not parameter {index}"
+        if default:
+            assert params[index].default == ast.literal_eval(default), name
+        else:
+            assert params[index].default is REQUIRED, name
+    extra = [p for p in params[len(official):] if p.default is REQUIRED]
+    assert not extra, "parameters added after the official ones must be optional"
+
+
+@pytest.mark.parametrize(("group", "misspelt", "correct"), [
+    ("query", "get_frame_thumbnall", "get_frame_thumbnail"),
+    ("task", "set_task_overtime_top", "set_task_overtime_stop"),
+    ("query", "get_custome_frames", "get_custom_frames"),
+])
+def test_misspelt_aliases_are_the_same_function(group: str, misspelt: str, correct: str) -> None:
+    cls = GROUP_CLASSES[group]
+    assert getattr(cls, misspelt) is getattr(cls, correct)
+
+
+# ---- (b) the committed stub ---------------------------------------------------------------------
+
+
+def test_committed_stub_is_current() -> None:
+    committed = _stubgen.STUB_PATH.read_text(encoding="utf-8")
+    assert _stubgen.render() == committed, "groups.pyi is stale: run python -m rayvision_async._stubgen"
+
+
+def test_stub_declares_every_public_method() -> None:
+    stub = _stubgen.STUB_PATH.read_text(encoding="utf-8")
+    for endpoint in ENDPOINTS:
+        for name in (endpoint.name, *endpoint.aliases):
+            assert f"async def {name}(" in stub
+
+
+# ---- (c) typing ---------------------------------------------------------------------------------
+
+
+def test_mypy_strict_accepts_the_typing_usage() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(TESTS / "typing_usage.py")],
+        capture_output=True, text=True, cwd=TESTS.parent, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

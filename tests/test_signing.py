@@ -1,0 +1,182 @@
+"""The request signature: the official SDK's vectors byte for byte, the body encoder, nonces, properties."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rayvision_async.signing import (
+    SIGNED_HEADER_NAMES,
+    BodyEncodingError,
+    encode_body,
+    make_nonce,
+    sign,
+    sign_request,
+    string_to_sign,
+)
+from rayvision_async.transport import SigningTransport
+
+SPEC_DIR = Path(os.environ.get("RAYVISION_SPEC_DIR") or Path(__file__).resolve().parents[2] / "shared" / "spec")
+VECTORS: list[dict[str, Any]] = json.loads((SPEC_DIR / "sign-vectors.json").read_text("utf-8"))["vectors"]
+BY_NAME = {vector["name"]: vector for vector in VECTORS}
+
+
+def test_vector_file_is_complete() -> None:
+    assert len(VECTORS) >= 10
+    assert len(BY_NAME) == len(VECTORS), "vector names must be unique"
+    for vector in VECTORS:
+        assert vector["string_to_sign"].startswith(f"[POST]{vector['domain']}:{vector['path']}&")
+        assert json.loads(vector["wire_body"]) == vector["body"]
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_vector_string_to_sign_and_signature(name: str) -> None:
+    v = BY_NAME[name]
+    wire = v["wire_body"].encode("utf-8")
+    text = string_to_sign(v["domain"], v["path"], v["headers"], json.loads(wire))
+    assert text == v["string_to_sign"]
+    assert sign(v["access_key"], text) == v["signature"]
+    assert sign_request(v["access_key"], v["domain"], v["path"], v["headers"], wire) == v["signature"]
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_encode_body_bytes_resign_identically(name: str) -> None:
+    v = BY_NAME[name]
+    wire = encode_body(v["body"])
+    assert wire.isascii()
+    assert json.loads(wire) == v["body"]
+    assert sign_request(v["access_key"], v["domain"], v["path"], v["headers"], wire) == v["signature"]
+
+
+def test_protocol_document_example_matches_the_document() -> None:
+    v = BY_NAME["protocol_doc_worked_example"]
+    assert v["string_to_sign"] == v["expected_string_to_sign_from_doc"]
+    assert sign_request(v["access_key"], v["domain"], v["path"], v["headers"], v["wire_body"].encode()) == \
+        v["expected_signature_from_doc"]
+
+
+def test_empty_content_signs_headers_only() -> None:
+    v = BY_NAME["empty_body_queryUserProfile"]
+    assert v["body"] == {}
+    assert sign_request(v["access_key"], v["domain"], v["path"], v["headers"], b"") == v["signature"]
+
+
+def test_signature_depends_on_domain_path_key_and_headers() -> None:
+    v = BY_NAME["sdk_default_queryPlatforms_zone1"]
+    wire = v["wire_body"].encode()
+    base = sign_request(v["access_key"], v["domain"], v["path"], v["headers"], wire)
+    assert base == v["signature"]
+    variants = [
+        sign_request(v["access_key"] + "x", v["domain"], v["path"], v["headers"], wire),
+        sign_request(v["access_key"], v["domain"].upper(), v["path"], v["headers"], wire),
+        sign_request(v["access_key"], v["domain"], v["path"] + "/v2", v["headers"], wire),
+        sign_request(v["access_key"], v["domain"], v["path"], {**v["headers"], "nonce": "118861"}, wire),
+        sign_request(v["access_key"], v["domain"], v["path"], v["headers"], b'{"zone":2}'),
+    ]
+    assert base not in variants
+    assert len(set(variants)) == len(variants)
+
+
+def test_sign_request_rejects_a_non_object_body() -> None:
+    with pytest.raises(BodyEncodingError):
+        sign_request("key", "d", "/p", {}, b"[1, 2]")
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"flag": True}, "body.flag"),
+        ({"flag": False}, "body.flag"),
+        ({"none": None}, "body.none"),
+        ({"price": 1.5}, "body.price"),
+        ({"ids": [1, 2, True]}, "body.ids[2]"),
+        ({"outer": {"inner": [{"x": 0.0}]}}, "body.outer.inner[0].x"),
+        ({"pair": (1, 2)}, "body.pair"),
+        ({"pair": (1, None)}, "body.pair"),
+        ({"ids": [(1, True)]}, "body.ids[0]"),
+        ({"nested": {1: "int key"}}, "body.nested"),
+        ({"blob": b"bytes"}, "body.blob"),
+        ({"ids": {1, 2}}, "body.ids"),
+    ],
+)
+def test_encode_body_rejects_values_it_cannot_sign(body: dict[str, Any], where: str) -> None:
+    with pytest.raises(BodyEncodingError, match=re.escape(where)):
+        encode_body(body)
+    assert issubclass(BodyEncodingError, TypeError)
+
+
+def test_encode_body_is_compact_ascii_json() -> None:
+    body = {"editName": "渲染环境-é😀", "ids": [1, [2, 3]], "nested": {"a": "", "b": -7}}
+    wire = encode_body(body)
+    assert wire == json.dumps(body, separators=(",", ":")).encode("ascii")
+    assert b" " not in wire
+    assert json.loads(wire) == body
+
+
+def test_nonces_are_six_random_digits() -> None:
+    nonces = [make_nonce() for _ in range(300)]
+    assert all(re.fullmatch(r"[1-9]\d{5}", nonce) for nonce in nonces)
+    assert len(set(nonces)) >= 295
+
+
+def test_signer_headers_are_fresh_per_attempt() -> None:
+    signer = SigningTransport(
+        None,  # type: ignore[arg-type]  # not sent through
+        access_id="AKIDexample", access_key="secret-key", domain="task.renderbus.com", platform="2")
+    first, second = signer.signed_headers(), signer.signed_headers()
+    assert tuple(first) == SIGNED_HEADER_NAMES
+    assert (first["channel"], first["version"], first["platform"]) == ("4", "2.0.0", "2")
+    assert re.fullmatch(r"\d{6}", first["nonce"])
+    assert first["nonce"] != second["nonce"]
+    assert re.fullmatch(r"\d{10}", first["UTCTimestamp"])
+
+
+# -- properties ------------------------------------------------------------------------------------
+
+# Keys of letters only: names with digits or dots could collide once flattened ("a0" vs "a": [..]).
+KEYS = st.text(st.characters(categories=["Lu", "Ll", "Lo"]), min_size=1, max_size=6)
+SCALARS = st.one_of(st.text(max_size=12), st.integers(min_value=-(2**63), max_value=2**63))
+VALUES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(KEYS, children, max_size=4)),
+    max_leaves=20,
+)
+BODIES = st.dictionaries(KEYS, VALUES, max_size=6)
+HEADERS = {"accessId": "AKIDprop", "channel": "4", "platform": "2", "UTCTimestamp": "1700000000",
+           "nonce": "123456", "version": "2.0.0"}
+
+
+def _reordered(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _reordered(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reordered(child) for child in value]
+    return value
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=BODIES)
+def test_signature_is_derived_from_the_wire_body(body: dict[str, Any]) -> None:
+    wire = encode_body(body)
+    text = string_to_sign("task.renderbus.com", "/api/x", HEADERS, body)
+    assert sign_request("k3y", "task.renderbus.com", "/api/x", HEADERS, wire) == sign("k3y", text)
+    assert string_to_sign("task.renderbus.com", "/api/x", HEADERS, json.loads(wire)) == text
+    reordered = _reordered(body)
+    assert string_to_sign("task.renderbus.com", "/api/x", HEADERS, reordered) == text
+    assert sign_request("k3y", "task.renderbus.com", "/api/x", HEADERS, encode_body(reordered)) == sign("k3y", text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(body=BODIES, extra=SCALARS)
+def test_changing_a_top_level_value_changes_the_string_to_sign(body: dict[str, Any], extra: Any) -> None:
+    key = "zzzExtra"
+    changed = {**body, key: extra}
+    other = {**body, key: [extra, extra]}
+    assert string_to_sign("d", "/p", HEADERS, changed) != string_to_sign("d", "/p", HEADERS, other)
