@@ -14,7 +14,8 @@ Rules, all registered once at import time:
 
 Anything else that cannot be converted (e.g. ``"abc"`` for an integer) raises, and the exception
 propagates to the caller. The structure functions are generated once per type and cached by
-cattrs; ``structure()`` does no per-call set-up.
+cattrs; ``structure()`` does no per-call set-up. A model's function is Python source written by
+:mod:`rayvision_async._structgen` from the fields and the hooks below.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, override
 
+from ._structgen import FieldSpec, make_model_structure_fn
 from .models._meta import ALIASES, COERCE, WIRE
 from .models.enums import TolerantIntEnum
 
@@ -98,14 +99,32 @@ def _to_datetime(value: Any, _: Any = None) -> datetime:
     return datetime.fromtimestamp(float(value) / 1000, UTC)
 
 
+#: Digits allowed in an integer written as a decimal number (``1e5``): the same bound the JSON decoder
+#: puts on integer literals. ``Decimal("1e99999999")`` is 14 bytes on the wire, but turning it into an
+#: ``int`` would take minutes and gigabytes, blocking the event loop.
+_MAX_INT_DIGITS = 4300
+
+
+def _integral(value: float | Decimal) -> int | None:
+    """``value`` as an int if it is a finite whole number of sane size, else None."""
+    if type(value) is Decimal and (not value.is_finite() or value.adjusted() >= _MAX_INT_DIGITS):
+        return None
+    try:
+        floor = value.__floor__()
+    except (OverflowError, ValueError):  # float inf / nan
+        return None
+    return floor if value == floor else None
+
+
 def _to_int(value: Any) -> int:
     kind = type(value)
     if kind is str:
         return int(value.strip())
     if kind is float or kind is Decimal:
-        if value != value.__floor__():
+        whole = _integral(value)
+        if whole is None:
             raise ValueError(f"expected an integer, got {value!r}")
-        return int(value)
+        return whole
     return int(value)
 
 
@@ -190,8 +209,8 @@ def _int_or_str(value: Any, _: Any) -> int | str | None:
         if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
             return int(text)
         return value
-    if isinstance(value, float | Decimal) and value == value.__floor__():
-        return int(value)
+    if isinstance(value, float | Decimal) and (whole := _integral(value)) is not None:
+        return whole
     return _opt_str(value, str)
 
 
@@ -214,6 +233,8 @@ def _labels(value: Any, _: Any) -> tuple[str, ...]:
             return ()
         if text[0] not in "[{":
             return (text,)
+        if text in ("{}", "[]"):  # the common case, without the JSON parser
+            return ()
         try:
             value = json.loads(text)
         except ValueError:
@@ -346,29 +367,12 @@ def _is_model(t: Any) -> bool:
 
 
 def _model_hook(cl: Any) -> Hook:
-    base = get_origin(cl) or cl
-    overrides: dict[str, Any] = {
-        "_cattrs_forbid_extra_keys": False,
-        "_cattrs_detailed_validation": False,
-    }
-    aliases: list[tuple[str, str]] = []
-    for field in attrs.fields(base):
-        wire = wire_name(field)
+    fields: list[FieldSpec] = []
+    for field in attrs.fields(attrs.resolve_types(get_origin(cl) or cl)):
         coerce = field.metadata.get(COERCE)
-        overrides[field.name] = override(rename=wire, struct_hook=_COERCERS[coerce] if coerce is not None else None)
-        aliases.extend((alias, wire) for alias in field.metadata.get(ALIASES, ()))
-    generated: Hook = make_dict_structure_fn(cl, converter, **overrides)
-    if not aliases:
-        return generated
-    pairs = tuple(aliases)
-
-    def structure_with_aliases(value: Any, t: Any) -> Any:
-        for alias, wire in pairs:
-            if alias in value and wire not in value:
-                value = {**value, wire: value[alias]}
-        return generated(value, t)
-
-    return structure_with_aliases
+        coercer = _COERCERS[coerce] if coerce is not None else None
+        fields.append(FieldSpec(field, wire_name(field), tuple(field.metadata.get(ALIASES, ())), coercer))
+    return make_model_structure_fn(cl, converter, fields, _OPTIONAL_SCALARS, _is_optional)
 
 
 converter.register_structure_hook(Decimal, _to_decimal)

@@ -44,11 +44,18 @@ def parse_retry_after(value: str | None) -> float | None:
     return seconds if seconds >= 0 else None
 
 
+#: ``serverTime`` is a Java ``long`` of epoch milliseconds; anything outside that range is no time at all.
+_LONG = 2**63
+
+
 def _optional_int(value: Any) -> int | None:
-    if type(value) is int:
+    # Check a Decimal's exponent before int(): Decimal("1e99999999") is a 14-byte body that would take
+    # minutes and gigabytes to turn into an int, and a huge serverTime overflows the clock resync.
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() < 19 \
+            and value == value.to_integral_value():
+        value = int(value)
+    if type(value) is int and -_LONG <= value < _LONG:
         return value
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
     return None
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,13 +23,14 @@ import aiohttp
 import httpx
 
 from . import errors
-from .signing import make_nonce, sign_request
+from .signing import NonceSource, sign_request
 
 __all__ = ["AiohttpTransport", "HttpChannel", "RawReply", "SigningTransport", "Timeouts"]
 
 logger = logging.getLogger("rayvision_async")
 
 USER_AGENT = "rayvision-async/0.1.0"
+_DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
 
 _REDACTED_HEADERS = frozenset({"accessid", "signature"})
 
@@ -60,6 +62,7 @@ class SigningTransport(httpx.AsyncBaseTransport):
         self._version = version
         self._channel = channel
         self._language = "0" if "renderbus" in domain.lower() else "1"
+        self._nonce = NonceSource()
         #: Seconds added to the local clock for ``UTCTimestamp`` (set by :meth:`resync`).
         self.clock_offset = 0.0
 
@@ -82,7 +85,7 @@ class SigningTransport(httpx.AsyncBaseTransport):
             "channel": self._channel,
             "platform": self._platform,
             "UTCTimestamp": str(int(time.time() + self.clock_offset)),
-            "nonce": make_nonce(),
+            "nonce": self._nonce(),
             "version": self._version,
         }
 
@@ -90,10 +93,10 @@ class SigningTransport(httpx.AsyncBaseTransport):
         content = await request.aread()
         headers = self.signed_headers()
         signature = sign_request(self._access_key, self._domain, request.url.path, headers, content)
+        headers["signature"] = signature
+        headers["Content-Type"] = "application/json"
+        headers["languageFlag"] = self._language
         request.headers.update(headers)
-        request.headers["signature"] = signature
-        request.headers["Content-Type"] = "application/json"
-        request.headers["languageFlag"] = self._language
         if logger.isEnabledFor(logging.DEBUG):
             shown = {k: ("***" if k.lower() in _REDACTED_HEADERS else v) for k, v in request.headers.items()}
             logger.debug("POST %s headers=%s body=%d bytes", request.url.path, shown, len(content))
@@ -118,10 +121,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     transport is inside. The session is created lazily inside the running loop.
     """
 
-    def __init__(self, *, limit: int = 100, keepalive_timeout: float = 15.0, trust_env: bool = True) -> None:
+    def __init__(self, *, limit: int = 100, keepalive_timeout: float = 15.0, use_env_proxies: bool = True) -> None:
         self._limit = limit
         self._keepalive_timeout = keepalive_timeout
-        self._trust_env = trust_env
+        # HTTP(S)_PROXY / NO_PROXY are read once here, not on every request: aiohttp's
+        # trust_env looks them (and ~/.netrc) up in a worker thread per request.
+        self._proxies = urllib.request.getproxies() if use_env_proxies else {}
+        self._proxy_by_origin: dict[tuple[str, str], str | None] = {}
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
         self._session: aiohttp.ClientSession | None = None
 
     def _get_session(self) -> aiohttp.ClientSession:
@@ -130,12 +137,28 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=self._trust_env,
+                trust_env=False,
                 # httpx chose Accept-Encoding and decodes per Content-Encoding when the
                 # response is built; aiohttp decoding too would decompress the body twice.
                 auto_decompress=False,
             )
         return self._session
+
+    def _proxy(self, url: httpx.URL) -> str | None:
+        origin = (url.scheme, url.host)
+        if origin not in self._proxy_by_origin:
+            proxy = self._proxies.get(url.scheme)
+            if proxy is not None and (urllib.request.proxy_bypass(url.host) or not proxy.startswith("http")):
+                proxy = None  # bypassed by NO_PROXY, or a SOCKS proxy aiohttp cannot speak
+            self._proxy_by_origin[origin] = proxy
+        return self._proxy_by_origin[origin]
+
+    def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
+        key = (_timeout_of(request, "connect"), _timeout_of(request, "read"))
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            timeout = self._timeouts[key] = aiohttp.ClientTimeout(total=None, sock_connect=key[0], sock_read=key[1])
+        return timeout
 
     @property
     def open_connections(self) -> int:
@@ -150,11 +173,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._get_session()
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            sock_connect=_timeout_of(request, "connect"),
-            sock_read=_timeout_of(request, "read"),
-        )
+        timeout = self._timeout(request)
         content = await request.aread()
         try:
             async with session.request(
@@ -163,6 +182,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw],
                 data=content,
                 timeout=timeout,
+                proxy=self._proxy(request.url),
                 allow_redirects=False,
                 compress=None,
             ) as response:
@@ -188,7 +208,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 class Timeouts:
     """Connect, read and pool timeouts in seconds (``None`` = no limit)."""
 
-    __slots__ = ("connect", "pool", "read")
+    __slots__ = ("connect", "extension", "pool", "read")
 
     def __init__(self, read: float | None = 30.0, *, connect: float | None = 10.0, pool: float | None = 30.0):
         for name, value in (("read", read), ("connect", connect), ("pool", pool)):
@@ -199,6 +219,8 @@ class Timeouts:
         self.read = None if read is None else float(read)
         self.connect = None if connect is None else float(connect)
         self.pool = None if pool is None else float(pool)
+        #: The ``timeout`` request extension httpx transports read.
+        self.extension = {"connect": self.connect, "read": self.read, "write": self.read, "pool": self.pool}
 
     @classmethod
     def coerce(cls, value: Timeouts | float | None) -> Timeouts:
@@ -230,7 +252,14 @@ class RawReply:
 
 
 class HttpChannel:
-    """An ``httpx.AsyncClient`` whose transport signs; ``post`` maps failures to SDK errors."""
+    """The signer transport over an inner transport; ``post`` maps failures to SDK errors.
+
+    It speaks the transport contract directly (``handle_async_request``)
+    rather than through ``httpx.AsyncClient``: the SDK needs none of the
+    client's cookie, auth, redirect or event-hook machinery, and skipping it
+    saves a third of the per-request overhead. Users who want an
+    ``httpx.AsyncClient`` can wrap :class:`SigningTransport` themselves.
+    """
 
     def __init__(
         self,
@@ -242,16 +271,23 @@ class HttpChannel:
     ) -> None:
         self.inner = inner if inner is not None else AiohttpTransport(limit=max_connections)
         self.signer = SigningTransport(self.inner, **signer_options)
-        self._client = httpx.AsyncClient(
-            base_url=base_url, transport=self.signer, timeout=None, headers={"User-Agent": USER_AGENT})
+        self._base_url = base_url.rstrip("/")
+        self._urls: dict[str, httpx.URL] = {}
+        self._closed = False
 
     async def post(self, path: str, content: bytes, timeouts: Timeouts) -> RawReply:
         """Send one signed POST and read the whole reply."""
-        extensions = {"timeout": {"connect": timeouts.connect, "read": timeouts.read,
-                                  "write": timeouts.read, "pool": timeouts.pool}}
-        request = self._client.build_request("POST", path, content=content, extensions=extensions)
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = httpx.URL(self._base_url + path)
+        request = httpx.Request("POST", url, headers=_DEFAULT_HEADERS, content=content,
+                                extensions={"timeout": timeouts.extension})
         try:
-            response = await self._client.send(request)
+            response = await self.signer.handle_async_request(request)
+            try:
+                body = await response.aread()
+            finally:
+                await response.aclose()
         except httpx.PoolTimeout as exc:
             raise errors.PoolTimeoutError("no free connection within the pool timeout", path=path) from exc
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -262,11 +298,13 @@ class HttpChannel:
             raise errors.TransportError(f"connection failed: {type(exc).__name__}", path=path) from exc
         except httpx.DecodingError as exc:
             raise errors.MalformedResponseError("body could not be decompressed", path=path) from exc
-        return RawReply(response.status_code, response.content, response.headers.get("retry-after"))
+        return RawReply(response.status_code, body, response.headers.get("retry-after"))
 
     @property
     def is_closed(self) -> bool:
-        return self._client.is_closed
+        return self._closed
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if not self._closed:
+            self._closed = True
+            await self.signer.aclose()

@@ -1,0 +1,349 @@
+"""Run the SDK's benchmarks and print a table of ratios (see benchmarks/README.md).
+
+    python benchmarks/run.py [--quick] [--only P1,P2,...] [--json out.json]
+    python benchmarks/run.py --profile P1
+
+The bench server (``server.py``) runs in a separate process, pinned to its own CPU when two are
+available, so the client process measures only client cost. Every figure is a ratio against a
+baseline measured in the same run. Results are also written to ``benchmarks/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import selectors
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+import clients
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+BENCHES = ("P1", "P2", "P3", "P4")
+LEVELS = (1, 10, 50)
+#: Requests per timed P1 run, by requests in flight (default and --quick).
+P1_REQUESTS = {False: {1: 600, 10: 1500, 50: 2000}, True: {1: 200, 10: 400, 50: 600}}
+P2_TASKS = 10_000
+P2_SAMPLE = 500
+P4_TASKS = 10_000
+
+Row = dict[str, Any]
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --------------------------------------------------------------------------- the server process
+
+
+def _read_port(process: subprocess.Popen[str], timeout: float) -> int:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"bench server exited with code {process.returncode}")
+            if selector.select(timeout=0.2):
+                line = process.stdout.readline()
+                if line.startswith("PORT "):
+                    return int(line.split()[1])
+    raise TimeoutError("bench server did not report its port")
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    for stream in (process.stdin, process.stdout):
+        with contextlib.suppress(OSError):
+            if stream is not None:
+                stream.close()
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+class Server:
+    """The running bench server: its URL and a probe of its CPU time."""
+
+    def __init__(self, base_url: str, pid: int) -> None:
+        self.base_url = base_url
+        self.pid = pid
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds of the server process so far (0 where /proc is missing)."""
+        try:
+            with open(f"/proc/{self.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def bench_server(cpu: int | None, verify_every: int) -> Iterator[Server]:
+    """Start ``server.py`` in its own process; always stop it (also on Ctrl-C)."""
+    command = [sys.executable, str(HERE / "server.py"), "--port", "0", "--watch-stdin",
+               "--access-key", clients.ACCESS_KEY, "--domain", clients.DOMAIN, "--verify-every", str(verify_every)]
+    if cpu is not None:
+        command += ["--cpu", str(cpu)]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        yield Server(f"http://127.0.0.1:{_read_port(process, timeout=30)}", process.pid)
+    finally:
+        _stop(process)
+
+
+def server_call(base_url: str, path: str) -> Any:
+    """POST a signed empty body to one of the server's /bench/ paths; return ``data``."""
+    content = b"{}"
+    reply = httpx.post(base_url + path, content=content, headers=clients.signed_headers(path, content), timeout=30)
+    reply.raise_for_status()
+    return reply.json()["data"]
+
+
+# --------------------------------------------------------------------------- the benchmarks
+
+
+def _row(bench: str, measure: str, value: float | None, text: str, target: str, ok: bool | None) -> Row:
+    return {"bench": bench, "measure": measure, "value": value, "text": text, "target": target,
+            "status": "info" if ok is None else ("ok" if ok else "MISS")}
+
+
+def bench_p1(server: Server, args: argparse.Namespace) -> tuple[dict[str, Any], list[Row]]:
+    requests = {level: args.p1_requests or P1_REQUESTS[args.quick][level] for level in LEVELS}
+    repeats = args.repeats or (2 if args.quick else 3)
+    names = tuple(args.p1_clients.split(","))
+    log(f"P1: {', '.join(names)}; {repeats} alternating runs per level; requests per run {requests}")
+    data = asyncio.run(clients.run_p1(server.base_url, levels=LEVELS, requests=requests, repeats=repeats,
+                                      warmup=100 if args.quick else 300, names=names, log=log,
+                                      server_cpu=server.cpu_seconds))
+    rates = data["rates"]
+    best = {level: {name: max(values) for name, values in by_name.items()} for level, by_name in rates.items()}
+    data.update(best=best, requests=requests, repeats=repeats)
+    log("")
+    log(f"P1 req/s, best of {repeats} (median)   " + "".join(f"{f'{level} in flight':>22}" for level in LEVELS))
+    for name in names:
+        cells = "".join(f"{f'{best[str(lv)][name]:,.0f} ({statistics.median(rates[str(lv)][name]):,.0f})':>22}"
+                        for lv in LEVELS)
+        log(f"  {data['labels'][name]:<38}{cells}")
+    busiest = max((max(values), f"{name} at {level} in flight") for level, by_name in data["server_busy"].items()
+                  for name, values in by_name.items() if values)
+    log(f"  server CPU busy at most {busiest[0]:.0%} of a core (during {busiest[1]}): it is not the bottleneck"
+        if busiest[0] < 0.8 else f"  WARNING: server CPU {busiest[0]:.0%} busy during {busiest[1]}: it may limit")
+    rows = []
+    top = best[str(LEVELS[-1])]
+    if "sdk" in top and "httpx+aiohttp" in top:
+        ratio = top["sdk"] / top["httpx+aiohttp"]
+        rows.append(_row("P1", "SDK / raw httpx on AiohttpTransport, 50 in flight", ratio, f"{ratio:.2f}×",
+                         "≥ 0.9×", ratio >= 0.9))
+    if "sdk" in top and "aiohttp" in top:
+        ratio = top["sdk"] / top["aiohttp"]
+        rows.append(_row("P1", "SDK / raw aiohttp, 50 in flight", ratio, f"{ratio:.2f}×", "≥ 0.5×", ratio >= 0.5))
+    if "sdk" in top and "httpx" in top:
+        ratio = top["sdk"] / top["httpx"]
+        rows.append(_row("P1", "SDK / raw httpx (own transport), 50 in flight", ratio, f"{ratio:.2f}×", "—", None))
+    if "sdk-noenv" in top and "aiohttp" in top:
+        ratio = top["sdk-noenv"] / top["aiohttp"]
+        rows.append(_row("P1", "SDK(trust_env=False) / raw aiohttp, 50 in flight", ratio, f"{ratio:.2f}×",
+                         "≥ 0.5×", ratio >= 0.5))
+    return data, rows
+
+
+def bench_p2(base_url: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[Row]]:
+    repeats = args.repeats or (2 if args.quick else 3)
+    log(f"P2: api.poll of {P2_TASKS:,} ids, best of {repeats} ...")
+    poll = asyncio.run(clients.run_poll(base_url, P2_TASKS, repeats))
+    sample = P2_SAMPLE if args.quick else P2_TASKS
+    log(f"P2: sequential baseline, one signed blocking request per id, {sample:,} ids ...")
+    sent, seconds = clients.run_sequential(base_url, range(1, sample + 1))
+    sequential = seconds * P2_TASKS / sent
+    note = f"extrapolated from {sent:,} ids" if sent < P2_TASKS else f"measured over {sent:,} ids"
+    ratio = sequential / min(poll)
+    log(f"P2: poll {min(poll):.3f} s (runs {', '.join(f'{t:.3f}' for t in poll)}); sequential {sequential:.2f} s "
+        f"({note}, {sent / seconds:,.0f} req/s)")
+    data = {"poll_seconds": poll, "sequential_seconds": sequential, "sequential_sample": sent,
+            "sequential_note": note, "speedup": ratio, "tasks_per_second_poll": P2_TASKS / min(poll)}
+    text = f"{ratio:.1f}× faster" + (" (baseline extrapolated)" if sent < P2_TASKS else "")
+    return data, [_row("P2", "poll 10,000 tasks vs sequential per-task requests", ratio, text, "≥ 50×", ratio >= 50)]
+
+
+def bench_p3(args: argparse.Namespace) -> tuple[dict[str, Any], list[Row]]:
+    import p3_structuring
+
+    log("P3: decode + structure one getTaskList page ...")
+    data = p3_structuring.run_p3(quick=args.quick)
+    log("")
+    log(f"P3 µs per page (best)          {'100 tasks':>12} {'100 + 200 children':>20}")
+    labels = {"sdk_total": "SDK decode + structure", "sdk_decode": "  decode_envelope (json+Decimal)",
+              "sdk_structure": "  structure(Page[TaskInfo])", "json_loads_plain": "  (plain json.loads, reference)",
+              "msgspec_total": "msgspec typed decode", "msgspec_untyped": "  (msgspec untyped decode, ref.)"}
+    for key, label in labels.items():
+        log(f"  {label:<32}{data['flat'][key]:>10,.0f} {data['children'][key]:>20,.0f}")
+    log(f"  {'bytes per page':<32}{data['flat']['bytes']:>10,.0f} {data['children']['bytes']:>20,.0f}")
+    flat, nested = data["flat"]["ratio"], data["children"]["ratio"]
+    return data, [
+        _row("P3", "SDK / msgspec, decode + structure a 100-task page", flat, f"{flat:.1f}×", "≤ 3×", flat <= 3),
+        _row("P3", "SDK / msgspec, same with 2 children per task", nested, f"{nested:.1f}×", "—", None),
+    ]
+
+
+def bench_p4(base_url: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[Row]]:
+    server_call(base_url, "/bench/reset")
+    log(f"P4: watch {P4_TASKS:,} tasks (interval 0.05 s) in a fresh process ...")
+    command = [sys.executable, str(HERE / "p4_memory.py"), "--base-url", base_url, "--tasks", str(P4_TASKS)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        out, _ = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+    if process.returncode != 0:
+        raise RuntimeError(f"p4_memory.py exited with code {process.returncode}")
+    data = json.loads(out.strip().splitlines()[-1])
+    peak_mb = (data["peak_kib"] - data["baseline_kib"]) / 1024
+    held_mb = (data["held_kib"] - data["baseline_kib"]) / 1024
+    per_k = peak_mb / (data["tasks"] / 1000)
+    data.update(peak_mb=peak_mb, held_mb=held_mb, peak_mb_per_1000=per_k)
+    log(f"P4: baseline {data['baseline_kib'] / 1024:.1f} MB after imports; peak +{peak_mb:.1f} MB, "
+        f"held +{held_mb:.1f} MB; {data['events']:,} events in {data['rounds']} rounds, {data['seconds']:.1f} s")
+    return data, [_row("P4", f"peak RSS over baseline, watching {data['tasks']:,} tasks", peak_mb,
+                       f"{peak_mb:.1f} MB = {per_k:.2f} MB per 1,000 tasks", "report", None)]
+
+
+# --------------------------------------------------------------------------- output
+
+
+def print_summary(rows: list[Row]) -> None:
+    wide = max([len("measure"), *(len(row["measure"]) for row in rows)]) + 2
+    result = max([len("result"), *(len(row["text"]) for row in rows)]) + 2
+    log("")
+    log(f"{'':<5}{'measure':<{wide}}{'result':<{result}}{'target':<9}status")
+    for row in rows:
+        log(f"{row['bench']:<5}{row['measure']:<{wide}}{row['text']:<{result}}{row['target']:<9}{row['status']}")
+
+
+def metadata(args: argparse.Namespace, cpus: tuple[int | None, int | None]) -> dict[str, Any]:
+    packages = {name: version(name) for name in ("rayvision-async", "httpx", "aiohttp", "attrs", "cattrs", "msgspec")}
+    return {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "python": platform.python_version(),
+            "machine": platform.machine(), "cpus": os.cpu_count(), "client_cpu": cpus[0], "server_cpu": cpus[1],
+            "quick": args.quick, "packages": packages}
+
+
+def write_json(document: dict[str, Any], extra: str | None) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"bench-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    text = json.dumps(document, indent=2, default=str)
+    path.write_text(text, encoding="utf-8")
+    if extra:
+        Path(extra).write_text(text, encoding="utf-8")
+    return path
+
+
+def pick_cpus(pin: bool) -> tuple[int | None, int | None]:
+    """(client CPU, server CPU): two distinct CPUs when available, else no pinning."""
+    if not pin or not hasattr(os, "sched_getaffinity"):
+        return None, None
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < 2:
+        return None, None
+    os.sched_setaffinity(0, {available[0]})
+    return available[0], available[1]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmarks of rayvision_async (see benchmarks/README.md).")
+    parser.add_argument("--quick", action="store_true", help="smaller runs (about a quarter of the time)")
+    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of P1,P2,P3,P4")
+    parser.add_argument("--json", metavar="PATH", help="also write the JSON results here")
+    parser.add_argument("--profile", choices=("P1", "P2"), help="profile the SDK hot path of P1 or P2 instead")
+    parser.add_argument("--profiler", choices=("cprofile", "pyinstrument"), default="cprofile")
+    parser.add_argument("--p1-requests", type=int, help="requests per timed P1 run (all levels)")
+    parser.add_argument("--p1-clients", default=",".join(clients.P1_CLIENTS),
+                        help=f"P1 clients, of {', '.join(clients.P1_CLIENTS + clients.EXTRA_CLIENTS)}")
+    parser.add_argument("--repeats", type=int, help="timed runs per P1 level / P2 poll (default 3, --quick 2)")
+    parser.add_argument("--verify-every", type=int, default=50, help="server checks 1 signature in N (0: none)")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin client and server to separate CPUs")
+    args = parser.parse_args(argv)
+    args.only = [name.strip().upper() for name in args.only.split(",") if name.strip()]
+    unknown = set(args.only) - set(BENCHES)
+    known_clients = set(clients.P1_CLIENTS + clients.EXTRA_CLIENTS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    if not set(args.p1_clients.split(",")) <= known_clients:
+        parser.error(f"--p1-clients takes names from {', '.join(sorted(known_clients))}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    cpus = pick_cpus(not args.no_pin)
+    started = time.perf_counter()
+    document: dict[str, Any] = {"meta": metadata(args, cpus), "results": {}, "summary": []}
+    rows: list[Row] = []
+    with bench_server(cpus[1], args.verify_every) as server:
+        base_url = server.base_url
+        log(f"bench server at {base_url} (server CPU {cpus[1]}, client CPU {cpus[0]})")
+        if args.profile:
+            import profiling
+
+            requests = args.p1_requests or (1000 if args.quick else 3000)
+            trust_env = args.p1_clients.split(",")[0] != "sdk-noenv"
+            save_to = RESULTS / f"profile-{args.profile}{'' if trust_env else '-noenv'}.pstats"
+            log(asyncio.run(profiling.profile_sdk(args.profile, base_url, requests=requests, profiler=args.profiler,
+                                                  save_to=save_to, trust_env=trust_env)))
+            return 0
+        for bench in args.only:
+            bench_started = time.perf_counter()
+            if bench == "P1":
+                data, new = bench_p1(server, args)
+            elif bench == "P2":
+                data, new = bench_p2(base_url, args)
+            elif bench == "P3":
+                data, new = bench_p3(args)
+            else:
+                data, new = bench_p4(base_url, args)
+            data["seconds"] = time.perf_counter() - bench_started
+            document["results"][bench] = data
+            rows += new
+            log(f"({bench} took {data['seconds']:.0f} s)\n")
+        if args.verify_every:
+            stats = server_call(base_url, "/bench/stats")
+            document["results"]["signatures"] = stats
+            log(f"server signature check (1 in {args.verify_every}): {stats['verified']:,} good, "
+                f"{stats['badSignatures']:,} bad, of {stats['requests']:,} requests")
+            if stats["badSignatures"]:
+                rows.append(_row("--", "requests with a bad signature (a client under test mis-signs)",
+                                 stats["badSignatures"], str(stats["badSignatures"]), "0", False))
+    document["summary"] = rows
+    document["meta"]["seconds"] = time.perf_counter() - started
+    print_summary(rows)
+    path = write_json(document, args.json)
+    log(f"\n{time.perf_counter() - started:.0f} s; results in {path}" + (f" and {args.json}" if args.json else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ninterrupted; the bench server was stopped", file=sys.stderr)
+        sys.exit(130)
