@@ -262,7 +262,8 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
             if not should_retry(failure, idempotent=idempotent):
                 if failure is Failure.AFTER_SEND:
                     raise errors.RequestOutcomeUnknownError(
-                        f"{path} may have been processed, so it was not retried ({error})", path=path
+                        f"{path}: outcome unknown: the request may have been processed, so it was not retried "
+                        f"({error})", path=path
                     ) from error
                 raise error
             if attempt >= policy.attempts:

@@ -9,8 +9,10 @@ caller works on the current one.
 
 Iterate items with ``async for item in pager`` or pages with
 ``async for page in pager.pages()``. Use ``async with pager:`` (or
-``await pager.aclose()``) to stop early and cancel a prefetch in flight; a
-cancelled consumer cancels the prefetch too.
+``await pager.aclose()``) to stop early and cancel a prefetch in flight. A
+consumer cancelled while it waits for a page cancels the prefetch too; one
+that stops elsewhere without closing the pager leaves the prefetch to finish
+on its own (its result is discarded, its error never reported).
 """
 
 from __future__ import annotations
