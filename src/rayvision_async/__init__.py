@@ -7,6 +7,7 @@ the client and its one request loop (:mod:`.client`) → the signer transport
 """
 
 from . import errors
+from ._version import __version__
 from .client import AsyncRayvisionAPI
 from .errors import (
     APIError,
@@ -28,8 +29,6 @@ from .paging import Pager
 from .retry import RetryPolicy
 from .transport import AiohttpTransport, SigningTransport, Timeouts
 
-__version__ = "0.1.0"
-
 __all__ = [
     "TERMINAL_TASK_STATUSES",
     "APIError",
@@ -49,5 +48,6 @@ __all__ = [
     "TaskInfo",
     "TaskStatus",
     "Timeouts",
+    "__version__",
     "errors",
 ]

@@ -105,6 +105,11 @@ def _unique_ids(task_ids: Iterable[int]) -> list[int]:
     return list(unique)
 
 
+def _check_batch_size(batch_size: int) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1000:
+        raise InvalidInputError(f"batch_size must be an int from 1 to 1000, got {batch_size!r}")
+
+
 def _check_positive(name: str, value: float, *, low: float, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         raise InvalidInputError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
@@ -123,8 +128,7 @@ class BulkOperations:
         """
         api = cast("AsyncRayvisionAPI", self)
         ids = _unique_ids(task_ids)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1000:
-            raise InvalidInputError(f"batch_size must be an int from 1 to 1000, got {batch_size!r}")
+        _check_batch_size(batch_size)
         wanted = set(ids)
         found: dict[int, TaskInfo] = {}
         batches = deque(ids[start:start + batch_size] for start in range(0, len(ids), batch_size))
@@ -218,8 +222,7 @@ class Watcher:
         missing_rounds: int | None = 3,
     ) -> None:
         _check_positive("interval", interval, low=0.001, high=86400)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1000:
-            raise InvalidInputError(f"batch_size must be an int from 1 to 1000, got {batch_size!r}")
+        _check_batch_size(batch_size)
         self._api = api
         self._interval = float(interval)
         self._until_terminal = until_terminal

@@ -50,6 +50,12 @@ def _credential(value: str | None, env: str, what: str) -> str:
     return value
 
 
+def _retry_policy(max_retries: int) -> RetryPolicy:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
+        raise errors.ConfigurationError("max_retries must be an int from 0 to 10")
+    return RetryPolicy(attempts=max_retries + 1)
+
+
 class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
     """An asyncio client for the Rayvision render API.
 
@@ -98,8 +104,6 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
             raise errors.ConfigurationError("platform must be a number such as '2' (see query.platforms())")
         if protocol not in ("current", "2018"):
             raise errors.ConfigurationError("protocol must be 'current' or '2018'")
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
-            raise errors.ConfigurationError("max_retries must be an int from 0 to 10")
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise errors.ConfigurationError("retry must be a RetryPolicy")
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) \
@@ -108,7 +112,7 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
         if base_url is not None and not re.fullmatch(r"https?://[^/\s]+", base_url):
             raise errors.ConfigurationError("base_url must look like https://host[:port] (no path)")
         self._timeouts = Timeouts.coerce(timeout)
-        self._retry = retry or RetryPolicy(attempts=max_retries + 1)
+        self._retry = retry or _retry_policy(max_retries)
         self.domain = domain
         self.platform = platform
         self.protocol = protocol
@@ -167,9 +171,7 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
         if timeout != "unchanged":
             view._timeouts = Timeouts.coerce(timeout)
         if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
-                raise errors.ConfigurationError("max_retries must be an int from 0 to 10")
-            view._retry = RetryPolicy(attempts=max_retries + 1)
+            view._retry = _retry_policy(max_retries)
         if retry is not None:
             view._retry = retry
         view._bind_groups()

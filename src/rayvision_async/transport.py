@@ -23,13 +23,14 @@ import aiohttp
 import httpx
 
 from . import errors
+from ._version import __version__
 from .signing import NonceSource, sign_request
 
 __all__ = ["AiohttpTransport", "HttpChannel", "RawReply", "SigningTransport", "Timeouts"]
 
 logger = logging.getLogger("rayvision_async")
 
-USER_AGENT = "rayvision-async/0.1.0"
+USER_AGENT = f"rayvision-async/{__version__}"
 _DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
 
 _REDACTED_HEADERS = frozenset({"accessid", "signature"})
