@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from fakefarm import TASK_INFO, FakeFarm, api_for, other_tasks, task
+from helpers.fakefarm import TASK_INFO, FakeFarm, api_for, other_tasks, task
 from rayvision_async import AsyncRayvisionAPI, InvalidInputError, TaskInfo, TaskStatus
 from rayvision_async.bulk import WATCHED_FIELDS, TaskEvent, TasksNotFoundError, WaitTimeoutError
 from rayvision_async.errors import ParameterError

@@ -178,7 +178,7 @@ async def test_pool_timeout_when_every_slot_is_busy() -> None:
     gate = asyncio.Event()
     transport = Recording(gate=gate)
     api = AsyncRayvisionAPI(**GOOD, transport=transport, max_concurrency=1,
-                            timeout=Timeouts(read=5, pool=0.05), retry=RetryPolicy(attempts=2, initial_delay=0))
+                            timeout=Timeouts(read=5, pool=0.05), retry=RetryPolicy(attempts=2))
     async with api, asyncio.timeout(5):
         blocked = asyncio.create_task(api.query.task_info([1]))
         await transport.arrived.wait()

@@ -4,7 +4,7 @@
   aliases), with the row's signature.
 * The current paths, names and official method names come from
   incumbent-sdk-facts.md §B; the 2018 paths from the ``Interface path`` lines of
-  protocol-v5-2020-en.txt. Both are extracted from the documents here.
+  protocol-v5-2020-en.txt. Both are read from ``tests/data`` (extracted from the documents).
 * The committed stub ``groups.pyi`` is what ``_stubgen`` renders today, and
   ``mypy --strict`` accepts ``typing_usage.py`` (and rejects what it marks).
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,48 +20,21 @@ from typing import Any
 
 import pytest
 
+from helpers import spec_data
 from rayvision_async import _stubgen, helpers
 from rayvision_async.endpoints import ENDPOINTS, REQUIRED, Endpoint
 from rayvision_async.groups import GROUP_CLASSES
 
-SPEC = Path("/work/shared/spec")
-FACTS = SPEC / "incumbent-sdk-facts.md"
-PROTOCOL_2018 = SPEC / "protocol-v5-2020-en.txt"
 TESTS = Path(__file__).parent
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
 
 
 def protocol_paths() -> set[str]:
-    """The distinct ``Interface path`` values of the 2018–2020 protocol document, with a leading slash."""
-    paths = set()
-    for line in PROTOCOL_2018.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"\s*Interface path:\s*[*`]?/?(api/[\w/]+)[*`]?\s*$", line)
-        if match:
-            paths.add("/" + match.group(1))
-    return paths
+    """The distinct ``Interface path`` values of the 2018–2020 protocol document (``tests/data``)."""
+    return {entry["path"] for entry in spec_data.protocol_paths()}
 
 
-def facts_rows() -> list[dict[str, Any]]:
-    """The 49 rows of the §B tables: number, group, official method and signature, current and old path."""
-    rows, group = [], None
-    for line in FACTS.read_text(encoding="utf-8").splitlines():
-        heading = re.match(r"### B\.\d `api\.(\w+)`", line)
-        if heading or line.startswith("## "):
-            group = heading.group(1) if heading else None
-            continue
-        match = re.match(r"\| (\d+) \| `(\w+)\((.*?)\)`", line)
-        if match and group:
-            cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
-            path = re.fullmatch(r"`(/api/[^`]+)`", cells[2])
-            old = re.search(r"`(/api/[^`]+)`", cells[3])
-            assert path, f"no path in facts row {line!r}"
-            rows.append({"number": int(match.group(1)), "group": group, "method": match.group(2),
-                         "args": match.group(3), "path": path.group(1),
-                         "old": old.group(1) if old else (path.group(1) if cells[3] == "unchanged" else None)})
-    return rows
-
-
-FACTS_ROWS = facts_rows()
+FACTS_ROWS = spec_data.facts_rows()
 BY_PATH = {endpoint.path: endpoint for endpoint in ENDPOINTS}
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from helpers.wire_harness import FOX, INVALID, SKIP, UNSUPPORTED, Case, JsonText, case, check_case, params_for
 from rayvision_async.models import CreatedTasks, Project, ProjectList, TransferConfig, UserProfile
-from wire_harness import FOX, INVALID, SKIP, UNSUPPORTED, Case, JsonText, case, check_case, params_for
 
 TASKS = [1111307, 1111309]
 ENV = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0, "editName": "testRenderEnv",

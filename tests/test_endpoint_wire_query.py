@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from helpers.wire_harness import FOX, INVALID, SKIP, THIS_OS, Case, case, check_case, params_for
 from rayvision_async.models import FrameStats
-from wire_harness import FOX, INVALID, SKIP, THIS_OS, Case, case, check_case, params_for
 
 PAGE: dict[str, Any] = {"pageCount": 32, "pageNum": 1, "total": 32, "size": 1}
 TASK = {"sceneName": "cloakroom.max", "id": 18278, "taskAlias": "P18278", "taskStatus": 0,

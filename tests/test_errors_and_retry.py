@@ -18,7 +18,7 @@ from rayvision_async.envelope import decode_envelope
 from rayvision_async.retry import NO_RETRY
 
 ATTEMPTS = 3
-FAST = RetryPolicy(attempts=ATTEMPTS, initial_delay=0, max_delay=0)
+FAST = RetryPolicy(attempts=ATTEMPTS)
 TASK_INFO = "/api/render/handle/queryTaskInfo/v2"
 CREATE = "/api/render/submit/createTask"
 OK_DATA = {TASK_INFO: {"items": [{"id": 9}], "pageCount": 1}, CREATE: {"taskIdList": [42]}}
@@ -190,6 +190,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return recorded
 
 
+@pytest.mark.real_backoff
 @pytest.mark.parametrize(("header", "cap", "expected"), [("1", 30.0, 1.0), ("999", 30.0, 30.0), ("999", 5.0, 5.0),
                                                          ("0", 30.0, 0.0)])
 async def test_retry_after_is_honoured_up_to_the_cap(sleeps: list[float], header: str, cap: float,
@@ -202,6 +203,7 @@ async def test_retry_after_is_honoured_up_to_the_cap(sleeps: list[float], header
     assert len(transport.requests) == 2
 
 
+@pytest.mark.real_backoff
 async def test_backoff_without_retry_after_stays_under_the_ceiling(sleeps: list[float]) -> None:
     transport = Scripted(httpx.ConnectError("x"), httpx.ConnectError("x"), httpx.ConnectError("x"))
     policy = RetryPolicy(attempts=4, initial_delay=0.5, multiplier=3, max_delay=1.0)
@@ -211,6 +213,7 @@ async def test_backoff_without_retry_after_stays_under_the_ceiling(sleeps: list[
     assert all(0 <= delay <= ceiling for delay, ceiling in zip(sleeps, (0.5, 1.0, 1.0), strict=True))
 
 
+@pytest.mark.real_backoff
 def test_retry_policy_delay_bounds() -> None:
     policy = RetryPolicy(initial_delay=0.25, multiplier=2.0, max_delay=4.0)
     rng = random.Random(1234)
@@ -276,3 +279,15 @@ async def test_610_without_server_time_is_raised_at_once() -> None:
         with pytest.raises(errors.SignatureExpiredError):
             await api.task.create_task()
     assert len(transport.requests) == 1
+
+
+def test_the_testing_switch_zeroes_every_delay_and_restores() -> None:
+    from rayvision_async import retry
+
+    policy = RetryPolicy(initial_delay=1.0, max_delay=4.0)
+    with retry.no_backoff(False):
+        assert policy.delay(1, retry_after=3.0) == 3.0
+        with retry.no_backoff():
+            assert policy.delay(3) == 0.0
+            assert policy.delay(1, retry_after=3.0) == 0.0
+        assert policy.delay(1, retry_after=3.0) == 3.0

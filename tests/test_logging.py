@@ -11,11 +11,12 @@ import time
 import httpx
 import pytest
 
+from helpers.texts import texts_of
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, errors
 
 ACCESS_ID = "AKIDlogging0001"
 ACCESS_KEY = "logging-secret-key-0001"
-FAST = RetryPolicy(attempts=3, initial_delay=0, max_delay=0)
+FAST = RetryPolicy(attempts=3)
 DATA = {"/api/render/handle/queryTaskInfo/v2": {"items": [], "pageCount": 0},
         "/api/render/submit/createTask": {"taskIdList": [1]}}
 
@@ -39,16 +40,6 @@ class Capturing(httpx.AsyncBaseTransport):
                                          "requestId": "rid-ok"})
 
 
-def texts_of(exc: BaseException) -> list[str]:
-    """str and repr of an exception and of every exception in its cause/context chain."""
-    found: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and len(seen) < 20:
-        seen.add(id(current))
-        found += [str(current), repr(current), *map(str, current.args)]
-        current = current.__cause__ or current.__context__
-    return found
 
 
 def record_texts(record: logging.LogRecord) -> list[str]:
@@ -140,7 +131,7 @@ def test_the_sdk_leaves_the_root_logger_alone() -> None:
             return httpx.Response(200, json={{"code": 611, "message": "no"}})
         async def main():
             async with AsyncRayvisionAPI({ACCESS_ID!r}, {ACCESS_KEY!r}, transport=httpx.MockTransport(handler),
-                                         retry=RetryPolicy(attempts=2, initial_delay=0)) as api:
+                                         retry=RetryPolicy(attempts=2)) as api:
                 try:
                     await api.query.task_info([1])
                 except rayvision_async.errors.SignatureInvalidError:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fakefarm import RESTART_FRAMES, TASK_FRAMES, TASK_LIST, FakeFarm, api_for, frame, other_tasks, task
+from helpers.fakefarm import RESTART_FRAMES, TASK_FRAMES, TASK_LIST, FakeFarm, api_for, frame, other_tasks, task
 from rayvision_async import FrameInfo, InvalidInputError, Page, TaskInfo
 from rayvision_async.errors import NoMoreRecordsError, ParameterError
 

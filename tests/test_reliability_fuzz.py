@@ -151,7 +151,7 @@ def test_structuring_fuzzed_data(raw: str, name: str) -> None:
 async def _call_with_body(content: bytes, status: int) -> Any:
     transport = httpx.MockTransport(lambda request: httpx.Response(status, content=content))
     async with AsyncRayvisionAPI("AKIDfuzz0001", "fuzz-secret-0001", transport=transport,
-                                 retry=RetryPolicy(attempts=2, initial_delay=0, max_delay=0, retry_after_cap=0)) as api:
+                                 retry=RetryPolicy(attempts=2)) as api:
         return await api.query.task_info([1])
 
 

@@ -27,7 +27,7 @@ ACCESS_ID = "AKIDnoduplicates0001"
 ACCESS_KEY = "no-duplicates-secret-0001"
 READ_TIMEOUT = 0.25
 SLOW = 0.5
-RETRY = RetryPolicy(attempts=5, initial_delay=0.0, max_delay=0.0)  # would retry at once, if allowed
+RETRY = RetryPolicy(attempts=5)  # would retry at once, if allowed
 ENV = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2018", "renderLayerType": 0, "editName": "env-dup",
        "renderSystem": 1, "pluginIds": []}
 Call = Callable[[AsyncRayvisionAPI, int], Awaitable[Any]]
@@ -137,6 +137,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.real_backoff
 async def test_a_refused_connection_is_retried_over_loopback() -> None:
     """Nothing listens at first (a real ECONNREFUSED); the server starts while the client backs off."""
     sim, _ = new_sim("create_task")

@@ -23,6 +23,7 @@ import attrs
 import httpx
 import pytest
 
+from helpers.texts import texts_of
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts, bulk, errors, models
 from rayvision_async.converter import structure, wire_name
 from rayvision_async.models import Page
@@ -36,7 +37,7 @@ RAYSYNC_KEY = "SECRET-RAYSYNC-USER-KEY-9hQe"
 USER_KEY = "SECRET-USER-KEY-m4Lp"
 RAYSYNC_SIGNATURE = "SECRET-RAYSYNC-SIGNATURE-w7Tb"
 RETURNED = (TRANSFER_PASSWORD, RAYSYNC_KEY, USER_KEY, RAYSYNC_SIGNATURE)
-FAST = RetryPolicy(attempts=3, initial_delay=0.0, max_delay=0.0, retry_after_cap=0.0)
+FAST = RetryPolicy(attempts=3)
 ONCE = RetryPolicy(attempts=1)
 WIRE_SECRETS = {"password": TRANSFER_PASSWORD, "raySyncUserKey": RAYSYNC_KEY, "userKey": USER_KEY,
                 "signature": RAYSYNC_SIGNATURE}
@@ -60,17 +61,6 @@ class Recording(SimulatorTransport):
         return await super().handle_async_request(request)
 
 
-def texts_of(exc: BaseException) -> list[str]:
-    """str, repr, args and notes of an exception and of its cause/context chain."""
-    found: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and len(seen) < 20:
-        seen.add(id(current))
-        notes: list[str] = getattr(current, "__notes__", [])
-        found += [str(current), repr(current), *map(repr, current.args), *notes]
-        current = current.__cause__ or current.__context__
-    return found
 
 
 def exception_classes() -> list[type[BaseException]]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.spec_data import sign_vectors
 from rayvision_async.signing import (
     SIGNED_HEADER_NAMES,
     BodyEncodingError,
@@ -23,8 +22,7 @@ from rayvision_async.signing import (
 )
 from rayvision_async.transport import SigningTransport
 
-SPEC_DIR = Path(os.environ.get("RAYVISION_SPEC_DIR") or Path(__file__).resolve().parents[2] / "shared" / "spec")
-VECTORS: list[dict[str, Any]] = json.loads((SPEC_DIR / "sign-vectors.json").read_text("utf-8"))["vectors"]
+VECTORS: list[dict[str, Any]] = sign_vectors()
 BY_NAME = {vector["name"]: vector for vector in VECTORS}
 
 

@@ -1,4 +1,7 @@
-"""Tests of the spec-example extractor (``spec_examples``) and its lenient JSON reader."""
+"""The spec-example data (``tests/data/spec_examples.json``), its extractor and its lenient JSON reader.
+
+The data is checked here on its own; ``test_spec_data_sync.py`` checks it against the documents.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from lenient_json import LenientJSONError, loads, loads_fragments
-from spec_examples import SPEC_DOCUMENTS, SpecExample, load_examples, skipped_blocks, spec_dir
+from helpers.lenient_json import LenientJSONError, loads, loads_fragments
+from helpers.spec_data import SPEC_DOCUMENTS, SpecExample, load_examples, skipped_blocks
+from helpers.spec_extract import extract_examples
 
 V5, V3, ZH = "protocol-v5-2020-en.txt", "protocol-v3-2018-en.txt", "protocol-zh.txt"
 USAGE_EN, USAGE_ZH = "sdk-usage-current-en.txt", "sdk-usage-legacy-zh.txt"
@@ -28,22 +32,6 @@ EXPECTED_SKIPPED = [
 ]
 EXPECTED_REPAIRED = {V5: 12, V3: 10, ZH: 8, USAGE_EN: 1, USAGE_ZH: 1}
 
-# Deliberately simpler than the extractor: any line naming a return example, plus the
-# legacy document's bare "返回参数：" lines that are directly followed by a JSON fence.
-_NAIVE_HEADING = re.compile(r"example of return|返回示例|返回参数示例|返回结果", re.IGNORECASE)
-
-
-def _naive_heading_lines(doc: str) -> set[int]:
-    lines = (spec_dir() / doc).read_text(encoding="utf-8").splitlines()
-    found = set()
-    for number, line in enumerate(lines, start=1):
-        if line.startswith(("|", "2. ")) or "\t" in line or "refer to" in line or "详细参见" in line:
-            continue  # table rows and prose that merely mention examples
-        bare_return_parameters = line.strip() == "**返回参数**：" and lines[number + 1].startswith("```json")
-        if _NAIVE_HEADING.search(line) or bare_return_parameters:
-            found.add(number)
-    return found
-
 
 def _example(doc: str, path: str) -> SpecExample:
     matches = [e for e in load_examples() if e.doc == doc and e.path == path]
@@ -55,11 +43,10 @@ def _example(doc: str, path: str) -> SpecExample:
 
 
 @pytest.mark.parametrize("doc", SPEC_DOCUMENTS)
-def test_every_heading_is_an_example_or_a_documented_skip(doc: str) -> None:
+def test_counts_per_document(doc: str) -> None:
     examples = {e.line for e in load_examples() if e.doc == doc}
     skipped = {line for d, line, _ in skipped_blocks() if d == doc}
     assert not examples & skipped
-    assert examples | skipped == _naive_heading_lines(doc)
     assert (len(examples), len(skipped)) == EXPECTED_COUNTS[doc]
 
 
@@ -237,10 +224,10 @@ def test_usage_zh_specifics() -> None:
     assert examples["query.get_raysync_user_key"].line == 1966  # under a bare "返回参数：" heading
 
 
-# --- the spec directory can be overridden -------------------------------------------------
+# --- the extractor, on a document written here ------------------------------------------
 
 
-def test_spec_dir_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extractor_on_a_small_document(tmp_path: Path) -> None:
     for doc in SPEC_DOCUMENTS:
         (tmp_path / doc).write_text("", encoding="utf-8")
     (tmp_path / V5).write_text(
@@ -249,13 +236,13 @@ def test_spec_dir_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         "Other thing\n\nInterface path: `/api/render/thing/other`\n\nExample of return:\n\nThird thing\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("RAYVISION_SPEC_DIR", str(tmp_path))
-    assert spec_dir() == tmp_path
-    [example] = load_examples()
+    [example], skipped = extract_examples(tmp_path)
     assert (example.doc, example.line, example.title, example.path) == (V5, 5, "Get things", "/api/render/thing/get")
     assert example.payload == {"code": 200, "data": [1, 2]}
     assert example.repairs == 2  # one dropped "}", one "}" closing the list
-    assert skipped_blocks() == [(V5, 22, "no example: no body under the heading")]
+    assert skipped == [(V5, 22, "no example: no body under the heading")]
+    with pytest.raises(FileNotFoundError, match="RAYVISION_SPEC_DIR"):
+        extract_examples(tmp_path / "absent")
 
 
 # --- the lenient parser ------------------------------------------------------------------

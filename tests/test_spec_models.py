@@ -13,6 +13,7 @@ from typing import Any, TypeVar, get_args, get_origin
 import attrs
 import pytest
 
+from helpers.spec_data import SpecExample, load_examples
 from rayvision_async.converter import structure, wire_name
 from rayvision_async.models import (
     CreatedRenderEnv,
@@ -37,7 +38,6 @@ from rayvision_async.models import (
     UserSetting,
 )
 from rayvision_async.models._meta import ALIASES
-from spec_examples import SpecExample, load_examples
 
 _NO_DATA = object()  # endpoints whose data is null
 _TEXT = object()  # endpoints whose data is a bare string ("SUCCESS", "成功")

@@ -21,7 +21,7 @@ from rayvision_async.signing import SIGNED_HEADER_NAMES, sign_request
 
 ACCESS_ID = "AKIDtransport0001"
 ACCESS_KEY = "transport-secret-key-0001"
-FAST = RetryPolicy(attempts=3, initial_delay=0, max_delay=0)
+FAST = RetryPolicy(attempts=3)
 TASK_INFO_OK = {"code": 200, "message": "success", "requestId": "rid-1",
                 "data": {"items": [{"id": 7, "taskStatus": 10}], "pageCount": 1}}
 CREATED_OK = {"code": 200, "message": "success", "data": {"taskIdList": [42], "aliasTaskIdList": ["2W42"]}}

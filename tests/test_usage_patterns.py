@@ -13,7 +13,7 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from fakefarm import RESTART_FAILED, TASK_INFO, FakeFarm, api_for, task
+from helpers.fakefarm import RESTART_FAILED, TASK_INFO, FakeFarm, api_for, task
 from rayvision_async import AsyncRayvisionAPI, TaskInfo, TaskStatus
 
 RENDERING = {"taskStatus": 5}

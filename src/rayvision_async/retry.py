@@ -21,12 +21,37 @@ A "creating or changing" call is one the endpoint table marks
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import random
+from collections.abc import Iterator
 
 import attrs
 
-__all__ = ["DEFAULT_RETRY", "NO_RETRY", "Failure", "RetryPolicy", "should_retry"]
+__all__ = ["DEFAULT_RETRY", "NO_RETRY", "Failure", "RetryPolicy", "no_backoff", "set_testing", "should_retry"]
+
+_testing = False
+
+
+def set_testing(enabled: bool) -> None:
+    """Make every retry wait 0 s (back-off and ``Retry-After`` alike), for test suites.
+
+    The number of attempts is unchanged: tests still see every retry happen, only
+    without sleeping. The switch is process-wide; see also :func:`no_backoff`.
+    """
+    global _testing
+    _testing = bool(enabled)
+
+
+@contextlib.contextmanager
+def no_backoff(enabled: bool = True) -> Iterator[None]:
+    """:func:`set_testing` for the duration of a ``with`` block, restoring the previous state."""
+    previous = _testing
+    set_testing(enabled)
+    try:
+        yield
+    finally:
+        set_testing(previous)
 
 
 class Failure(enum.Enum):
@@ -70,7 +95,9 @@ class RetryPolicy:
     retry_after_cap: float = attrs.field(default=30.0, validator=attrs.validators.ge(0))
 
     def delay(self, retry: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
-        """Seconds to wait before retry number ``retry`` (1 for the first retry)."""
+        """Seconds to wait before retry number ``retry`` (1 for the first retry); 0 under :func:`set_testing`."""
+        if _testing:
+            return 0.0
         if retry_after is not None:
             return max(0.0, min(retry_after, self.retry_after_cap))
         ceiling = min(self.max_delay, self.initial_delay * self.multiplier ** (retry - 1))

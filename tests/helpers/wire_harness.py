@@ -1,8 +1,8 @@
-"""Shared harness of the per-endpoint wire tests (``test_endpoint_wire*.py``); not a test module.
+"""Shared harness of the per-endpoint wire tests (``test_endpoint_wire*.py``).
 
 A :class:`Case` is one call of one endpoint with the path and body the spec
 documents say it must produce, written by hand from
-``/work/shared/spec/incumbent-sdk-facts.md`` §B (current path set, version
+``incumbent-sdk-facts.md`` §B (current path set, version
 header 2.0.0) and ``protocol-v5-2020-en.txt`` (2018 path set, version header
 1.0.0) — never computed from the endpoint table, which is what is under test.
 """

@@ -1,7 +1,11 @@
-"""Extract every example response from the Rayvision spec documents, as test data.
+"""Extract test data from the Rayvision spec documents (run by ``scripts/extract_spec_examples.py``).
 
-Project rule: every example response in the spec documents must structure into
-our models.  This module finds them in the documents themselves (nothing is
+The documents are not part of the repository: what the tests need from them is
+extracted once into ``tests/data/`` (read by :mod:`helpers.spec_data`), and the
+doc-sync tests re-run this extraction to prove the data still matches.
+
+Example responses: every example response in the spec documents must structure
+into our models.  This module finds them in the documents themselves (nothing is
 retyped) and parses them with the lenient reader in :mod:`lenient_json`, which
 undoes the damage of the PDF conversion and counts its repairs.
 
@@ -36,25 +40,15 @@ Envelope repair
 
 from __future__ import annotations
 
-import copy
-import functools
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lenient_json import LenientJSONError, loads_fragments
+from .lenient_json import LenientJSONError, loads_fragments
+from .spec_data import SPEC_DOCUMENTS, SpecExample
 
-__all__ = ["SPEC_DOCUMENTS", "SpecExample", "load_examples", "skipped_blocks", "spec_dir"]
-
-SPEC_DOCUMENTS = (
-    "protocol-v5-2020-en.txt",
-    "protocol-v3-2018-en.txt",
-    "protocol-zh.txt",
-    "sdk-usage-current-en.txt",
-    "sdk-usage-legacy-zh.txt",
-)
+__all__ = ["extract_examples", "facts_rows", "protocol_paths"]
 
 _BOLD = r"\s*(?:\*\*)?\s*"  # optional markdown bold markers
 _HEADING = re.compile(
@@ -74,70 +68,14 @@ _ENVELOPE_KEYS = ("serverTime", "requestId")
 
 
 @dataclass(frozen=True)
-class SpecExample:
-    doc: str  # file name, e.g. "protocol-v5-2020-en.txt"
-    line: int  # 1-based line number of the example heading
-    title: str  # section title, e.g. "Obtain the task list"
-    path: str | None  # the section's interface path, e.g. "/api/render/task/getTaskList"
-    call: str | None  # "query.task_info" if the section shows api.query.task_info(...)
-    payload: Any  # the parsed JSON value
-    repairs: int  # how many repairs the lenient parser (and envelope fix) needed
-
-    @property
-    def enveloped(self) -> bool:
-        """The payload is the full response envelope rather than bare data."""
-        return (
-            isinstance(self.payload, dict)
-            and "code" in self.payload
-            and ("data" in self.payload or "result" in self.payload)
-        )
-
-    @property
-    def data(self) -> Any:
-        return self.payload.get("data") if self.enveloped else self.payload
-
-    @property
-    def id(self) -> str:
-        if self.path:
-            name = self.path.rstrip("/").rsplit("/", 1)[-1]
-        elif self.call:
-            name = self.call
-        else:
-            name = re.sub(r"\W+", "_", self.title).strip("_")
-        return f"{self.doc}:L{self.line}:{name}"
-
-
-@dataclass(frozen=True)
 class _Section:
     start: int  # 0-based index of the anchor line
     title: str
     path: str | None
 
 
-def spec_dir() -> Path:
-    """The spec documents: ``$RAYVISION_SPEC_DIR``, else ``shared/spec`` beside the repository."""
-    override = os.environ.get("RAYVISION_SPEC_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "shared" / "spec"
-
-
-def load_examples() -> list[SpecExample]:
-    """All response examples of all five documents, in document order.
-
-    The documents are read once; each call returns fresh copies, so a test may
-    mutate a payload without affecting other tests.
-    """
-    return copy.deepcopy(list(_scan(spec_dir())[0]))
-
-
-def skipped_blocks() -> list[tuple[str, int, str]]:
-    """``(doc, line, reason)`` for every example heading that yielded no response example."""
-    return list(_scan(spec_dir())[1])
-
-
-@functools.cache
-def _scan(directory: Path) -> tuple[tuple[SpecExample, ...], tuple[tuple[str, int, str], ...]]:
+def extract_examples(directory: Path) -> tuple[list[SpecExample], list[tuple[str, int, str]]]:
+    """``(examples, skipped headings)`` of all five documents in ``directory``, in document order."""
     if not directory.is_dir():
         raise FileNotFoundError(f"spec documents not found in {directory} (set RAYVISION_SPEC_DIR)")
     examples: list[SpecExample] = []
@@ -149,7 +87,50 @@ def _scan(directory: Path) -> tuple[tuple[SpecExample, ...], tuple[tuple[str, in
                 examples.append(result)
             else:
                 skipped.append(result)
-    return tuple(examples), tuple(skipped)
+    return examples, skipped
+
+
+_INTERFACE_PATH = re.compile(r"\s*Interface path:\s*[*`]?/?(api/[\w/]+)[*`]?\s*$")
+
+
+def protocol_paths(directory: Path) -> list[dict[str, Any]]:
+    """The distinct ``Interface path`` values of the 2018–2020 protocol, each with its request parameters."""
+    lines = (directory / "protocol-v5-2020-en.txt").read_text(encoding="utf-8").splitlines()
+    sections = _sections(lines)
+    found: dict[str, dict[str, Any]] = {}
+    for index, section in enumerate(sections):
+        match = _INTERFACE_PATH.match(lines[section.start])
+        if not match:
+            continue
+        path = "/" + match.group(1)
+        stop = sections[index + 1].start if index + 1 < len(sections) else len(lines)
+        entry = found.setdefault(path, {"path": path, "title": section.title, "request_parameters": []})
+        names = _request_parameters(lines, section.start, stop)
+        entry["request_parameters"] = sorted(set(entry["request_parameters"]) | names)
+    return sorted(found.values(), key=lambda entry: entry["path"])
+
+
+def facts_rows(directory: Path) -> list[dict[str, Any]]:
+    """The 49 rows of incumbent-sdk-facts.md §B: number, group, method, arguments, wire, paths, data."""
+    rows, group = [], None
+    for line in (directory / "incumbent-sdk-facts.md").read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"### B\.\d `api\.(\w+)`", line)
+        if heading or line.startswith("## "):
+            group = heading.group(1) if heading else None
+            continue
+        match = re.match(r"\| (\d+) \| `(\w+)\((.*?)\)`", line)
+        if match and group:
+            cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+            path = re.fullmatch(r"`(/api/[^`]+)`", cells[2])
+            old = re.search(r"`(/api/[^`]+)`", cells[3])
+            if not path:
+                raise ValueError(f"no path in facts row {line!r}")
+            wire = cells[1].partition("→")[2].strip()
+            rows.append({"number": int(match.group(1)), "group": group, "method": match.group(2),
+                         "args": match.group(3), "wire": wire, "path": path.group(1),
+                         "old": old.group(1) if old else (path.group(1) if cells[3] == "unchanged" else None),
+                         "required": cells[4], "data": cells[5]})
+    return rows
 
 
 def _next_nonblank(lines: list[str], i: int) -> int | None:
