@@ -1,8 +1,8 @@
 """The clients compared in P1 and P2, and the loops that drive them.
 
-Every client sends the same signed request: the body is ``rayvision_async.signing.encode_body``,
+Every client sends the same signed request: the body is ``rayvision_async.wire._signing.encode_body``,
 the six protocol headers get a fresh timestamp and nonce per request, the signature comes from
-``rayvision_async.signing.sign_request``, and ``Content-Type``, ``languageFlag`` and
+``rayvision_async.wire._signing.sign_request``, and ``Content-Type``, ``languageFlag`` and
 ``User-Agent`` are the SDK's. So the raw clients differ from the SDK only by what the SDK adds
 on top of the HTTP library (argument binding, body checks, the concurrency cap, the retry loop,
 envelope decoding with ``Decimal``, structuring into models).
@@ -21,8 +21,8 @@ import aiohttp
 import httpx
 
 from rayvision_async import AsyncRayvisionAPI
-from rayvision_async.signing import encode_body, make_nonce, sign_request
-from rayvision_async.transport import USER_AGENT, AiohttpTransport
+from rayvision_async.wire import USER_AGENT, AiohttpTransport
+from rayvision_async.wire._signing import encode_body, make_nonce, sign_request
 
 __all__ = [
     "ACCESS_ID",

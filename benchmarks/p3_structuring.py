@@ -21,9 +21,9 @@ import attrs
 import msgspec
 
 import server
-from rayvision_async.converter import structure
-from rayvision_async.envelope import decode_envelope
 from rayvision_async.models import Page, TaskInfo
+from rayvision_async.models._converter import structure
+from rayvision_async.wire._envelope import decode_envelope
 
 __all__ = ["MsEnvelope", "run_p3", "time_call"]
 

@@ -30,9 +30,12 @@ import aiohttp
 import httpx
 
 import clients
-from rayvision_async import AsyncRayvisionAPI, binding, envelope, signing
-from rayvision_async.client import AsyncRayvisionAPI as _Api
-from rayvision_async.transport import AiohttpTransport, HttpChannel, SigningTransport
+from rayvision_async import AsyncRayvisionAPI
+from rayvision_async._client import AsyncRayvisionAPI as _Api
+from rayvision_async.api import _body as binding
+from rayvision_async.wire import AiohttpTransport, HttpChannel, SigningTransport
+from rayvision_async.wire import _envelope as envelope
+from rayvision_async.wire import _signing as signing
 
 __all__ = ["profile_sdk"]
 

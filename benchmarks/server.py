@@ -4,7 +4,7 @@ It must cost far less per request than any client it serves, so it is written on
 ``asyncio.Protocol``: HTTP/1.1 keep-alive, and of each request only the request line,
 ``Content-Length`` and the body are read. Nothing is verified, except that with
 ``--verify-every N`` one request in N has its signature checked with the SDK's own
-``rayvision_async.signing`` (results in ``/bench/stats``), to prove that every client under
+``rayvision_async.wire._signing`` (results in ``/bench/stats``), to prove that every client under
 test really signs.
 
 Answers are canned but realistic envelopes built from the ``queryTaskInfo/v2`` example item of
@@ -165,7 +165,7 @@ class BenchState:
         return envelope(json.dumps(data), self.requests)
 
     def verify(self, head: bytes, path: bytes, body: bytes) -> None:
-        from rayvision_async.signing import SIGNED_HEADER_NAMES, sign_request
+        from rayvision_async.wire._signing import SIGNED_HEADER_NAMES, sign_request
 
         fields: dict[str, str] = {}
         for line in head.decode("latin-1").split("\r\n")[1:]:

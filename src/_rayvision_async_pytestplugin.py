@@ -34,9 +34,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pytest
 
 if TYPE_CHECKING:
-    from rayvision_async.client import AsyncRayvisionAPI
-    from rayvision_async.simulator.farm import Farm
-    from rayvision_async.simulator.service import Simulator
+    from rayvision_async import AsyncRayvisionAPI
+    from rayvision_async.simulator import Farm, Simulator
 
 __all__ = [
     "SIM_ACCESS_ID",
@@ -69,7 +68,7 @@ _ASYNC_FIXTURES = frozenset({"rayvision_simulator_url", "rayvision_client"})
 @pytest.fixture
 def rayvision_farm() -> Farm:
     """A seeded farm on a frozen clock (advance it with ``farm.advance(seconds)``)."""
-    from rayvision_async.simulator.farm import Farm
+    from rayvision_async.simulator import Farm
 
     return Farm(seed=SIM_SEED, speed=0.0)
 
@@ -77,7 +76,7 @@ def rayvision_farm() -> Farm:
 @pytest.fixture
 def rayvision_simulator(rayvision_farm: Farm) -> Simulator:
     """A simulator over ``rayvision_farm`` with the plugin's credentials."""
-    from rayvision_async.simulator.service import Simulator
+    from rayvision_async.simulator import Simulator
 
     return Simulator(SIM_ACCESS_ID, SIM_ACCESS_KEY, farm=rayvision_farm)
 
@@ -85,7 +84,7 @@ def rayvision_simulator(rayvision_farm: Farm) -> Simulator:
 @_async_fixture
 async def rayvision_simulator_url(rayvision_simulator: Simulator) -> AsyncIterator[str]:
     """Base URL of a loopback HTTP server running ``rayvision_simulator``."""
-    from rayvision_async.simulator.server import serve
+    from rayvision_async.simulator import serve
 
     async with serve(rayvision_simulator) as base_url:
         yield base_url
@@ -94,8 +93,8 @@ async def rayvision_simulator_url(rayvision_simulator: Simulator) -> AsyncIterat
 @_async_fixture
 async def rayvision_client(rayvision_simulator: Simulator) -> AsyncIterator[AsyncRayvisionAPI]:
     """An ``AsyncRayvisionAPI`` whose requests the simulator serves in process."""
-    from rayvision_async.client import AsyncRayvisionAPI
-    from rayvision_async.simulator.transport import SimulatorTransport
+    from rayvision_async import AsyncRayvisionAPI
+    from rayvision_async.simulator import SimulatorTransport
 
     client = AsyncRayvisionAPI(
         access_id=rayvision_simulator.access_id,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rayvision_async import retry
+from rayvision_async import _retry as retry
 
 #: Where the spec documents are looked for when ``$RAYVISION_SPEC_DIR`` is not set.
 DEFAULT_SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "spec"

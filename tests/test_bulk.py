@@ -11,8 +11,8 @@ import pytest
 
 from helpers.fakefarm import TASK_INFO, FakeFarm, api_for, other_tasks, task
 from rayvision_async import AsyncRayvisionAPI, InvalidInputError, TaskInfo, TaskStatus
-from rayvision_async.bulk import WATCHED_FIELDS, TaskEvent, TasksNotFoundError, WaitTimeoutError
 from rayvision_async.errors import ParameterError
+from rayvision_async.flows._bulk import WATCHED_FIELDS, TaskEvent, TasksNotFoundError, WaitTimeoutError
 
 DONE = {"taskStatus": 25, "doneFrames": 10}
 

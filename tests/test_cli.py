@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-CLI = [sys.executable, "-m", "rayvision_async.cli"]
+CLI = [sys.executable, "-m", "rayvision_async.cli._main"]
 ENV = {key: value for key, value in os.environ.items() if not key.startswith("RAYVISION_")}
 
 

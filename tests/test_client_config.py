@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from rayvision_async import AiohttpTransport, AsyncRayvisionAPI, RetryPolicy, Timeouts, errors
-from rayvision_async.signing import SIGNED_HEADER_NAMES, sign_request
+from rayvision_async.wire._signing import SIGNED_HEADER_NAMES, sign_request
 
 ACCESS_ID = "AKIDconfig0001"
 ACCESS_KEY = "config-secret-key-0001"

@@ -5,8 +5,9 @@
 * The current paths, names and official method names come from
   incumbent-sdk-facts.md §B; the 2018 paths from the ``Interface path`` lines of
   protocol-v5-2020-en.txt. Both are read from ``tests/data`` (extracted from the documents).
-* The committed stub ``groups.pyi`` is what ``_stubgen`` renders today, and
-  ``mypy --strict`` accepts ``typing_usage.py`` (and rejects what it marks).
+* The committed generated modules (``api/_generated/``) are what the generator
+  renders today, and ``mypy --strict`` accepts ``typing_usage.py`` (and rejects
+  what it marks).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import Any
 import pytest
 
 from helpers import spec_data
-from rayvision_async import _stubgen, helpers
-from rayvision_async.endpoints import ENDPOINTS, REQUIRED, Endpoint
-from rayvision_async.groups import GROUP_CLASSES
+from rayvision_async.api import _generate
+from rayvision_async.api._groups import GROUP_CLASSES
+from rayvision_async.api._row import REQUIRED, Context, Endpoint
+from rayvision_async.api._table import ENDPOINTS
 
 TESTS = Path(__file__).parent
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
@@ -48,11 +50,12 @@ def public_names(cls: type) -> set[str]:
 @pytest.mark.parametrize("group", sorted(GROUP_CLASSES))
 def test_group_methods_are_exactly_the_table_rows(group: str) -> None:
     cls = GROUP_CLASSES[group]
-    mixin = next(base for base in cls.__mro__[1:] if base.__module__ == helpers.__name__)
+    generated = cls.__mro__[1]
+    assert generated.__module__ == f"rayvision_async.api._generated.{group}"
     expected = {name for endpoint in ENDPOINTS if endpoint.group == group
                 for name in (endpoint.name, *endpoint.aliases)}
-    assert public_names(cls) == expected
-    assert not public_names(mixin) & expected, "a helper hides a generated method"
+    assert public_names(generated) == expected
+    assert not public_names(cls) & expected, "a helper hides a generated method"
 
 
 def test_table_names_are_unique_per_group() -> None:
@@ -67,7 +70,8 @@ def test_signature_is_the_rows_parameters(endpoint: Endpoint) -> None:
         parameters = list(inspect.signature(method).parameters.values())
         assert parameters[0].name == "self"
         got = [(p.name, p.default) for p in parameters[1:]]
-        want = [(p.name, inspect.Parameter.empty if p.default is REQUIRED else p.default) for p in endpoint.params]
+        want = [(p.name, inspect.Parameter.empty if p.default is REQUIRED
+                 else None if isinstance(p.default, Context) else p.default) for p in endpoint.params]
         assert got == want, name
         assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
         assert inspect.iscoroutinefunction(method)
@@ -139,19 +143,22 @@ def test_misspelt_aliases_are_the_same_function(group: str, misspelt: str, corre
     assert getattr(cls, misspelt) is getattr(cls, correct)
 
 
-# ---- (b) the committed stub ---------------------------------------------------------------------
+# ---- (b) the generated source ---------------------------------------------------------------------
 
 
-def test_committed_stub_is_current() -> None:
-    committed = _stubgen.STUB_PATH.read_text(encoding="utf-8")
-    assert _stubgen.render() == committed, "groups.pyi is stale: run python -m rayvision_async._stubgen"
+def test_generated_modules_are_current() -> None:
+    for path, text in _generate.render_all().items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run {_generate.COMMAND}"
+    assert _generate.main(["--check"]) == 0
 
 
-def test_stub_declares_every_public_method() -> None:
-    stub = _stubgen.STUB_PATH.read_text(encoding="utf-8")
+def test_generated_methods_are_real_source() -> None:
     for endpoint in ENDPOINTS:
-        for name in (endpoint.name, *endpoint.aliases):
-            assert f"async def {name}(" in stub
+        method = getattr(GROUP_CLASSES[endpoint.group], endpoint.name)
+        source = inspect.getsource(inspect.unwrap(method))
+        assert f"async def {endpoint.name}(" in source
+        assert f'ROWS["{endpoint.name}"]' in source
+        assert inspect.getmodule(inspect.unwrap(method)).__name__.startswith("rayvision_async.api._generated.")
 
 
 # ---- (c) typing ---------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, errors
-from rayvision_async.envelope import decode_envelope
-from rayvision_async.retry import NO_RETRY
+from rayvision_async._retry import NO_RETRY
+from rayvision_async.wire._envelope import decode_envelope
 
 ATTEMPTS = 3
 FAST = RetryPolicy(attempts=ATTEMPTS)
@@ -186,7 +186,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         recorded.append(delay)
         await real_sleep(0)
 
-    monkeypatch.setattr("rayvision_async.client.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("rayvision_async._request.asyncio.sleep", fake_sleep)
     return recorded
 
 
@@ -282,7 +282,7 @@ async def test_610_without_server_time_is_raised_at_once() -> None:
 
 
 def test_the_testing_switch_zeroes_every_delay_and_restores() -> None:
-    from rayvision_async import retry
+    from rayvision_async import _retry as retry
 
     policy = RetryPolicy(initial_delay=1.0, max_delay=4.0)
     with retry.no_backoff(False):

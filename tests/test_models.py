@@ -10,7 +10,6 @@ from typing import Any
 import attrs
 import pytest
 
-from rayvision_async.converter import converter, snake_to_camel, structure
 from rayvision_async.models import (
     TERMINAL_TASK_STATUSES,
     CreatedTasks,
@@ -37,6 +36,7 @@ from rayvision_async.models import (
     UserProfile,
     UserSetting,
 )
+from rayvision_async.models._converter import converter, snake_to_camel, structure
 
 # A child task of the getTaskList example (sdk-usage-current-en.txt), trimmed.
 CHILD: dict[str, Any] = {
@@ -459,7 +459,7 @@ def test_bad_data_raises() -> None:
 
 
 def test_one_converter_instance() -> None:
-    import rayvision_async.converter as module
+    import rayvision_async.models._converter as module
 
     assert module.converter is converter
     assert converter.get_structure_hook(TaskInfo) is converter.get_structure_hook(TaskInfo)

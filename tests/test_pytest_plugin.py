@@ -109,7 +109,7 @@ def test_nothing_of_the_sdk_is_imported(request):
     assert {PLUGIN_MODULE!r} in sys.modules
     assert "rayvision_async" not in sys.modules
     assert "rayvision_async.simulator" not in sys.modules
-    assert "rayvision_async.client" not in sys.modules
+    assert "rayvision_async._client" not in sys.modules
     assert [name for name in sys.modules if name.startswith("rayvision_async")] == []
 """
     run = run_pytest(tmp_path, {"test_lazy.py": test})

@@ -20,7 +20,7 @@ import pytest
 
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, run_server
-from rayvision_async.transport import AiohttpTransport
+from rayvision_async.wire import AiohttpTransport
 
 ACCESS_ID = "AKIDcancellation0001"
 ACCESS_KEY = "cancellation-secret-0001"
@@ -101,7 +101,7 @@ async def cancel_in_flight(
     for _ in range(3):
         await asyncio.sleep(0)
     assert asyncio.all_tasks() - before - {runner, ours} == set()
-    assert api._semaphore._value == CONCURRENCY  # every request slot was given back
+    assert api._connection.semaphore._value == CONCURRENCY  # every request slot was given back
     await until(lambda: acquired(api) == 0, "no connection left acquired")
     profile = await api.user.query_user_profile()  # the client is still usable
     assert profile.user_id is not None
@@ -169,7 +169,7 @@ async def test_cancelling_calls_in_flight_and_queued_for_a_slot() -> None:
         queued = asyncio.create_task(api.query.task_info(ids[-1:]))
         await asyncio.sleep(0.05)
         assert not queued.done()
-        assert api._semaphore.locked()
+        assert api._connection.semaphore.locked()
         for task in (queued, *busy):
             task.cancel()
         results = await asyncio.gather(queued, *busy, return_exceptions=True)
@@ -177,7 +177,7 @@ async def test_cancelling_calls_in_flight_and_queued_for_a_slot() -> None:
         for _ in range(3):
             await asyncio.sleep(0)
         assert asyncio.all_tasks() - before - {ours} == set()
-        assert api._semaphore._value == CONCURRENCY
+        assert api._connection.semaphore._value == CONCURRENCY
         await until(lambda: acquired(api) == 0, "no connection left acquired")
         assert sim.counts["task_info"] == CONCURRENCY  # the queued call never sent anything
         assert (await api.user.query_user_profile()).user_id is not None

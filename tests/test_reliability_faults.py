@@ -23,7 +23,7 @@ from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts
 from rayvision_async.models import TaskStatus
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, serve
 from rayvision_async.simulator.faults import FaultKind
-from rayvision_async.transport import AiohttpTransport
+from rayvision_async.wire import AiohttpTransport
 
 ACCESS_ID = "AKIDreliabilityfaults01"
 ACCESS_KEY = "reliability-faults-secret-01"

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, errors, models
-from rayvision_async.binding import result_of
-from rayvision_async.converter import wire_name
-from rayvision_async.endpoints import ENDPOINTS
-from rayvision_async.envelope import Envelope, decode_envelope
+from rayvision_async.api._body import result_of
+from rayvision_async.api._table import ENDPOINTS
+from rayvision_async.models._converter import wire_name
+from rayvision_async.wire._envelope import Envelope, decode_envelope
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
@@ -177,9 +177,9 @@ def test_huge_exponents_are_rejected_in_bounded_time() -> None:
     """``1e999999999`` is 11 bytes; as an int it would hold the event loop for minutes (run apart, with a timeout)."""
     script = textwrap.dedent("""
         import time
-        from rayvision_async.binding import result_of
-        from rayvision_async.endpoints import ENDPOINTS
-        from rayvision_async.envelope import decode_envelope
+        from rayvision_async.api._body import result_of
+        from rayvision_async.api._table import ENDPOINTS
+        from rayvision_async.wire._envelope import decode_envelope
         from rayvision_async.errors import MalformedResponseError
         task_info = next(e for e in ENDPOINTS if e.name == "task_info")
         started = time.perf_counter()

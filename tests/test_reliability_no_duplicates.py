@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts, errors
-from rayvision_async.endpoints import ENDPOINTS
+from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.simulator import Farm, Simulator, SimulatorTransport, serve
 from rayvision_async.simulator.faults import FaultKind
 

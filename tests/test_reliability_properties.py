@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rayvision_async import models
-from rayvision_async.converter import structure, wire_name
-from rayvision_async.endpoints import ENDPOINTS
+from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.models import (
     FrameInfo,
     FrameStatus,
@@ -25,10 +24,11 @@ from rayvision_async.models import (
     TransferConfig,
     UserProfile,
 )
+from rayvision_async.models._converter import structure, wire_name
 from rayvision_async.models._meta import ALIASES
-from rayvision_async.signing import encode_body, sign, sign_request, string_to_sign
 from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
-from rayvision_async.transport import SigningTransport
+from rayvision_async.wire import SigningTransport
+from rayvision_async.wire._signing import encode_body, sign, sign_request, string_to_sign
 
 ACCESS_ID = "AKIDproperties0001"
 ACCESS_KEY = "properties-secret-0001"

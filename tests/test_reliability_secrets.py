@@ -24,9 +24,10 @@ import httpx
 import pytest
 
 from helpers.texts import texts_of
-from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts, bulk, errors, models
-from rayvision_async.converter import structure, wire_name
+from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts, errors, models
+from rayvision_async.flows import _bulk as bulk
 from rayvision_async.models import Page
+from rayvision_async.models._converter import structure, wire_name
 from rayvision_async.simulator import Account, Farm, Simulator, SimulatorTransport, catalog
 
 ACCESS_ID = "AKIDsecretsession0042"

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.spec_data import sign_vectors
-from rayvision_async.signing import (
+from rayvision_async.wire import SigningTransport
+from rayvision_async.wire._signing import (
     SIGNED_HEADER_NAMES,
     BodyEncodingError,
     encode_body,
@@ -20,7 +21,6 @@ from rayvision_async.signing import (
     sign_request,
     string_to_sign,
 )
-from rayvision_async.transport import SigningTransport
 
 VECTORS: list[dict[str, Any]] = sign_vectors()
 BY_NAME = {vector["name"]: vector for vector in VECTORS}

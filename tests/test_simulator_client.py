@@ -9,7 +9,7 @@ from typing import Any, Literal
 import pytest
 
 from rayvision_async import AsyncRayvisionAPI
-from rayvision_async.endpoints import ENDPOINTS
+from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.errors import UnsupportedOperationError
 from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
 

@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from rayvision_async.endpoints import ENDPOINTS
-from rayvision_async.signing import make_nonce, sign_request
+from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.simulator import Farm, Simulator, run_server, serve
 from rayvision_async.simulator import pytest_plugin as plugin
+from rayvision_async.wire._signing import make_nonce, sign_request
 
 # The plugin is a pytest11 entry point once the package is installed; bind its fixtures here too,
 # so these tests also run from a source checkout.

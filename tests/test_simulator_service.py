@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-from rayvision_async.endpoints import ENDPOINTS
-from rayvision_async.signing import sign_request
+from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, SimulatorTransport
 from rayvision_async.simulator.faults import KINDS
+from rayvision_async.wire._signing import sign_request
 
 NOW = 1_700_000_000.0
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}

@@ -14,7 +14,6 @@ import attrs
 import pytest
 
 from helpers.spec_data import SpecExample, load_examples
-from rayvision_async.converter import structure, wire_name
 from rayvision_async.models import (
     CreatedRenderEnv,
     CreatedTasks,
@@ -37,6 +36,7 @@ from rayvision_async.models import (
     UserProfile,
     UserSetting,
 )
+from rayvision_async.models._converter import structure, wire_name
 from rayvision_async.models._meta import ALIASES
 
 _NO_DATA = object()  # endpoints whose data is null

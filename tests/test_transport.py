@@ -17,7 +17,7 @@ import respx
 from aiohttp import web
 
 from rayvision_async import AiohttpTransport, AsyncRayvisionAPI, RetryPolicy, Timeouts, errors
-from rayvision_async.signing import SIGNED_HEADER_NAMES, sign_request
+from rayvision_async.wire._signing import SIGNED_HEADER_NAMES, sign_request
 
 ACCESS_ID = "AKIDtransport0001"
 ACCESS_KEY = "transport-secret-key-0001"
@@ -102,7 +102,7 @@ async def test_a_callers_transport_receives_signed_requests_and_is_closed() -> N
 
 async def test_every_attempt_is_resigned(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = SimpleNamespace(now=1_700_000_000.0)
-    monkeypatch.setattr("rayvision_async.transport.time", SimpleNamespace(time=lambda: clock.now))
+    monkeypatch.setattr("rayvision_async.wire._signer.time", SimpleNamespace(time=lambda: clock.now))
 
     def advance() -> None:
         clock.now += 7

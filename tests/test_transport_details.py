@@ -7,8 +7,8 @@ from collections import Counter
 import httpx
 import pytest
 
-from rayvision_async.signing import NonceSource
-from rayvision_async.transport import AiohttpTransport
+from rayvision_async.wire import AiohttpTransport
+from rayvision_async.wire._signing import NonceSource
 
 
 def test_nonce_source_gives_six_digit_values_spread_over_the_range() -> None:

@@ -7,27 +7,13 @@ the client and its one request loop (:mod:`.client`) → the signer transport
 """
 
 from . import errors
+from ._client import AsyncRayvisionAPI
+from ._retry import RetryPolicy
 from ._version import __version__
-from .client import AsyncRayvisionAPI
-from .errors import (
-    APIError,
-    ConfigurationError,
-    InvalidInputError,
-    RayvisionError,
-    RequestOutcomeUnknownError,
-)
-from .models import (
-    TERMINAL_TASK_STATUSES,
-    FrameInfo,
-    FrameStatus,
-    FrameType,
-    Page,
-    TaskInfo,
-    TaskStatus,
-)
-from .paging import Pager
-from .retry import RetryPolicy
-from .transport import AiohttpTransport, SigningTransport, Timeouts
+from .errors import APIError, ConfigurationError, InvalidInputError, RayvisionError, RequestOutcomeUnknownError
+from .flows._paging import Pager
+from .models import TERMINAL_TASK_STATUSES, FrameInfo, FrameStatus, FrameType, Page, TaskInfo, TaskStatus
+from .wire import AiohttpTransport, SigningTransport, Timeouts
 
 __all__ = [
     "TERMINAL_TASK_STATUSES",

@@ -19,7 +19,7 @@ import pytest
 import respx
 
 from rayvision_async import AsyncRayvisionAPI
-from rayvision_async.endpoints import ENDPOINTS
+from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.errors import InvalidInputError, UnsupportedOperationError
 
 RENDERBUS = "task.renderbus.com"

@@ -1,20 +1,12 @@
 """Typed, immutable models of the Rayvision render API's responses.
 
 Every model is a frozen attrs class with snake_case attribute names; the wire (camelCase) names
-are derived by :mod:`rayvision_async.converter`, which is also how these objects are built from
+are derived by :mod:`rayvision_async.models._converter`, which is also how these objects are built from
 response data (``structure(data, TaskInfo)``). Every field has a default, so a missing field never
 fails, and unknown fields are ignored.
 """
 
-from .common import (
-    ErrorCodeInfo,
-    HardwareConfig,
-    NotSupportedCgVersion,
-    PackNode,
-    Platform,
-    Project,
-    ProjectList,
-)
+from .common import ErrorCodeInfo, HardwareConfig, NotSupportedCgVersion, PackNode, Platform, Project, ProjectList
 from .enums import TERMINAL_TASK_STATUSES, FrameStatus, FrameType, TaskStatus, TolerantIntEnum
 from .frames import FrameInfo, FrameStats
 from .page import Page

@@ -1,4 +1,4 @@
-"""Field metadata understood by :mod:`rayvision_async.converter`.
+"""Field metadata understood by :mod:`rayvision_async.models._converter`.
 
 Model fields are named in snake_case; the converter derives the wire name by the one rename rule
 (snake_case → camelCase). The helpers here describe the exceptions, as ``attrs.field`` metadata:

@@ -1,7 +1,7 @@
 """Path → operation routing, built from the SDK's endpoint table (both path sets).
 
 The simulator has no path table of its own: every row of
-``rayvision_async.endpoints.ENDPOINTS`` gives an operation name, its current
+``rayvision_async.api._table.ENDPOINTS`` gives an operation name, its current
 path and its 2018 path, and the 2018 wire names of its parameters. A request
 on a 2018 path has its body keys renamed to the current wire names (and a
 ``legacy_divisor`` unit undone) before the farm sees it.

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..signing import SIGNED_HEADER_NAMES, sign_request
+from ..wire._signing import SIGNED_HEADER_NAMES, sign_request
 from .codes import ENVELOPE_MESSAGES, FarmError
 from .farm import Farm
 from .faults import Fault, FaultKind, FaultPlan
@@ -102,7 +102,7 @@ class Simulator:
         request_log_limit: int | None = 100_000,
     ) -> None:
         if endpoints is None:
-            from ..endpoints import ENDPOINTS
+            from ..api._table import ENDPOINTS
 
             endpoints = ENDPOINTS
         self.access_id = access_id

@@ -15,7 +15,7 @@ Rules, all registered once at import time:
 Anything else that cannot be converted (e.g. ``"abc"`` for an integer) raises, and the exception
 propagates to the caller. The structure functions are generated once per type and cached by
 cattrs; ``structure()`` does no per-call set-up. A model's function is Python source written by
-:mod:`rayvision_async._structgen` from the fields and the hooks below.
+:mod:`rayvision_async.models._structgen` from the fields and the hooks below.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 import attrs
 import cattrs
 
+from ._meta import ALIASES, COERCE, WIRE
 from ._structgen import FieldSpec, make_model_structure_fn
-from .models._meta import ALIASES, COERCE, WIRE
-from .models.enums import TolerantIntEnum
+from .enums import TolerantIntEnum
 
 __all__ = ["converter", "snake_to_camel", "structure", "wire_name"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 
 __all__ = ["frame_matches", "parse_frame_numbers"]
 

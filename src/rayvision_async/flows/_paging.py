@@ -22,8 +22,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from .errors import NoMoreRecordsError
-from .models import Page
+from ..errors import NoMoreRecordsError
+from ..models import Page
 
 __all__ = ["Pager"]
 

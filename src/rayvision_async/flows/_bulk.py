@@ -15,18 +15,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, cast, overload
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import Any
 
 import attrs
 
-from .errors import InvalidInputError, RayvisionError
-from .models import TaskInfo
+from ..errors import InvalidInputError, RayvisionError
+from ..models import TaskInfo, TaskInfoPage
 
-if TYPE_CHECKING:
-    from .client import AsyncRayvisionAPI
+__all__ = ["FetchBatch", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError", "WaitTimeoutError",
+           "Watcher", "poll", "wait"]
 
-__all__ = ["BulkOperations", "PollResult", "TaskEvent", "TasksNotFoundError", "WaitTimeoutError", "Watcher"]
+#: Ask the service for the tasks of one batch of ids (the client's ``query.task_info``).
+FetchBatch = Callable[[list[int]], Awaitable[TaskInfoPage]]
+#: Poll a list of ids in batches of the given size (the client's ``poll``).
+PollBatch = Callable[[list[int], int], Awaitable["PollResult"]]
 
 #: The TaskInfo fields whose change makes ``watch`` emit an event.
 WATCHED_FIELDS = ("task_status", "total_frames", "done_frames", "failed_frames", "executing_frames",
@@ -115,115 +118,74 @@ def _check_positive(name: str, value: float, *, low: float, high: float) -> None
         raise InvalidInputError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
 
 
-class BulkOperations:
-    """``poll``, ``watch`` and ``wait``, mixed into the client."""
+async def poll(fetch: FetchBatch, task_ids: Iterable[int], *, batch_size: int, concurrency: int) -> PollResult:
+    """The current :class:`TaskInfo` of every id, fetched in batches with at most ``concurrency`` in flight.
 
-    __slots__ = ()
+    Duplicated ids are asked once. Child tasks are found inside their parent
+    too. Ids the service does not return are in ``missing``.
+    """
+    ids = _unique_ids(task_ids)
+    _check_batch_size(batch_size)
+    wanted = set(ids)
+    found: dict[int, TaskInfo] = {}
+    batches = deque(ids[start:start + batch_size] for start in range(0, len(ids), batch_size))
 
-    async def poll(self, task_ids: Iterable[int], *, batch_size: int = 100) -> PollResult:
-        """The current :class:`TaskInfo` of every id, asked in batches of ``batch_size``.
+    async def worker() -> None:
+        while batches:
+            page = await fetch(batches.popleft())
+            for task in page.items:
+                for item in (task, *task.children):
+                    if item.id in wanted:
+                        found[item.id] = item
 
-        Duplicated ids are asked once. Child tasks are found inside their
-        parent too. Ids the service does not return are in ``missing``.
-        """
-        api = cast("AsyncRayvisionAPI", self)
-        ids = _unique_ids(task_ids)
-        _check_batch_size(batch_size)
-        wanted = set(ids)
-        found: dict[int, TaskInfo] = {}
-        batches = deque(ids[start:start + batch_size] for start in range(0, len(ids), batch_size))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(len(batches), concurrency)):
+                group.create_task(worker())
+    except BaseExceptionGroup as failures:
+        first = failures.exceptions[0]
+        if len(failures.exceptions) > 1:
+            first.add_note(f"{len(failures.exceptions) - 1} other batch(es) failed too")
+        raise first from None
+    ordered = {task_id: found[task_id] for task_id in ids if task_id in found}
+    return PollResult(ordered, frozenset(wanted - found.keys()))
 
-        async def worker() -> None:
-            while batches:
-                batch = batches.popleft()
-                page = await api.query.task_info(batch)
-                for task in page.items:
-                    for item in (task, *task.children):
-                        if item.id in wanted:
-                            found[item.id] = item
 
-        workers = min(len(batches), api.max_concurrency)
-        try:
-            async with asyncio.TaskGroup() as group:
-                for _ in range(workers):
-                    group.create_task(worker())
-        except BaseExceptionGroup as failures:
-            first = failures.exceptions[0]
-            if len(failures.exceptions) > 1:
-                first.add_note(f"{len(failures.exceptions) - 1} other batch(es) failed too")
-            raise first from None
-        ordered = {task_id: found[task_id] for task_id in ids if task_id in found}
-        return PollResult(ordered, frozenset(wanted - found.keys()))
-
-    def watch(
-        self,
-        task_ids: Iterable[int],
-        *,
-        interval: float = 5.0,
-        until_terminal: bool = True,
-        batch_size: int = 100,
-        missing_rounds: int | None = 3,
-    ) -> Watcher:
-        """Yield a :class:`TaskEvent` whenever a watched task's status or frame counts change.
-
-        Every task yields one event when first seen. A task is dropped from
-        the watch once it reaches a terminal status; the iteration ends when
-        none is left, unless ``until_terminal`` is False (then it runs until
-        you break or :meth:`Watcher.aclose`). Add tasks with
-        :meth:`Watcher.add` at any time. A task the service does not return
-        for ``missing_rounds`` polls in a row is dropped and listed in
-        :attr:`Watcher.lost` (None: keep asking forever).
-        """
-        return Watcher(self, task_ids, interval=interval, until_terminal=until_terminal, batch_size=batch_size,
-                       missing_rounds=missing_rounds)
-
-    @overload
-    async def wait(self, task_ids: int, *, timeout: float | None = ..., interval: float = ...) -> TaskInfo: ...
-
-    @overload
-    async def wait(
-        self, task_ids: Iterable[int], *, timeout: float | None = ..., interval: float = ...
-    ) -> dict[int, TaskInfo]: ...
-
-    async def wait(
-        self, task_ids: int | Iterable[int], *, timeout: float | None = None, interval: float = 5.0
-    ) -> TaskInfo | dict[int, TaskInfo]:
-        """Wait until the task(s) reach a terminal status; return the final state(s).
-
-        Raises :class:`WaitTimeoutError` (with the last known states) after
-        ``timeout`` seconds, and :class:`TasksNotFoundError` for ids the
-        service did not return in three polls in a row.
-        """
-        single = isinstance(task_ids, int) and not isinstance(task_ids, bool)
-        ids = _unique_ids([task_ids] if isinstance(task_ids, int) else task_ids)
-        if timeout is not None:
-            _check_positive("timeout", timeout, low=0.001, high=30 * 86400)
-        watcher = self.watch(ids, interval=interval)
-        try:
-            async with asyncio.timeout(timeout):
-                async for _ in watcher:
-                    pass
-        except TimeoutError:
-            last = {task_id: watcher.states.get(task_id) for task_id in ids}
-            raise WaitTimeoutError(timeout or 0.0, last) from None
-        finally:
-            await watcher.aclose()
-        if watcher.lost:
-            raise TasksNotFoundError(watcher.lost)
-        final = {task_id: watcher.states[task_id] for task_id in ids}
-        return final[ids[0]] if single else final
+async def wait(
+    watch: Callable[[list[int], float], Watcher], task_ids: int | Iterable[int], *, timeout: float | None,
+    interval: float,
+) -> TaskInfo | dict[int, TaskInfo]:
+    """Watch until every task is terminal; the final state(s), one if ``task_ids`` is a single int."""
+    single = isinstance(task_ids, int) and not isinstance(task_ids, bool)
+    ids = _unique_ids([task_ids] if isinstance(task_ids, int) else task_ids)
+    if timeout is not None:
+        _check_positive("timeout", timeout, low=0.001, high=30 * 86400)
+    watcher = watch(ids, interval)
+    try:
+        async with asyncio.timeout(timeout):
+            async for _ in watcher:
+                pass
+    except TimeoutError:
+        last = {task_id: watcher.states.get(task_id) for task_id in ids}
+        raise WaitTimeoutError(timeout or 0.0, last) from None
+    finally:
+        await watcher.aclose()
+    if watcher.lost:
+        raise TasksNotFoundError(watcher.lost)
+    final = {task_id: watcher.states[task_id] for task_id in ids}
+    return final[ids[0]] if single else final
 
 
 class Watcher:
-    """The async iterator returned by ``watch``."""
+    """The async iterator returned by ``watch``: polls ``poll_batch`` every ``interval`` seconds."""
 
     def __init__(
-        self, api: Any, task_ids: Iterable[int], *, interval: float, until_terminal: bool, batch_size: int,
-        missing_rounds: int | None = 3,
+        self, poll_batch: PollBatch, task_ids: Iterable[int], *, interval: float, until_terminal: bool,
+        batch_size: int, missing_rounds: int | None = 3,
     ) -> None:
         _check_positive("interval", interval, low=0.001, high=86400)
         _check_batch_size(batch_size)
-        self._api = api
+        self._poll = poll_batch
         self._interval = float(interval)
         self._until_terminal = until_terminal
         self._batch_size = batch_size
@@ -274,7 +236,7 @@ class Watcher:
             if self._closed:
                 return
         self._next_round = time.monotonic() + self._interval
-        result = await self._api.poll(list(self._active), batch_size=self._batch_size)
+        result = await self._poll(list(self._active), self._batch_size)
         self.rounds += 1
         self.missing = result.missing
         for task_id in result.missing:

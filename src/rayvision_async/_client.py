@@ -1,31 +1,34 @@
-"""``AsyncRayvisionAPI``: settings, the one request loop, and the endpoint groups.
+"""``AsyncRayvisionAPI``: settings, the endpoint groups, and the multi-call flows it delegates to.
 
-The loop (:meth:`AsyncRayvisionAPI._send`) is the only place a request is
-made: serialize the body → sign (in the transport) → send → decode the
-envelope → map ``code`` → retry or raise. Everything endpoint-specific is data
-in :mod:`rayvision_async.endpoints`.
+Every endpoint method ends in :meth:`AsyncRayvisionAPI._call` (table row and
+arguments → wire body → :func:`._request.send`, the one request loop → the
+row's result type). Bulk work, paging and the submit workflow live in
+:mod:`.flows` and get the endpoint calls they need passed in.
 """
 
 from __future__ import annotations
 
-import asyncio
 import copy
+import functools
+import json
 import logging
 import os
 import re
-import time
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import errors
-from .binding import bind, build_body, context_values, result_of
-from .bulk import BulkOperations
-from .endpoints import ENDPOINTS, Endpoint
-from .envelope import Envelope, decode_envelope
-from .groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGroup, UserGroup
-from .helpers import ClientHelpers
-from .retry import Failure, RetryPolicy, should_retry
-from .signing import encode_body
-from .transport import HttpChannel, Timeouts
+from ._request import Connection, send
+from ._retry import RetryPolicy
+from .api._body import build_body, context_values, result_of
+from .api._groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGroup, UserGroup
+from .api._row import Endpoint
+from .api._table import ROWS
+from .flows import _bulk as bulk
+from .flows import _submit as submit
+from .models import TaskInfo
+from .wire import HttpChannel, Timeouts
+from .wire._signing import encode_body
 
 if TYPE_CHECKING:
     import httpx
@@ -38,7 +41,6 @@ _DOMAIN = re.compile(r"(?=.{1,253}(:|$))[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9
                      r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*(:\d{1,5})?")
 _CREDENTIAL = re.compile(r"[\x21-\x7e]{4,256}")
 _PLATFORM = re.compile(r"\d{1,4}")
-_BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
 
 
 def _credential(value: str | None, env: str, what: str) -> str:
@@ -56,7 +58,7 @@ def _retry_policy(max_retries: int) -> RetryPolicy:
     return RetryPolicy(attempts=max_retries + 1)
 
 
-class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
+class AsyncRayvisionAPI:
     """An asyncio client for the Rayvision render API.
 
     ``access_id``/``access_key`` default to ``RAYVISION_API_ACCESS_ID`` and
@@ -118,18 +120,17 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
         self.protocol = protocol
         self._legacy = protocol == "2018"
         self._context = context_values(domain, platform, legacy=self._legacy)
-        self._channel = HttpChannel(
+        channel = HttpChannel(
             base_url=base_url or f"https://{domain}",
             signer_options={"access_id": self._access_id, "access_key": access_key, "domain": domain,
                             "platform": platform, "version": "1.0.0" if self._legacy else "2.0.0"},
             inner=transport,
             max_connections=max_concurrency,
         )
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._connection = Connection(channel, max_concurrency)
+        self._channel = channel
         self.max_concurrency = max_concurrency
         self._owner = True
-        #: Requests sent (every attempt counts), for summaries and tests.
-        self.requests_sent = 0
         self._bind_groups()
 
     def _bind_groups(self) -> None:
@@ -161,6 +162,11 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
     def is_closed(self) -> bool:
         return self._channel.is_closed
 
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent (every attempt counts) by this client and its :meth:`with_options` views."""
+        return self._connection.requests_sent
+
     def with_options(
         self, *, timeout: Timeouts | float | Literal["unchanged"] | None = "unchanged",
         max_retries: int | None = None, retry: RetryPolicy | None = None,
@@ -188,88 +194,99 @@ class AsyncRayvisionAPI(ClientHelpers, BulkOperations):
 
     def _check(self, name: str, values: dict[str, Any]) -> None:
         """Validate arguments for the endpoint called ``name`` without sending anything."""
-        endpoint = _BY_NAME[name]
+        endpoint = ROWS[name]
         self._path(endpoint)
         build_body(endpoint, values, legacy=self._legacy, context=self._context)
 
-    async def _call(self, endpoint: Endpoint, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Run one table row: bind → body → send → structure."""
+    async def _call(self, endpoint: Endpoint, values: dict[str, Any]) -> Any:
+        """Run one table row: arguments → wire body → the request loop → the row's result type."""
         path = self._path(endpoint)
         if self._channel.is_closed:
             raise errors.ClientClosedError(f"the client is closed; {endpoint.name} was not sent")
-        values = bind(endpoint, args, kwargs)
         body = build_body(endpoint, values, legacy=self._legacy, context=self._context)
-        envelope = await self._send(path, body, idempotent=endpoint.idempotent)
+        envelope = await send(self._connection, path, encode_body(body), idempotent=endpoint.idempotent,
+                              timeouts=self._timeouts, policy=self._retry)
         return result_of(endpoint, envelope.data, path=path)
 
-    async def _post_once(self, path: str, content: bytes) -> Envelope:
-        semaphore = self._semaphore
-        if semaphore.locked() and self._timeouts.pool is not None:
-            try:
-                async with asyncio.timeout(self._timeouts.pool):
-                    await semaphore.acquire()
-            except TimeoutError:
-                raise errors.PoolTimeoutError("no free request slot within the pool timeout", path=path) from None
-        else:
-            await semaphore.acquire()
-        try:
-            self.requests_sent += 1
-            reply = await self._channel.post(path, content, self._timeouts)
-        finally:
-            semaphore.release()
-        return decode_envelope(reply.status, reply.content, path=path, retry_after=reply.retry_after)
+    # -- many tasks (flows/_bulk.py) ---------------------------------------------------------------
 
-    async def _send(self, path: str, body: dict[str, Any], *, idempotent: bool) -> Envelope:
-        """Send ``body`` to ``path`` until it succeeds, fails for good, or may not be repeated."""
-        content = encode_body(body)
-        policy = self._retry
-        attempt = 0
-        resynced = False
-        while True:
-            attempt += 1
-            started = time.perf_counter()
-            retry_after: float | None = None
-            error: errors.RayvisionError
-            try:
-                envelope = await self._post_once(path, content)
-            except (errors.ConnectError, errors.PoolTimeoutError) as exc:
-                failure, error = (Failure.CONNECT if isinstance(exc, errors.ConnectError) else Failure.POOL), exc
-            except (errors.TransportError, errors.MalformedResponseError) as exc:
-                failure, error = Failure.AFTER_SEND, exc
-            except errors.HTTPStatusError as exc:
-                if exc.status_code == 429:
-                    failure = Failure.THROTTLED
-                elif exc.status_code >= 500:
-                    failure = Failure.AFTER_SEND
-                else:
-                    raise
-                error, retry_after = exc, exc.retry_after
-            else:
-                if logger.isEnabledFor(logging.DEBUG):
-                    logger.debug("%s -> code %d in %.1f ms (request id %s)", path, envelope.code,
-                                 (time.perf_counter() - started) * 1000, envelope.request_id)
-                if envelope.code == 200:
-                    return envelope
-                error = errors.error_for_code(envelope.code, self._channel.signer.scrub(envelope.message),
-                                              path=path, request_id=envelope.request_id)
-                if envelope.code == 610 and not resynced and envelope.server_time_ms is not None:
-                    offset = self._channel.signer.resync(envelope.server_time_ms)
-                    logger.info("%s: signature expired; clock offset now %+.1f s, retrying once", path, offset)
-                    resynced = True
-                    attempt -= 1
-                    continue
-                if envelope.code != 500:
-                    raise error
-                failure = Failure.SERVER_CODE
-            if not should_retry(failure, idempotent=idempotent):
-                if failure is Failure.AFTER_SEND:
-                    raise errors.RequestOutcomeUnknownError(
-                        f"{path}: outcome unknown: the request may have been processed, so it was not retried "
-                        f"({error})", path=path
-                    ) from error
-                raise error
-            if attempt >= policy.attempts:
-                raise error
-            delay = policy.delay(attempt, retry_after)
-            logger.info("%s: %s; retry %d of %d in %.2f s", path, error, attempt, policy.attempts - 1, delay)
-            await asyncio.sleep(delay)
+    async def poll(self, task_ids: Iterable[int], *, batch_size: int = 100) -> bulk.PollResult:
+        """The current :class:`TaskInfo` of every id, asked in batches of ``batch_size``.
+
+        Duplicated ids are asked once. Child tasks are found inside their
+        parent too. Ids the service does not return are in ``missing``.
+        """
+        return await bulk.poll(self.query.task_info, task_ids, batch_size=batch_size,
+                               concurrency=self.max_concurrency)
+
+    def watch(
+        self, task_ids: Iterable[int], *, interval: float = 5.0, until_terminal: bool = True,
+        batch_size: int = 100, missing_rounds: int | None = 3,
+    ) -> bulk.Watcher:
+        """Yield a :class:`~.flows._bulk.TaskEvent` whenever a watched task's status or frame counts change.
+
+        Every task yields one event when first seen. A task is dropped from
+        the watch once it reaches a terminal status; the iteration ends when
+        none is left, unless ``until_terminal`` is False (then it runs until
+        you break or ``aclose()``). Add tasks with ``.add()`` at any time. A
+        task the service does not return for ``missing_rounds`` polls in a row
+        is dropped and listed in ``.lost`` (None: keep asking forever).
+        """
+        return bulk.Watcher(lambda ids, size: self.poll(ids, batch_size=size), task_ids, interval=interval,
+                            until_terminal=until_terminal, batch_size=batch_size, missing_rounds=missing_rounds)
+
+    @overload
+    async def wait(self, task_ids: int, *, timeout: float | None = ..., interval: float = ...) -> TaskInfo: ...
+
+    @overload
+    async def wait(
+        self, task_ids: Iterable[int], *, timeout: float | None = ..., interval: float = ...
+    ) -> dict[int, TaskInfo]: ...
+
+    async def wait(
+        self, task_ids: int | Iterable[int], *, timeout: float | None = None, interval: float = 5.0
+    ) -> TaskInfo | dict[int, TaskInfo]:
+        """Wait until the task(s) reach a terminal status; return the final state(s).
+
+        Raises :class:`~.flows._bulk.WaitTimeoutError` (with the last known
+        states) after ``timeout`` seconds, and
+        :class:`~.flows._bulk.TasksNotFoundError` for ids the service did not
+        return in three polls in a row.
+        """
+        return await bulk.wait(lambda ids, every: self.watch(ids, interval=every), task_ids, timeout=timeout,
+                               interval=interval)
+
+    # -- the official SDK's workflows (flows/_submit.py) -------------------------------------------
+
+    async def check_and_add_project_name(self, name: str) -> str:
+        """The id (as a string) of the project called ``name``, creating it if missing."""
+        return await submit.check_and_add_project_name(
+            name, list_projects=functools.partial(self.tag.get_list, flag=2),
+            add_project=functools.partial(self.tag.add_label, status=0))
+
+    async def submit_task_json(
+        self,
+        task_json: Mapping[str, Any] | str,
+        *,
+        producer: str | None = None,
+        task_id: int | None = None,
+        extra_files: Mapping[str, Mapping[str, Any] | str] | None = None,
+        **create_options: Any,
+    ) -> int:
+        """Create a task id (unless ``task_id`` is given), upload ``task.json``, submit; return the id.
+
+        ``extra_files`` uploads ``upload.json``/``asset.json``/``tips.json``
+        too. ``create_options`` go to ``task.create_task``. Creating and
+        submitting are never retried once sent, so a failure after the task id
+        was created raises with that id in the message: resume by passing
+        ``task_id=``.
+        """
+        if self.protocol == "2018":
+            raise errors.UnsupportedOperationError("uploading task.json needs the current path set")
+        content = task_json if isinstance(task_json, str) else json.dumps(task_json, ensure_ascii=False)
+        self._check("upload_json_content", {"task_id": task_id or 1, "content": content})
+        return await submit.submit_task_json(
+            content, task_id=task_id, extra_files=extra_files or {},
+            create=functools.partial(self.task.create_task, count=1, **create_options),
+            upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
+            submit=functools.partial(self.task.submit_task, producer=producer))

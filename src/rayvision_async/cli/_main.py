@@ -22,11 +22,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from . import errors
-from .client import AsyncRayvisionAPI
-from .demo import DemoSettings, run_demo, summary_table
-from .models import TaskInfo, TaskStatus
-from .simulator import Farm, Simulator, SimulatorTransport, run_server
+from .. import errors
+from .._client import AsyncRayvisionAPI
+from ..models import TaskInfo, TaskStatus
+from ..simulator import Farm, Simulator, SimulatorTransport, run_server
+from ._demo import DemoSettings, run_demo, summary_table
 
 __all__ = ["main"]
 

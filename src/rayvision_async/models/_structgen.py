@@ -1,4 +1,4 @@
-"""Generated structure functions for attrs models (used by :mod:`rayvision_async.converter`).
+"""Generated structure functions for attrs models (used by :mod:`rayvision_async.models._converter`).
 
 For each model class the generator writes, compiles and caches one Python function that reads each
 field from a JSON object (a ``dict``) by its wire key (then its aliases), checks the common cases
@@ -25,7 +25,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from .models.enums import TolerantIntEnum
+from .enums import TolerantIntEnum
 
 __all__ = ["FieldSpec", "make_model_structure_fn"]
 

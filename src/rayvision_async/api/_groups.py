@@ -1,52 +1,39 @@
-"""Hand-written operations that take several calls: pagers and the official SDK's helpers.
+"""The endpoint groups users call (``api.query``, ``api.task``…): generated endpoints plus helpers.
 
-These are mixins of the generated group classes (``api.query.iter_tasks``…)
-and of the client (``api.submit_task_json``…). They call the generated,
-typed endpoint methods; none of them talks HTTP itself.
+Each class subclasses its generated class (``_generated/``, one real method per
+table row) and adds the hand-written operations that take several calls: the
+generation-gap pattern. None of them talks HTTP itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable
+from typing import Any
 
-from .errors import InvalidInputError, UnsupportedOperationError
-from .frame_numbers import frame_matches, parse_frame_numbers
-from .models import FrameInfo, Page, Project, TaskInfo
-from .paging import Pager
+from ..errors import InvalidInputError
+from ..flows._frames import frame_matches, parse_frame_numbers
+from ..flows._paging import Pager
+from ..models import FrameInfo, Page, Project, TaskInfo
+from ._generated import EnvEndpoints, QueryEndpoints, TagEndpoints, TaskEndpoints, TransmitEndpoints, UserEndpoints
 
-if TYPE_CHECKING:
-    from .client import AsyncRayvisionAPI
-
-__all__ = ["ClientHelpers", "EnvHelpers", "QueryHelpers", "TagHelpers", "TaskHelpers", "TransmitHelpers",
-           "UserHelpers"]
+__all__ = ["GROUP_CLASSES", "EnvGroup", "QueryGroup", "TagGroup", "TaskGroup", "TransmitGroup", "UserGroup"]
 
 
-class _Helpers:
-    __slots__ = ()
-    _client: AsyncRayvisionAPI
+class UserGroup(UserEndpoints):
+    """The ``user`` endpoints."""
 
-
-class UserHelpers(_Helpers):
     __slots__ = ()
 
 
-class TaskHelpers(_Helpers):
+class TaskGroup(TaskEndpoints):
+    """The ``task`` endpoints."""
+
     __slots__ = ()
 
 
-class EnvHelpers(_Helpers):
-    __slots__ = ()
-
-
-class TransmitHelpers(_Helpers):
-    __slots__ = ()
-
-
-class QueryHelpers(_Helpers):
-    """Pagers over tasks and frames, and the official SDK's frame helpers."""
+class QueryGroup(QueryEndpoints):
+    """The ``query`` endpoints, pagers over tasks and frames, and the official SDK's frame helpers."""
 
     __slots__ = ()
 
@@ -138,7 +125,9 @@ class QueryHelpers(_Helpers):
         return [task_id]
 
 
-class TagHelpers(_Helpers):
+class TagGroup(TagEndpoints):
+    """The ``tag`` endpoints, and the official SDK's project list."""
+
     __slots__ = ()
 
     async def get_project_list(self) -> tuple[Project, ...]:
@@ -146,61 +135,19 @@ class TagHelpers(_Helpers):
         return (await self._client.tag.get_label_list()).project_name_list
 
 
-class ClientHelpers:
-    """Workflows over several endpoints, on the client itself."""
+class EnvGroup(EnvEndpoints):
+    """The ``env`` endpoints (render environments)."""
 
     __slots__ = ()
 
-    @property
-    def _api(self) -> AsyncRayvisionAPI:
-        return cast("AsyncRayvisionAPI", self)
 
-    async def check_and_add_project_name(self, name: str) -> str:
-        """The id (as a string) of the project called ``name``, creating it if missing."""
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidInputError("project name must be a non-empty str")
-        for attempt in range(2):
-            projects = await self._api.tag.get_list(flag=2)
-            for project in projects.project_name_list:
-                if project.project_name == name and project.project_id is not None:
-                    return str(project.project_id)
-            if attempt == 0:
-                await self._api.tag.add_label(name, status=0)
-        return ""
+class TransmitGroup(TransmitEndpoints):
+    """The ``transmit`` endpoints."""
 
-    async def submit_task_json(
-        self,
-        task_json: Mapping[str, Any] | str,
-        *,
-        producer: str | None = None,
-        task_id: int | None = None,
-        extra_files: Mapping[str, Mapping[str, Any] | str] | None = None,
-        **create_options: Any,
-    ) -> int:
-        """Create a task id (unless ``task_id`` is given), upload ``task.json``, submit; return the id.
+    __slots__ = ()
 
-        ``extra_files`` uploads ``upload.json``/``asset.json``/``tips.json``
-        too. ``create_options`` go to ``task.create_task``. Creating and
-        submitting are never retried once sent, so a failure after the task id
-        was created raises with that id in the message: resume by passing
-        ``task_id=``.
-        """
-        api = self._api
-        if api.protocol == "2018":
-            raise UnsupportedOperationError("uploading task.json needs the current path set")
-        content = task_json if isinstance(task_json, str) else json.dumps(task_json, ensure_ascii=False)
-        api._check("upload_json_content", {"task_id": task_id or 1, "content": content})
-        if task_id is None:
-            created = await api.task.create_task(count=1, **create_options)
-            if not created.task_id_list:
-                raise InvalidInputError("create_task returned no task id")
-            task_id = created.task_id_list[0]
-        try:
-            await api.transmit.upload_json_content(task_id, content)
-            for file_name, extra in (extra_files or {}).items():
-                await api.transmit.upload_json_content(task_id, extra, file_name=file_name)
-            await api.task.submit_task(task_id, producer=producer)
-        except Exception as exc:
-            exc.add_note(f"task id {task_id} was created; pass task_id={task_id} to resume")
-            raise
-        return task_id
+
+GROUP_CLASSES: dict[str, type] = {
+    "user": UserGroup, "task": TaskGroup, "query": QueryGroup,
+    "tag": TagGroup, "env": EnvGroup, "transmit": TransmitGroup,
+}

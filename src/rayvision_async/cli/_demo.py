@@ -21,10 +21,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from .bulk import TaskEvent
-from .client import AsyncRayvisionAPI
-from .models import TaskInfo, TaskStatus
-from .simulator import Farm, Simulator, SimulatorTransport, serve
+from .._client import AsyncRayvisionAPI
+from ..flows._bulk import TaskEvent
+from ..models import TaskInfo, TaskStatus
+from ..simulator import Farm, Simulator, SimulatorTransport, serve
 
 __all__ = ["DemoSettings", "DemoSummary", "run_demo", "summary_table"]
 

@@ -4,7 +4,7 @@ Each :class:`Kind` knows the annotation the generated stub shows for it and a
 ``check(value, name)`` that returns the value to put on the wire or raises
 :class:`~rayvision_async.errors.InvalidInputError` — before any request is
 sent. Wire values are only ``str``, ``int``, lists and dicts (see
-:func:`rayvision_async.signing.encode_body`).
+:func:`rayvision_async.wire._signing.encode_body`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 
 __all__ = ["DCC_IDS", "Kind", "dcc_id"]
 

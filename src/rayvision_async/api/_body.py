@@ -1,6 +1,5 @@
 """From a call's arguments to the wire body, as one table row says.
 
-``bind`` maps positional and keyword arguments onto the row's parameters,
 ``build_body`` checks each value with its kind and names it for the chosen path
 set, and ``result_of`` structures the envelope's ``data`` into the row's
 response model. Everything here raises before a request is sent.
@@ -12,38 +11,11 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .converter import structure
-from .endpoints import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
-from .errors import InvalidInputError, MalformedResponseError, UnsupportedOperationError
+from ..errors import InvalidInputError, MalformedResponseError, UnsupportedOperationError
+from ..models._converter import structure
+from ._row import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
 
-__all__ = ["bind", "build_body", "context_values", "result_of"]
-
-
-def bind(endpoint: Endpoint, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """Map ``args``/``kwargs`` onto ``endpoint``'s parameter names, as Python would."""
-    params = endpoint.params
-    if len(args) > len(params):
-        raise InvalidInputError(
-            f"{endpoint.name}() takes {len(params)} positional arguments but {len(args)} were given")
-    values = {params[index].name: value for index, value in enumerate(args)}
-    for key, value in kwargs.items():
-        if key in values:
-            raise InvalidInputError(f"{endpoint.name}() got multiple values for argument {key!r}")
-        values[key] = value
-    if len(values) > len(args) and not values.keys() <= endpoint_names(endpoint):
-        unknown = sorted(values.keys() - endpoint_names(endpoint))
-        raise InvalidInputError(f"{endpoint.name}() got unexpected keyword argument(s): {', '.join(unknown)}")
-    return values
-
-
-_NAMES: dict[str, frozenset[str]] = {}
-
-
-def endpoint_names(endpoint: Endpoint) -> frozenset[str]:
-    names = _NAMES.get(endpoint.name)
-    if names is None:
-        names = _NAMES[endpoint.name] = frozenset(p.name for p in endpoint.params)
-    return names
+__all__ = ["build_body", "context_values", "result_of"]
 
 
 def context_values(domain: str, platform: str, *, legacy: bool = False) -> dict[Context, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .errors import HTTPStatusError, MalformedResponseError
+from ..errors import HTTPStatusError, MalformedResponseError
 
 __all__ = ["Envelope", "decode_envelope", "parse_retry_after"]
 

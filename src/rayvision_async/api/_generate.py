@@ -1,0 +1,158 @@
+"""Generate ``api/_generated/``: one module per endpoint group, real ``async def`` methods from the table.
+
+Run ``python -m rayvision_async.api._generate`` after changing the endpoint table
+(``--check`` exits 1 while the committed files are stale; a test does the same).
+This module is the generator only: nothing imports it at run time.
+
+Each generated method has the row's parameters as annotated keywords (the
+official SDK's order, so positional calls port unchanged) and the row's result
+type; its body is one call into the client's request path with its table row.
+Defaults that the client computes (:class:`~._table.Context`) appear as ``None``.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from ._row import REQUIRED, Context, Endpoint, Param, method_docstring
+from ._table import ENDPOINTS, GROUPS
+
+__all__ = ["GENERATED_DIR", "render", "render_all"]
+
+GENERATED_DIR = Path(__file__).with_name("_generated")
+COMMAND = "python -m rayvision_async.api._generate"
+
+_TYPING_NAMES = {"Iterable": "collections.abc", "Mapping": "collections.abc", "date": "datetime",
+                 "datetime": "datetime", "Any": "typing"}
+
+
+def class_name(group: str) -> str:
+    """``"query"`` → ``"QueryEndpoints"``: the generated class of a group."""
+    return f"{group.capitalize()}Endpoints"
+
+
+def type_name(tp: Any, models: set[str]) -> str:
+    """Source text of a return type, collecting the model names it uses into ``models``."""
+    if tp is None or tp is type(None):
+        return "None"
+    if tp is Any:
+        return "Any"
+    origin = typing.get_origin(tp)
+    if origin is types.UnionType or origin is typing.Union:
+        return " | ".join(type_name(arg, models) for arg in typing.get_args(tp))
+    if origin is not None:
+        args = typing.get_args(tp)
+        inner = ", ".join("..." if a is Ellipsis else type_name(a, models) for a in args)
+        return f"{type_name(origin, models)}[{inner}]"
+    if isinstance(tp, type):
+        if tp.__module__.startswith("rayvision_async.models"):
+            models.add(tp.__name__)
+        return tp.__name__
+    raise TypeError(f"cannot name type {tp!r}")
+
+
+def _parameter(param: Param) -> str:
+    annotation = param.kind.annotation
+    if param.default is REQUIRED:
+        return f"{param.name}: {annotation}"
+    default = param.default
+    if default is None or isinstance(default, Context):
+        return f"{param.name}: {annotation} | None = None"
+    return f"{param.name}: {annotation} = {default!r}"
+
+
+def _docstring(endpoint: Endpoint, indent: str) -> str:
+    lines = method_docstring(endpoint).replace('"""', "'''").split("\n")
+    body = "\n".join([lines[0], *(f"{indent}{line}" if line else "" for line in lines[1:])])
+    return f'{indent}"""{body}\n{indent}"""' if len(lines) > 1 else f'{indent}"""{body}"""'
+
+
+def _method(endpoint: Endpoint, models: set[str]) -> str:
+    parameters = ["self", *(_parameter(p) for p in endpoint.params)]
+    returns = type_name(endpoint.returns, models)
+    head = f"    async def {endpoint.name}({', '.join(parameters)}) -> {returns}:"
+    if len(head) > 120:
+        listed = "".join(f"        {p},\n" for p in parameters)
+        head = f"    async def {endpoint.name}(\n{listed}    ) -> {returns}:"
+    values = ", ".join(f'"{p.name}": {p.name}' for p in endpoint.params)
+    call = f'self._client._call(ROWS["{endpoint.name}"], {{{values}}})'
+    if len(call) + len(returns) > 78:
+        pairs = "".join(f'            "{p.name}": {p.name},\n' for p in endpoint.params)
+        call = f'self._client._call(ROWS["{endpoint.name}"], {{\n{pairs}        }})'
+    if returns == "None":
+        body = f"        await {call}"
+    else:
+        body = f"        result: {returns} = await {call}\n        return result"
+    lines = ["    @endpoint_method", head, _docstring(endpoint, "        "), body]
+    lines += [f"\n    {alias} = {endpoint.name}" for alias in endpoint.aliases]
+    return "\n".join(lines) + "\n"
+
+
+def render(group: str) -> str:
+    """The full text of ``_generated/{group}.py`` for the current table."""
+    models: set[str] = set()
+    methods = [_method(endpoint, models) for endpoint in ENDPOINTS if endpoint.group == group]
+    text = "\n".join(methods)
+    stdlib: dict[str, set[str]] = {}
+    for name, module in _TYPING_NAMES.items():
+        if f"{name}[" in text or f" {name}" in text or f"[{name}" in text or f"({name}" in text:
+            stdlib.setdefault(module, set()).add(name)
+    imports = [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(stdlib.items())]
+    model_import = ""
+    if models:
+        names = ", ".join(sorted(models))
+        model_import = f"from ...models import {names}\n"
+        if len(model_import) > 121:
+            model_import = "from ...models import (\n" + "".join(f"    {n},\n" for n in sorted(models)) + ")\n"
+    header = (
+        f"# Generated by `{COMMAND}` from the endpoint table; do not edit.\n"
+        f'"""The ``{group}`` endpoints: one method per row of the endpoint table (``api/_table.py``)."""\n\n'
+        "from __future__ import annotations\n\n"
+        + ("\n".join(imports) + "\n\n" if imports else "")
+        + model_import
+        + "from .._base import GroupBase, endpoint_method\n"
+        "from .._table import ROWS\n\n"
+        f'__all__ = ["{class_name(group)}"]\n\n\n'
+        f"class {class_name(group)}(GroupBase):\n"
+        f'    """The ``{group}`` endpoints, generated; the hand-written group class subclasses this."""\n\n'
+        "    __slots__ = ()\n\n"
+    )
+    return header + text
+
+
+def render_all() -> dict[Path, str]:
+    """Every generated file and its text."""
+    files = {GENERATED_DIR / f"{group}.py": render(group) for group in GROUPS}
+    ordered = sorted(GROUPS)
+    names = ", ".join(f'"{class_name(group)}"' for group in ordered)
+    files[GENERATED_DIR / "__init__.py"] = (
+        f"# Generated by `{COMMAND}` from the endpoint table; do not edit.\n"
+        '"""The generated endpoint classes, one module per group."""\n\n'
+        + "".join(f"from .{group} import {class_name(group)}\n" for group in ordered)
+        + f"\n__all__ = [{names}]\n"
+    )
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    files = render_all()
+    if "--check" in argv:
+        stale = [path for path, text in files.items()
+                 if not path.exists() or path.read_text(encoding="utf-8") != text]
+        for path in stale:
+            print(f"{path} is stale: run {COMMAND}", file=sys.stderr)
+        return 1 if stale else 0
+    GENERATED_DIR.mkdir(exist_ok=True)
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,15 @@
+"""Bytes out and in: the only package of the client that imports httpx and aiohttp.
+
+Signing (:mod:`._signing`, pure functions) → the signer middleware
+(:mod:`._signer`) → the inner transport (:mod:`._aiohttp` by default) → the
+channel that sends one POST and maps failures (:mod:`._channel`) → the
+envelope decoder (:mod:`._envelope`).
+"""
+
+from ._aiohttp import AiohttpTransport
+from ._channel import HttpChannel, RawReply, Timeouts
+from ._envelope import Envelope, decode_envelope
+from ._signer import SigningTransport
+
+__all__ = ["AiohttpTransport", "Envelope", "HttpChannel", "RawReply", "SigningTransport", "Timeouts",
+           "decode_envelope"]

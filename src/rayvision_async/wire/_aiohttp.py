@@ -1,0 +1,115 @@
+"""The default inner transport: httpx's transport API, aiohttp's connection pool.
+
+httpx 0.28's own connection pool degrades as concurrency grows; this keeps
+httpx's API for callers while aiohttp's connector moves the bytes (see
+``benchmarks/``).
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+
+import aiohttp
+import httpx
+
+__all__ = ["AiohttpTransport"]
+
+
+def _timeout_of(request: httpx.Request, key: str) -> float | None:
+    value = request.extensions.get("timeout", {}).get(key)
+    return float(value) if value is not None else None
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An ``httpx`` transport whose connections are aiohttp's.
+
+    Honors the request's connect and read timeouts, and maps aiohttp's failures
+    onto httpx's exception classes (``ConnectError``/``ConnectTimeout`` when
+    the connection could not be made; ``ReadTimeout``/``ReadError`` once the
+    request may have been sent), so retry decisions do not depend on which
+    transport is inside. The session is created lazily inside the running loop.
+    """
+
+    def __init__(self, *, limit: int = 100, keepalive_timeout: float = 15.0, use_env_proxies: bool = True) -> None:
+        self._limit = limit
+        self._keepalive_timeout = keepalive_timeout
+        # HTTP(S)_PROXY / NO_PROXY are read once here, not on every request: aiohttp's
+        # trust_env looks them (and ~/.netrc) up in a worker thread per request.
+        self._proxies = urllib.request.getproxies() if use_env_proxies else {}
+        self._proxy_by_origin: dict[tuple[str, str], str | None] = {}
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._limit, keepalive_timeout=self._keepalive_timeout)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=False,
+                # httpx chose Accept-Encoding and decodes per Content-Encoding when the
+                # response is built; aiohttp decoding too would decompress the body twice.
+                auto_decompress=False,
+            )
+        return self._session
+
+    def _proxy(self, url: httpx.URL) -> str | None:
+        origin = (url.scheme, url.host)
+        if origin not in self._proxy_by_origin:
+            proxy = self._proxies.get(url.scheme)
+            if proxy is not None and (urllib.request.proxy_bypass(url.host) or not proxy.startswith("http")):
+                proxy = None  # bypassed by NO_PROXY, or a SOCKS proxy aiohttp cannot speak
+            self._proxy_by_origin[origin] = proxy
+        return self._proxy_by_origin[origin]
+
+    def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
+        key = (_timeout_of(request, "connect"), _timeout_of(request, "read"))
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            timeout = self._timeouts[key] = aiohttp.ClientTimeout(total=None, sock_connect=key[0], sock_read=key[1])
+        return timeout
+
+    @property
+    def open_connections(self) -> int:
+        """Connections currently held by the pool (idle or in use); 0 once closed."""
+        session = self._session
+        if session is None or session.closed or session.connector is None:
+            return 0
+        connector: Any = session.connector
+        acquired = len(getattr(connector, "_acquired", ()))
+        idle = sum(len(conns) for conns in getattr(connector, "_conns", {}).values())
+        return acquired + idle
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._get_session()
+        timeout = self._timeout(request)
+        content = await request.aread()
+        try:
+            async with session.request(
+                request.method,
+                str(request.url),
+                headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw],
+                data=content,
+                timeout=timeout,
+                proxy=self._proxy(request.url),
+                allow_redirects=False,
+                compress=None,
+            ) as response:
+                body = await response.read()
+                return httpx.Response(
+                    response.status, headers=response.raw_headers, content=body, request=request
+                )
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise httpx.ConnectTimeout(str(exc), request=request) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise httpx.ConnectError(str(exc), request=request) from exc
+        except (TimeoutError, aiohttp.SocketTimeoutError) as exc:
+            raise httpx.ReadTimeout(str(exc) or "read timed out", request=request) from exc
+        except aiohttp.ClientError as exc:
+            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+
+    async def aclose(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
