@@ -167,5 +167,5 @@ def test_generated_methods_are_real_source() -> None:
 def test_mypy_strict_accepts_the_typing_usage() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(TESTS / "typing_usage.py")],
-        capture_output=True, text=True, cwd=TESTS.parent, timeout=300, check=False)
+        capture_output=True, text=True, cwd=TESTS.parents[1], timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
