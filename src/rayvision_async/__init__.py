@@ -1,16 +1,20 @@
 """rayvision_async: a typed asyncio SDK for the Rayvision render API (Renderbus / Fox Renderfarm).
 
-The pipeline, one module per step: the endpoint table (:mod:`.endpoints`) →
-the client and its one request loop (:mod:`.client`) → the signer transport
-(:mod:`.transport`, :mod:`.signing`) → the envelope decoder (:mod:`.envelope`)
-→ the models and their one converter (:mod:`.models`, :mod:`.converter`).
+The pipeline, one folder per stage: ``api/`` (the endpoint table, the methods
+generated from it, the groups) → ``_client.py`` and ``_request.py`` (the one
+request loop, ``_retry.py`` its policy) → ``wire/`` (signing, the signer
+transport, the aiohttp transport, the channel, the envelope) → ``models/``
+(attrs classes and the one cattrs converter). Around it: ``flows/`` (paging,
+bulk poll/watch/wait, submit), ``simulator/`` and ``cli/``. Public names are
+re-exported here; modules with a leading underscore are private.
 """
 
 from . import errors
 from ._client import AsyncRayvisionAPI
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, set_testing
 from ._version import __version__
 from .errors import APIError, ConfigurationError, InvalidInputError, RayvisionError, RequestOutcomeUnknownError
+from .flows._bulk import PollResult, TaskEvent, TasksNotFoundError, WaitTimeoutError, Watcher
 from .flows._paging import Pager
 from .models import TERMINAL_TASK_STATUSES, FrameInfo, FrameStatus, FrameType, Page, TaskInfo, TaskStatus
 from .wire import AiohttpTransport, SigningTransport, Timeouts
@@ -27,13 +31,19 @@ __all__ = [
     "InvalidInputError",
     "Page",
     "Pager",
+    "PollResult",
     "RayvisionError",
     "RequestOutcomeUnknownError",
     "RetryPolicy",
     "SigningTransport",
+    "TaskEvent",
     "TaskInfo",
     "TaskStatus",
+    "TasksNotFoundError",
     "Timeouts",
+    "WaitTimeoutError",
+    "Watcher",
     "__version__",
     "errors",
+    "set_testing",
 ]
