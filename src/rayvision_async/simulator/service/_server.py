@@ -18,8 +18,8 @@ from contextlib import asynccontextmanager, suppress
 from aiohttp import web
 from multidict import CIMultiDict
 
-from .farm import Farm
-from .service import Simulator
+from ..farm._farm import Farm
+from ._simulator import Simulator
 
 __all__ = ["build_app", "run_server", "serve"]
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from .service import Simulator
+from ._simulator import Simulator
 
 __all__ = ["SimulatorTransport"]
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .body import Body, Operation
-from .codes import FarmError
-from .ops_account import ACCOUNT_OPERATIONS
-from .ops_queries import QUERY_OPERATIONS
-from .ops_tasks import MUTATING, TASK_OPERATIONS
-from .wire import ms
+from ..farm._codes import FarmError
+from ._body import Body, Operation
+from ._ops_account import ACCOUNT_OPERATIONS
+from ._ops_queries import QUERY_OPERATIONS
+from ._ops_tasks import MUTATING, TASK_OPERATIONS
+from ._wire import ms
 
 if TYPE_CHECKING:
-    from .farm import Farm
+    from ..farm._farm import Farm
 
 __all__ = ["ALIASES", "OPERATIONS", "canonical", "dispatch"]
 

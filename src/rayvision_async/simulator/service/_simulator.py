@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..wire._signing import SIGNED_HEADER_NAMES, sign_request
-from .codes import ENVELOPE_MESSAGES, FarmError
-from .farm import Farm
-from .faults import Fault, FaultKind, FaultPlan
-from .operations import dispatch
-from .routing import Route, Router
+from ...wire._signing import SIGNED_HEADER_NAMES, sign_request
+from ..farm._codes import ENVELOPE_MESSAGES, FarmError
+from ..farm._farm import Farm
+from ._faults import Fault, FaultKind, FaultPlan
+from ._operations import dispatch
+from ._routing import Route, Router
 
 __all__ = ["RecordedRequest", "SimReply", "Simulator"]
 
@@ -102,7 +102,7 @@ class Simulator:
         request_log_limit: int | None = 100_000,
     ) -> None:
         if endpoints is None:
-            from ..api._table import ENDPOINTS
+            from ...api._table import ENDPOINTS
 
             endpoints = ENDPOINTS
         self.access_id = access_id
@@ -172,6 +172,13 @@ class Simulator:
         """Drop pending injections and fault plans."""
         self._injections.clear()
         self.fault_plans.clear()
+
+    def call(self, operation: str, body: dict[str, Any] | None = None, *, path: str = "") -> Any:
+        """Run an operation on the farm by its SDK method name with a wire-named body; returns the ``data``.
+
+        No HTTP, signature, routing or faults: :class:`~..farm.FarmError` is raised for a refusal.
+        """
+        return dispatch(self.farm, operation, {} if body is None else body, path=path)
 
     # -- handling --------------------------------------------------------------------------------
 
