@@ -1,6 +1,6 @@
 """The simulated render farm: its state and its operations, with no HTTP anywhere.
 
-Time is simulated (:class:`~.clock.SimClock`): ``Farm(speed=0)`` only moves
+Time is simulated (:class:`~._clock.SimClock`): ``Farm(speed=0)`` only moves
 when a test calls :meth:`Farm.advance`. A submitted task is analysed for
 ``analyse_seconds``, then renders its frames ``task_limit`` at a time, each
 taking ``frame_seconds``. A frame fails by a seeded rule (``failure_rate``,

@@ -1,4 +1,4 @@
-"""The simulator's wire side: the HTTP-free service over a :class:`~..farm.Farm`, and its transports.
+"""The simulator's wire side: the HTTP-free service over a farm, and its transports.
 
 Request bodies (``_body``), operations by SDK method name (``_operations``,
 ``_ops_*``), routing of both path sets (``_routing``), the wire shape of farm

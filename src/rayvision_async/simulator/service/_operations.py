@@ -51,7 +51,7 @@ def _task_ids(body: dict[str, Any], data: Any) -> list[int]:
 def dispatch(farm: Farm, operation: str, body: dict[str, Any], *, path: str = "") -> Any:
     """Run ``operation`` on ``farm`` with a wire-named ``body``; returns the envelope ``data``.
 
-    Raises :class:`~.codes.FarmError` for anything the service refuses, and
+    Raises :class:`~rayvision_async.simulator.farm.FarmError` for anything the service refuses, and
     404 for an operation the farm does not know.
     """
     operation = canonical(operation)

@@ -1,4 +1,4 @@
-"""A loopback HTTP server (aiohttp) in front of a :class:`~.service.Simulator`.
+"""A loopback HTTP server (aiohttp) in front of a :class:`~._simulator.Simulator`.
 
 ``async with serve(simulator) as base_url:`` runs it inside the current event
 loop; :func:`run_server` runs it until interrupted (the ``simulate`` CLI

@@ -69,7 +69,7 @@ class _Injection:
 
 
 class Simulator:
-    """A fake Rayvision service over a :class:`~.farm.Farm`.
+    """A fake Rayvision service over a :class:`~rayvision_async.simulator.farm.Farm`.
 
     * Requests must be POSTs signed with ``access_key`` for ``domain`` (or for
       the request's Host header): otherwise envelope code 611.
@@ -80,7 +80,7 @@ class Simulator:
       clock, so ``farm.advance(hours)`` never invalidates signatures.)
     * Paths of both path sets are routed from ``endpoints`` (default: the SDK's
       ``ENDPOINTS``); bodies on 2018 paths are renamed to current wire names.
-    * ``faults`` are :class:`~.faults.FaultPlan` s drawn for every request they
+    * ``faults`` are :class:`~._faults.FaultPlan` s drawn for every request they
       cover; :meth:`inject` queues one-shot faults, which take precedence.
     * ``counts`` / ``path_counts`` count every request received (faulted ones
       too), ``processed`` the operations the farm ran, ``requests`` keeps the
@@ -176,7 +176,7 @@ class Simulator:
     def call(self, operation: str, body: dict[str, Any] | None = None, *, path: str = "") -> Any:
         """Run an operation on the farm by its SDK method name with a wire-named body; returns the ``data``.
 
-        No HTTP, signature, routing or faults: :class:`~..farm.FarmError` is raised for a refusal.
+        No HTTP, signature, routing or faults; a refusal raises :class:`~rayvision_async.simulator.FarmError`.
         """
         return dispatch(self.farm, operation, {} if body is None else body, path=path)
 
