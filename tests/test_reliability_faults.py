@@ -22,7 +22,7 @@ from collections import Counter
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts
 from rayvision_async.models import TaskStatus
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, serve
-from rayvision_async.simulator.faults import FaultKind
+from rayvision_async.simulator.service import FaultKind
 from rayvision_async.wire import AiohttpTransport
 
 ACCESS_ID = "AKIDreliabilityfaults01"

@@ -21,7 +21,7 @@ import pytest
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts, errors
 from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.simulator import Farm, Simulator, SimulatorTransport, serve
-from rayvision_async.simulator.faults import FaultKind
+from rayvision_async.simulator.service import FaultKind
 
 ACCESS_ID = "AKIDnoduplicates0001"
 ACCESS_KEY = "no-duplicates-secret-0001"

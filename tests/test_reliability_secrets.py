@@ -28,7 +28,8 @@ from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts, errors, mo
 from rayvision_async.flows import _bulk as bulk
 from rayvision_async.models import Page
 from rayvision_async.models._converter import structure, wire_name
-from rayvision_async.simulator import Account, Farm, Simulator, SimulatorTransport, catalog
+from rayvision_async.simulator import Account, Farm, Simulator, SimulatorTransport
+from rayvision_async.simulator.farm import _catalog as catalog
 
 ACCESS_ID = "AKIDsecretsession0042"
 ACCESS_KEY = "SECRET-ACCESS-KEY-q8Zr1Kx"

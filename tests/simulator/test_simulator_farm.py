@@ -8,11 +8,16 @@ from typing import Any
 
 import pytest
 
-from rayvision_async.simulator import Farm, FarmError, TaskStatus
-from rayvision_async.simulator.model import SimFrame
+from rayvision_async.simulator import Farm, FarmError, Simulator, TaskStatus
+from rayvision_async.simulator.farm import SimFrame
 
 FRAME_SECONDS = 60.0
 ANALYSE_SECONDS = 30.0
+
+
+def call(farm: Farm, operation: str, body: dict[str, Any] | None = None) -> Any:
+    """Run an operation on ``farm`` by SDK method name (no HTTP), as the service does."""
+    return Simulator(farm=farm).call(operation, body)
 
 
 def make_farm(**options: Any) -> Farm:
@@ -33,21 +38,21 @@ def task_json(frames: str = "1-4", scene: str = "D:/work/shot_010.max") -> str:
 
 
 def submit(farm: Farm, frames: str = "1-4") -> int:
-    task_id: int = farm.call("create_task", {"count": 1})["taskIdList"][0]
-    farm.call("upload_json_content", {"taskId": task_id, "fileName": "task.json", "content": task_json(frames)})
-    farm.call("submit_task", {"taskId": task_id})
+    task_id: int = call(farm, "create_task", {"count": 1})["taskIdList"][0]
+    call(farm, "upload_json_content", {"taskId": task_id, "fileName": "task.json", "content": task_json(frames)})
+    call(farm, "submit_task", {"taskId": task_id})
     return task_id
 
 
 def info(farm: Farm, task_id: int) -> dict[str, Any]:
-    items = farm.call("task_info", {"taskIds": [task_id]})["items"]
+    items = call(farm, "task_info", {"taskIds": [task_id]})["items"]
     assert len(items) == 1
     result: dict[str, Any] = items[0]
     return result
 
 
 def frames_of(farm: Farm, task_id: int) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = farm.call("task_frames", {"taskId": task_id, "pageSize": 100})["items"]
+    result: list[dict[str, Any]] = call(farm, "task_frames", {"taskId": task_id, "pageSize": 100})["items"]
     return result
 
 
@@ -62,15 +67,15 @@ def fail_index(*indices: str, attempts: int = 1) -> Any:
 
 def test_lifecycle_create_upload_submit_render_finish() -> None:
     farm = make_farm(task_limit=2)
-    created = farm.call("create_task", {"count": 1})
+    created = call(farm, "create_task", {"count": 1})
     task_id = created["taskIdList"][0]
     assert created["aliasTaskIdList"] == [f"2W{task_id}"]
     assert created["userId"] == farm.account.user_id
     assert info(farm, task_id)["taskStatus"] == TaskStatus.WAITING
-    assert farm.call("get_task_list", {})["total"] == 0  # not submitted: not listed
+    assert call(farm, "get_task_list", {})["total"] == 0  # not submitted: not listed
 
-    farm.call("upload_json_content", {"taskId": task_id, "content": task_json("1-4")})
-    farm.call("submit_task", {"taskId": task_id})
+    call(farm, "upload_json_content", {"taskId": task_id, "content": task_json("1-4")})
+    call(farm, "submit_task", {"taskId": task_id})
     first = info(farm, task_id)
     assert first["taskStatus"] == TaskStatus.ANALYSE
     assert first["sceneName"] == "shot_010.max"
@@ -97,23 +102,23 @@ def test_lifecycle_create_upload_submit_render_finish() -> None:
 
 def test_submit_needs_task_json_and_happens_once() -> None:
     farm = make_farm()
-    task_id = farm.call("create_task", {})["taskIdList"][0]
+    task_id = call(farm, "create_task", {})["taskIdList"][0]
     with pytest.raises(FarmError) as no_json:
-        farm.call("submit_task", {"taskId": task_id})
+        call(farm, "submit_task", {"taskId": task_id})
     assert no_json.value.code == 100
-    farm.call("upload_json_content", {"taskId": task_id, "content": task_json()})
-    farm.call("submit_task", {"taskId": task_id})
+    call(farm, "upload_json_content", {"taskId": task_id, "content": task_json()})
+    call(farm, "submit_task", {"taskId": task_id})
     with pytest.raises(FarmError) as twice:
-        farm.call("submit_task", {"taskId": task_id})
+        call(farm, "submit_task", {"taskId": task_id})
     assert twice.value.code == 100
     with pytest.raises(FarmError) as unknown:
-        farm.call("submit_task", {"taskId": 1})
+        call(farm, "submit_task", {"taskId": 1})
     assert unknown.value.code == 404
 
 
 def test_bad_task_files_are_refused() -> None:
     farm = make_farm()
-    task_id = farm.call("create_task", {})["taskIdList"][0]
+    task_id = call(farm, "create_task", {})["taskIdList"][0]
     for body, code in [
         ({"taskId": task_id, "content": "{not json"}, 600),
         ({"taskId": task_id, "content": "[1, 2]"}, 600),
@@ -122,7 +127,7 @@ def test_bad_task_files_are_refused() -> None:
         ({"taskId": task_id}, 601),
     ]:
         with pytest.raises(FarmError) as refused:
-            farm.call("upload_json_content", body)
+            call(farm, "upload_json_content", body)
         assert refused.value.code == code, body
 
 
@@ -134,7 +139,7 @@ def test_failed_frames_give_finished_has_failed_and_restart_finishes() -> None:
     assert failed["taskStatus"] == TaskStatus.FINISHED_HAS_FAILED
     assert (failed["doneFrames"], failed["failedFrames"]) == (2, 1)
 
-    farm.call("restart_failed_frames", {"taskIds": [task_id]})
+    call(farm, "restart_failed_frames", {"taskIds": [task_id]})
     assert info(farm, task_id)["taskStatus"] == TaskStatus.RENDERING
     farm.advance(FRAME_SECONDS)
     finished = info(farm, task_id)
@@ -169,19 +174,19 @@ def test_restart_and_stop_specific_frames() -> None:
     task_id = submit(farm, "1-3")
     farm.advance(ANALYSE_SECONDS)
     ids = [frame["id"] for frame in frames_of(farm, task_id)]
-    farm.call("stop_frame", {"taskId": task_id, "selectAll": 0, "ids": [ids[2]]})
+    call(farm, "stop_frame", {"taskId": task_id, "selectAll": 0, "ids": [ids[2]]})
     farm.advance(3 * FRAME_SECONDS)
     statuses = [frame["frameStatus"] for frame in frames_of(farm, task_id)]
     assert statuses == [4, 4, 3]
     assert info(farm, task_id)["taskStatus"] == TaskStatus.STOP
 
-    farm.call("restart_frame", {"taskId": task_id, "selectAll": 0, "ids": [ids[0], ids[2]]})
+    call(farm, "restart_frame", {"taskId": task_id, "selectAll": 0, "ids": [ids[0], ids[2]]})
     farm.advance(2 * FRAME_SECONDS)
     frames = frames_of(farm, task_id)
     assert [frame["frameStatus"] for frame in frames] == [4, 4, 4]
     assert [frame["recommitFlag"] for frame in frames] == [1, 0, 1]
     with pytest.raises(FarmError) as no_ids:
-        farm.call("restart_frame", {"taskId": task_id, "selectAll": 0})
+        call(farm, "restart_frame", {"taskId": task_id, "selectAll": 0})
     assert no_ids.value.code == 601
 
 
@@ -189,14 +194,14 @@ def test_stop_then_start_resumes() -> None:
     farm = make_farm(task_limit=1)
     task_id = submit(farm, "1-3")
     farm.advance(ANALYSE_SECONDS + FRAME_SECONDS + 10)
-    farm.call("stop_task", {"taskIds": [task_id]})
+    call(farm, "stop_task", {"taskIds": [task_id]})
     stopped = info(farm, task_id)
     assert stopped["taskStatus"] == TaskStatus.STOP
     assert (stopped["doneFrames"], stopped["abortFrames"]) == (1, 2)
     farm.advance(10 * FRAME_SECONDS)
     assert info(farm, task_id)["doneFrames"] == 1  # nothing renders while stopped
 
-    farm.call("start_task", {"taskIds": [task_id]})
+    call(farm, "start_task", {"taskIds": [task_id]})
     assert info(farm, task_id)["taskStatus"] == TaskStatus.RENDERING
     farm.advance(2 * FRAME_SECONDS)
     assert info(farm, task_id)["taskStatus"] == TaskStatus.FINISHED
@@ -206,18 +211,18 @@ def test_abandon_is_final_and_delete_moves_to_recycle_bin() -> None:
     farm = make_farm()
     abandoned, deleted = submit(farm), submit(farm)
     farm.advance(ANALYSE_SECONDS)
-    farm.call("abort_task", {"taskIds": [abandoned]})
-    farm.call("start_task", {"taskIds": [abandoned]})
+    call(farm, "abort_task", {"taskIds": [abandoned]})
+    call(farm, "start_task", {"taskIds": [abandoned]})
     farm.advance(10 * FRAME_SECONDS)
     assert info(farm, abandoned)["taskStatus"] == TaskStatus.ABANDON
 
-    farm.call("delete_task", {"taskIds": [deleted]})
-    assert farm.call("task_info", {"taskIds": [deleted]})["items"] == []
-    assert [task["id"] for task in farm.call("get_task_list", {})["items"]] == [abandoned]
-    recycled = farm.call("get_task_list", {"recycleFlag": 1})["items"]
+    call(farm, "delete_task", {"taskIds": [deleted]})
+    assert call(farm, "task_info", {"taskIds": [deleted]})["items"] == []
+    assert [task["id"] for task in call(farm, "get_task_list", {})["items"]] == [abandoned]
+    recycled = call(farm, "get_task_list", {"recycleFlag": 1})["items"]
     assert [(task["id"], task["isDelete"]) for task in recycled] == [(deleted, 0)]
     with pytest.raises(FarmError) as gone:
-        farm.call("stop_task", {"taskIds": [deleted]})
+        call(farm, "stop_task", {"taskIds": [deleted]})
     assert gone.value.code == 404
 
 
@@ -229,9 +234,9 @@ def test_costs_accrue_per_finished_frame() -> None:
     task = info(farm, task_id)
     assert task["renderConsume"] == 0.75  # three frames done, the failed one is free
     assert farm.account.balance == balance - Decimal("0.75")
-    profile = farm.call("query_user_profile", {})
+    profile = call(farm, "query_user_profile", {})
     assert profile["rmbCumulative"] == 0.75
-    assert farm.call("task_info", {"taskIds": [task_id]})["userAccountConsume"] == 0.75
+    assert call(farm, "task_info", {"taskIds": [task_id]})["userAccountConsume"] == 0.75
     fees = [frame["feeAmount"] for frame in frames_of(farm, task_id)]
     assert fees == [0.25, 0.25, 0.0, 0.25]
 
@@ -278,7 +283,7 @@ def test_random_children_are_seeded() -> None:
 def test_over_time_stop_times_out() -> None:
     farm = make_farm(task_limit=1)
     task_id = submit(farm, "1-5")
-    assert farm.call("set_task_overtime_stop", {"taskIds": [task_id], "overTime": 150}) == "SUCCESS"
+    assert call(farm, "set_task_overtime_stop", {"taskIds": [task_id], "overTime": 150}) == "SUCCESS"
     farm.advance(ANALYSE_SECONDS + 200)
     timed_out = info(farm, task_id)
     assert timed_out["taskStatus"] == TaskStatus.TIME_OUT_STOP
@@ -291,18 +296,18 @@ def test_full_speed_priority_and_limit() -> None:
     task_id = submit(farm, "1-6")
     farm.advance(ANALYSE_SECONDS)
     assert info(farm, task_id)["executingFrames"] == 1
-    farm.call("update_task_limit", {"taskId": task_id, "taskLimit": 2})
+    call(farm, "update_task_limit", {"taskId": task_id, "taskLimit": 2})
     assert info(farm, task_id)["executingFrames"] == 2
-    assert farm.call("full_speed", {"taskIds": [task_id]}) == "成功"
+    assert call(farm, "full_speed", {"taskIds": [task_id]}) == "成功"
     assert info(farm, task_id)["executingFrames"] == 6
-    farm.call("update_priority", {"taskId": task_id, "taskUserLevel": 60})
+    call(farm, "update_priority", {"taskId": task_id, "taskUserLevel": 60})
     assert info(farm, task_id)["taskUserLevel"] == 60
 
 
 def test_task_info_returns_only_known_ids() -> None:
     farm = make_farm()
     task_id = submit(farm)
-    page = farm.call("task_info", {"taskIds": [424242, task_id, 777]})
+    page = call(farm, "task_info", {"taskIds": [424242, task_id, 777]})
     assert [item["id"] for item in page["items"]] == [task_id]
     assert (page["total"], page["pageNum"]) == (1, 1)
 
@@ -320,11 +325,11 @@ def test_task_info_returns_only_known_ids() -> None:
 def test_paging(tasks: int, page_num: int, expected_ids: int, page_count: int) -> None:
     farm = make_farm()
     ids = [submit(farm) for _ in range(tasks)]
-    page = farm.call("get_task_list", {"pageNum": page_num, "pageSize": 2})
+    page = call(farm, "get_task_list", {"pageNum": page_num, "pageSize": 2})
     assert (page["pageCount"], page["pageNum"], page["total"], page["size"]) == (page_count, page_num, tasks, 2)
     assert len(page["items"]) == expected_ids
     everything = [item["id"] for n in range(1, page_count + 1)
-                  for item in farm.call("get_task_list", {"pageNum": n, "pageSize": 2})["items"]]  # fmt: skip
+                  for item in call(farm, "get_task_list", {"pageNum": n, "pageSize": 2})["items"]]  # fmt: skip
     assert everything == sorted(ids, reverse=True)  # newest first, each task once
 
 
@@ -332,12 +337,12 @@ def test_paging_past_the_end_with_code700() -> None:
     farm = make_farm(paging_end="code700")
     for _ in range(3):
         submit(farm)
-    assert len(farm.call("get_task_list", {"pageNum": 2, "pageSize": 2})["items"]) == 1
+    assert len(call(farm, "get_task_list", {"pageNum": 2, "pageSize": 2})["items"]) == 1
     with pytest.raises(FarmError) as end:
-        farm.call("get_task_list", {"pageNum": 3, "pageSize": 2})
+        call(farm, "get_task_list", {"pageNum": 3, "pageSize": 2})
     assert end.value.code == 700
     with pytest.raises(FarmError) as bad:
-        farm.call("get_task_list", {"pageNum": 0})
+        call(farm, "get_task_list", {"pageNum": 0})
     assert bad.value.code == 600
 
 
@@ -345,6 +350,6 @@ def test_task_list_filters() -> None:
     farm = make_farm()
     running, done = submit(farm, "1-100"), submit(farm, "1")
     farm.advance(ANALYSE_SECONDS + FRAME_SECONDS)
-    assert [t["id"] for t in farm.call("get_task_list", {"statusList": [25]})["items"]] == [done]
-    assert [t["id"] for t in farm.call("get_task_list", {"searchKeyword": str(running)})["items"]] == [running]
-    assert farm.call("get_task_list", {"startTime": "2999-01-01 00:00:00"})["total"] == 0
+    assert [t["id"] for t in call(farm, "get_task_list", {"statusList": [25]})["items"]] == [done]
+    assert [t["id"] for t in call(farm, "get_task_list", {"searchKeyword": str(running)})["items"]] == [running]
+    assert call(farm, "get_task_list", {"startTime": "2999-01-01 00:00:00"})["total"] == 0

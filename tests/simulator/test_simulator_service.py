@@ -10,7 +10,7 @@ import pytest
 
 from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, SimulatorTransport
-from rayvision_async.simulator.faults import KINDS
+from rayvision_async.simulator.service import KINDS
 from rayvision_async.wire._signing import sign_request
 
 NOW = 1_700_000_000.0
@@ -151,7 +151,7 @@ async def submit_task(sim: Simulator, *, legacy: bool = False) -> int:
     create = BY_NAME["create_task"]
     data = (await call(sim, create.legacy_path if legacy else create.path, {"count": 1}))["data"]
     task_id: int = data["taskIdList"][0]
-    sim.farm.call("upload_json_content", {"taskId": task_id, "content": "{}"})
+    sim.call("upload_json_content", {"taskId": task_id, "content": "{}"})
     assert (await call(sim, BY_NAME["submit_task"].path, {"taskId": task_id}))["code"] == 200
     return task_id
 

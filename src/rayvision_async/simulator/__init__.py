@@ -8,6 +8,15 @@
   :func:`serve` / :func:`run_server` — a loopback HTTP server.
 * :class:`FaultPlan` / :class:`Fault` — seeded random and one-shot faults.
 
+Two subpackages, with a one-way dependency ``service → farm``:
+
+* :mod:`.farm` — the domain: clock, task store, render engine, account,
+  catalog, task model and task files, task control; no HTTP and no wire
+  format, and it imports nothing from :mod:`.service`.
+* :mod:`.service` — the wire side: request bodies, operations by SDK method
+  name, routing, wire records, faults, the :class:`Simulator`, its transport
+  and server. It drives a :class:`Farm`.
+
 Quick start::
 
     sim = Simulator(farm=Farm(speed=0))
@@ -16,14 +25,8 @@ Quick start::
     sim.farm.advance(600)
 """
 
-from .account import Account, RenderEnv
-from .clock import SimClock
-from .codes import FarmError, FrameStatus, FrameType, TaskStatus
-from .farm import Farm
-from .faults import Fault, FaultPlan
-from .server import run_server, serve
-from .service import RecordedRequest, SimReply, Simulator
-from .transport import SimulatorTransport
+from .farm import Account, Farm, FarmError, FrameStatus, FrameType, RenderEnv, SimClock, TaskStatus
+from .service import Fault, FaultPlan, RecordedRequest, SimReply, Simulator, SimulatorTransport, run_server, serve
 
 __all__ = [
     "Account",

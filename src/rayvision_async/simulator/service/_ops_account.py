@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import catalog
-from .account import RenderEnv
-from .body import Body, OperationTable
-from .codes import FarmError
-from .wire import ms, page, parse_datetime_text
+from ..farm import _catalog as catalog
+from ..farm._account import RenderEnv
+from ..farm._codes import FarmError
+from ._body import Body, OperationTable
+from ._wire import ms, page, parse_datetime_text
 
 if TYPE_CHECKING:
-    from .farm import Farm
+    from ..farm._farm import Farm
 
 __all__ = ["ACCOUNT_OPERATIONS"]
 

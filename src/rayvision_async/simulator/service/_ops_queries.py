@@ -6,13 +6,13 @@ import posixpath
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .body import Body, OperationTable
-from .codes import FarmError, FrameStatus, FrameType
-from .model import SimFrame, SimTask
-from .wire import datetime_text, frame_wire, ms, page, parse_datetime_text, task_wire
+from ..farm._codes import FarmError, FrameStatus, FrameType
+from ..farm._model import SimFrame, SimTask
+from ._body import Body, OperationTable
+from ._wire import datetime_text, frame_wire, ms, page, parse_datetime_text, task_wire, wire_context
 
 if TYPE_CHECKING:
-    from .farm import Farm
+    from ..farm._farm import Farm
 
 __all__ = ["QUERY_OPERATIONS"]
 
@@ -32,7 +32,7 @@ def _matches(task: SimTask, keyword: str) -> bool:
 @op("get_task_list")
 def get_task_list(farm: Farm, body: Body) -> Any:
     """getTaskList/v2 → page of TaskInfo (newest first)."""
-    ctx = farm.wire_context()
+    ctx = wire_context(farm)
     tasks = farm.top_level(deleted=body.number("recycleFlag", 0) == 1)
     statuses = body.opt_int_list("statusList")
     keyword = body.opt_str("searchKeyword")
@@ -56,7 +56,7 @@ def get_task_list(farm: Farm, body: Body) -> Any:
 @op("task_info")
 def task_info(farm: Farm, body: Body) -> Any:
     """queryTaskInfo/v2 → page of TaskInfo for the known ids (unknown ids are left out)."""
-    ctx = farm.wire_context()
+    ctx = wire_context(farm)
     found: list[SimTask] = []
     for task_id in dict.fromkeys(body.int_list("taskIds")):
         task = farm.tasks.get(task_id)
@@ -71,7 +71,7 @@ def task_info(farm: Farm, body: Body) -> Any:
 @op("task_frames")
 def task_frames(farm: Farm, body: Body) -> Any:
     """queryTaskFrames → page of FrameInfo (a parent's id lists its child tasks' frames)."""
-    ctx = farm.wire_context()
+    ctx = wire_context(farm)
     task = farm.task(body.number("taskId"))
     keyword = body.opt_str("searchKeyword")
     frames = [frame for frame in task.all_frames() if keyword is None or keyword in frame.index]

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import catalog
-from .codes import FarmError
+from . import _catalog as catalog
+from ._codes import FarmError
 
 __all__ = ["Account", "RenderEnv"]
 

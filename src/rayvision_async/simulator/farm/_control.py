@@ -4,22 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .codes import FarmError, FrameStatus
-from .model import Mode, SimFrame, SimTask
-from .state import FarmState
+from ._account import Account
+from ._codes import FarmError, FrameStatus
+from ._engine import RenderEngine
+from ._model import Mode, SimFrame, SimTask
+from ._store import TaskStore
 
 __all__ = ["TaskControl"]
 
 
-class TaskControl(FarmState):
-    """The operations that change submitted tasks (a base of :class:`~.farm.Farm`)."""
+class TaskControl:
+    """The operations that change submitted tasks, over a store, an engine and an account.
+
+    :class:`~._farm.Farm` holds one and delegates its task-control methods to it.
+    """
+
+    def __init__(self, store: TaskStore, engine: RenderEngine, account: Account, *, analyse_seconds: float) -> None:
+        self.store = store
+        self.engine = engine
+        self.account = account
+        self.analyse_seconds = analyse_seconds
+
+    def now(self) -> float:
+        """The engine's current time (rendering brought up to it)."""
+        return self.engine.now()
+
+    def _wake(self, task: SimTask, now: float) -> None:
+        self.engine.settle(self.store.parent_of(task), now)
 
     # -- task control ----------------------------------------------------------------------------
 
     def stop(self, task_ids: list[int]) -> None:
         """Stop tasks (stopTask): pending frames become stopped, status STOP."""
         now = self.now()
-        for task in self.require(task_ids):
+        for task in self.store.require(task_ids):
             if task.mode in (Mode.ACTIVE, Mode.ANALYSING) and task.is_pending():
                 self._halt(task, Mode.STOPPED, now)
 
@@ -35,7 +53,7 @@ class TaskControl(FarmState):
     def start(self, task_ids: list[int]) -> None:
         """Resume stopped or timed-out tasks (startTask)."""
         now = self.now()
-        for task in self.require(task_ids):
+        for task in self.store.require(task_ids):
             if task.mode not in (Mode.STOPPED, Mode.TIMED_OUT):
                 continue
             resumed_analysis = task.analyse_until is not None and not task.all_frames() and task.parent_id == 0
@@ -46,20 +64,20 @@ class TaskControl(FarmState):
             if resumed_analysis:
                 task.mode = Mode.ANALYSING
                 task.analyse_until = now + self.analyse_seconds
-            self.parent_of(task).overtime_from = now  # the over-time clock restarts
+            self.store.parent_of(task).overtime_from = now  # the over-time clock restarts
             self._reopen_parent(task)
             self._wake(task, now)
 
     def abandon(self, task_ids: list[int]) -> None:
         """Abandon tasks (abandonTask): final, status ABANDON."""
         now = self.now()
-        for task in self.require(task_ids):
+        for task in self.store.require(task_ids):
             self._halt(task, Mode.ABANDONED, now)
 
     def delete(self, task_ids: list[int]) -> None:
         """Move tasks to the recycle bin (deleteTask); pending work is stopped first."""
         now = self.now()
-        for task in self.require(task_ids):
+        for task in self.store.require(task_ids):
             if task.is_pending():
                 self._halt(task, Mode.STOPPED, now)
             for member in task.family():
@@ -67,14 +85,14 @@ class TaskControl(FarmState):
 
     def set_priority(self, task_id: int, level: int) -> None:
         """updateTaskUserLevel."""
-        for member in self.task(task_id).family():
+        for member in self.store.task(task_id).family():
             member.user_level = level
 
     def set_task_limit(self, task_id: int, limit: int) -> None:
         """updateTaskLimit: how many frames of the task render at once."""
         if limit < 1:
             raise FarmError.invalid("taskLimit must be >= 1")
-        task = self.task(task_id)
+        task = self.store.task(task_id)
         for member in task.family():
             member.task_limit = limit
         self._wake(task, self.now())
@@ -82,7 +100,7 @@ class TaskControl(FarmState):
     def set_full_speed(self, task_ids: list[int]) -> None:
         """fullSpeedRendering: every waiting frame starts at once."""
         now = self.now()
-        for task in self.require(task_ids):
+        for task in self.store.require(task_ids):
             for member in task.family():
                 member.full_speed = True
             self._wake(task, now)
@@ -92,13 +110,13 @@ class TaskControl(FarmState):
         if seconds < 1:
             raise FarmError.invalid("overTime must be >= 1")
         now = self.now()
-        for task in self.require(task_ids):
-            self.parent_of(task).over_time_stop = seconds
+        for task in self.store.require(task_ids):
+            self.store.parent_of(task).over_time_stop = seconds
             self._wake(task, now)
 
     def set_hardware(self, task_ids: list[int], config_id: int) -> None:
         """editTaskHardwareConfig."""
-        for task in self.require(task_ids):
+        for task in self.store.require(task_ids):
             for member in task.family():
                 member.hardware_config_id = config_id
 
@@ -115,7 +133,7 @@ class TaskControl(FarmState):
         return requeued
 
     def _reopen_parent(self, task: SimTask) -> None:
-        parent = self.parent_of(task)
+        parent = self.store.parent_of(task)
         for member in (parent, *parent.children):
             if member.mode is Mode.ACTIVE and member.is_pending():
                 member.completed_at = None
@@ -124,14 +142,14 @@ class TaskControl(FarmState):
         """Resubmit the chosen frames of tasks; returns how many frames were requeued."""
         now = self.now()
         requeued = 0
-        for task in self.require(task_ids):
+        for task in self.store.require(task_ids):
             if task.mode in (Mode.ABANDONED, Mode.CREATED, Mode.ANALYSING):
                 continue
             count = 0
             for leaf in task.leaves():
                 count += self._requeue(leaf, chosen)
             if count:
-                parent = self.parent_of(task)
+                parent = self.store.parent_of(task)
                 for member in (*task.family(), parent):
                     if member.mode is not Mode.ACTIVE:
                         member.mode = Mode.ACTIVE
@@ -144,7 +162,7 @@ class TaskControl(FarmState):
     def stop_frames(self, task_id: int, chosen: Callable[[SimFrame], bool]) -> int:
         """Stop the chosen pending frames of a task (stopTaskFrames)."""
         now = self.now()
-        task = self.task(task_id)
+        task = self.store.task(task_id)
         stopped = 0
         for leaf in task.leaves():
             for frame in leaf.frames:
@@ -160,7 +178,7 @@ class TaskControl(FarmState):
 
     def add_task_label(self, label: str, task_ids: list[int]) -> None:
         """addTaskLabel: tag tasks with ``label`` (created as a project if new)."""
-        tasks = self.require(task_ids)
+        tasks = self.store.require(task_ids)
         label_id = self.account.ensure_project(label)
         for task in tasks:
             for member in task.family():
@@ -168,7 +186,7 @@ class TaskControl(FarmState):
 
     def delete_task_labels(self, task_ids: list[int], names: list[str], label_ids: list[int]) -> None:
         """deleteTaskLabel: untag tasks by label name or id."""
-        for task in self.require(task_ids):
+        for task in self.store.require(task_ids):
             for member in task.family():
                 member.labels = {
                     label_id: name
@@ -179,5 +197,5 @@ class TaskControl(FarmState):
     def delete_label(self, name: str) -> None:
         """Delete a project/label everywhere."""
         label_id = self.account.delete_project(name)
-        for task in self.tasks.values():
+        for task in self.store.tasks.values():
             task.labels.pop(label_id, None)

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..wire._signing import SIGNED_HEADER_NAMES, sign_request
-from .codes import ENVELOPE_MESSAGES, FarmError
-from .farm import Farm
-from .faults import Fault, FaultKind, FaultPlan
-from .operations import dispatch
-from .routing import Route, Router
+from ...wire._signing import SIGNED_HEADER_NAMES, sign_request
+from ..farm._codes import ENVELOPE_MESSAGES, FarmError
+from ..farm._farm import Farm
+from ._faults import Fault, FaultKind, FaultPlan
+from ._operations import dispatch
+from ._routing import Route, Router
 
 __all__ = ["RecordedRequest", "SimReply", "Simulator"]
 
@@ -69,7 +69,7 @@ class _Injection:
 
 
 class Simulator:
-    """A fake Rayvision service over a :class:`~.farm.Farm`.
+    """A fake Rayvision service over a :class:`~rayvision_async.simulator.farm.Farm`.
 
     * Requests must be POSTs signed with ``access_key`` for ``domain`` (or for
       the request's Host header): otherwise envelope code 611.
@@ -80,7 +80,7 @@ class Simulator:
       clock, so ``farm.advance(hours)`` never invalidates signatures.)
     * Paths of both path sets are routed from ``endpoints`` (default: the SDK's
       ``ENDPOINTS``); bodies on 2018 paths are renamed to current wire names.
-    * ``faults`` are :class:`~.faults.FaultPlan` s drawn for every request they
+    * ``faults`` are :class:`~._faults.FaultPlan` s drawn for every request they
       cover; :meth:`inject` queues one-shot faults, which take precedence.
     * ``counts`` / ``path_counts`` count every request received (faulted ones
       too), ``processed`` the operations the farm ran, ``requests`` keeps the
@@ -102,7 +102,7 @@ class Simulator:
         request_log_limit: int | None = 100_000,
     ) -> None:
         if endpoints is None:
-            from ..api._table import ENDPOINTS
+            from ...api._table import ENDPOINTS
 
             endpoints = ENDPOINTS
         self.access_id = access_id
@@ -172,6 +172,13 @@ class Simulator:
         """Drop pending injections and fault plans."""
         self._injections.clear()
         self.fault_plans.clear()
+
+    def call(self, operation: str, body: dict[str, Any] | None = None, *, path: str = "") -> Any:
+        """Run an operation on the farm by its SDK method name with a wire-named body; returns the ``data``.
+
+        No HTTP, signature, routing or faults; a refusal raises :class:`~rayvision_async.simulator.FarmError`.
+        """
+        return dispatch(self.farm, operation, {} if body is None else body, path=path)
 
     # -- handling --------------------------------------------------------------------------------
 

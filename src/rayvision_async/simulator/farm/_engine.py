@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .codes import FrameStatus
-from .model import Mode, SimFrame, SimTask
+from ._clock import SimClock
+from ._codes import FrameStatus
+from ._model import Mode, SimFrame, SimTask
 
 __all__ = ["RenderEngine"]
 
@@ -20,7 +21,7 @@ _MAX_EVENTS_PER_RUN = 5_000_000
 
 
 class RenderEngine:
-    """Runs the parents in ``tasks`` that were woken with :meth:`wake`.
+    """Runs the parents in ``tasks`` that were woken with :meth:`wake`, on ``clock``'s time.
 
     ``on_analysed(task, t)`` builds a parent's frames or child tasks when its
     analysis ends; ``frame_fails(frame)`` decides a finished frame's fate;
@@ -31,6 +32,7 @@ class RenderEngine:
         self,
         tasks: dict[int, SimTask],
         *,
+        clock: SimClock,
         frame_seconds: float,
         on_analysed: Callable[[SimTask, float], None],
         frame_fails: Callable[[SimFrame], bool],
@@ -39,11 +41,24 @@ class RenderEngine:
         if frame_seconds <= 0:
             raise ValueError("frame_seconds must be > 0")
         self.frame_seconds = float(frame_seconds)
+        self.clock = clock
         self._tasks = tasks
         self._on_analysed = on_analysed
         self._frame_fails = frame_fails
         self._charge = charge
         self._live: set[int] = set()
+
+    def now(self) -> float:
+        """Bring every task up to the clock's current time and return it (epoch seconds)."""
+        now = self.clock.now()
+        self.run_until(now)
+        return now
+
+    def settle(self, parent: SimTask, now: float) -> None:
+        """Schedule ``parent``'s family at ``now`` after a change."""
+        self.wake(parent)
+        self.run_until(now)
+        self.mark_completion(parent, now)
 
     def wake(self, parent: SimTask) -> None:
         """Consider ``parent`` (a top-level task) in the next runs."""

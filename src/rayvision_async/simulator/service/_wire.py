@@ -8,12 +8,15 @@ import math
 import posixpath
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .codes import FarmError, FrameStatus, TaskStatus
-from .model import SimFrame, SimTask
+from ..farm._codes import FarmError, FrameStatus, TaskStatus
+from ..farm._model import SimFrame, SimTask
 
-__all__ = ["WireContext", "datetime_text", "frame_wire", "ms", "page", "task_wire"]
+if TYPE_CHECKING:
+    from ..farm._farm import Farm
+
+__all__ = ["WireContext", "datetime_text", "frame_wire", "ms", "page", "task_wire", "wire_context"]
 
 #: The service's local time (China Standard Time) for "yyyy-MM-dd HH:mm:ss" strings.
 SERVICE_TZ = dt.timezone(dt.timedelta(hours=8))
@@ -31,6 +34,19 @@ class WireContext:
     now: float
     over_time_sec: int
     frame_price: Decimal
+
+
+def wire_context(farm: Farm) -> WireContext:
+    """What the wire renderers need from ``farm`` right now (brings it up to the clock)."""
+    account = farm.account
+    return WireContext(
+        user_id=account.user_id,
+        user_name=account.user_name,
+        platform=account.platform,
+        now=farm.now(),
+        over_time_sec=account.task_over_time_sec,
+        frame_price=farm.frame_price,
+    )
 
 
 def ms(seconds: float | None) -> int | None:

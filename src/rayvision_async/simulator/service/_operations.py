@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .body import Body, Operation
-from .codes import FarmError
-from .ops_account import ACCOUNT_OPERATIONS
-from .ops_queries import QUERY_OPERATIONS
-from .ops_tasks import MUTATING, TASK_OPERATIONS
-from .wire import ms
+from ..farm._codes import FarmError
+from ._body import Body, Operation
+from ._ops_account import ACCOUNT_OPERATIONS
+from ._ops_queries import QUERY_OPERATIONS
+from ._ops_tasks import MUTATING, TASK_OPERATIONS
+from ._wire import ms
 
 if TYPE_CHECKING:
-    from .farm import Farm
+    from ..farm._farm import Farm
 
 __all__ = ["ALIASES", "OPERATIONS", "canonical", "dispatch"]
 
@@ -51,7 +51,7 @@ def _task_ids(body: dict[str, Any], data: Any) -> list[int]:
 def dispatch(farm: Farm, operation: str, body: dict[str, Any], *, path: str = "") -> Any:
     """Run ``operation`` on ``farm`` with a wire-named ``body``; returns the envelope ``data``.
 
-    Raises :class:`~.codes.FarmError` for anything the service refuses, and
+    Raises :class:`~rayvision_async.simulator.farm.FarmError` for anything the service refuses, and
     404 for an operation the farm does not know.
     """
     operation = canonical(operation)

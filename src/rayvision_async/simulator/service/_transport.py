@@ -1,4 +1,4 @@
-"""``SimulatorTransport``: an in-process httpx transport in front of a :class:`~.service.Simulator`.
+"""``SimulatorTransport``: an in-process httpx transport in front of a :class:`~._simulator.Simulator`.
 
 No sockets. A reset becomes ``httpx.ReadError`` (``httpx.ConnectError`` for
 a reset before sending); an answer later than the request's read timeout
@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from .service import Simulator
+from ._simulator import Simulator
 
 __all__ = ["SimulatorTransport"]
 

@@ -1,4 +1,4 @@
-"""A loopback HTTP server (aiohttp) in front of a :class:`~.service.Simulator`.
+"""A loopback HTTP server (aiohttp) in front of a :class:`~._simulator.Simulator`.
 
 ``async with serve(simulator) as base_url:`` runs it inside the current event
 loop; :func:`run_server` runs it until interrupted (the ``simulate`` CLI
@@ -18,8 +18,8 @@ from contextlib import asynccontextmanager, suppress
 from aiohttp import web
 from multidict import CIMultiDict
 
-from .farm import Farm
-from .service import Simulator
+from ..farm._farm import Farm
+from ._simulator import Simulator
 
 __all__ = ["build_app", "run_server", "serve"]
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .codes import FarmError
-from .model import SimTask
+from ._codes import FarmError
+from ._model import SimTask
 
 __all__ = ["TASK_FILES", "apply_task_json", "parse_frames"]
 

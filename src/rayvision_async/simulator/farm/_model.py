@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .codes import FrameStatus, FrameType, TaskStatus
+from ._codes import FrameStatus, FrameType, TaskStatus
 
 __all__ = ["FrameCounts", "Mode", "SimFrame", "SimTask"]
 

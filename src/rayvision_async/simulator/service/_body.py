@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .codes import FarmError
+from ..farm._codes import FarmError
 
 if TYPE_CHECKING:
-    from .farm import Farm
+    from ..farm._farm import Farm
 
 __all__ = ["Body", "Operation", "OperationTable"]
 

@@ -1,15 +1,18 @@
 """The simulated render farm: its state and its operations, with no HTTP anywhere.
 
-Time is simulated (:class:`~.clock.SimClock`): ``Farm(speed=0)`` only moves
+Time is simulated (:class:`~._clock.SimClock`): ``Farm(speed=0)`` only moves
 when a test calls :meth:`Farm.advance`. A submitted task is analysed for
 ``analyse_seconds``, then renders its frames ``task_limit`` at a time, each
 taking ``frame_seconds``. A frame fails by a seeded rule (``failure_rate``,
 or a ``failure_rule`` callable), so a run is reproducible.
 
-Operations by SDK method name with wire-named bodies (what the HTTP service
-calls) go through :meth:`Farm.call`; the typed methods are what those
-operations use. Task control (stop, start, frames, labels…) lives in
-:class:`~.control.TaskControl`, lookups and time in :class:`~.state.FarmState`.
+A farm is composed of parts it holds and delegates to: a
+:class:`~._store.TaskStore` (tasks, frames, ids, lookups), a
+:class:`~._engine.RenderEngine` (simulated time), an :class:`~._account.Account`
+and a :class:`~._control.TaskControl` (stop, start, frames, labels…).
+Operations by SDK method name with wire-named bodies live on the service side
+(:meth:`~rayvision_async.simulator.Simulator.call`); the typed methods here
+are what those operations use.
 """
 
 from __future__ import annotations
@@ -18,15 +21,16 @@ import json
 import random
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from .account import Account
-from .clock import SimClock
-from .codes import FarmError, FrameType
-from .control import TaskControl
-from .engine import RenderEngine
-from .model import Mode, SimFrame, SimTask
-from .taskfile import TASK_FILES, apply_task_json, parse_frames
+from ._account import Account
+from ._clock import SimClock
+from ._codes import FarmError, FrameType
+from ._control import TaskControl
+from ._engine import RenderEngine
+from ._model import Mode, SimFrame, SimTask
+from ._store import TaskStore
+from ._taskfile import TASK_FILES, apply_task_json, parse_frames
 
 __all__ = ["ChildTasks", "Farm", "PagingEnd", "parse_frames"]
 
@@ -34,7 +38,7 @@ ChildTasks = Literal["none", "photon_and_main", "random"]
 PagingEnd = Literal["empty", "code700"]
 
 
-class Farm(TaskControl):
+class Farm:
     """A render farm with one user account. See the module docstring for the time model."""
 
     def __init__(
@@ -76,52 +80,60 @@ class Farm(TaskControl):
         self.paging_end: PagingEnd = paging_end
         self.alias_prefix = alias_prefix
         self.account = account if account is not None else Account()
-        self.tasks: dict[int, SimTask] = {}
-        self.frames: dict[int, SimFrame] = {}
-        self._next_task_id = first_task_id
-        self._next_frame_id = 1546598
+        self.store = TaskStore(first_task_id=first_task_id, alias_prefix=alias_prefix)
         self.engine = RenderEngine(
-            self.tasks,
+            self.store.tasks,
+            clock=self.clock,
             frame_seconds=frame_seconds,
             on_analysed=self._analysed,
             frame_fails=self._frame_fails,
             charge=self._charge,
         )
+        self.control = TaskControl(self.store, self.engine, self.account, analyse_seconds=self.analyse_seconds)
+        # task control, delegated
+        self.stop = self.control.stop
+        self.start = self.control.start
+        self.abandon = self.control.abandon
+        self.delete = self.control.delete
+        self.set_priority = self.control.set_priority
+        self.set_task_limit = self.control.set_task_limit
+        self.set_full_speed = self.control.set_full_speed
+        self.set_over_time_stop = self.control.set_over_time_stop
+        self.set_hardware = self.control.set_hardware
+        self.restart_frames = self.control.restart_frames
+        self.stop_frames = self.control.stop_frames
+        self.add_task_label = self.control.add_task_label
+        self.delete_task_labels = self.control.delete_task_labels
+        self.delete_label = self.control.delete_label
+        # lookups, delegated
+        self.task = self.store.task
+        self.require = self.store.require
+        self.parent_of = self.store.parent_of
+        self.frame = self.store.frame
+        self.top_level = self.store.top_level
 
-    def call(self, operation: str, body: dict[str, Any] | None = None, *, path: str = "") -> Any:
-        """Run an operation by its SDK method name with a wire-named body; returns the ``data``."""
-        from .operations import dispatch
+    @property
+    def tasks(self) -> dict[int, SimTask]:
+        """Every task by id (the store's)."""
+        return self.store.tasks
 
-        return dispatch(self, operation, {} if body is None else body, path=path)
+    @property
+    def frames(self) -> dict[int, SimFrame]:
+        """Every frame by id (the store's)."""
+        return self.store.frames
+
+    # -- time ------------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """Bring the farm up to the clock's current time and return it (epoch seconds)."""
+        return self.engine.now()
+
+    def advance(self, seconds: float) -> float:
+        """Move simulated time forward by ``seconds`` and render what happens meanwhile."""
+        self.clock.advance(seconds)
+        return self.now()
 
     # -- create, upload, submit ------------------------------------------------------------------
-
-    def _new_task(self, now: float, parent: SimTask | None = None, task_type: str = "") -> SimTask:
-        task_id = self._next_task_id
-        self._next_task_id += 1
-        task = SimTask(id=task_id, alias=f"{self.alias_prefix}{task_id}", created_at=now, task_limit=self.task_limit)
-        if parent is not None:
-            task.parent_id = parent.id
-            task.task_type = task_type
-            for name in (
-                "scene_name",
-                "cg_id",
-                "frames_range",
-                "camera",
-                "project_name",
-                "user_level",
-                "task_limit",
-                "full_speed",
-                "labels",
-                "producer",
-                "submitted_at",
-                "hardware_config_id",
-            ):
-                setattr(task, name, getattr(parent, name))  # fmt: skip
-            task.labels = dict(parent.labels)
-            task.mode = Mode.ACTIVE
-        self.tasks[task_id] = task
-        return task
 
     def create_tasks(
         self,
@@ -137,7 +149,7 @@ class Farm(TaskControl):
         now = self.now()
         created = []
         for _ in range(count):
-            task = self._new_task(now)
+            task = self.store.new_task(now, self.task_limit)
             task.user_level = user_level
             task.out_user_id = out_user_id
             task.clone_original_id = clone_original_id
@@ -182,7 +194,7 @@ class Farm(TaskControl):
         task.submitted_at = now
         task.mode = Mode.ANALYSING
         task.analyse_until = now + self.analyse_seconds
-        self._wake(task, now)
+        self.engine.settle(task, now)
         return task
 
     def _wants_children(self, task: SimTask) -> bool:
@@ -190,25 +202,18 @@ class Farm(TaskControl):
             return random.Random(f"{self.seed}/children/{task.id}").random() < 0.5
         return self.child_tasks == "photon_and_main"
 
-    def _add_frames(self, task: SimTask, numbers: list[str], frame_type: FrameType) -> None:
-        for number in numbers:
-            frame = SimFrame(id=self._next_frame_id, task_id=task.id, index=number, frame_type=frame_type)
-            self._next_frame_id += 1
-            task.frames.append(frame)
-            self.frames[frame.id] = frame
-
     def _analysed(self, task: SimTask, instant: float) -> None:
         numbers = parse_frames(task.frames_range)
         task.mode = Mode.ACTIVE
         task.overtime_from = instant
         if self._wants_children(task):
-            photon = self._new_task(instant, task, "RenderPhoton")
-            self._add_frames(photon, ["0"], FrameType.PHOTON)
-            main = self._new_task(instant, task, "Render")
-            self._add_frames(main, numbers, FrameType.MAIN)
+            photon = self.store.new_task(instant, self.task_limit, task, "RenderPhoton")
+            self.store.add_frames(photon, ["0"], FrameType.PHOTON)
+            main = self.store.new_task(instant, self.task_limit, task, "Render")
+            self.store.add_frames(main, numbers, FrameType.MAIN)
             task.children = [photon, main]
         else:
-            self._add_frames(task, numbers, FrameType.MAIN)
+            self.store.add_frames(task, numbers, FrameType.MAIN)
 
     def _frame_fails(self, frame: SimFrame) -> bool:
         if self.failure_rule is not None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .operations import OPERATIONS, canonical
+from ._operations import OPERATIONS, canonical
 
 __all__ = ["Route", "Router"]
 

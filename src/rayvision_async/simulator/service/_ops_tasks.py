@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import catalog
-from .body import Body, OperationTable
-from .codes import FarmError, FrameStatus
-from .model import SimFrame
+from ..farm import _catalog as catalog
+from ..farm._codes import FarmError, FrameStatus
+from ..farm._model import SimFrame
+from ._body import Body, OperationTable
 
 if TYPE_CHECKING:
-    from .farm import Farm
+    from ..farm._farm import Farm
 
 __all__ = ["MUTATING", "TASK_OPERATIONS"]
 
