@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .._service_time import SERVICE_TZ
 from .codes import FarmError, FrameStatus, TaskStatus
 from .model import SimFrame, SimTask
 
 __all__ = ["WireContext", "datetime_text", "frame_wire", "ms", "page", "task_wire"]
-
-#: The service's local time (China Standard Time) for "yyyy-MM-dd HH:mm:ss" strings.
-SERVICE_TZ = dt.timezone(dt.timedelta(hours=8))
 
 _TYPE_TEXT = {"RenderPhoton": "render_photons_task", "Render": "render_major_picture_task"}
 
