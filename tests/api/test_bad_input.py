@@ -66,7 +66,7 @@ BAD_CALLS = [
     # unknown DCC names
     bad("unknown-dcc", lambda api: api.query.supported_plugin("mayaa"), "name"),
     bad("unknown-dcc-env", lambda api: api.env.get_render_env(name="photoshop"), "name"),
-    bad("unknown-dcc-in-list", lambda api: api.env.get_render_env(cg_names=["maya", "nuke"]), "cg_names"),
+    bad("unknown-dcc-in-list", lambda api: api.env.get_render_env(cg_names=["maya", "photoshop"]), "cg_names"),
     # paging
     bad("page-size-0", lambda api: api.query.get_task_list(page_size=0), "page_size"),
     bad("page-size-101", lambda api: api.query.get_task_list(page_size=101), "page_size"),

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from .._service_time import SERVICE_TZ
 from ..errors import InvalidInputError
 
 __all__ = ["DCC_IDS", "Kind", "dcc_id"]
@@ -112,7 +113,10 @@ _TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 def _as_time(value: Any, name: str) -> str:
     if isinstance(value, dt.datetime):
-        return value.strftime(_TIME_FORMAT)
+        moment: dt.datetime = value
+        if moment.tzinfo is not None and moment.utcoffset() is not None:
+            moment = moment.astimezone(SERVICE_TZ)
+        return moment.strftime(_TIME_FORMAT)
     if isinstance(value, dt.date):
         return value.strftime(_TIME_FORMAT.split(" ")[0]) + " 00:00:00"
     if isinstance(value, str) and _TIME_PATTERN.fullmatch(value):
@@ -124,7 +128,10 @@ def _as_time(value: Any, name: str) -> str:
     raise _bad(name, "a datetime, a date or a 'YYYY-MM-DD HH:MM:SS' string", value)
 
 
-#: A point in time, sent as "yyyy-MM-dd HH:mm:ss" (the service's format; naive times are sent as given).
+#: A point in time, sent as "yyyy-MM-dd HH:mm:ss" wall-clock text in the service's zone (UTC+8,
+#: :data:`~rayvision_async._service_time.SERVICE_TZ`). An aware datetime is converted to that zone
+#: first; a naive datetime is taken to be in the service's zone already and sent as given; a date
+#: is its midnight there; a "YYYY-MM-DD HH:MM:SS" string is sent as given.
 TIME = Kind("datetime | date | str", _as_time)
 
 
@@ -146,23 +153,40 @@ def _as_json_text(value: Any, name: str) -> str:
 #: A JSON document, given as text or as a mapping; sent as JSON text.
 JSON_TEXT = Kind("str | Mapping[str, Any]", _as_json_text)
 
-#: DCC names accepted where the official SDK takes a software name, with their ``cgId``.
+#: The official SDK's 18 DCC names (``DCC_ID_MAPPINGS`` of rayvision_api 3.0.4.3) and their ``cgId``.
+_DCC_NAMES: Mapping[str, int] = {
+    "maya": 2000, "3ds max": 2001, "lightwave": 2002, "arnold": 2003, "houdini": 2004, "cinema4d": 2005,
+    "softimage": 2006, "blender": 2007, "vr_standalone": 2008, "mr_standalone": 2009, "sketchup": 2010,
+    "vue": 2011, "keyshot": 2012, "clarisse": 2013, "octane_render": 2014, "nuke": 2015, "katana": 2016,
+    "unreal engine": 2020,
+}
+#: Other spellings of those names (keys already in canonical form, see :func:`_dcc_key`).
+_DCC_SPELLINGS: Mapping[str, str] = {
+    "3dsmax": "3ds max", "max": "3ds max", "cinema 4d": "cinema4d", "c4d": "cinema4d",
+    "vray standalone": "vr_standalone", "vr standalone": "vr_standalone",
+    "mentalray standalone": "mr_standalone", "mental ray standalone": "mr_standalone",
+    "octane render": "octane_render", "octane": "octane_render", "octanerender": "octane_render",
+    "unreal": "unreal engine", "unrealengine": "unreal engine", "ue": "unreal engine",
+}
+
+
+def _dcc_key(name: str) -> str:
+    """Lower case, ``_``/``-`` read as spaces, runs of spaces collapsed."""
+    return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+#: DCC names accepted where the official SDK takes a software name, with their ``cgId``: the
+#: official 18 names and their spelling variants (case, spaces, ``_`` or ``-`` do not matter).
 DCC_IDS: Mapping[str, int] = {
-    "maya": 2000,
-    "3ds max": 2001, "3dsmax": 2001, "max": 2001,
-    "houdini": 2004,
-    "cinema 4d": 2005, "cinema4d": 2005, "c4d": 2005,
-    "blender": 2007,
-    "vr standalone": 2008, "vray standalone": 2008,
-    "keyshot": 2012,
-    "clarisse": 2013,
+    **{_dcc_key(name): cg_id for name, cg_id in _DCC_NAMES.items()},
+    **{_dcc_key(alias): _DCC_NAMES[name] for alias, name in _DCC_SPELLINGS.items()},
 }
 
 
 def dcc_id(value: Any, name: str) -> int:
-    """The ``cgId`` of a DCC name ("maya", "3ds Max", …) or of an int cgId."""
+    """The ``cgId`` of a DCC name ("maya", "3ds Max", "octane_render", …) or of an int cgId."""
     if isinstance(value, str):
-        key = " ".join(value.strip().lower().split())
+        key = _dcc_key(value)
         if key in DCC_IDS:
             return DCC_IDS[key]
         raise InvalidInputError(f"{name}: unknown DCC {value!r}; known: {', '.join(sorted(DCC_IDS))}")

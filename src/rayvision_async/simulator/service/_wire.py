@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..._service_time import SERVICE_TZ
 from ..farm._codes import FarmError, FrameStatus, TaskStatus
 from ..farm._model import SimFrame, SimTask
 
@@ -17,9 +18,6 @@ if TYPE_CHECKING:
     from ..farm._farm import Farm
 
 __all__ = ["WireContext", "datetime_text", "frame_wire", "ms", "page", "task_wire", "wire_context"]
-
-#: The service's local time (China Standard Time) for "yyyy-MM-dd HH:mm:ss" strings.
-SERVICE_TZ = dt.timezone(dt.timedelta(hours=8))
 
 _TYPE_TEXT = {"RenderPhoton": "render_photons_task", "Render": "render_major_picture_task"}
 
