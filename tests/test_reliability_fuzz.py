@@ -129,7 +129,9 @@ def structure(name: str, data: Any) -> None:
         assert result is not None or endpoint.returns is None
     else:
         assert failure.path == endpoint.path
-        assert str(failure).startswith(f"malformed response from {endpoint.path}: data does not fit ")
+        assert str(failure).startswith((f"malformed response from {endpoint.path}: data does not fit ",
+                                        f"malformed response from {endpoint.path}: data is ",
+                                        f"malformed response from {endpoint.path}: the reply holds no task ids"))
 
 
 @SETTINGS

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -28,6 +29,7 @@ from .flows import _bulk as bulk
 from .flows import _submit as submit
 from .models import TaskInfo
 from .wire import HttpChannel, Timeouts
+from .wire._channel import DEFAULT_MAX_RESPONSE_BYTES
 from .wire._signing import encode_body
 
 if TYPE_CHECKING:
@@ -50,6 +52,23 @@ def _credential(value: str | None, env: str, what: str) -> str:
     if not isinstance(value, str) or not _CREDENTIAL.fullmatch(value):
         raise errors.ConfigurationError(f"{what} must be 4 to 256 printable ASCII characters without spaces")
     return value
+
+
+def _valid_base_url(base_url: object) -> bool:
+    if not isinstance(base_url, str) or not re.fullmatch(r"https?://[^/\s]+", base_url):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(base_url)
+        port = parts.port  # ValueError for a port that is not a number or above 65535
+    except ValueError:
+        return False
+    if not parts.hostname:
+        return False
+    authority = parts.netloc.rpartition("@")[2]
+    explicit = authority.rpartition("]")[2] if authority.startswith("[") else authority
+    if ":" in explicit and not explicit.rpartition(":")[2].isdigit():
+        return False
+    return port is None or 1 <= port <= 65535
 
 
 def _retry_policy(max_retries: int) -> RetryPolicy:
@@ -94,6 +113,7 @@ class AsyncRayvisionAPI:
         max_concurrency: int = 32,
         transport: httpx.AsyncBaseTransport | None = None,
         base_url: str | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._access_id = _credential(access_id, "RAYVISION_API_ACCESS_ID", "access id")
         access_key = _credential(access_key, "RAYVISION_API_KEY", "access key")
@@ -111,8 +131,11 @@ class AsyncRayvisionAPI:
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) \
                 or not 1 <= max_concurrency <= 1000:
             raise errors.ConfigurationError("max_concurrency must be an int from 1 to 1000")
-        if base_url is not None and not re.fullmatch(r"https?://[^/\s]+", base_url):
-            raise errors.ConfigurationError("base_url must look like https://host[:port] (no path)")
+        if base_url is not None and not _valid_base_url(base_url):
+            raise errors.ConfigurationError("base_url must look like https://host[:port] (no path, port 1-65535)")
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) \
+                or not 1024 <= max_response_bytes <= 2**31:
+            raise errors.ConfigurationError("max_response_bytes must be an int from 1024 to 2**31")
         self._timeouts = Timeouts.coerce(timeout)
         self._retry = retry or _retry_policy(max_retries)
         self.domain = domain
@@ -126,6 +149,7 @@ class AsyncRayvisionAPI:
                             "platform": platform, "version": "1.0.0" if self._legacy else "2.0.0"},
             inner=transport,
             max_connections=max_concurrency,
+            max_response_bytes=max_response_bytes,
         )
         self._connection = Connection(channel, max_concurrency)
         self._channel = channel
@@ -204,9 +228,10 @@ class AsyncRayvisionAPI:
         if self._channel.is_closed:
             raise errors.ClientClosedError(f"the client is closed; {endpoint.name} was not sent")
         body = build_body(endpoint, values, legacy=self._legacy, context=self._context)
-        envelope = await send(self._connection, path, encode_body(body), idempotent=endpoint.idempotent,
-                              timeouts=self._timeouts, policy=self._retry)
-        return result_of(endpoint, envelope.data, path=path)
+        self._connection.check_usable(path)
+        return await send(self._connection, path, encode_body(body), idempotent=endpoint.idempotent,
+                          timeouts=self._timeouts, policy=self._retry,
+                          parse=lambda envelope: result_of(endpoint, envelope.data, path=path))
 
     # -- many tasks (flows/_bulk.py) ---------------------------------------------------------------
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from . import errors
 from ._retry import Failure, RetryPolicy, should_retry
@@ -24,7 +26,7 @@ logger = logging.getLogger("rayvision_async")
 class Connection:
     """The channel, the concurrency cap and the request count, shared by a client and its views."""
 
-    __slots__ = ("channel", "max_concurrency", "requests_sent", "semaphore")
+    __slots__ = ("channel", "loop", "max_concurrency", "requests_sent", "semaphore")
 
     def __init__(self, channel: HttpChannel, max_concurrency: int) -> None:
         self.channel = channel
@@ -32,6 +34,20 @@ class Connection:
         self.semaphore = asyncio.Semaphore(max_concurrency)
         #: Requests sent through this connection (every attempt counts), views included.
         self.requests_sent = 0
+        #: The event loop the first request ran in; the pool and slots belong to it.
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def check_usable(self, path: str) -> None:
+        """Raise before sending if the client is closed or used from another event loop."""
+        if self.channel.is_closed:
+            raise errors.ClientClosedError(f"the client is closed; {path} was not sent")
+        loop = asyncio.get_running_loop()
+        if self.loop is None:
+            self.loop = loop
+        elif self.loop is not loop:
+            raise errors.ConfigurationError(
+                f"this client belongs to another event loop (e.g. an earlier asyncio.run); {path} was not sent. "
+                "Create one client per event loop.")
 
     async def post_once(self, path: str, content: bytes, timeouts: Timeouts) -> Envelope:
         """One attempt: wait for a slot (within the pool timeout), send, decode the envelope."""
@@ -45,21 +61,33 @@ class Connection:
         else:
             await semaphore.acquire()
         try:
+            if self.channel.is_closed:
+                raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
             self.requests_sent += 1
-            reply = await self.channel.post(path, content, timeouts)
+            try:
+                async with asyncio.timeout(timeouts.total):
+                    reply = await self.channel.post(path, content, timeouts)
+            except TimeoutError:
+                raise errors.TimeoutError(f"no complete answer within the total timeout of {timeouts.total} s",
+                                          path=path) from None
         finally:
             semaphore.release()
         return decode_envelope(reply.status, reply.content, path=path, retry_after=reply.retry_after)
 
 
 async def send(
-    connection: Connection, path: str, content: bytes, *, idempotent: bool, timeouts: Timeouts, policy: RetryPolicy
-) -> Envelope:
+    connection: Connection, path: str, content: bytes, *, idempotent: bool, timeouts: Timeouts, policy: RetryPolicy,
+    parse: Callable[[Envelope], Any] | None = None,
+) -> Any:
     """Send ``content`` to ``path`` until it succeeds, fails for good, or may not be repeated.
 
     Invariant: an attempt that may have reached the server is repeated only for
     an idempotent call; a call that creates or changes work raises
     :class:`~.errors.RequestOutcomeUnknownError` instead.
+
+    ``parse`` turns a code-200 envelope into the result (default: the envelope
+    itself); a :class:`~.errors.MalformedResponseError` it raises is a failure
+    after sending, retried like an unreadable body.
     """
     signer = connection.channel.signer
     attempt = 0
@@ -69,33 +97,51 @@ async def send(
         started = time.perf_counter()
         retry_after: float | None = None
         error: errors.RayvisionError
+        closed = connection.channel.is_closed
         try:
+            if closed:
+                raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
             envelope = await connection.post_once(path, content, timeouts)
-        except (errors.ConnectError, errors.PoolTimeoutError) as exc:
-            failure, error = (Failure.CONNECT if isinstance(exc, errors.ConnectError) else Failure.POOL), exc
-        except (errors.TransportError, errors.MalformedResponseError) as exc:
-            failure, error = Failure.AFTER_SEND, exc
-        except errors.HTTPStatusError as exc:
-            if exc.status_code == 429:
-                failure = Failure.THROTTLED
-            elif exc.status_code >= 500:
-                failure = Failure.AFTER_SEND
+            result = parse(envelope) if parse is not None and envelope.code == 200 else envelope
+        except errors.ClientClosedError:
+            raise
+        except errors.RayvisionError as exc:
+            if connection.channel.is_closed and not closed and not isinstance(exc, errors.APIError):
+                raise errors.ClientClosedError(f"the client was closed while {path} was in flight") from None
+            if isinstance(exc, (errors.ConnectError, errors.PoolTimeoutError)) and not exc.unvouched:
+                failure, error = (Failure.CONNECT if isinstance(exc, errors.ConnectError) else Failure.POOL), exc
+            elif isinstance(exc, (errors.TransportError, errors.MalformedResponseError)):
+                failure, error = Failure.AFTER_SEND, exc
+            elif isinstance(exc, errors.HTTPStatusError):
+                if exc.status_code == 429:
+                    failure = Failure.THROTTLED
+                elif exc.status_code >= 500:
+                    failure = Failure.AFTER_SEND
+                else:
+                    raise
+                error, retry_after = exc, exc.retry_after
             else:
                 raise
-            error, retry_after = exc, exc.retry_after
         else:
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> code %d in %.1f ms (request id %s)", path, envelope.code,
                              (time.perf_counter() - started) * 1000, envelope.request_id)
             if envelope.code == 200:
-                return envelope
+                return result
             error = errors.error_for_code(envelope.code, signer.scrub(envelope.message),
-                                          path=path, request_id=envelope.request_id)
-            if envelope.code == 610 and not resynced and envelope.server_time_ms is not None:
+                                          path=path, request_id=signer.scrub_optional(envelope.request_id))
+            if envelope.code == 610:
+                # The service refused the timestamp before doing anything, so any call may be resent —
+                # but only with a plausible server clock, and the second resync counts as an attempt.
+                if not signer.plausible_server_time(envelope.server_time_ms) or (
+                        resynced and attempt >= policy.attempts):
+                    raise error
+                assert envelope.server_time_ms is not None
                 offset = signer.resync(envelope.server_time_ms)
-                logger.info("%s: signature expired; clock offset now %+.1f s, retrying once", path, offset)
+                logger.info("%s: signature expired; clock offset now %+.1f s, retrying", path, offset)
+                if not resynced:
+                    attempt -= 1
                 resynced = True
-                attempt -= 1
                 continue
             if envelope.code != 500:
                 raise error

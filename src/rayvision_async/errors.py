@@ -84,6 +84,9 @@ class UnsupportedOperationError(InvalidInputError):
 class TransportError(RayvisionError):
     """The HTTP exchange failed (connection, timeout, reset)."""
 
+    #: True when a custom transport (not the SDK's own) raised it: "never sent" cannot be vouched for.
+    unvouched: bool = False
+
     def __init__(self, message: str, *, path: str | None = None) -> None:
         super().__init__(message)
         self.path = path

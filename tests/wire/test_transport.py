@@ -48,6 +48,8 @@ class Recorder(httpx.AsyncBaseTransport):
             self.on_request()
         if self.failures:
             raise self.failures.pop(0)
+        if request.url.path.endswith("/createTask"):
+            return httpx.Response(200, json={**TASK_INFO_OK, "data": {"taskIdList": [7]}})
         return httpx.Response(200, json=TASK_INFO_OK)
 
 

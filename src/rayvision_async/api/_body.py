@@ -8,14 +8,18 @@ response model. Everything here raises before a request is sent.
 from __future__ import annotations
 
 import sys
+import types
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Union, get_args, get_origin
+
+import attrs
 
 from ..errors import InvalidInputError, MalformedResponseError, UnsupportedOperationError
-from ..models._converter import structure
+from ..models import CreatedTasks
+from ..models._converter import PATHS_OR_TEXT, structure
 from ._row import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
 
-__all__ = ["build_body", "context_values", "result_of"]
+__all__ = ["build_body", "check_shape", "context_values", "result_of"]
 
 
 def context_values(domain: str, platform: str, *, legacy: bool = False) -> dict[Context, Any]:
@@ -79,8 +83,51 @@ def _to_legacy(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
     return renamed
 
 
+def _shape(returns: Any) -> tuple[type, ...] | None:
+    """The JSON types ``data`` may have for ``returns`` (None: anything goes)."""
+    arms = get_args(returns) if get_origin(returns) in (Union, types.UnionType) else (returns,)
+    allowed: list[type] = []
+    for arm in arms:
+        origin = get_origin(arm) or arm
+        if arm is type(None):
+            allowed.append(type(None))
+        elif origin is tuple:
+            allowed.append(list)
+        elif arm is str:
+            allowed.append(str)
+        elif isinstance(origin, type) and attrs.has(origin):
+            allowed.append(dict)
+        else:
+            return None
+    return tuple(allowed)
+
+
+def check_shape(endpoint: Endpoint, data: Any, *, path: str) -> None:
+    """Raise :class:`MalformedResponseError` if ``data`` is not of the JSON type the row declares.
+
+    An object (model or page) must be a JSON object, a tuple a JSON array (or
+    ``null``, an empty list), and ``null`` only where the row allows it
+    (``X | None``). Rows returning ``None``, ``Any`` or ``str`` accept anything,
+    and ``PATHS_OR_TEXT`` a list, a bare text or ``null``.
+    """
+    returns = endpoint.returns
+    if returns is None or returns is Any or returns is str:
+        return
+    if returns == PATHS_OR_TEXT:
+        allowed: tuple[type, ...] | None = (list, str, type(None))
+    else:
+        allowed = _shape(returns)
+        if allowed is not None and list in allowed:
+            allowed = (*allowed, type(None))  # a null sequence is an empty one
+    if allowed is not None and type(data) not in allowed:
+        got = "null" if data is None else type(data).__name__
+        raise MalformedResponseError(
+            f"data is {got}, not the {getattr(returns, '__name__', returns)} the endpoint returns", path=path)
+
+
 def result_of(endpoint: Endpoint, data: Any, *, path: str) -> Any:
-    """Structure an envelope's ``data`` into ``endpoint.returns``."""
+    """Check ``data``'s JSON shape against ``endpoint.returns`` and structure it."""
+    check_shape(endpoint, data, path=path)
     returns = endpoint.returns
     if returns is None:
         return None
@@ -89,7 +136,10 @@ def result_of(endpoint: Endpoint, data: Any, *, path: str) -> Any:
     if returns is str:
         return data if isinstance(data, str) else ("" if data is None else str(data))
     try:
-        return structure(data, returns)
+        result = structure(data, returns)
     except Exception as exc:  # cattrs raises many kinds; each means "not the documented shape"
         reason = f"data does not fit {getattr(returns, '__name__', returns)}: {type(exc).__name__}"
-        raise MalformedResponseError(reason, path=path) from exc
+        raise MalformedResponseError(reason, path=path) from None
+    if isinstance(result, CreatedTasks) and not result.task_id_list:
+        raise MalformedResponseError("the reply holds no task ids", path=path)
+    return result

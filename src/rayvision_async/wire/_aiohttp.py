@@ -21,6 +21,10 @@ def _timeout_of(request: httpx.Request, key: str) -> float | None:
     return float(value) if value is not None else None
 
 
+class _TooLarge(httpx.DecodingError):
+    """The raw body is larger than the request's cap."""
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An ``httpx`` transport whose connections are aiohttp's.
 
@@ -28,8 +32,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     onto httpx's exception classes (``ConnectError``/``ConnectTimeout`` when
     the connection could not be made; ``ReadTimeout``/``ReadError`` once the
     request may have been sent), so retry decisions do not depend on which
-    transport is inside. The session is created lazily inside the running loop.
+    transport is inside. The session is created lazily inside the running loop;
+    once :meth:`aclose` ran, no new one is ever opened.
     """
+
+    #: Its connect failures are raised only when nothing was sent (see ``HttpChannel.vouched``).
+    vouches_for_failures = True
 
     def __init__(self, *, limit: int = 100, keepalive_timeout: float = 15.0, use_env_proxies: bool = True) -> None:
         self._limit = limit
@@ -40,8 +48,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._proxy_by_origin: dict[tuple[str, str], str | None] = {}
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    def _get_session(self, request: httpx.Request) -> aiohttp.ClientSession:
+        if self._closed:
+            raise httpx.ConnectError("the transport is closed", request=request)
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._limit, keepalive_timeout=self._keepalive_timeout)
             self._session = aiohttp.ClientSession(
@@ -82,7 +93,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return acquired + idle
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        session = self._get_session()
+        session = self._get_session(request)
+        limit = request.extensions.get("rayvision_max_response_bytes")
         timeout = self._timeout(request)
         content = await request.aread()
         try:
@@ -96,9 +108,22 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 compress=None,
             ) as response:
-                body = await response.read()
+                if isinstance(limit, int):
+                    if response.content_length is not None and response.content_length > limit:
+                        raise _TooLarge(f"reply larger than {limit} bytes")
+                    parts: list[bytes] = []
+                    size = 0
+                    async for part in response.content.iter_chunked(65536):
+                        size += len(part)
+                        if size > limit:
+                            raise _TooLarge(f"reply larger than {limit} bytes")
+                        parts.append(part)
+                    body = b"".join(parts)
+                else:
+                    body = await response.read()
+                # A stream, not content=: httpx would decode content= at once, before any size check.
                 return httpx.Response(
-                    response.status, headers=response.raw_headers, content=body, request=request
+                    response.status, headers=response.raw_headers, stream=httpx.ByteStream(body), request=request
                 )
         except aiohttp.ConnectionTimeoutError as exc:
             raise httpx.ConnectTimeout(str(exc), request=request) from exc
@@ -110,6 +135,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
 
     async def aclose(self) -> None:
+        self._closed = True
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None

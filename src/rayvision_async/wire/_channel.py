@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 
 import httpx
@@ -16,19 +17,32 @@ from .._version import __version__
 from ._aiohttp import AiohttpTransport
 from ._signer import SigningTransport
 
-__all__ = ["HttpChannel", "RawReply", "Timeouts"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpChannel", "RawReply", "Timeouts"]
+
+#: The largest decoded reply body read (32 MiB); a larger one is a MalformedResponseError.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: Request extension telling the SDK's transports the cap (they stop reading the raw body past it).
+MAX_BYTES_EXTENSION = "rayvision_max_response_bytes"
 
 USER_AGENT = f"rayvision-async/{__version__}"
 _DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
 
 
 class Timeouts:
-    """Connect, read and pool timeouts in seconds (``None`` = no limit)."""
+    """Connect, read, pool and total timeouts in seconds (``None`` = no limit).
 
-    __slots__ = ("connect", "extension", "pool", "read")
+    ``read`` bounds each wait for bytes; ``total`` bounds one whole attempt
+    (connect, send, read every byte), so a reply trickling in slowly still ends.
+    It defaults to twice ``read`` (at least 60 s; no limit when ``read`` is None).
+    """
 
-    def __init__(self, read: float | None = 30.0, *, connect: float | None = 10.0, pool: float | None = 30.0):
-        for name, value in (("read", read), ("connect", connect), ("pool", pool)):
+    __slots__ = ("connect", "extension", "pool", "read", "total")
+
+    def __init__(self, read: float | None = 30.0, *, connect: float | None = 10.0, pool: float | None = 30.0,
+                 total: float | str | None = "auto"):
+        if total == "auto":
+            total = None if read is None else max(60.0, 2 * float(read))
+        for name, value in (("read", read), ("connect", connect), ("pool", pool), ("total", total)):
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600
             ):
@@ -36,6 +50,7 @@ class Timeouts:
         self.read = None if read is None else float(read)
         self.connect = None if connect is None else float(connect)
         self.pool = None if pool is None else float(pool)
+        self.total = None if total is None else float(total)
         #: The ``timeout`` request extension httpx transports read.
         self.extension = {"connect": self.connect, "read": self.read, "write": self.read, "pool": self.pool}
 
@@ -47,14 +62,14 @@ class Timeouts:
         return cls(read=value)
 
     def __repr__(self) -> str:
-        return f"Timeouts(read={self.read}, connect={self.connect}, pool={self.pool})"
+        return f"Timeouts(read={self.read}, connect={self.connect}, pool={self.pool}, total={self.total})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Timeouts) and (self.read, self.connect, self.pool) == (
-            other.read, other.connect, other.pool)
+        return isinstance(other, Timeouts) and (self.read, self.connect, self.pool, self.total) == (
+            other.read, other.connect, other.pool, other.total)
 
     def __hash__(self) -> int:
-        return hash((self.read, self.connect, self.pool))
+        return hash((self.read, self.connect, self.pool, self.total))
 
 
 class RawReply:
@@ -85,8 +100,13 @@ class HttpChannel:
         signer_options: Mapping[str, str],
         inner: httpx.AsyncBaseTransport | None,
         max_connections: int,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.inner = inner if inner is not None else AiohttpTransport(limit=max_connections)
+        #: Whether the inner transport's connect failures reliably mean "nothing was sent" (the SDK's own
+        #: transports say so with ``vouches_for_failures``); for any other, every failure may have been sent.
+        self.vouched = getattr(type(self.inner), "vouches_for_failures", False) is True
+        self.max_response_bytes = max_response_bytes
         self.signer = SigningTransport(self.inner, **signer_options)
         self._base_url = base_url.rstrip("/")
         self._urls: dict[str, httpx.URL] = {}
@@ -97,25 +117,35 @@ class HttpChannel:
         url = self._urls.get(path)
         if url is None:
             url = self._urls[path] = httpx.URL(self._base_url + path)
+        limit = self.max_response_bytes
         request = httpx.Request("POST", url, headers=_DEFAULT_HEADERS, content=content,
-                                extensions={"timeout": timeouts.extension})
+                                extensions={"timeout": timeouts.extension, MAX_BYTES_EXTENSION: limit})
+        # SDK errors are raised outside the ``except`` blocks, so none carries the httpx exception (and its
+        # signed request) as __cause__ or __context__.
+        error: errors.RayvisionError
         try:
             response = await self.signer.handle_async_request(request)
             try:
-                body = await response.aread()
+                body = await _read_capped(response, limit, path)
             finally:
                 await response.aclose()
-        except httpx.PoolTimeout as exc:
-            raise errors.PoolTimeoutError("no free connection within the pool timeout", path=path) from exc
+        except httpx.PoolTimeout:
+            error = errors.PoolTimeoutError("no free connection within the pool timeout", path=path)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise errors.ConnectError(f"could not connect: {type(exc).__name__}", path=path) from exc
-        except httpx.TimeoutException as exc:
-            raise errors.TimeoutError(f"no answer within {timeouts.read} s", path=path) from exc
+            error = errors.ConnectError(f"could not connect: {type(exc).__name__}", path=path)
+        except httpx.TimeoutException:
+            error = errors.TimeoutError(f"no answer within {timeouts.read} s", path=path)
         except httpx.TransportError as exc:
-            raise errors.TransportError(f"connection failed: {type(exc).__name__}", path=path) from exc
+            error = errors.TransportError(f"connection failed: {type(exc).__name__}", path=path)
         except httpx.DecodingError as exc:
-            raise errors.MalformedResponseError("body could not be decompressed", path=path) from exc
-        return RawReply(response.status_code, body, response.headers.get("retry-after"))
+            error = errors.MalformedResponseError(f"body could not be read: {exc}", path=path)
+        else:
+            return RawReply(response.status_code, body, response.headers.get("retry-after"))
+        if self._closed:
+            error = errors.ClientClosedError(f"the client was closed while {path} was in flight")
+        elif not self.vouched and isinstance(error, (errors.ConnectError, errors.PoolTimeoutError)):
+            error.unvouched = True  # a custom transport: the request may have been sent all the same
+        raise error
 
     @property
     def is_closed(self) -> bool:
@@ -125,3 +155,61 @@ class HttpChannel:
         if not self._closed:
             self._closed = True
             await self.signer.aclose()
+
+
+class _TooLarge(httpx.DecodingError):
+    """The reply body is larger than the cap."""
+
+
+def _decoder(encoding: str) -> zlib._Decompress | None:
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 16)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    return None
+
+
+async def _read_capped(response: httpx.Response, limit: int, path: str) -> bytes:
+    """The decoded body, never holding more than ``limit`` decoded bytes (a gzip bomb stops at the cap)."""
+    try:
+        body = response.content  # a transport that built the response from bytes: already decoded
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        if len(body) > limit:
+            raise _TooLarge(f"reply larger than {limit} bytes")
+        return body
+    encodings = [part.strip().lower() for part in response.headers.get("content-encoding", "").split(",")]
+    encodings = [part for part in encodings if part and part != "identity"]
+    if len(encodings) > 1:
+        raise httpx.DecodingError("more than one content encoding")
+    decoder = _decoder(encodings[0]) if encodings else None
+    chunks: list[bytes] = []
+    size = 0
+    raw_size = 0
+    async for raw in response.aiter_raw():
+        raw_size += len(raw)
+        if raw_size > limit and decoder is None:
+            raise _TooLarge(f"reply larger than {limit} bytes")
+        if decoder is None:
+            chunks.append(raw)
+            size += len(raw)
+            continue
+        data = raw
+        while data:
+            try:
+                out = decoder.decompress(data, limit + 1 - size)
+            except zlib.error:
+                raise httpx.DecodingError("body could not be decompressed") from None
+            chunks.append(out)
+            size += len(out)
+            if size > limit:
+                raise _TooLarge(f"decoded reply larger than {limit} bytes")
+            data = decoder.unconsumed_tail
+    if decoder is not None:
+        tail = decoder.flush()
+        size += len(tail)
+        if size > limit:
+            raise _TooLarge(f"decoded reply larger than {limit} bytes")
+        chunks.append(tail)
+    return b"".join(chunks)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 
 import httpx
 
@@ -20,6 +21,11 @@ __all__ = ["SigningTransport"]
 logger = logging.getLogger("rayvision_async")
 
 _REDACTED_HEADERS = frozenset({"accessid", "signature"})
+
+#: The largest clock offset (seconds) a 610 reply may make the signer adopt: 24 hours.
+MAX_CLOCK_OFFSET = 86_400.0
+#: 2020-01-01T00:00:00Z in epoch milliseconds: no earlier ``serverTime`` is believed.
+_EARLIEST_MS = 1_577_836_800_000
 
 
 class SigningTransport(httpx.AsyncBaseTransport):
@@ -52,13 +58,32 @@ class SigningTransport(httpx.AsyncBaseTransport):
         self._nonce = NonceSource()
         #: Seconds added to the local clock for ``UTCTimestamp`` (set by :meth:`resync`).
         self.clock_offset = 0.0
+        #: The signatures of the latest requests, scrubbed from server texts like the credentials.
+        self._signatures: deque[str] = deque(maxlen=256)
 
     def __repr__(self) -> str:
         return f"SigningTransport(domain={self._domain!r}, platform={self._platform!r}, inner={self._inner!r})"
 
     def scrub(self, text: str) -> str:
         """``text`` (e.g. a server's message) with the access id and access key replaced by ``***``."""
-        return errors.scrub(text, (self._access_id, self._access_key))
+        return errors.scrub(text, (self._access_id, self._access_key, *self._signatures))
+
+    def scrub_optional(self, text: str | None) -> str | None:
+        """:meth:`scrub` for a text the server may leave out (e.g. ``requestId``)."""
+        return None if text is None else self.scrub(text)
+
+    @staticmethod
+    def plausible_server_time(server_time_ms: int | None) -> bool:
+        """Whether a 610 reply's ``serverTime`` may be adopted as the service's clock.
+
+        It must be integer epoch milliseconds no earlier than 2020-01-01, no later
+        than now + 2 days, and within :data:`MAX_CLOCK_OFFSET` of the local clock.
+        """
+        if type(server_time_ms) is not int:
+            return False
+        now_ms = time.time() * 1000
+        return (_EARLIEST_MS <= server_time_ms <= now_ms + 2 * 86_400_000
+                and abs(server_time_ms - now_ms) <= MAX_CLOCK_OFFSET * 1000)
 
     def resync(self, server_time_ms: int) -> float:
         """Adopt the offset between the service's clock and ours; returns the new offset in seconds."""
@@ -81,6 +106,7 @@ class SigningTransport(httpx.AsyncBaseTransport):
         headers = self.signed_headers()
         signature = sign_request(self._access_key, self._domain, request.url.path, headers, content)
         headers["signature"] = signature
+        self._signatures.append(signature)
         headers["Content-Type"] = "application/json"
         headers["languageFlag"] = self._language
         request.headers.update(headers)

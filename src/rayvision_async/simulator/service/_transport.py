@@ -24,6 +24,9 @@ class SimulatorTransport(httpx.AsyncBaseTransport):
     to make them instantaneous while keeping the timeout behaviour.
     """
 
+    #: Its connect failures are raised only when nothing was sent (see ``HttpChannel.vouched``).
+    vouches_for_failures = True
+
     def __init__(
         self,
         simulator: Simulator,
