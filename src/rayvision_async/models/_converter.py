@@ -15,12 +15,23 @@ Rules, all registered once at import time:
 Anything else that cannot be converted (e.g. ``"abc"`` for an integer) raises, and the exception
 propagates to the caller. The structure functions are generated once per type and cached by
 cattrs; ``structure()`` does no per-call set-up. A model's function is Python source written by
-:mod:`rayvision_async.models._structgen` from the fields and the hooks below.
+:mod:`rayvision_async.models._structgen` from the fields and the hooks below (the *fast path*).
+
+The fast path may skip a hook only where this module declares how (:data:`_OPTIONAL_SCALARS`, each
+scalar's hook with its :class:`~._structgen.Inline` shortcut, and :func:`_shortcut` for enums);
+the generator reads that declaration and re-derives nothing.
+
+Environment: ``RAYVISION_STRUCTURE_FAST_PATH=0`` (read once, at import) turns the fast path off, so
+models are structured by cattrs' own generated functions with the same names and hooks. The results
+are the same (``tests/models/test_fast_path.py`` checks it); only the speed differs (about 2×).
+:func:`make_converter` builds a converter either way.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import threading
 import types
 from collections.abc import Callable, Mapping
@@ -30,20 +41,21 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_structure_fn, override
 
 from ._meta import ALIASES, COERCE, WIRE
-from ._structgen import FieldSpec, make_model_structure_fn
+from ._structgen import FieldSpec, Inline, Shortcut, make_model_structure_fn
 from .enums import TolerantIntEnum
 
-__all__ = ["converter", "snake_to_camel", "structure", "wire_name"]
+__all__ = ["FAST_PATH", "converter", "make_converter", "snake_to_camel", "structure", "wire_name"]
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
 
 _NONE_TYPE = type(None)
 
-#: The converter. Use :func:`structure` rather than calling it directly.
-converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+#: Whether models use the generated fast path (``RAYVISION_STRUCTURE_FAST_PATH=0`` turns it off).
+FAST_PATH = os.environ.get("RAYVISION_STRUCTURE_FAST_PATH", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def snake_to_camel(name: str) -> str:
@@ -80,13 +92,18 @@ def _to_decimal(value: Any, _: Any = None) -> Any:
         raise ValueError(f"expected a number for a money amount, got {value!r}") from None
 
 
+def _is_int_text(text: str) -> bool:
+    """Whether ``text`` (already stripped) is an optionally negative run of digits."""
+    return text.isdigit() or (text[:1] == "-" and text[1:].isdigit())
+
+
 def _to_datetime(value: Any, _: Any = None) -> datetime:
     kind = type(value)
     if kind is int or kind is float:
         return datetime.fromtimestamp(value / 1000, UTC)
     if kind is str:
         text = value.strip()
-        if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
+        if _is_int_text(text):
             return datetime.fromtimestamp(int(text) / 1000, UTC)
         try:
             return datetime.fromtimestamp(float(text) / 1000, UTC)
@@ -206,7 +223,7 @@ def _int_or_str(value: Any, _: Any) -> int | str | None:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
+        if _is_int_text(text):
             return int(text)
         return value
     if isinstance(value, float | Decimal) and (whole := _integral(value)) is not None:
@@ -218,7 +235,7 @@ def _time_or_str(value: Any, _: Any) -> datetime | str | None:
     """For time fields of undocumented format: epoch milliseconds → datetime, other text kept."""
     if isinstance(value, str):
         text = value.strip()
-        if not (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
+        if not _is_int_text(text):
             return value or None
     return _opt_datetime(value, datetime)
 
@@ -256,13 +273,16 @@ def _labels(value: Any, _: Any) -> tuple[str, ...]:
 
 _COERCERS: dict[str, Hook] = {"labels": _labels}
 
-_OPTIONAL_SCALARS: dict[Any, Hook] = {
-    int: _opt_int,
-    str: _opt_str,
-    float: _opt_float,
-    bool: _opt_bool,
-    Decimal: _opt_decimal,
-    datetime: _opt_datetime,
+#: The one declaration of the ``X | None`` scalar hooks and of the inline check the fast path may do
+#: instead of calling each (see :class:`~._structgen.Inline`). Editing a hook's behaviour for the value
+#: its shortcut covers means editing its shortcut here too; the differential test catches a mismatch.
+_OPTIONAL_SCALARS: dict[Any, tuple[Hook, Inline]] = {
+    int: (_opt_int, Inline.IDENTITY),  # an int is returned as is
+    str: (_opt_str, Inline.IDENTITY),
+    float: (_opt_float, Inline.IDENTITY),
+    bool: (_opt_bool, Inline.IDENTITY),
+    Decimal: (_opt_decimal, Inline.IDENTITY),
+    datetime: (_opt_datetime, Inline.EPOCH_MS),  # an int is epoch milliseconds, 0 is None
 }
 
 _OPTIONAL_PAIRS: dict[frozenset[Any], Hook] = {
@@ -274,7 +294,7 @@ _OPTIONAL_PAIRS: dict[frozenset[Any], Hook] = {
 # --------------------------------------------------------------------------- hook factories
 
 
-def _lazy(inner: Any) -> Callable[[], Hook]:
+def _lazy(conv: cattrs.Converter, inner: Any) -> Callable[[], Hook]:
     """Resolve ``inner``'s hook on first use (models may refer to themselves)."""
     cell: list[Hook] = []
     lock = threading.Lock()
@@ -283,12 +303,13 @@ def _lazy(inner: Any) -> Callable[[], Hook]:
         if not cell:
             with lock:
                 if not cell:
-                    cell.append(converter.get_structure_hook(inner))
+                    cell.append(conv.get_structure_hook(inner))
         return cell[0]
 
     return get
 
 
+@functools.cache
 def _enum_hook(cls: type[TolerantIntEnum], optional: bool) -> Hook:
     members = cls._value2member_map_  # pseudo-members are added to this same dict
 
@@ -312,6 +333,7 @@ def _union_arms(t: Any) -> tuple[Any, ...] | None:
 
 
 def _is_optional(t: Any) -> bool:
+    """Whether ``t`` is handled by :func:`_optional_hook` (whose hook maps ``None`` to ``None``)."""
     arms = _union_arms(t)
     if arms is None or _NONE_TYPE not in arms:
         return False
@@ -319,17 +341,17 @@ def _is_optional(t: Any) -> bool:
     return len(others) == 1 or others in _OPTIONAL_PAIRS
 
 
-def _optional_hook(t: Any) -> Hook:
+def _optional_hook(conv: cattrs.Converter, t: Any) -> Hook:
     others = frozenset(get_args(t)) - {_NONE_TYPE}
     if len(others) > 1:
         return _OPTIONAL_PAIRS[others]
     (inner,) = others
     scalar = _OPTIONAL_SCALARS.get(inner)
     if scalar is not None:
-        return scalar
-    if isinstance(inner, type) and issubclass(inner, TolerantIntEnum):
+        return scalar[0]
+    if _is_enum(inner):
         return _enum_hook(inner, optional=True)
-    get = _lazy(inner)
+    get = _lazy(conv, inner)
 
     def structure_optional(value: Any, _: Any) -> Any:
         return None if value is None else get()(value, inner)
@@ -337,14 +359,33 @@ def _optional_hook(t: Any) -> Hook:
     return structure_optional
 
 
+def _shortcut(t: Any) -> Shortcut | None:
+    """The inline shortcut the fast path may use for a field of type ``t``, read from the table above.
+
+    Only ``X | None`` has one: a scalar's declared :class:`~._structgen.Inline`, or, for a
+    :class:`TolerantIntEnum`, a lookup of int codes in the enum's own member map (unknown codes are
+    added to that same map by the hook). The generator checks that ``hook`` is the converter's hook.
+    """
+    arms = _union_arms(t)
+    if arms is None or len(arms) != 2 or _NONE_TYPE not in arms:
+        return None
+    inner = arms[0] if arms[1] is _NONE_TYPE else arms[1]
+    scalar = _OPTIONAL_SCALARS.get(inner)
+    if scalar is not None:
+        return Shortcut(scalar[1], scalar[0], inner)
+    if _is_enum(inner):
+        return Shortcut(Inline.ENUM_CODE, _enum_hook(inner, optional=True), inner._value2member_map_)
+    return None
+
+
 def _is_var_tuple(t: Any) -> bool:
     args = get_args(t)
     return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
-def _var_tuple_hook(t: Any) -> Hook:
+def _var_tuple_hook(conv: cattrs.Converter, t: Any) -> Hook:
     inner = get_args(t)[0]
-    get = _lazy(inner)
+    get = _lazy(conv, inner)
 
     def structure_tuple(value: Any, _: Any) -> tuple[Any, ...]:
         if value is None:
@@ -366,22 +407,36 @@ def _is_model(t: Any) -> bool:
     return isinstance(origin, type) and attrs.has(origin)
 
 
-def _model_hook(cl: Any) -> Hook:
+def _plain_model_fn(cl: Any, conv: cattrs.Converter, fields: list[FieldSpec]) -> Hook:
+    """cattrs' own structure function with the same names and hooks (the path without the fast path)."""
+    overrides: dict[str, Any] = {"_cattrs_forbid_extra_keys": False, "_cattrs_detailed_validation": False}
+    for spec in fields:
+        overrides[spec.field.name] = override(rename=spec.wire, struct_hook=spec.coercer)
+    generated: Hook = make_dict_structure_fn(cl, conv, **overrides)
+    pairs = tuple((alias, spec.wire) for spec in fields for alias in spec.aliases)
+    if not pairs:
+        return generated
+
+    def structure_with_aliases(value: Any, t: Any) -> Any:
+        for alias, wire in pairs:
+            if alias in value and wire not in value:
+                value = {**value, wire: value[alias]}
+        return generated(value, t)
+
+    return structure_with_aliases
+
+
+def _model_hook(conv: cattrs.Converter, fast_path: bool, cl: Any) -> Hook:
     fields: list[FieldSpec] = []
     for field in attrs.fields(attrs.resolve_types(get_origin(cl) or cl)):
         coerce = field.metadata.get(COERCE)
         coercer = _COERCERS[coerce] if coerce is not None else None
         fields.append(FieldSpec(field, wire_name(field), tuple(field.metadata.get(ALIASES, ())), coercer))
-    return make_model_structure_fn(cl, converter, fields, _OPTIONAL_SCALARS, _is_optional)
+    plain = _plain_model_fn(cl, conv, fields)
+    if not fast_path:
+        return plain
+    return make_model_structure_fn(cl, conv, fields, fallback=plain, shortcut=_shortcut, maps_none=_is_optional)
 
-
-converter.register_structure_hook(Decimal, _to_decimal)
-converter.register_structure_hook(datetime, _to_datetime)
-converter.register_structure_hook(bool, _to_bool)
-converter.register_structure_hook_factory(_is_enum, lambda t: _enum_hook(t, optional=False))
-converter.register_structure_hook_factory(_is_optional, _optional_hook)
-converter.register_structure_hook_factory(_is_var_tuple, _var_tuple_hook)
-converter.register_structure_hook_factory(_is_model, _model_hook)
 
 #: Thumbnail paths: the service answers a list of paths, the documents also show a bare "SUCCESS".
 PATHS_OR_TEXT = tuple[str, ...] | str
@@ -393,4 +448,22 @@ def _paths_or_text(value: Any, _: Any) -> tuple[str, ...] | str:
     return () if value is None else tuple(str(item) for item in value)
 
 
-converter.register_structure_hook_func(lambda t: t == PATHS_OR_TEXT, _paths_or_text)
+def make_converter(*, fast_path: bool = FAST_PATH) -> cattrs.Converter:
+    """A converter with every rule of this module; ``fast_path=False`` leaves models to cattrs' generator.
+
+    The module's :data:`converter` is the one built at import; tests build others to compare.
+    """
+    conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+    conv.register_structure_hook(Decimal, _to_decimal)
+    conv.register_structure_hook(datetime, _to_datetime)
+    conv.register_structure_hook(bool, _to_bool)
+    conv.register_structure_hook_factory(_is_enum, lambda t: _enum_hook(t, optional=False))
+    conv.register_structure_hook_factory(_is_optional, functools.partial(_optional_hook, conv))
+    conv.register_structure_hook_factory(_is_var_tuple, functools.partial(_var_tuple_hook, conv))
+    conv.register_structure_hook_factory(_is_model, functools.partial(_model_hook, conv, fast_path))
+    conv.register_structure_hook_func(lambda t: t == PATHS_OR_TEXT, _paths_or_text)
+    return conv
+
+
+#: The converter. Use :func:`structure` rather than calling it directly.
+converter = make_converter()

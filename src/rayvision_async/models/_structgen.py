@@ -8,32 +8,31 @@ field. The instance is then built without attrs' keyword ``__init__`` (``object.
 slot descriptors) when the class has nothing ``__init__`` would run besides setting its fields;
 otherwise the generated code calls the class.
 
+Which hooks it may skip, and how, is not decided here: the converter declares each shortcut next to
+its hooks (``shortcut(t)`` returns a :class:`Shortcut` whose :class:`Inline` kind names one of the
+inline checks below), and the generator uses a shortcut only while ``hook`` is the hook the
+converter would call anyway.
+
 Inputs that are not exactly a ``dict`` go to ``fallback`` (cattrs' own generated function), which
 keeps the behaviour for odd inputs exactly as it was.
 """
 
 from __future__ import annotations
 
+import enum
 import itertools
 import linecache
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, override
 
-from .enums import TolerantIntEnum
-
-__all__ = ["FieldSpec", "make_model_structure_fn"]
+__all__ = ["FieldSpec", "Inline", "Shortcut", "make_model_structure_fn"]
 
 Hook = Callable[[Any, Any], Any]
 
-_NONE_TYPE = type(None)
-#: Types whose optional hook returns a value of exactly that type unchanged.
-_IDENTITY = (int, str, float, bool, Decimal)
 _MISSING = object()
 _counter = itertools.count()
 
@@ -47,23 +46,23 @@ class FieldSpec(NamedTuple):
     coercer: Hook | None  #: a special hook replacing the type's own, or None
 
 
-def _cattrs_fn(cl: Any, converter: cattrs.Converter, fields: list[FieldSpec]) -> Hook:
-    """cattrs' own structure function with the same names and hooks: the path for non-dict inputs."""
-    overrides: dict[str, Any] = {"_cattrs_forbid_extra_keys": False, "_cattrs_detailed_validation": False}
-    for spec in fields:
-        overrides[spec.field.name] = override(rename=spec.wire, struct_hook=spec.coercer)
-    generated: Hook = make_dict_structure_fn(cl, converter, **overrides)
-    pairs = tuple((alias, spec.wire) for spec in fields for alias in spec.aliases)
-    if not pairs:
-        return generated
+class Inline(enum.Enum):
+    """The inline checks the generated code knows, each standing for a hook on the values it covers."""
 
-    def structure_with_aliases(value: Any, t: Any) -> Any:
-        for alias, wire in pairs:
-            if alias in value and wire not in value:
-                value = {**value, wire: value[alias]}
-        return generated(value, t)
+    #: A value of exactly type ``Shortcut.exact`` is returned unchanged.
+    IDENTITY = "identity"
+    #: An ``int`` is epoch milliseconds: 0 becomes None, anything else a UTC datetime.
+    EPOCH_MS = "epoch_ms"
+    #: An ``int`` found in the mapping ``Shortcut.exact`` (an enum's member map) is that member.
+    ENUM_CODE = "enum_code"
 
-    return structure_with_aliases
+
+class Shortcut(NamedTuple):
+    """A converter's declaration that the fast path may do ``inline`` instead of calling ``hook``."""
+
+    inline: Inline
+    hook: Hook  #: the hook the shortcut stands for; other values still go to it
+    exact: Any  #: IDENTITY: the exact type; ENUM_CODE: the code → member mapping; EPOCH_MS: unused
 
 
 def _substitute(t: Any, mapping: Mapping[Any, Any]) -> Any:
@@ -120,17 +119,18 @@ def make_model_structure_fn(
     cl: Any,
     converter: cattrs.Converter,
     fields: list[FieldSpec],
-    optional_hooks: Mapping[Any, Hook],
-    is_optional: Callable[[Any], bool],
+    *,
+    fallback: Hook,
+    shortcut: Callable[[Any], Shortcut | None],
+    maps_none: Callable[[Any], bool],
 ) -> Hook:
     """The structure function for model ``cl`` (a class or a parametrised generic class).
 
     ``fields`` says how to read each attrs field; the other hooks come from ``converter``.
-    ``optional_hooks`` maps ``X`` to the converter's hook for ``X | None``, so the generator knows
-    which hooks it may short-cut; ``is_optional`` says which types have a hook that maps ``None`` to
-    ``None``.
+    ``fallback`` structures inputs that are not a ``dict`` (and generic models). ``shortcut(t)`` is
+    the converter's declared inline shortcut for field type ``t`` (or None); ``maps_none(t)`` says
+    which types have a hook that maps ``None`` to ``None``.
     """
-    fallback = _cattrs_fn(cl, converter, fields)
     base = get_origin(cl) or cl
     mapping = _typevar_mapping(cl)
     types = [_substitute(spec.field.type, mapping) for spec in fields]
@@ -146,7 +146,7 @@ def make_model_structure_fn(
     for i, ((field, wire, aliases, coercer), t) in enumerate(zip(fields, types, strict=True)):
         hook = coercer if coercer is not None else converter.get_structure_hook(t)
         ns[f"_h{i}"], ns[f"_t{i}"], ns[f"_d{i}"] = hook, t, field.default
-        skip_none = coercer is None and field.default is None and is_optional(t)
+        skip_none = coercer is None and field.default is None and maps_none(t)
         if aliases or not skip_none:
             lines.append(f"    v = get({wire!r}, _M)")
             lines.extend(f"    if v is _M: v = get({alias!r}, _M)" for alias in aliases)
@@ -157,17 +157,18 @@ def make_model_structure_fn(
         else:
             if aliases:
                 lines.append("    if v is _M: v = None")
-            inner = next(a for a in get_args(t) if a is not _NONE_TYPE) if len(get_args(t)) == 2 else None
-            if inner in _IDENTITY and hook is optional_hooks.get(inner):
-                ns[f"_k{i}"] = inner
+            cut = shortcut(t)
+            if cut is not None and cut.hook is not hook:
+                cut = None  # the converter calls another hook for this type: no shortcut
+            if cut is not None and cut.inline is Inline.IDENTITY:
+                ns[f"_k{i}"] = cut.exact
                 lines.append(f"    if v is not None and type(v) is not _k{i}: v = _h{i}(v, _t{i})")
-            elif inner is datetime and hook is optional_hooks.get(inner):
+            elif cut is not None and cut.inline is Inline.EPOCH_MS:
                 lines.append("    if v is not None:")
-                # the hook's own int branch: 0 means "not set", else epoch milliseconds
                 lines.append(f"        if type(v) is not int: v = _h{i}(v, _t{i})")
                 lines.append("        else: v = _fromts(v / 1000, _UTC) if v else None")
-            elif isinstance(inner, type) and issubclass(inner, TolerantIntEnum):
-                ns[f"_e{i}"] = inner._value2member_map_  # unknown codes are added to this same dict
+            elif cut is not None and cut.inline is Inline.ENUM_CODE:
+                ns[f"_e{i}"] = cut.exact
                 lines.append("    if v is not None:")
                 lines.append(f"        m = _e{i}.get(v) if type(v) is int else None")
                 lines.append(f"        v = _h{i}(v, _t{i}) if m is None else m")
