@@ -110,7 +110,7 @@ class HttpChannel:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise errors.ConnectError(f"could not connect: {type(exc).__name__}", path=path) from exc
         except httpx.TimeoutException as exc:
-            raise errors.TimeoutError(f"no answer within {timeouts.read} s", path=path) from exc
+            raise errors.RequestTimeoutError(f"no answer within {timeouts.read} s", path=path) from exc
         except httpx.TransportError as exc:
             raise errors.TransportError(f"connection failed: {type(exc).__name__}", path=path) from exc
         except httpx.DecodingError as exc:
