@@ -126,7 +126,7 @@ MATRIX: dict[str, tuple[tuple[int, type[Exception]], tuple[int, type[Exception]]
     # Scripted is a custom transport: its connect failures cannot prove nothing was sent.
     "connect_error": ((ATTEMPTS, errors.ConnectError), OUTCOME_UNKNOWN),
     "connect_timeout": ((ATTEMPTS, errors.ConnectError), OUTCOME_UNKNOWN),
-    "read_timeout": ((ATTEMPTS, errors.TimeoutError), OUTCOME_UNKNOWN),
+    "read_timeout": ((ATTEMPTS, errors.RequestTimeoutError), OUTCOME_UNKNOWN),
     "reset_after_send": ((ATTEMPTS, errors.TransportError), OUTCOME_UNKNOWN),
     "http_502_html": ((ATTEMPTS, errors.HTTPStatusError), OUTCOME_UNKNOWN),
     "http_429": ((ATTEMPTS, errors.HTTPStatusError), (ATTEMPTS, errors.HTTPStatusError)),
@@ -301,3 +301,14 @@ def test_the_testing_switch_zeroes_every_delay_and_restores() -> None:
             assert policy.delay(3) == 0.0
             assert policy.delay(1, retry_after=3.0) == 0.0
         assert policy.delay(1, retry_after=3.0) == 3.0
+
+
+def test_timeout_error_is_a_deprecated_alias_of_request_timeout_error() -> None:
+    assert issubclass(errors.RequestTimeoutError, errors.TransportError)
+    assert not issubclass(errors.RequestTimeoutError, TimeoutError)  # the builtin, as before the rename
+    with pytest.warns(DeprecationWarning, match="RequestTimeoutError"):
+        alias = errors.TimeoutError
+    assert alias is errors.RequestTimeoutError
+    assert "TimeoutError" not in errors.__all__
+    with pytest.raises(AttributeError):
+        _ = errors.NoSuchError  # type: ignore[attr-defined]

@@ -102,7 +102,7 @@ async def test_a_failure_after_processing_is_never_retried(operation: str, kind:
     path = next(endpoint.path for endpoint in ENDPOINTS if endpoint.name == operation)
     assert_outcome_unknown(caught.value, path)
     cause = caught.value.__cause__
-    expected = {"slow": errors.TimeoutError, "reset": errors.TransportError,
+    expected = {"slow": errors.RequestTimeoutError, "reset": errors.TransportError,
                 "http_5xx": errors.HTTPStatusError, "malformed_json": errors.MalformedResponseError}[kind]
     assert type(cause) is expected
     assert not sim.internal_errors

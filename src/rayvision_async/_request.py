@@ -68,7 +68,7 @@ class Connection:
                 async with asyncio.timeout(timeouts.total):
                     reply = await self.channel.post(path, content, timeouts)
             except TimeoutError:
-                raise errors.TimeoutError(f"no complete answer within the total timeout of {timeouts.total} s",
+                raise errors.RequestTimeoutError(f"no complete answer within the total timeout of {timeouts.total} s",
                                           path=path) from None
         finally:
             semaphore.release()

@@ -20,7 +20,9 @@ comes from elsewhere.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     "APIError",
@@ -41,10 +43,10 @@ __all__ = [
     "RayvisionError",
     "RegionMismatchError",
     "RequestOutcomeUnknownError",
+    "RequestTimeoutError",
     "ServerError",
     "SignatureExpiredError",
     "SignatureInvalidError",
-    "TimeoutError",
     "TransportError",
     "UnsupportedOperationError",
     "error_for_code",
@@ -96,8 +98,12 @@ class ConnectError(TransportError):
     """The connection could not be opened: the request never reached the server."""
 
 
-class TimeoutError(TransportError):
-    """The server did not answer within the read timeout."""
+class RequestTimeoutError(TransportError):
+    """The server did not answer within the read timeout.
+
+    Formerly ``errors.TimeoutError``, a name that shadowed the builtin; that name is a deprecated
+    alias (accessing it warns).
+    """
 
 
 class PoolTimeoutError(TransportError):
@@ -219,3 +225,17 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+#: Deprecated names → (their replacement's name, the object).
+_DEPRECATED: dict[str, tuple[str, type[Exception]]] = {"TimeoutError": ("RequestTimeoutError", RequestTimeoutError)}
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated aliases: ``errors.TimeoutError`` is :class:`RequestTimeoutError`, with a warning."""
+    if name in _DEPRECATED:
+        new_name, value = _DEPRECATED[name]
+        warnings.warn(f"rayvision_async.errors.{name} is deprecated; use {new_name} (it shadows the builtin)",
+                      DeprecationWarning, stacklevel=2)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

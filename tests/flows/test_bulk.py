@@ -12,6 +12,7 @@ import pytest
 from helpers.fakefarm import TASK_INFO, FakeFarm, api_for, other_tasks, task
 from rayvision_async import AsyncRayvisionAPI, InvalidInputError, TaskInfo, TaskStatus
 from rayvision_async.errors import ParameterError
+from rayvision_async.flows import _bulk
 from rayvision_async.flows._bulk import WATCHED_FIELDS, TaskEvent, TasksNotFoundError, WaitTimeoutError
 
 DONE = {"taskStatus": 25, "doneFrames": 10}
@@ -300,3 +301,22 @@ async def test_cancelling_mid_flight_leaves_no_task(operation: Callable[[Any], A
     assert all(call.cancelled for call in farm.calls)
     assert farm.in_flight == 0
     assert other_tasks() == before
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: _bulk._unique_ids("12"), "task_ids must be a list of int"),
+        (lambda: _bulk._unique_ids({1: 2}), "task_ids must be a list of int"),
+        (lambda: _bulk._unique_ids([1, 0]), r"task_ids\[1\] must be at least 1"),
+        (lambda: _bulk._unique_ids([True]), r"task_ids\[0\] must be an int"),
+        (lambda: _bulk._check_batch_size(1001), "batch_size must be between 1 and 1000"),
+        (lambda: _bulk._check_positive("interval", float("nan"), low=0.001, high=10), "interval must be a number"),
+        (lambda: _bulk._check_positive("timeout", True, low=0.001, high=10), "timeout must be a number"),
+    ],
+)
+def test_bulk_argument_checks_use_the_table_kinds(call: Any, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        call()
+    assert _bulk._unique_ids([3, 1, 3, 2]) == [3, 1, 2]
+    assert _bulk._unique_ids(()) == []

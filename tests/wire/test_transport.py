@@ -236,7 +236,7 @@ async def test_aiohttp_read_timeout_is_retried_for_an_idempotent_call(loopback: 
     loopback.handler = slow
     started = time.perf_counter()
     async with loopback_api(loopback.port) as api:
-        with pytest.raises(errors.TimeoutError):
+        with pytest.raises(errors.RequestTimeoutError):
             await api.query.task_info([1])
     assert len(loopback.hits) == FAST.attempts
     assert time.perf_counter() - started < 2.5
@@ -252,5 +252,5 @@ async def test_aiohttp_read_timeout_is_not_retried_for_create_task(loopback: Loo
     async with loopback_api(loopback.port) as api:
         with pytest.raises(errors.RequestOutcomeUnknownError) as caught:
             await api.task.create_task()
-    assert isinstance(caught.value.__cause__, errors.TimeoutError)
+    assert isinstance(caught.value.__cause__, errors.RequestTimeoutError)
     assert len(loopback.hits) == 1

@@ -55,6 +55,17 @@ def integer(low: int | None = None, high: int | None = None) -> Kind:
     return Kind("int", lambda v, n: _as_int(v, n, low, high))
 
 
+def _as_number(value: Any, name: str, low: float, high: float) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:  # NaN fails too
+        raise InvalidInputError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+    return value
+
+
+def number(low: float, high: float) -> Kind:
+    """An int or float (never a bool, never NaN) in ``[low, high]``, returned as given."""
+    return Kind("float", lambda v, n: _as_number(v, n, low, high))
+
+
 def _as_str(value: Any, name: str, nonempty: bool, max_len: int | None) -> str:
     if not isinstance(value, str):
         raise _bad(name, "a str", value)

@@ -20,7 +20,8 @@ from typing import Any
 
 import attrs
 
-from ..errors import InvalidInputError, RayvisionError
+from ..api import _kinds as kinds
+from ..errors import RayvisionError
 from ..models import TaskInfo, TaskInfoPage
 
 __all__ = ["FetchBatch", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError", "WaitTimeoutError",
@@ -97,25 +98,21 @@ class TaskEvent:
         return _terminal(self.task)
 
 
+#: The argument kinds of the endpoint table (:mod:`rayvision_async.api._kinds`), reused here.
+_TASK_IDS = kinds.list_of(kinds.integer(1), nonempty=False)
+_BATCH_SIZE = kinds.integer(1, 1000)
+
+
 def _unique_ids(task_ids: Iterable[int]) -> list[int]:
-    if isinstance(task_ids, (str, bytes)) or not isinstance(task_ids, Iterable):
-        raise InvalidInputError(f"task_ids must be an iterable of ints, got {type(task_ids).__name__}")
-    unique: dict[int, None] = {}
-    for task_id in task_ids:
-        if isinstance(task_id, bool) or not isinstance(task_id, int) or task_id < 1:
-            raise InvalidInputError(f"task_ids must hold positive ints, got {task_id!r}")
-        unique[task_id] = None
-    return list(unique)
+    return list(dict.fromkeys(_TASK_IDS.check(task_ids, "task_ids")))
 
 
 def _check_batch_size(batch_size: int) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1000:
-        raise InvalidInputError(f"batch_size must be an int from 1 to 1000, got {batch_size!r}")
+    _BATCH_SIZE.check(batch_size, "batch_size")
 
 
 def _check_positive(name: str, value: float, *, low: float, high: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise InvalidInputError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+    kinds.number(low, high).check(value, name)
 
 
 async def poll(fetch: FetchBatch, task_ids: Iterable[int], *, batch_size: int, concurrency: int) -> PollResult:

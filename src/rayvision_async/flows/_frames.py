@@ -13,6 +13,9 @@ from ..errors import InvalidInputError
 
 __all__ = ["frame_matches", "parse_frame_numbers"]
 
+#: The SDK's one frame-range pattern ("N", "A-B", "A-B[step]"). The simulator keeps its own copy on
+#: purpose (``simulator/taskfile.py``): it stands for the service, so it checks what the SDK sends
+#: independently instead of sharing the SDK's parser.
 _ITEM = re.compile(r"\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*(?:\[\s*(\d+)\s*\])?)?\s*")
 _MAX_FRAMES = 1_000_000
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
+from typing import Any
 
+import attrs
 import httpx
 
 from .. import errors
@@ -28,6 +30,37 @@ USER_AGENT = f"rayvision-async/{__version__}"
 _DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
 
 
+def _seconds(name: str, value: Any) -> float | None:
+    """One timeout: a number in (0, 3600] seconds (never a bool) as a float, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
+        raise errors.ConfigurationError(f"{name} timeout must be a number in (0, 3600] seconds or None")
+    return float(value)
+
+
+def _read(value: Any) -> float | None:
+    return _seconds("read", value)
+
+
+def _connect(value: Any) -> float | None:
+    return _seconds("connect", value)
+
+
+def _pool(value: Any) -> float | None:
+    return _seconds("pool", value)
+
+
+_AUTO = -1.0  # a total still to be derived from read (set in __attrs_post_init__)
+
+
+def _total(value: Any) -> float | None:
+    if value is _AUTO or (isinstance(value, str) and value == "auto"):
+        return _AUTO
+    return _seconds("total", value)
+
+
+@attrs.frozen
 class Timeouts:
     """Connect, read, pool and total timeouts in seconds (``None`` = no limit).
 
@@ -36,23 +69,21 @@ class Timeouts:
     It defaults to twice ``read`` (at least 60 s; no limit when ``read`` is None).
     """
 
-    __slots__ = ("connect", "extension", "pool", "read", "total")
+    read: float | None = attrs.field(default=30.0, converter=_read)
+    connect: float | None = attrs.field(default=10.0, kw_only=True, converter=_connect)
+    pool: float | None = attrs.field(default=30.0, kw_only=True, converter=_pool)
+    #: ``"auto"`` (the default) becomes twice ``read``, at least 60 s (None when ``read`` is None).
+    total: float | None = attrs.field(default=_AUTO, kw_only=True, converter=_total)
+    #: The ``timeout`` request extension httpx transports read.
+    extension: Mapping[str, float | None] = attrs.field(init=False, eq=False, repr=False)
 
-    def __init__(self, read: float | None = 30.0, *, connect: float | None = 10.0, pool: float | None = 30.0,
-                 total: float | str | None = "auto"):
-        if total == "auto":
-            total = None if read is None else max(60.0, 2 * float(read))
-        for name, value in (("read", read), ("connect", connect), ("pool", pool), ("total", total)):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600
-            ):
-                raise errors.ConfigurationError(f"{name} timeout must be a number in (0, 3600] seconds or None")
-        self.read = None if read is None else float(read)
-        self.connect = None if connect is None else float(connect)
-        self.pool = None if pool is None else float(pool)
-        self.total = None if total is None else float(total)
-        #: The ``timeout`` request extension httpx transports read.
-        self.extension = {"connect": self.connect, "read": self.read, "write": self.read, "pool": self.pool}
+    @extension.default
+    def _extension(self) -> Mapping[str, float | None]:
+        return {"connect": self.connect, "read": self.read, "write": self.read, "pool": self.pool}
+
+    def __attrs_post_init__(self) -> None:
+        if self.total == _AUTO:
+            object.__setattr__(self, "total", None if self.read is None else max(60.0, 2 * self.read))
 
     @classmethod
     def coerce(cls, value: Timeouts | float | None) -> Timeouts:
@@ -61,26 +92,14 @@ class Timeouts:
             return value
         return cls(read=value)
 
-    def __repr__(self) -> str:
-        return f"Timeouts(read={self.read}, connect={self.connect}, pool={self.pool}, total={self.total})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Timeouts) and (self.read, self.connect, self.pool, self.total) == (
-            other.read, other.connect, other.pool, other.total)
-
-    def __hash__(self) -> int:
-        return hash((self.read, self.connect, self.pool, self.total))
-
-
+@attrs.frozen
 class RawReply:
     """Status, body bytes and Retry-After of one HTTP response."""
 
-    __slots__ = ("content", "retry_after", "status")
-
-    def __init__(self, status: int, content: bytes, retry_after: str | None) -> None:
-        self.status = status
-        self.content = content
-        self.retry_after = retry_after
+    status: int
+    content: bytes = attrs.field(repr=lambda content: f"<{len(content)} bytes>")
+    retry_after: str | None
 
 
 class HttpChannel:
@@ -134,7 +153,7 @@ class HttpChannel:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             error = errors.ConnectError(f"could not connect: {type(exc).__name__}", path=path)
         except httpx.TimeoutException:
-            error = errors.TimeoutError(f"no answer within {timeouts.read} s", path=path)
+            error = errors.RequestTimeoutError(f"no answer within {timeouts.read} s", path=path)
         except httpx.TransportError as exc:
             error = errors.TransportError(f"connection failed: {type(exc).__name__}", path=path)
         except httpx.DecodingError as exc:
