@@ -15,7 +15,9 @@ def test_timeouts_record() -> None:
     assert hash(Timeouts(5, pool=None)) == hash(Timeouts(5.0, pool=None))
     assert Timeouts(5) != Timeouts(6)
     assert repr(Timeouts(5, pool=None)) == "Timeouts(read=5.0, connect=10.0, pool=None, total=60.0)"
-    assert Timeouts(40).total == 80.0 and Timeouts(None).total is None and Timeouts(5, total=7).total == 7.0
+    assert Timeouts(40).total == 80.0
+    assert Timeouts(None).total is None
+    assert Timeouts(5, total=7).total == 7.0
     assert Timeouts(2).extension == {"connect": 10.0, "read": 2.0, "write": 2.0, "pool": 30.0}
     assert Timeouts.coerce(3) == Timeouts(read=3.0)
     with pytest.raises(TypeError):
