@@ -77,7 +77,7 @@ class Connection:
 
 async def send(
     connection: Connection, path: str, content: bytes, *, idempotent: bool, timeouts: Timeouts, policy: RetryPolicy,
-    parse: Callable[[Envelope], Any] | None = None,
+    parse: Callable[[Envelope], Any],
 ) -> Any:
     """Send ``content`` to ``path`` until it succeeds, fails for good, or may not be repeated.
 
@@ -85,9 +85,9 @@ async def send(
     an idempotent call; a call that creates or changes work raises
     :class:`~.errors.RequestOutcomeUnknownError` instead.
 
-    ``parse`` turns a code-200 envelope into the result (default: the envelope
-    itself); a :class:`~.errors.MalformedResponseError` it raises is a failure
-    after sending, retried like an unreadable body.
+    ``parse`` turns a code-200 envelope into the result; a
+    :class:`~.errors.MalformedResponseError` it raises is a failure after
+    sending, retried like an unreadable body.
     """
     signer = connection.channel.signer
     attempt = 0
@@ -102,7 +102,7 @@ async def send(
             if closed:
                 raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
             envelope = await connection.post_once(path, content, timeouts)
-            result = parse(envelope) if parse is not None and envelope.code == 200 else envelope
+            result = parse(envelope) if envelope.code == 200 else None
         except errors.ClientClosedError:
             raise
         except errors.RayvisionError as exc:
