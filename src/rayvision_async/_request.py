@@ -49,7 +49,7 @@ class Connection:
                 f"this client belongs to another event loop (e.g. an earlier asyncio.run); {path} was not sent. "
                 "Create one client per event loop.")
 
-    async def post_once(self, path: str, content: bytes, timeouts: Timeouts) -> Envelope:
+    async def post_once(self, path: str, content: bytes, timeouts: Timeouts, *, idempotent: bool = True) -> Envelope:
         """One attempt: wait for a slot (within the pool timeout), send, decode the envelope."""
         semaphore = self.semaphore
         if semaphore.locked() and timeouts.pool is not None:
@@ -66,7 +66,7 @@ class Connection:
             self.requests_sent += 1
             try:
                 async with asyncio.timeout(timeouts.total):
-                    reply = await self.channel.post(path, content, timeouts)
+                    reply = await self.channel.post(path, content, timeouts, idempotent=idempotent)
             except TimeoutError:
                 raise errors.RequestTimeoutError(f"no complete answer within the total timeout of {timeouts.total} s",
                                           path=path) from None
@@ -101,7 +101,7 @@ async def send(
         try:
             if closed:
                 raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
-            envelope = await connection.post_once(path, content, timeouts)
+            envelope = await connection.post_once(path, content, timeouts, idempotent=idempotent)
             result = parse(envelope) if envelope.code == 200 else None
         except errors.ClientClosedError:
             raise

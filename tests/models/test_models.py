@@ -463,3 +463,30 @@ def test_one_converter_instance() -> None:
 
     assert module.converter is converter
     assert converter.get_structure_hook(TaskInfo) is converter.get_structure_hook(TaskInfo)
+
+
+def test_unknown_enum_codes_keep_a_bounded_cache() -> None:
+    import gc
+    import tracemalloc
+
+    from rayvision_async.models import enums
+
+    TaskStatus(5_000_001)  # warm up the cache structures
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for code in range(1_000_000, 1_100_000):  # 100,000 distinct unknown codes, as a hostile server could send
+        member = TaskStatus(code)
+        assert member == code
+        assert not member.is_known
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    cache = enums._PSEUDO[TaskStatus]
+    assert len(cache) == enums.PSEUDO_MEMBER_CACHE_SIZE
+    assert grown < 2_000_000  # ~1,024 members kept, not 100,000 (that was 110-240 MB)
+    assert TaskStatus(1_099_999) is TaskStatus(1_099_999)  # recent codes stay the same object
+    assert len(TaskStatus._value2member_map_) == len(TaskStatus.__members__)  # nothing leaked into the enum
+    assert TaskStatus("25") is TaskStatus.FINISHED
+    with pytest.raises(ValueError, match="--5"):
+        TaskStatus("--5")

@@ -7,7 +7,7 @@ Rules, all registered once at import time:
   spelling variants (``aliases``); see :mod:`rayvision_async.models._meta`.
 * **Tolerance.** Missing keys take the field default; unknown keys are ignored; a JSON ``null``
   for a sequence becomes ``()``; an empty string for an optional number, time or enum becomes
-  ``None``; unknown enum codes become cached ``UNKNOWN_<code>`` pseudo-members.
+  ``None``; unknown enum codes become ``UNKNOWN_<code>`` pseudo-members (a bounded cache).
 * **Times.** Epoch milliseconds (int, float, Decimal or digit string) become timezone-aware UTC
   datetimes; 0 means "not set" and becomes ``None``.
 * **Money.** ``Decimal``; floats go through ``str`` so 1.57 becomes ``Decimal("1.57")``.
@@ -311,7 +311,7 @@ def _lazy(conv: cattrs.Converter, inner: Any) -> Callable[[], Hook]:
 
 @functools.cache
 def _enum_hook(cls: type[TolerantIntEnum], optional: bool) -> Hook:
-    members = cls._value2member_map_  # pseudo-members are added to this same dict
+    members = cls._value2member_map_  # the defined codes; unknown ones go through cls() (a bounded cache)
 
     def structure_enum(value: Any, _: Any) -> Any:
         if value is None and optional:
@@ -363,8 +363,8 @@ def _shortcut(t: Any) -> Shortcut | None:
     """The inline shortcut the fast path may use for a field of type ``t``, read from the table above.
 
     Only ``X | None`` has one: a scalar's declared :class:`~._structgen.Inline`, or, for a
-    :class:`TolerantIntEnum`, a lookup of int codes in the enum's own member map (unknown codes are
-    added to that same map by the hook). The generator checks that ``hook`` is the converter's hook.
+    :class:`TolerantIntEnum`, a lookup of int codes in the enum's own member map (unknown codes go to
+    the hook, whose pseudo-members live in a bounded cache). The generator checks that ``hook`` is the converter's hook.
     """
     arms = _union_arms(t)
     if arms is None or len(arms) != 2 or _NONE_TYPE not in arms:

@@ -55,9 +55,15 @@ def build_app(simulator: Simulator) -> web.Application:
 
 
 @asynccontextmanager
-async def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve ``simulator`` on ``host:port`` (0: a free port); yields ``"http://host:port"``."""
-    runner = web.AppRunner(build_app(simulator), access_log=None, handle_signals=False, shutdown_timeout=0.5)
+async def serve(
+    simulator: Simulator, host: str = "127.0.0.1", port: int = 0, *, keepalive_timeout: float = 75.0,
+) -> AsyncIterator[str]:
+    """Serve ``simulator`` on ``host:port`` (0: a free port); yields ``"http://host:port"``.
+
+    The server closes a connection idle for ``keepalive_timeout`` seconds (as a real one does).
+    """
+    runner = web.AppRunner(build_app(simulator), access_log=None, handle_signals=False, shutdown_timeout=0.5,
+                           keepalive_timeout=keepalive_timeout)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
