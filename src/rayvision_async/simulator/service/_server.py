@@ -47,6 +47,16 @@ def build_app(simulator: Simulator) -> web.Application:
         if reply.reset:
             _reset(request)
             return web.Response(status=500)  # never written: the transport is gone
+        if reply.trickle > 0:
+            response = web.StreamResponse(status=reply.status, headers=CIMultiDict(reply.headers))
+            response.content_length = len(reply.body)
+            await response.prepare(request)
+            with suppress(ConnectionResetError):  # the client gave up waiting
+                for index in range(len(reply.body)):
+                    await response.write(reply.body[index:index + 1])
+                    await asyncio.sleep(reply.trickle)
+                await response.write_eof()
+            return response
         return web.Response(status=reply.status, body=reply.body, headers=CIMultiDict(reply.headers))
 
     app = web.Application(client_max_size=64 * 1024 * 1024)
