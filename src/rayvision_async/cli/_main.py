@@ -72,8 +72,15 @@ async def _connect(args: argparse.Namespace) -> AsyncIterator[AsyncRayvisionAPI]
         yield api
 
 
-def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+def _decimal_as_number(value: object) -> float:
+    if isinstance(value, Decimal):
+        return float(value)  # JSON numbers; the service's amounts have a few decimal places
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _print_json(value: Any, *, indent: int | None = 2) -> None:
+    sys.stdout.write(json.dumps(value, indent=indent, default=_decimal_as_number) + "\n")
+    sys.stdout.flush()
 
 
 def _task_row(task: TaskInfo) -> dict[str, Any]:
@@ -81,12 +88,7 @@ def _task_row(task: TaskInfo) -> dict[str, Any]:
     return {"id": task.id, "alias": task.task_alias, "status": status.name if status is not None else None,
             "status_code": status.value if status is not None else None,
             "done": task.done_frames, "failed": task.failed_frames, "total": task.total_frames,
-            "cost": _number(task.render_consume)}
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2) + "\n")
-    sys.stdout.flush()
+            "cost": task.render_consume}
 
 
 def _print_rows(console: Console, header: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -147,8 +149,7 @@ async def _watch(args: argparse.Namespace, console: Console) -> int:
         async for event in watcher:
             row = _task_row(event.task)
             if args.json:
-                sys.stdout.write(json.dumps({**row, "changes": sorted(event.changes)}) + "\n")
-                sys.stdout.flush()
+                _print_json({**row, "changes": sorted(event.changes)}, indent=None)
             else:
                 console.print(f"task {row['id']}: {row['status']}  {row['done']}/{row['total']} done, "
                               f"{row['failed'] or 0} failed")
@@ -156,21 +157,25 @@ async def _watch(args: argparse.Namespace, console: Console) -> int:
         return _watch_outcome(final, watcher.lost)
 
 
+#: ``info``'s values: JSON key → table label.
+_INFO_LABELS = {"user_id": "user id", "user_name": "user name", "platform": "platform",
+                "rmb_balance": "balance (RMB)", "usd_balance": "balance (USD)", "credit": "credit",
+                "coupon": "coupon", "cpu_price": "CPU price", "gpu_price": "GPU price",
+                "task_over_time_sec": "task timeout (s)"}
+
+
 async def _info(args: argparse.Namespace, console: Console) -> int:
     async with _connect(args) as api:
         profile, settings = await asyncio.gather(api.user.query_user_profile(), api.user.query_user_setting())
+    values = {"user_id": profile.user_id, "user_name": profile.user_name, "platform": profile.platform,
+              "rmb_balance": profile.rmbbalance, "usd_balance": profile.usdbalance, "credit": profile.credit,
+              "coupon": profile.coupon, "cpu_price": profile.cpu_price, "gpu_price": profile.gpu_price,
+              "task_over_time_sec": settings.task_over_time_sec}
     if args.json:
-        _print_json({"user_id": profile.user_id, "user_name": profile.user_name, "platform": profile.platform,
-                     "rmb_balance": _number(profile.rmbbalance), "usd_balance": _number(profile.usdbalance),
-                     "credit": _number(profile.credit), "coupon": _number(profile.coupon),
-                     "cpu_price": _number(profile.cpu_price), "gpu_price": _number(profile.gpu_price),
-                     "task_over_time_sec": settings.task_over_time_sec})
-        return EXIT_OK
-    rows = {"user id": profile.user_id, "user name": profile.user_name, "platform": profile.platform,
-            "balance (RMB)": profile.rmbbalance, "balance (USD)": profile.usdbalance, "credit": profile.credit,
-            "coupon": profile.coupon, "CPU price": profile.cpu_price, "GPU price": profile.gpu_price,
-            "task timeout (s)": settings.task_over_time_sec}
-    _print_rows(console, ("setting", "value"), [{"key": key, "value": value} for key, value in rows.items()])
+        _print_json(values)
+    else:
+        _print_rows(console, ("setting", "value"),
+                    [{"setting": _INFO_LABELS[key], "value": value} for key, value in values.items()])
     return EXIT_OK
 
 
@@ -179,8 +184,7 @@ async def _demo(args: argparse.Namespace, console: Console) -> int:
                             speed=args.speed, seed=args.seed, in_process=args.in_process)
     summary = await run_demo(settings, None if args.json else console)
     if args.json:
-        sys.stdout.write(json.dumps(summary.as_dict()) + "\n")
-        sys.stdout.flush()
+        _print_json(summary.as_dict(), indent=None)
     else:
         console.print(summary_table(summary))
     unfinished = {name for name in summary.statuses if not TaskStatus[name].is_terminal}
