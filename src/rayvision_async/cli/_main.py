@@ -119,7 +119,7 @@ def _watch_outcome(final: dict[int, TaskInfo], lost: set[int]) -> int:
     ends = {task_id: task.task_status for task_id, task in sorted(final.items()) if task.task_status is not None}
     failed = [f"{task_id} {status.name}" for task_id, status in ends.items() if status in FAILED_ENDS]
     stopped = [f"{task_id} {status.name}" for task_id, status in ends.items() if status.is_stopped]
-    codes = []
+    codes: list[int] = []
     if lost:
         complain(f"watch: the service does not know task ids {sorted(lost)}")
         codes.append(EXIT_API)
@@ -153,8 +153,7 @@ async def _watch(args: argparse.Namespace, console: Console) -> int:
             else:
                 console.print(f"task {row['id']}: {row['status']}  {row['done']}/{row['total']} done, "
                               f"{row['failed'] or 0} failed")
-        final = {task_id: task for task_id, task in watcher.states.items() if task_id in set(ids)}
-        return _watch_outcome(final, watcher.lost)
+        return _watch_outcome(watcher.states, watcher.lost)
 
 
 #: ``info``'s values: JSON key → table label.
