@@ -1,8 +1,8 @@
 """A loopback HTTP server (aiohttp) in front of a :class:`~._simulator.Simulator`.
 
 ``async with serve(simulator) as base_url:`` runs it inside the current event
-loop; :func:`run_server` runs it until interrupted (the ``simulate`` CLI
-command). A simulated reset really resets the TCP connection (RST), and a
+loop (the ``simulate`` CLI command uses it); :func:`run_server` runs it until
+interrupted. A simulated reset really resets the TCP connection (RST), and a
 slow answer really sleeps.
 """
 
@@ -100,6 +100,10 @@ def describe(simulator: Simulator, base_url: str) -> str:
     )
 
 
+def _print_flushed(text: str) -> None:
+    print(text, flush=True)  # a parent process reading the pipe sees it at once
+
+
 def run_server(
     simulator: Simulator | None = None,
     port: int = 8765,
@@ -107,7 +111,7 @@ def run_server(
     *,
     speed: float = 10.0,
     stop: threading.Event | None = None,
-    out: Callable[[str], object] = print,
+    out: Callable[[str], object] = _print_flushed,
 ) -> None:
     """Serve a simulator until Ctrl+C (or until ``stop`` is set); prints the URL and credentials.
 
