@@ -69,5 +69,5 @@ def ids_of_frames_named(task_id: int, frames: Iterable[FrameInfo], names: frozen
     first = islice(seen, _SHOWN)
     shown = ", ".join(repr(index) for index in first) + (", …" if len(seen) > _SHOWN else "")
     raise InvalidInputError(
-        f"task {task_id} has no frame whose frameIndex is {wanted} (matched exactly, as the official SDK "
-        f"does); its {len(seen)} frame indices begin {shown}")
+        f"task {task_id} has no frame whose frameIndex is exactly {'one of ' if len(names) > 1 else ''}{wanted} "
+        f"(the official SDK's rule); its {len(seen)} frame indices begin {shown}")
