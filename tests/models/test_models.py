@@ -145,10 +145,10 @@ def test_unset_times_are_none(raw: object) -> None:
     assert structure({"startTime": raw, "endTime": raw}, FrameInfo).start_time is None
 
 
-def test_formatted_time_strings_stay_strings() -> None:
+def test_formatted_progress_times_are_in_the_service_zone() -> None:
     progress = structure({"startTime": "2018-11-09 18:27:40", "completedTime": "2020-01-03 10:02:55"}, TaskProgress)
-    assert progress.start_time == "2018-11-09 18:27:40"
-    assert progress.completed_time == "2020-01-03 10:02:55"
+    assert progress.start_time == datetime(2018, 11, 9, 10, 27, 40, tzinfo=UTC)  # 18:27:40 at UTC+8
+    assert progress.completed_time == datetime(2020, 1, 3, 2, 2, 55, tzinfo=UTC)
 
 
 def test_money_is_exact_decimal() -> None:

@@ -204,12 +204,15 @@ def add_task_tag(farm: Farm, body: Body) -> Any:
 
 @op("delete_task_tag")
 def delete_task_tag(farm: Farm, body: Body) -> Any:
-    """deleteTaskLabel → null."""
+    """deleteTaskLabel → null; without taskIds (``delete_task_tag(tag_ids=...)``) from every live task."""
     names = body.opt_str_list("labelNames") or []
     label_ids = body.opt_int_list("labelIds") or []
     if not names and not label_ids:
         raise FarmError.missing("labelNames")
-    farm.delete_task_labels(body.int_list("taskIds"), names, label_ids)
+    task_ids = body.opt_int_list("taskIds") or [
+        task.id for task in farm.store.tasks.values() if not task.deleted and not task.parent_id]
+    if task_ids:
+        farm.delete_task_labels(task_ids, names, label_ids)
     return None
 
 
