@@ -210,6 +210,7 @@ def frame_wire(frame: SimFrame, ctx: WireContext, passes: PassState) -> dict[str
         "startTime": ms(frame.started_at),
         "endTime": ms(end),
         "frameExecuteTime": execute,
+        "currentRenderTime": execute if frame.status is FrameStatus.PROCESSING else 0,
         "frameStatusText": f"task_frame_status_{int(status)}",
         "arrearsFee": None,
         "munuJobId": str(frame.id),
@@ -224,5 +225,8 @@ def frame_wire(frame: SimFrame, ctx: WireContext, passes: PassState) -> dict[str
         "averageCpu": None,
         "averageMemory": None,
         "isOverTime": 1 if status is FrameStatus.TIMED_OUT or (execute or 0) > ctx.over_time_sec else 0,
+        "overOneMonth": None,
+        "renderRam": None,
+        "openRenderRam": None,
         "nodeId": f"node-{frame.id % 97:02d}" if frame.started_at is not None else None,
     }
