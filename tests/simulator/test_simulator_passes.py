@@ -109,9 +109,11 @@ def test_frames_of_a_timed_out_task_report_11_and_start_again() -> None:
 
 def test_every_documented_frame_status_is_reachable() -> None:
     seen: set[int] = set()
-    for options, cg_id in [({"pre_render": True}, 2001), ({"photon_frame": True}, 2001),
-                           ({"priority_frames": 1}, 2001), ({"child_tasks": "photon_and_main"}, 2001),
-                           ({"settlement": True}, 2004)]:  # fmt: skip
+    passes: list[tuple[dict[str, Any], int]] = [
+        ({"pre_render": True}, 2001), ({"photon_frame": True}, 2001), ({"priority_frames": 1}, 2001),
+        ({"child_tasks": "photon_and_main"}, 2001), ({"settlement": True}, 2004),
+    ]  # fmt: skip
+    for options, cg_id in passes:
         sim = make_sim(**options, failure_rule=lambda frame: frame.index == "3")
         task_id = submit(sim, "1-3", cg_id)
         sim.farm.advance(ANALYSE_SECONDS)
@@ -171,6 +173,7 @@ async def test_create_and_submit_end_to_end(protocol: str) -> None:
         await api.task.submit_task(task_id)
         sim.farm.advance(ANALYSE_SECONDS + 3 * FRAME_SECONDS)
         [task] = (await api.query.task_info([task_id])).items
+    assert task.task_status is not None
     assert int(task.task_status) == TaskStatus.FINISHED
     assert task.done_frames == task.total_frames == 10
     assert all(request.legacy == (protocol == "2018") for request in sim.requests)

@@ -139,7 +139,7 @@ def answer(example: SpecExample) -> tuple[str, Any]:
     operation = operation_of(example)
     if isinstance(example.data, dict) and "renderInfoList" in example.data:
         operation = "supported_software"  # a querySoftwareDetail section that shows querySoftwareList's answer
-    body = BODIES.get(operation, lambda s: {})(scenario)
+    body = BODIES[operation](scenario) if operation in BODIES else {}
     return operation, scenario.call(operation, body)
 
 
