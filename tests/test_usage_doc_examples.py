@@ -277,19 +277,11 @@ async def supported_plugin(y: Yard) -> None:
     assert "mtoa" in {plugin.plugin_name for plugin in support_software_plugin.cg_plugin}
 
 
-async def maya_2020_plugin(y: Yard) -> int:
-    """A plugin id of Maya 2020 (the documents' 1166 is their farm's; the port looks it up)."""
-    detail = await y.api.query.supported_plugin(name="maya")
-    [version_id] = [version.id for version in detail.cg_version if version.cg_version == "2020"]
-    return next(release.plugin_id for plugin in detail.cg_plugin if plugin.cv_id == version_id
-                for release in plugin.plugin_versions if release.plugin_id is not None)  # fmt: skip
-
-
 @ported((EN, 1594), (ZH, 1535))
 async def add_render_env(y: Yard) -> None:
     # The documents write "renderSystem": "0"; the value must be an int (incumbent-sdk-facts, B.5).
     env = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0,
-           "editName": "testRenderEnv", "renderSystem": 0, "pluginIds": [await maya_2020_plugin(y)]}  # fmt: skip
+           "editName": "testRenderEnv", "renderSystem": 0, "pluginIds": [await y.maya_2020_plugin()]}  # fmt: skip
     add_user_env = await y.api.env.add_render_env(env)  # the official SDK's keyword is data=, not render_env=
     assert add_user_env is not None
     assert add_user_env.edit_name == "testRenderEnv"
@@ -299,7 +291,7 @@ async def add_render_env(y: Yard) -> None:
 
 @ported((EN, 1643), (ZH, 1589))
 async def update_render_env(y: Yard) -> None:
-    y.env("testRenderEnv", plugin_ids=(await maya_2020_plugin(y),))
+    y.env("testRenderEnv", plugin_ids=(await y.maya_2020_plugin(),))
     update_env = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0,
                   "editName": "testRenderEnv", "renderSystem": 0, "pluginIds": []}  # fmt: skip
     await y.api.env.update_render_env(update_env)
