@@ -229,7 +229,8 @@ class Simulator:
         record.processed = True
         self.processed[route.name] += 1
         try:
-            data = dispatch(self.farm, route.operation, route.translate(record.body), path=record.path)
+            body = route.translate(record.body)
+            data = dispatch(self.farm, route.operation, body, path=record.path, legacy=route.legacy)
         except FarmError as error:
             return self._envelope(record, error.code, None, version, message=error.message)
         except Exception as error:  # a simulator bug: answer like the service would, keep it for the test
