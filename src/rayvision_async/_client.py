@@ -8,6 +8,7 @@ row's result type). Bulk work, paging and the submit workflow live in
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import functools
 import json
@@ -26,7 +27,10 @@ from .api._groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGrou
 from .api._row import Endpoint
 from .api._table import ROWS
 from .flows import _bulk as bulk
+from .flows import _pipeline as pipeline
 from .flows import _submit as submit
+from .flows import _userinfo as userinfo
+from .flows._analysis import HardwareRequest
 from .models import TaskInfo
 from .wire import HttpChannel, Timeouts
 from .wire._channel import DEFAULT_MAX_RESPONSE_BYTES
@@ -315,3 +319,58 @@ class AsyncRayvisionAPI:
             create=functools.partial(self.task.create_task, count=1, **create_options),
             upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
             submit=functools.partial(self.task.submit_task, producer=producer))
+
+    # -- from analyzer output to a submitted task; the user_info bridge (flows/_pipeline.py) ----------
+
+    async def user_info(self) -> dict[str, Any]:
+        """A snapshot of the official SDK's ``api.user_info``: profile, settings and bids merged (3 reads)."""
+        profile, setting, bid = await asyncio.gather(
+            self.user.query_user_profile(), self.user.query_user_setting(), self.user.get_transfer_bid())
+        return userinfo.user_info(profile, setting, bid, domain=self.domain, platform=self.platform)
+
+    async def get_user_id(self) -> int:
+        """The account's user id (from the profile)."""
+        profile = await self.user.query_user_profile()
+        if profile.user_id is None:
+            raise errors.MalformedResponseError("the profile has no userId", path="queryUserProfile")
+        return profile.user_id
+
+    def _analysis_calls(self, producer: str | None = None) -> pipeline.AnalysisCalls:
+        return pipeline.AnalysisCalls(
+            supported_plugin=self.query.supported_plugin, hardware_configs=self.user.get_hardware_config,
+            error_detail=lambda codes: self.query.error_detail(
+                codes=codes, language=0 if self.domain.startswith("task") else 1),
+            user_id=self.get_user_id, project_id=self.check_and_add_project_name,
+            create=functools.partial(self.task.create_task, count=1),
+            upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
+            submit=functools.partial(self.task.submit_task, producer=producer))
+
+    async def check_analysis(
+        self, task_json: Mapping[str, Any] | str | os.PathLike[str], upload_json: Any = None,
+        asset_json: Any = None, tips_json: Any = None, *,
+        hardware: HardwareRequest | Mapping[str, Any], check_plugins: bool = True,
+    ) -> pipeline.CheckedAnalysis:
+        """Run :meth:`submit_analysis`'s checks (software, hardware, tips) without creating anything."""
+        if self.protocol == "2018":
+            raise errors.UnsupportedOperationError("the analysis checks need the current path set")
+        documents = pipeline.AnalysisDocuments.read(task_json, upload_json, asset_json, tips_json)
+        return await pipeline.check_analysis(
+            documents, hardware=HardwareRequest.coerce(hardware), platform=int(self.platform),
+            language=0 if self.domain.startswith("task") else 1, calls=self._analysis_calls(),
+            check_plugins=check_plugins)
+
+    async def submit_analysis(
+        self, task_json: Mapping[str, Any] | str | os.PathLike[str], upload_json: Any = None,
+        asset_json: Any = None, tips_json: Any = None, *,
+        hardware: HardwareRequest | Mapping[str, Any], producer: str | None = None, check_plugins: bool = True,
+    ) -> pipeline.SubmittedAnalysis:
+        """From an analyzer's task/upload/asset/tips.json (dicts or file paths) to a submitted task.
+
+        Checks the software, hardware and tips (see :meth:`check_analysis`), fills ``user_id``,
+        ``project_id`` and ``task_id``, uploads the documents and submits. A failure raises an
+        :class:`~.flows._pipeline_errors.AnalysisSubmitError` saying what was done; once a task
+        id exists, pass ``error.task_json`` back as ``task_json`` to resume with that task.
+        """
+        checked = await self.check_analysis(task_json, upload_json, asset_json, tips_json, hardware=hardware,
+                                            check_plugins=check_plugins)
+        return await pipeline.submit_analysis(checked, calls=self._analysis_calls(producer))

@@ -38,9 +38,12 @@ def test_keys_are_the_wire_names_and_values_the_service_forms() -> None:
     task = structure({"id": 7, "taskStatus": 25, "submitDate": 1534387709123, "renderConsume": 1.57,
                       "labels": "[\"trailer\"]", "taskAlias": "2W7"}, TaskInfo)
     data = task.to_dict()
-    assert data["id"] == 7 and data["taskAlias"] == "2W7"
-    assert data["taskStatus"] == 25 and type(data["taskStatus"]) is int
-    assert data["submitDate"] == 1534387709123 and type(data["submitDate"]) is int
+    assert data["id"] == 7
+    assert data["taskAlias"] == "2W7"
+    assert data["taskStatus"] == 25
+    assert type(data["taskStatus"]) is int
+    assert data["submitDate"] == 1534387709123
+    assert type(data["submitDate"]) is int
     assert data["renderConsume"] == Decimal("1.57")
     assert data["labels"] == ["trailer"]
     assert data["completedDate"] is None
@@ -74,7 +77,8 @@ def test_secret_fields_are_in_the_dict_but_not_in_the_repr() -> None:
 def test_pages_and_collections_of_models() -> None:
     page = structure({"items": [{"id": 1, "frameIndex": "3"}], "pageNum": 1, "pageCount": 2}, Page[FrameInfo])
     data = page.to_dict()
-    assert data["items"][0]["frameIndex"] == "3" and data["pageCount"] == 2
+    assert data["items"][0]["frameIndex"] == "3"
+    assert data["pageCount"] == 2
     assert structure(data, Page[FrameInfo]) == page
     frames = (FrameInfo(id=1), FrameInfo(id=2))
     assert [item["id"] for item in unstructure(frames)] == [1, 2]
