@@ -30,7 +30,7 @@ from .flows import _bulk as bulk
 from .flows import _pipeline as pipeline
 from .flows import _submit as submit
 from .flows import _userinfo as userinfo
-from .flows._analysis import HardwareRequest
+from .flows._analysis import HardwareRequest, read_document
 from .models import TaskInfo
 from .wire import HttpChannel, Timeouts
 from .wire._channel import DEFAULT_MAX_RESPONSE_BYTES
@@ -295,7 +295,7 @@ class AsyncRayvisionAPI:
 
     async def submit_task_json(
         self,
-        task_json: Mapping[str, Any] | str,
+        task_json: Mapping[str, Any] | str | os.PathLike[str],
         *,
         producer: str | None = None,
         task_id: int | None = None,
@@ -304,7 +304,9 @@ class AsyncRayvisionAPI:
     ) -> int:
         """Create a task id (unless ``task_id`` is given), upload ``task.json``, submit; return the id.
 
-        ``extra_files`` uploads ``upload.json``/``asset.json``/``tips.json``
+        ``task_json`` is a dict, its JSON text, or an ``os.PathLike`` path of a
+        UTF-8 JSON file. It is uploaded as given (see :meth:`submit_analysis`
+        for the official checks and ids). ``extra_files`` uploads ``upload.json``/``asset.json``/``tips.json``
         too. ``create_options`` go to ``task.create_task``. Creating and
         submitting are never retried once sent, so a failure after the task id
         was created raises with that id in the message: resume by passing
@@ -312,7 +314,10 @@ class AsyncRayvisionAPI:
         """
         if self.protocol == "2018":
             raise errors.UnsupportedOperationError("uploading task.json needs the current path set")
-        content = task_json if isinstance(task_json, str) else json.dumps(task_json, ensure_ascii=False)
+        if isinstance(task_json, os.PathLike):  # a file; a str stays the JSON text itself
+            task_json = read_document(task_json, "task.json")
+        content = task_json if isinstance(task_json, str) else json.dumps(read_document(task_json, "task.json"),
+                                                                          ensure_ascii=False)
         self._check("upload_json_content", {"task_id": task_id or 1, "content": content})
         return await submit.submit_task_json(
             content, task_id=task_id, extra_files=extra_files or {},
@@ -346,8 +351,8 @@ class AsyncRayvisionAPI:
             submit=functools.partial(self.task.submit_task, producer=producer))
 
     async def check_analysis(
-        self, task_json: Mapping[str, Any] | str | os.PathLike[str], upload_json: Any = None,
-        asset_json: Any = None, tips_json: Any = None, *,
+        self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
+        asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
         hardware: HardwareRequest | Mapping[str, Any], check_plugins: bool = True,
     ) -> pipeline.CheckedAnalysis:
         """Run :meth:`submit_analysis`'s checks (software, hardware, tips) without creating anything."""
@@ -356,12 +361,11 @@ class AsyncRayvisionAPI:
         documents = pipeline.AnalysisDocuments.read(task_json, upload_json, asset_json, tips_json)
         return await pipeline.check_analysis(
             documents, hardware=HardwareRequest.coerce(hardware), platform=int(self.platform),
-            language=0 if self.domain.startswith("task") else 1, calls=self._analysis_calls(),
-            check_plugins=check_plugins)
+            calls=self._analysis_calls(), check_plugins=check_plugins)
 
     async def submit_analysis(
-        self, task_json: Mapping[str, Any] | str | os.PathLike[str], upload_json: Any = None,
-        asset_json: Any = None, tips_json: Any = None, *,
+        self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
+        asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
         hardware: HardwareRequest | Mapping[str, Any], producer: str | None = None, check_plugins: bool = True,
     ) -> pipeline.SubmittedAnalysis:
         """From an analyzer's task/upload/asset/tips.json (dicts or file paths) to a submitted task.

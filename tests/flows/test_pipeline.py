@@ -218,3 +218,15 @@ async def test_user_info_has_the_official_keys(api: AsyncRayvisionAPI, sim: Simu
     assert info["task_over_time_sec"] == sim.farm.account.task_over_time_sec
     assert info["info_status"] == 0  # the settings' null does not hide the profile's value
     assert not [key for key in info if key != key.lower()]
+
+
+async def test_submit_task_json_reads_a_path_and_refuses_what_is_not_json(api: AsyncRayvisionAPI, sim: Simulator,
+                                                                         tmp_path: Path) -> None:
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps({"task_info": {"cg_id": "2000", "input_cg_file": "D:/a.mb"}}), encoding="utf-8")
+    task_id = await api.submit_task_json(path)
+    assert sim.farm.tasks[task_id].files["task.json"]["task_info"]["cg_id"] == "2000"
+    for bad in ({"task_info": {"scene": Path("D:/a.mb")}}, {"frames": float("nan")}, tmp_path / "missing.json", 42):
+        with pytest.raises(InvalidInputError, match=r"task\.json"):
+            await api.submit_task_json(bad)  # type: ignore[arg-type]
+    assert list(sim.farm.tasks) == [task_id]

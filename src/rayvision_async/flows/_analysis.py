@@ -58,7 +58,11 @@ Document = dict[str, Any]
 def read_document(source: Mapping[str, Any] | str | os.PathLike[str], file_name: str) -> Document:
     """A JSON object from a dict (deep-copied) or a UTF-8 file path; bad input → InvalidInputError."""
     if isinstance(source, Mapping):
-        return copy.deepcopy(dict(source))
+        try:  # a JSON round trip copies it and proves it can be uploaded
+            copied: Document = json.loads(json.dumps(source, ensure_ascii=False, allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"{file_name} is not JSON data: {exc}") from None
+        return copied
     if not isinstance(source, str | os.PathLike):
         raise InvalidInputError(f"{file_name} must be a dict or a file path, not {type(source).__name__}")
     path = os.fspath(source)
@@ -247,6 +251,8 @@ def choose_hardware(
     (by regular expression on ``"name version"``) a plugin is refused. No match lists what is allowed.
     """
     info, software = task_section(task, "task_info"), task_section(task, "software_config")
+    if not str(info.get("cg_id")).strip().isdigit():
+        raise InvalidInputError("task.json task_info.cg_id must be a cgId such as '2000'")
     cg_id, cg_version = int(str(info.get("cg_id"))), str(software.get("cg_version"))
     plugins = software.get("plugins") or {}
     configs = list(configs)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -32,7 +33,8 @@ __all__ = ["AnalysisCalls", "AnalysisDocuments", "CheckedAnalysis", "SubmittedAn
 
 logger = logging.getLogger("rayvision_async")
 
-Source = Mapping[str, Any] | str | Any  # a dict or a path; read_document checks
+#: A document: a dict, or the path of a UTF-8 JSON file.
+Source = Mapping[str, Any] | str | os.PathLike[str]
 
 
 @attrs.frozen(kw_only=True)
@@ -72,6 +74,9 @@ class AnalysisDocuments:
             raise InvalidInputError("task.json task_info.cg_id must be a cgId such as '2000'")
         if not isinstance(software.get("cg_version"), str | int) or isinstance(software.get("cg_version"), bool):
             raise InvalidInputError("task.json software_config.cg_version must be a version such as '2020'")
+        for key in ("task_id", "platform"):
+            if _filled(info.get(key)) and not str(info[key]).strip().isdigit():
+                raise InvalidInputError(f"task.json task_info.{key} must be digits, not {info[key]!r}")
         return cls(task=task, upload=optional(upload_json, "upload.json"), asset=optional(asset_json, "asset.json"),
                    tips=optional(tips_json, "tips.json"))
 
@@ -105,13 +110,17 @@ async def _step(name: str, call: Awaitable[Any], completed: list[str], task_id: 
         return await call
     except AnalysisSubmitError:
         raise
+    except InvalidInputError as exc:  # nothing was sent for this step
+        exc.add_note(f"{name}: done so far: {', '.join(completed) or 'nothing'}"
+                     + (f"; task {task_id} exists: resume with its task.json" if task_id is not None else ""))
+        raise
     except Exception as exc:
         raise SubmitStepError(f"{type(exc).__name__}: {exc}", step=name, completed=tuple(completed),
                               task_id=task_id, task_json=task_json) from exc
 
 
 async def check_analysis(documents: AnalysisDocuments, *, hardware: HardwareRequest, platform: int,
-                         language: int, calls: AnalysisCalls, check_plugins: bool = True) -> CheckedAnalysis:
+                         calls: AnalysisCalls, check_plugins: bool = True) -> CheckedAnalysis:
     """Run the checks that create nothing; raise the step's typed error, else return what they found."""
     task = documents.task
     completed: list[str] = []
@@ -162,10 +171,7 @@ async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls) -> 
     completed = list(checked.completed)
     task = analysis.stringify_modifiable_params(checked.task_json)
     info = task["task_info"]
-    given = str(info["task_id"]).strip() if _filled(info.get("task_id")) else None
-    if given is not None and not given.isdigit():
-        raise InvalidInputError(f"task.json task_info.task_id must be digits, not {given!r}")
-    task_id = int(given) if given is not None else None
+    task_id = int(str(info["task_id"]).strip()) if _filled(info.get("task_id")) else None
     if not _filled(info.get("user_id")):
         info["user_id"] = str(await _step("user id", calls.user_id(), completed, task_id, task))
         completed.append("filled user_id")
