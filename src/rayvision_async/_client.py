@@ -8,7 +8,6 @@ row's result type). Bulk work, paging and the submit workflow live in
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import functools
 import json
@@ -329,8 +328,9 @@ class AsyncRayvisionAPI:
 
     async def user_info(self) -> dict[str, Any]:
         """A snapshot of the official SDK's ``api.user_info``: profile, settings and bids merged (3 reads)."""
-        profile, setting, bid = await asyncio.gather(
-            self.user.query_user_profile(), self.user.query_user_setting(), self.user.get_transfer_bid())
+        profile = await self.user.query_user_profile()
+        setting = await self.user.query_user_setting()
+        bid = await self.user.get_transfer_bid()
         return userinfo.user_info(profile, setting, bid, domain=self.domain, platform=self.platform)
 
     async def get_user_id(self) -> int:

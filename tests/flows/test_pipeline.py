@@ -230,3 +230,12 @@ async def test_submit_task_json_reads_a_path_and_refuses_what_is_not_json(api: A
         with pytest.raises(InvalidInputError, match=r"task\.json"):
             await api.submit_task_json(bad)  # type: ignore[arg-type]
     assert list(sim.farm.tasks) == [task_id]
+
+
+async def test_bad_input_found_in_a_step_stays_invalid_input_with_the_progress(api: AsyncRayvisionAPI,
+                                                                               sim: Simulator) -> None:
+    with pytest.raises(InvalidInputError, match="project name") as refused:
+        await api.submit_analysis(analyzer_task_json(project_name=["not", "a", "name"]), hardware=HARDWARE)
+    assert refused.value.__notes__ == ["project: done so far: checked software, chose hardware 1, no tips, "
+                                       "filled user_id"]
+    assert sim.farm.tasks == {}
