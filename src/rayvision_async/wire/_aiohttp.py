@@ -3,10 +3,17 @@
 httpx 0.28's own connection pool degrades as concurrency grows; this keeps
 httpx's API for callers while aiohttp's connector moves the bytes (see
 ``benchmarks/``).
+
+While a respx mock router is active (``@respx.mock``, ``with respx.mock:``,
+the ``respx_mock`` fixture), requests go through an ``httpx.AsyncClient`` on
+httpx's own transport instead, which is what respx patches: the routes see
+every attempt and nothing reaches the network. The check costs one
+``sys.modules`` look-up per request while respx is not imported.
 """
 
 from __future__ import annotations
 
+import sys
 import urllib.request
 from typing import Any
 
@@ -14,6 +21,15 @@ import aiohttp
 import httpx
 
 __all__ = ["AiohttpTransport"]
+
+
+def respx_router_active() -> bool:
+    """Whether a respx mock router is started now (respx patches httpx or httpcore while one is)."""
+    mocks = sys.modules.get("respx.mocks")
+    if mocks is None:
+        return False
+    registry = getattr(getattr(mocks, "Mocker", None), "registry", None) or {}
+    return any(getattr(mocker, "routers", None) for mocker in registry.values())
 
 
 def _timeout_of(request: httpx.Request, key: str) -> float | None:
@@ -62,6 +78,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
         self._session: aiohttp.ClientSession | None = None
         self._mutation_session: aiohttp.ClientSession | None = None
+        #: The httpx client used while respx mocks httpx (created on first use, closed with the transport).
+        self._mocked: httpx.AsyncClient | None = None
         self._closed = False
 
     def _get_session(self, request: httpx.Request) -> aiohttp.ClientSession:
@@ -113,7 +131,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             total += sum(len(conns) for conns in getattr(connector, "_conns", {}).values())
         return total
 
+    async def _send_to_respx(self, request: httpx.Request) -> httpx.Response:
+        if self._closed:
+            raise httpx.ConnectError("the transport is closed", request=request)
+        if self._mocked is None:
+            # trust_env=False: proxies from the environment are not respx's business, and a SOCKS one
+            # would make httpx demand the socksio package.
+            self._mocked = httpx.AsyncClient(trust_env=False)
+        return await self._mocked.send(request, stream=True)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "respx.mocks" in sys.modules and respx_router_active():
+            return await self._send_to_respx(request)
         session = self._get_session(request)
         limit = request.extensions.get("rayvision_max_response_bytes")
         timeout = self._timeout(request)
@@ -157,6 +186,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         self._closed = True
+        if self._mocked is not None:
+            await self._mocked.aclose()
+            self._mocked = None
         for session in (self._session, self._mutation_session):
             if session is not None and not session.closed:
                 await session.close()
