@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -37,7 +36,7 @@ class NetworkAttempt(ConnectionRefusedError):
 
 
 @pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Refuse (and record) every DNS look-up and outgoing connection made while the test runs."""
     attempts: list[str] = []
 
@@ -57,7 +56,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     monkeypatch.setattr(asyncio.base_events.BaseEventLoop, "create_connection", refuse_async)
     monkeypatch.setattr(asyncio.base_events.BaseEventLoop, "getaddrinfo", refuse_async)
     monkeypatch.setattr(asyncio.base_events.BaseEventLoop, "sock_connect", refuse_async)
-    yield attempts
+    return attempts
 
 
 def closed_loopback_url() -> str:
@@ -82,7 +81,8 @@ async def test_the_global_decorator_intercepts_the_default_transport(no_network:
     route = respx.post(f"https://{DOMAIN}{TASK_INFO_PATH}").mock(return_value=httpx.Response(200, json=TASK_INFO_OK))
     async with client() as api:  # the production domain: only the guard stands between it and the network
         page = await api.query.task_info([7])
-    assert route.called and route.call_count == 1
+    assert route.called
+    assert route.call_count == 1
     assert page.items[0].id == 7
     assert signed_for(route.calls.last.request)
     assert no_network == []
@@ -135,7 +135,8 @@ async def test_the_respx_mock_fixture_with_default_settings(respx_mock: respx.Mo
         await api.query.task_info([8])
     assert route.call_count == 2
     bodies = [call.request.content for call in route.calls]
-    assert b"7" in bodies[0] and b"8" in bodies[1]
+    assert b"7" in bodies[0]
+    assert b"8" in bodies[1]
     assert all(signed_for(call.request) for call in route.calls)  # each attempt freshly signed
     assert no_network == []
 

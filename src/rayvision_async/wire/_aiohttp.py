@@ -20,6 +20,8 @@ from typing import Any
 import aiohttp
 import httpx
 
+from .. import errors
+
 __all__ = ["AiohttpTransport"]
 
 
@@ -103,12 +105,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             auto_decompress=False,
         )
 
-    def _proxy(self, url: httpx.URL) -> str | None:
+    def proxy_for(self, url: httpx.URL) -> str | None:
+        """The proxy from ``HTTP(S)_PROXY`` / ``ALL_PROXY`` for ``url`` (None: direct or bypassed by ``NO_PROXY``).
+
+        Raises :class:`~rayvision_async.errors.ConfigurationError` for a proxy
+        aiohttp cannot speak (SOCKS) rather than silently connecting directly.
+        """
         origin = (url.scheme, url.host)
         if origin not in self._proxy_by_origin:
-            proxy = self._proxies.get(url.scheme)
-            if proxy is not None and (urllib.request.proxy_bypass(url.host) or not proxy.startswith("http")):
-                proxy = None  # bypassed by NO_PROXY, or a SOCKS proxy aiohttp cannot speak
+            proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
+            if proxy is not None and urllib.request.proxy_bypass(url.host):
+                proxy = None
+            if proxy is not None and not proxy.lower().startswith(("http://", "https://")):
+                kind = proxy.partition("://")[0] if "://" in proxy else "scheme-less"
+                raise errors.ConfigurationError(
+                    f"the environment's {url.scheme} proxy (HTTP(S)_PROXY / ALL_PROXY) is a {kind} proxy, which the "
+                    "default transport cannot use; pass http_client=httpx.AsyncClient() (with httpx[socks] "
+                    "installed it honours SOCKS proxies), set NO_PROXY for this host, or unset the variable")
             self._proxy_by_origin[origin] = proxy
         return self._proxy_by_origin[origin]
 
@@ -154,7 +167,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw],
                 data=content,
                 timeout=timeout,
-                proxy=self._proxy(request.url),
+                proxy=self.proxy_for(request.url),
                 allow_redirects=False,
                 compress=None,
             ) as response:
