@@ -25,13 +25,26 @@ from .. import errors
 __all__ = ["AiohttpTransport"]
 
 
+#: respx's mockers (registry size, and each one's list of started routers), looked up once.
+_respx_routers: tuple[int, tuple[list[Any], ...]] = (-1, ())
+
+
 def respx_router_active() -> bool:
-    """Whether a respx mock router is started now (respx patches httpx or httpcore while one is)."""
+    """Whether a respx mock router is started now (respx patches httpx or httpcore while one is).
+
+    Each respx mocker keeps the routers started with it in a class-level list
+    (``Mocker.routers``); those lists are found once and then only read.
+    """
+    global _respx_routers
     mocks = sys.modules.get("respx.mocks")
     if mocks is None:
         return False
     registry = getattr(getattr(mocks, "Mocker", None), "registry", None) or {}
-    return any(getattr(mocker, "routers", None) for mocker in registry.values())
+    if len(registry) != _respx_routers[0]:
+        lists = tuple(routers for mocker in registry.values()
+                      if isinstance(routers := getattr(mocker, "routers", None), list))
+        _respx_routers = (len(registry), lists)
+    return any(_respx_routers[1])
 
 
 def _timeout_of(request: httpx.Request, key: str) -> float | None:
