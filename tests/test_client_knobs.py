@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 import rayvision_async
-from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts, errors
-from rayvision_async._raw import RawResponse
+from rayvision_async import AsyncRayvisionAPI, RawResponse, RetryPolicy, Timeouts, errors
 
 ACCESS_ID = "AKIDknobs00001"
 ACCESS_KEY = "knobs-secret-key-00001"

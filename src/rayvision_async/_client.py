@@ -240,7 +240,7 @@ class AsyncRayvisionAPI:
         return self._connection.requests_sent
 
     def with_options(
-        self, *, timeout: Timeouts | float | Literal["unchanged"] | None = "unchanged",
+        self, *, timeout: Timeouts | httpx.Timeout | float | Literal["unchanged"] | None = "unchanged",
         max_retries: int | None = None, retry: RetryPolicy | None = None,
     ) -> AsyncRayvisionAPI:
         """A view of this client with other timeouts or retries, sharing its connections and cap."""

@@ -400,16 +400,6 @@ def test_every_field_but_the_required_ones_has_a_default() -> None:
             assert {f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING} == set(required)
 
 
-def test_a_task_without_an_id_is_malformed_on_both_structuring_paths() -> None:
-    from rayvision_async.models._converter import make_converter
-
-    for conv in (make_converter(fast_path=True), make_converter(fast_path=False)):
-        with pytest.raises(KeyError, match="id"):
-            conv.structure({"taskStatus": 10}, TaskInfo)
-        with pytest.raises(KeyError, match="id"):
-            conv.structure({"id": 1, "respRenderingTaskList": [{"taskStatus": 10}]}, TaskInfo)
-
-
 def test_error_code_and_misc_models() -> None:
     info = structure(
         [{"id": 5, "code": "15000", "type": 1, "isRepair": 0, "updateTime": 1534387709000, "lastModifyAdmin": ""}],
