@@ -248,3 +248,12 @@ async def test_transport_failures_name_host_and_reason(exc: Exception, error: ty
         with pytest.raises(error) as caught:
             await api.query.task_info([7])
     assert expected in str(caught.value)
+
+
+async def test_a_raw_response_never_shows_a_secret() -> None:
+    echo = {**TASK_INFO_OK, "message": f"ok for {ACCESS_KEY}", "requestId": f"rid-{ACCESS_KEY}"}
+    async with client(Recording(echo)) as api:
+        raw = await api.with_raw_response.query.task_info([7])
+    assert ACCESS_KEY not in repr(raw)
+    assert raw.message == "ok for ***"
+    assert raw.request_id == "rid-***"

@@ -61,8 +61,8 @@ class RawResponse(Generic[T]):
     @classmethod
     def of(cls, parse: Callable[[Envelope], Any], envelope: Envelope, *,
            scrub: Callable[[str | None], str | None]) -> RawResponse[Any]:
-        """Parse ``envelope`` and keep what it said beside the result (request id scrubbed like error texts)."""
-        return cls(http_status=envelope.http_status, code=envelope.code, message=envelope.message,
+        """Parse ``envelope`` and keep what it said beside the result (texts scrubbed like error messages)."""
+        return cls(http_status=envelope.http_status, code=envelope.code, message=scrub(envelope.message) or "",
                    request_id=scrub(envelope.request_id), server_time_ms=envelope.server_time_ms,
                    parsed=parse(envelope))
 
