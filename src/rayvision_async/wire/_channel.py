@@ -35,7 +35,8 @@ USER_AGENT = f"rayvision-async/{__version__}"
 _DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
 #: Headers the signer or the transport sets on every request: ``default_headers`` may not name them.
 RESERVED_HEADERS = frozenset({"accessid", "channel", "platform", "utctimestamp", "nonce", "version", "signature",
-                              "content-type", "languageflag", "content-length", "host", "transfer-encoding"})
+                              "content-type", "languageflag", "content-length", "host", "transfer-encoding",
+                              "accept-encoding"})  # the SDK decodes gzip and deflate only
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
 _VALUE = re.compile(r"[\x20-\x7e\t]{0,1024}")
 
