@@ -1,0 +1,124 @@
+"""mkdocs hook: pages rendered from the code at build time, so they cannot drift from it.
+
+* ``docs/endpoints.md`` holds the marker line ``<!-- endpoint-table -->``; it is replaced with one table
+  per group, a row per endpoint of ``rayvision_async.api._table.ENDPOINTS`` (the rows the methods are
+  generated from).
+* ``docs/cli.md`` holds ``<!-- cli-help -->``; it is replaced with the ``--help`` text of the command
+  line and of each of its commands, from the parser ``rayvision-async`` itself uses.
+
+A page that has lost its marker fails the build.
+
+The docstrings use Sphinx roles (``:class:`Farm```), which mkdocstrings renders literally as
+``:class:<code>Farm</code>``; :func:`on_page_content` drops the role and keeps the name as code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from typing import Any
+
+from rayvision_async.api._generate import type_name
+from rayvision_async.api._row import OMIT, SPREAD, Endpoint, Param
+from rayvision_async.api._table import ENDPOINTS, GROUPS
+
+#: page → (marker line, what replaces it)
+MARKERS = {"endpoints.md": "<!-- endpoint-table -->", "cli.md": "<!-- cli-help -->"}
+
+
+#: A Sphinx role as mkdocstrings leaves it in the HTML: ``:class:<code>~pkg.Name</code>``.
+SPHINX_ROLE = re.compile(r":(?:class|meth|func|mod|data|attr|exc|obj):<code>(~?)([^<]*)</code>")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _param(param: Param) -> str:
+    wire = "(fields of the mapping)" if param.wire == SPREAD else f"`{param.wire}`"
+    if param.legacy_wire == OMIT:
+        wire += ", not sent on 2018"
+    elif param.legacy_wire:
+        wire += f", 2018: `{param.legacy_wire}`"
+    return f"`{param.name}` → {wire}"
+
+
+def _row(endpoint: Endpoint) -> str:
+    names = f"`{endpoint.name}`" + "".join(f" (alias `{alias}`)" for alias in endpoint.aliases)
+    cells = [
+        names,
+        f"`{endpoint.path}`",
+        f"`{endpoint.legacy_path}`" if endpoint.legacy_path else "—",
+        "yes" if endpoint.idempotent else "**no**",
+        f"`{type_name(endpoint.returns, set())}`",
+        "<br>".join(_param(param) for param in endpoint.params) or "—",
+        endpoint.doc,
+    ]
+    return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
+
+
+def render_endpoint_tables() -> str:
+    """Markdown: a heading and a table for each group, a row for each endpoint, in the table's order."""
+    parts = [f"{len(ENDPOINTS)} endpoints in {len(GROUPS)} groups, rendered from `api/_table.py`."]
+    for group in GROUPS:
+        parts += [
+            "",
+            f"## `{group}`",
+            "",
+            "| method | path | 2018 path | retried | returns | parameters (Python → wire) | summary |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        parts += [_row(endpoint) for endpoint in ENDPOINTS if endpoint.group == group]
+    return "\n".join(parts)
+
+
+def _help(parser: argparse.ArgumentParser) -> str:
+    return "```text\n" + parser.format_help().rstrip() + "\n```"
+
+
+def render_cli_help() -> str:
+    """Markdown: ``rayvision-async --help`` and, under a heading each, every command's ``--help``."""
+    from rayvision_async.cli._main import _parser
+
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal's width: make the page the same everywhere
+    try:
+        parser = _parser()
+        parts = [_help(parser)]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, command in action.choices.items():
+                    parts += ["", f"## `{name}`", "", _help(command)]
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    return "\n".join(parts)
+
+
+def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
+    """Replace a generated page's marker with what it stands for."""
+    marker = MARKERS.get(page.file.src_uri)
+    if marker is None:
+        return markdown
+    if marker not in markdown:
+        raise ValueError(f"{page.file.src_uri} has lost its {marker!r} line: its generated part would be missing")
+    rendered = render_endpoint_tables() if page.file.src_uri == "endpoints.md" else render_cli_help()
+    return markdown.replace(marker, rendered)
+
+
+def strip_sphinx_roles(html: str) -> str:
+    """``:class:<code>~a.b.Name</code>`` → ``<code>Name</code>``; without ``~`` the whole name stays."""
+
+    def name(match: re.Match[str]) -> str:
+        target = match.group(2).lstrip(".")
+        return f"<code>{target.rpartition('.')[2] if match.group(1) else target}</code>"
+
+    return SPHINX_ROLE.sub(name, html)
+
+
+def on_page_content(html: str, **_: Any) -> str:
+    """Every page: Sphinx roles in the rendered docstrings become plain code."""
+    return strip_sphinx_roles(html)
