@@ -39,10 +39,13 @@ def test_the_endpoint_page_has_a_row_per_table_row_in_the_tables_order(hook: Mod
     for line, endpoint in zip(rows, ENDPOINTS, strict=True):
         cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
         assert cells[0].startswith(f"`{endpoint.name}`")
-        assert cells[1] == f"`{endpoint.path}`"
-        assert cells[2] == (f"`{endpoint.legacy_path}`" if endpoint.legacy_path else "—")
-        assert cells[3] == ("yes" if endpoint.idempotent else "**no**")
-        assert all(f"`{param.name}`" in cells[5] for param in endpoint.params)
+        assert cells[0].endswith(f"<br>{endpoint.doc}")
+        legacy = f"`{endpoint.legacy_path}`" if endpoint.legacy_path else "—"
+        assert cells[1] == f"`{endpoint.path}`<br>2018: {legacy}"
+        assert cells[2] == ("yes" if endpoint.idempotent else "**no**")
+        for param in endpoint.params:
+            assert f"`{param.name}`" in cells[4]
+            assert (f"`{param.name}` → `{param.wire}`" in cells[4]) is (param.wire not in (param.name, "*"))
     headings = [line for line in rendered.splitlines() if line.startswith("## ")]
     assert headings == [f"## `{group}`" for group in GROUPS]
     assert "<!-- endpoint-table -->" not in rendered
@@ -50,12 +53,12 @@ def test_the_endpoint_page_has_a_row_per_table_row_in_the_tables_order(hook: Mod
 
 def test_aliases_and_union_result_types_do_not_break_the_table(hook: ModuleType) -> None:
     rendered = hook.render_endpoint_tables()
-    assert "(alias `get_frame_thumbnall`)" in rendered
-    assert "(alias `set_task_overtime_top`)" in rendered
-    # every row has exactly the header's seven cells: a type such as `X | None` is escaped
+    assert "<br>(alias `get_frame_thumbnall`)" in rendered
+    assert "<br>(alias `set_task_overtime_top`)" in rendered
+    # every row has exactly the header's five cells: a type such as `X | None` is escaped
     for line in rendered.splitlines():
         if line.startswith("| `"):
-            assert len(re.split(r"(?<!\\)\|", line)) == 9, line
+            assert len(re.split(r"(?<!\\)\|", line)) == 7, line
 
 
 def test_the_cli_page_shows_every_commands_help(hook: ModuleType) -> None:
@@ -65,6 +68,15 @@ def test_the_cli_page_shows_every_commands_help(hook: ModuleType) -> None:
         assert f"usage: rayvision-async {command}" in rendered
     assert "--failure-rate" in rendered
     assert "<!-- cli-help -->" not in rendered
+
+
+def test_the_examples_page_is_the_examples_readme(hook: ModuleType) -> None:
+    readme = (HOOK.parents[2] / "examples" / "README.md").read_text(encoding="utf-8")
+    rendered = hook.on_page_markdown("# Examples\n\n<!-- examples-readme -->\n", page("examples.md"))
+    assert rendered.startswith("# Examples\n\n")
+    assert readme.partition("\n")[2].strip() in rendered
+    assert "fastapi_service.py" in rendered
+    assert "<!-- examples-readme -->" not in rendered
 
 
 def test_a_page_that_lost_its_marker_fails_the_build(hook: ModuleType) -> None:

@@ -5,6 +5,8 @@
   generated from).
 * ``docs/cli.md`` holds ``<!-- cli-help -->``; it is replaced with the ``--help`` text of the command
   line and of each of its commands, from the parser ``rayvision-async`` itself uses.
+* ``docs/examples.md`` holds ``<!-- examples-readme -->``; it is replaced with ``examples/README.md``
+  (less its title).
 
 A page that has lost its marker fails the build.
 
@@ -17,14 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rayvision_async.api._generate import type_name
 from rayvision_async.api._row import OMIT, SPREAD, Endpoint, Param
 from rayvision_async.api._table import ENDPOINTS, GROUPS
 
-#: page → (marker line, what replaces it)
-MARKERS = {"endpoints.md": "<!-- endpoint-table -->", "cli.md": "<!-- cli-help -->"}
+EXAMPLES_README = Path(__file__).resolve().parents[2] / "examples" / "README.md"
 
 
 #: A Sphinx role as mkdocstrings leaves it in the HTML: ``:class:<code>~pkg.Name</code>``.
@@ -36,24 +39,26 @@ def _cell(text: str) -> str:
 
 
 def _param(param: Param) -> str:
-    wire = "(fields of the mapping)" if param.wire == SPREAD else f"`{param.wire}`"
+    if param.wire == SPREAD:
+        wire = " → (fields of the mapping)"
+    else:
+        wire = "" if param.wire == param.name else f" → `{param.wire}`"
     if param.legacy_wire == OMIT:
-        wire += ", not sent on 2018"
+        wire += " (not on 2018)"
     elif param.legacy_wire:
-        wire += f", 2018: `{param.legacy_wire}`"
-    return f"`{param.name}` → {wire}"
+        wire += f" (2018: `{param.legacy_wire}`)"
+    return f"`{param.name}`{wire}"
 
 
 def _row(endpoint: Endpoint) -> str:
-    names = f"`{endpoint.name}`" + "".join(f" (alias `{alias}`)" for alias in endpoint.aliases)
+    names = f"`{endpoint.name}`" + "".join(f"<br>(alias `{alias}`)" for alias in endpoint.aliases)
+    legacy = f"`{endpoint.legacy_path}`" if endpoint.legacy_path else "—"
     cells = [
-        names,
-        f"`{endpoint.path}`",
-        f"`{endpoint.legacy_path}`" if endpoint.legacy_path else "—",
+        f"{names}<br>{endpoint.doc}",
+        f"`{endpoint.path}`<br>2018: {legacy}",
         "yes" if endpoint.idempotent else "**no**",
         f"`{type_name(endpoint.returns, set())}`",
         "<br>".join(_param(param) for param in endpoint.params) or "—",
-        endpoint.doc,
     ]
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
 
@@ -66,8 +71,8 @@ def render_endpoint_tables() -> str:
             "",
             f"## `{group}`",
             "",
-            "| method | path | 2018 path | retried | returns | parameters (Python → wire) | summary |",
-            "|---|---|---|---|---|---|---|",
+            "| method | path (current, 2018) | retried | returns | parameters (Python → wire) |",
+            "|---|---|---|---|---|",
         ]
         parts += [_row(endpoint) for endpoint in ENDPOINTS if endpoint.group == group]
     return "\n".join(parts)
@@ -98,15 +103,27 @@ def render_cli_help() -> str:
     return "\n".join(parts)
 
 
+def render_examples_readme() -> str:
+    """``examples/README.md`` without its first (title) line."""
+    return EXAMPLES_README.read_text(encoding="utf-8").partition("\n")[2].strip()
+
+
+#: page → (its marker line, what replaces the marker)
+MARKERS: dict[str, tuple[str, Callable[[], str]]] = {
+    "endpoints.md": ("<!-- endpoint-table -->", render_endpoint_tables),
+    "cli.md": ("<!-- cli-help -->", render_cli_help),
+    "examples.md": ("<!-- examples-readme -->", render_examples_readme),
+}
+
+
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     """Replace a generated page's marker with what it stands for."""
-    marker = MARKERS.get(page.file.src_uri)
-    if marker is None:
+    if page.file.src_uri not in MARKERS:
         return markdown
+    marker, render = MARKERS[page.file.src_uri]
     if marker not in markdown:
         raise ValueError(f"{page.file.src_uri} has lost its {marker!r} line: its generated part would be missing")
-    rendered = render_endpoint_tables() if page.file.src_uri == "endpoints.md" else render_cli_help()
-    return markdown.replace(marker, rendered)
+    return markdown.replace(marker, render())
 
 
 def strip_sphinx_roles(html: str) -> str:

@@ -21,7 +21,7 @@ Quick start::
 
     sim = Simulator(farm=Farm(speed=0))
     api = AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim))
-    ids = (await api.task.create_task())["taskIdList"]
+    ids = (await api.task.create_task()).task_id_list
     sim.farm.advance(600)
 """
 
