@@ -6,10 +6,12 @@ Markdown. These tests check that what it renders follows the code, row by row.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -88,3 +90,30 @@ def test_a_page_that_lost_its_marker_fails_the_build(hook: ModuleType) -> None:
 def test_sphinx_roles_become_plain_code(hook: ModuleType) -> None:
     html = "See :class:<code>~rayvision_async.simulator.Farm</code> and :meth:<code>.aclose</code>, `:x:` stays."
     assert hook.on_page_content(html) == "See <code>Farm</code> and <code>aclose</code>, `:x:` stays."
+
+
+def python_blocks(page_name: str) -> list[str]:
+    text = (HOOK.parents[1] / page_name).read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, re.S)
+
+
+def test_the_testing_pages_code_runs_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    program, plugin_test, respx_test = python_blocks("testing.md")
+    exec(compile(program, "testing.md[0]", "exec"), {"__name__": "docs_snippet"})  # runs asyncio.run(main())
+    assert capsys.readouterr().out.strip() == "<TaskStatus.FINISHED: 25> 10"
+
+    from rayvision_async import AsyncRayvisionAPI
+    from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
+
+    async def with_fixtures(test: Any) -> None:
+        farm = Farm(seed=1, speed=0)
+        sim = Simulator(farm=farm)
+        async with AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
+                                     transport=SimulatorTransport(sim)) as client:
+            await test(client, farm)
+
+    for name, block, run in (("test_my_pipeline", plugin_test, with_fixtures),
+                             ("test_create_task_sends_a_signed_request", respx_test, lambda test: test())):
+        namespace: dict[str, Any] = {"__name__": "docs_snippet"}
+        exec(compile(block, f"testing.md:{name}", "exec"), namespace)
+        asyncio.run(run(namespace[name]))  # raises if the snippet's assertions fail
