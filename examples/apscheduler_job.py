@@ -4,6 +4,8 @@ and restarts the failed frames of the tasks that finished with some.
 Each run of :meth:`FrameRestartJob.run_once` makes one batched ``poll`` of every task still followed
 (100 ids per request, concurrently), restarts the failed frames of each task that finished with failed
 frames (at most ``max_restarts`` times per task, ids in batches), and records how the others ended.
+A batch that fails does not fail the round: ``poll(..., partial=True)`` keeps the other batches'
+results, and the failed batch's tasks are simply asked again next round.
 The job is added with ``max_instances=1`` and ``coalesce=True``: a slow round is never run twice at
 once, and missed rounds are not replayed.
 
@@ -51,7 +53,7 @@ class FrameRestartJob:
         """One round: poll every pending task, restart failed frames, note the tasks that ended."""
         self.rounds += 1
         if self.pending:
-            found = await self.api.poll(self.pending)
+            found = await self.api.poll(self.pending, partial=True)  # a failed batch's ids: asked next round
             to_restart = []
             for task_id, task in found.tasks.items():
                 if task_id in self._restarted:

@@ -64,12 +64,24 @@ def test_aliases_and_union_result_types_do_not_break_the_table(hook: ModuleType)
 
 
 def test_the_cli_page_shows_every_commands_help(hook: ModuleType) -> None:
-    rendered = hook.on_page_markdown("# CLI\n\n<!-- cli-help -->\n", page("cli.md"))
+    rendered = hook.on_page_markdown("# CLI\n\n<!-- cli-exit-codes -->\n<!-- cli-help -->\n", page("cli.md"))
     for command in ("demo", "tasks", "watch", "info", "simulate"):
         assert f"## `{command}`" in rendered
         assert f"usage: rayvision-async {command}" in rendered
     assert "--failure-rate" in rendered
     assert "<!-- cli-help -->" not in rendered
+
+
+def test_the_cli_page_lists_every_exit_code_with_its_comment(hook: ModuleType) -> None:
+    from rayvision_async.cli import _exit
+
+    rendered = hook.render_exit_codes()
+    codes = {name: value for name, value in vars(_exit).items() if name.startswith("EXIT_")}
+    rows = [line for line in rendered.splitlines() if line[2:3].isdigit()]
+    assert [int(row.split("|")[1]) for row in rows] == list(codes.values())
+    assert [row.split("|")[2].strip() for row in rows] == [f"`{name}`" for name in codes]
+    assert "| 0 | `EXIT_OK` | success |" in rows
+    assert any(row.startswith("| 5 | `EXIT_TASK_FAILED` | ``watch``: a watched task ended FAILED") for row in rows)
 
 
 def test_the_examples_page_is_the_examples_readme(hook: ModuleType) -> None:

@@ -5,6 +5,8 @@
   generated from).
 * ``docs/cli.md`` holds ``<!-- cli-help -->``; it is replaced with the ``--help`` text of the command
   line and of each of its commands, from the parser ``rayvision-async`` itself uses.
+  ``<!-- cli-exit-codes -->`` there becomes the table of exit codes, from ``cli/_exit.py``'s
+  ``EXIT_*`` constants and the ``#:`` comment above each.
 * ``docs/examples.md`` holds ``<!-- examples-readme -->``; it is replaced with ``examples/README.md``
   (less its title).
 
@@ -84,12 +86,12 @@ def _help(parser: argparse.ArgumentParser) -> str:
 
 def render_cli_help() -> str:
     """Markdown: ``rayvision-async --help`` and, under a heading each, every command's ``--help``."""
-    from rayvision_async.cli._main import _parser
+    from rayvision_async.cli._options import build_parser
 
     columns = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal's width: make the page the same everywhere
     try:
-        parser = _parser()
+        parser = build_parser()
         parts = [_help(parser)]
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
@@ -101,6 +103,21 @@ def render_cli_help() -> str:
         else:
             os.environ["COLUMNS"] = columns
     return "\n".join(parts)
+
+
+#: ``#: comment`` lines, then ``EXIT_NAME = code``, in ``cli/_exit.py``.
+EXIT_CODE = re.compile(r"((?:^#:.*\n)*)^EXIT_(\w+) = (\d+)$", re.M)
+
+
+def render_exit_codes() -> str:
+    """Markdown: a table of the command line's exit codes, with what each constant's comment says."""
+    from rayvision_async.cli import _exit
+
+    rows = ["| code | name | meaning |", "|---|---|---|"]
+    for comment, name, code in EXIT_CODE.findall(Path(_exit.__file__).read_text(encoding="utf-8")):
+        meaning = " ".join(line.removeprefix("#:").strip() for line in comment.splitlines()) or "success"
+        rows.append(f"| {code} | `EXIT_{name}` | {_cell(meaning)} |")
+    return "\n".join(rows)
 
 
 def render_examples_readme() -> str:
@@ -116,14 +133,22 @@ MARKERS: dict[str, tuple[str, Callable[[], str]]] = {
 }
 
 
+#: Markers a page has besides its main one.
+MORE_MARKERS: dict[str, tuple[tuple[str, Callable[[], str]], ...]] = {
+    "cli.md": (("<!-- cli-exit-codes -->", render_exit_codes),),
+}
+
+
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    """Replace a generated page's marker with what it stands for."""
-    if page.file.src_uri not in MARKERS:
+    """Replace a generated page's markers with what they stand for."""
+    name = page.file.src_uri
+    if name not in MARKERS:
         return markdown
-    marker, render = MARKERS[page.file.src_uri]
-    if marker not in markdown:
-        raise ValueError(f"{page.file.src_uri} has lost its {marker!r} line: its generated part would be missing")
-    return markdown.replace(marker, render())
+    for marker, render in (MARKERS[name], *MORE_MARKERS.get(name, ())):
+        if marker not in markdown:
+            raise ValueError(f"{name} has lost its {marker!r} line: its generated part would be missing")
+        markdown = markdown.replace(marker, render())
+    return markdown
 
 
 def strip_sphinx_roles(html: str) -> str:

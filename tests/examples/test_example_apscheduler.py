@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 
 import pytest
@@ -59,6 +60,20 @@ async def test_a_restart_with_an_unknown_outcome_is_decided_again_from_the_next_
     sent = restarts_sent(rayvision_simulator)
     assert sent[broken] == 2  # never more than max_restarts, the lost answer counted
     assert 1 <= sent[flaky] <= 2
+
+
+async def test_a_failed_poll_batch_does_not_fail_the_round(rayvision_client: AsyncRayvisionAPI,
+                                                            rayvision_simulator: Simulator,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    ids = await submit(rayvision_client, [f"ok{i}.mb" for i in range(250)] + ["flaky.mb"])  # 3 batches a round
+    rayvision_simulator.inject("task_info", kind="error", code=600, times=2)  # refused at once, not retried
+    async with asyncio.timeout(60):
+        job = await apscheduler_job.run(rayvision_client, ids, every=0.02)
+    assert job.final == {task_id: TaskStatus.FINISHED for task_id in ids}
+    assert job.restarts == {ids[-1]: 1}
+    # the job itself never raised (APScheduler would log "Job ... raised an exception")
+    assert not [record for record in caplog.records if record.name.startswith("apscheduler")
+                and record.levelno >= logging.ERROR]
 
 
 async def test_the_scheduler_is_stopped_when_the_job_is_done(rayvision_client: AsyncRayvisionAPI) -> None:
