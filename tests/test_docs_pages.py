@@ -99,18 +99,59 @@ def test_a_page_that_lost_its_marker_fails_the_build(hook: ModuleType) -> None:
     assert hook.on_page_markdown("unchanged <!-- cli-help -->", page("index.md")) == "unchanged <!-- cli-help -->"
 
 
+README = """# title
+
+## Reliability
+
+Rules.
+
+### Details
+
+```sh
+# not a heading
+```
+
+More.
+
+## Next
+
+Not included.
+"""
+
+
+def test_a_readme_section_is_included_with_its_subheadings_moved_up(hook: ModuleType) -> None:
+    section = hook.readme_section("##", "Reliability", README)
+    assert section == "Rules.\n\n## Details\n\n```sh\n# not a heading\n```\n\nMore."
+    assert hook.readme_section("###", "Details", README) == "```sh\n# not a heading\n```\n\nMore."
+    with pytest.raises(ValueError, match="no heading '## Reliabilty'"):
+        hook.readme_section("##", "Reliabilty", README)
+
+
+def test_the_pages_that_include_readme_sections_find_them(hook: ModuleType) -> None:
+    for name in ("reliability.md", "porting.md", "testing.md"):
+        source = (HOOK.parents[1] / name).read_text(encoding="utf-8")
+        assert "<!-- readme-section:" in source
+        rendered = hook.on_page_markdown(source, page(name))
+        assert "<!-- readme-section:" not in rendered
+        assert len(rendered) > len(source) + 500
+    reliability = hook.on_page_markdown((HOOK.parents[1] / "reliability.md").read_text(encoding="utf-8"),
+                                        page("reliability.md"))
+    assert "| failure | idempotent call | call that creates or changes work |" in reliability
+
+
 def test_sphinx_roles_become_plain_code(hook: ModuleType) -> None:
     html = "See :class:<code>~rayvision_async.simulator.Farm</code> and :meth:<code>.aclose</code>, `:x:` stays."
     assert hook.on_page_content(html) == "See <code>Farm</code> and <code>aclose</code>, `:x:` stays."
 
 
-def python_blocks(page_name: str) -> list[str]:
-    text = (HOOK.parents[1] / page_name).read_text(encoding="utf-8")
+def python_blocks(hook: ModuleType, page_name: str) -> list[str]:
+    """The page's Python code blocks, as the site shows them (README sections included)."""
+    text = hook.on_page_markdown((HOOK.parents[1] / page_name).read_text(encoding="utf-8"), page(page_name))
     return re.findall(r"```python\n(.*?)```", text, re.S)
 
 
-def test_the_testing_pages_code_runs_as_written(capsys: pytest.CaptureFixture[str]) -> None:
-    program, plugin_test, respx_test = python_blocks("testing.md")
+def test_the_testing_pages_code_runs_as_written(hook: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    program, plugin_test, respx_test = python_blocks(hook, "testing.md")
     exec(compile(program, "testing.md[0]", "exec"), {"__name__": "docs_snippet"})  # runs asyncio.run(main())
     assert capsys.readouterr().out.strip() == "<TaskStatus.FINISHED: 25> 10"
 

@@ -10,7 +10,11 @@
 * ``docs/examples.md`` holds ``<!-- examples-readme -->``; it is replaced with ``examples/README.md``
   (less its title).
 
-A page that has lost its marker fails the build.
+* Any page may hold ``<!-- readme-section: ## Heading -->``: it is replaced with that section of the
+  repository's README.md (the text under the heading, up to the next heading of its level or higher;
+  its subheadings moved up to start at ``##``), so the rules the README states are stated once.
+
+A page that has lost its marker, or names a README heading that does not exist, fails the build.
 
 The docstrings use Sphinx roles (``:class:`Farm```), which mkdocstrings renders literally as
 ``:class:<code>Farm</code>``; :func:`on_page_content` drops the role and keeps the name as code.
@@ -29,7 +33,11 @@ from rayvision_async.api._generate import type_name
 from rayvision_async.api._row import OMIT, SPREAD, Endpoint, Param
 from rayvision_async.api._table import ENDPOINTS, GROUPS
 
-EXAMPLES_README = Path(__file__).resolve().parents[2] / "examples" / "README.md"
+REPOSITORY = Path(__file__).resolve().parents[2]
+EXAMPLES_README = REPOSITORY / "examples" / "README.md"
+README = REPOSITORY / "README.md"
+#: ``<!-- readme-section: ## Heading -->``
+README_SECTION = re.compile(r"^<!-- readme-section: (#+) (.+?) -->$", re.M)
 
 
 #: A Sphinx role as mkdocstrings leaves it in the HTML: ``:class:<code>~pkg.Name</code>``.
@@ -125,6 +133,27 @@ def render_examples_readme() -> str:
     return EXAMPLES_README.read_text(encoding="utf-8").partition("\n")[2].strip()
 
 
+def readme_section(level: str, heading: str, readme: str | None = None) -> str:
+    """The README's text under ``level heading`` (e.g. ``"##", "Reliability"``), subheadings moved up."""
+    lines = (README.read_text(encoding="utf-8") if readme is None else readme).splitlines()
+    wanted = f"{level} {heading}"
+    if wanted not in lines:
+        raise ValueError(f"README.md has no heading {wanted!r}")
+    start = lines.index(wanted) + 1
+    body: list[str] = []
+    fenced = False
+    for line in lines[start:]:
+        if line.startswith("```"):
+            fenced = not fenced
+        heading_level = len(line) - len(line.lstrip("#")) if line.startswith("#") and not fenced else 0
+        if heading_level and heading_level <= len(level):
+            break
+        if heading_level:
+            line = "#" * (heading_level - len(level) + 1) + line[heading_level:]
+        body.append(line)
+    return "\n".join(body).strip()
+
+
 #: page → (its marker line, what replaces the marker)
 MARKERS: dict[str, tuple[str, Callable[[], str]]] = {
     "endpoints.md": ("<!-- endpoint-table -->", render_endpoint_tables),
@@ -142,6 +171,7 @@ MORE_MARKERS: dict[str, tuple[tuple[str, Callable[[], str]], ...]] = {
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     """Replace a generated page's markers with what they stand for."""
     name = page.file.src_uri
+    markdown = README_SECTION.sub(lambda match: readme_section(match.group(1), match.group(2)), markdown)
     if name not in MARKERS:
         return markdown
     for marker, render in (MARKERS[name], *MORE_MARKERS.get(name, ())):
