@@ -202,7 +202,11 @@ async def test_the_forms_through_the_simulator(protocol: Literal["current", "201
     async with AsyncRayvisionAPI(sim.access_id, sim.access_key, protocol=protocol,
                                  transport=SimulatorTransport(sim)) as api:
         await api.tag.add_label("proj", "0")
-        await api.env.add_render_env(render_env={**ENV, "renderSystem": "1"})
+        maya = await api.query.supported_plugin("maya")
+        [version_id] = [version.id for version in maya.cg_version if version.cg_version == "2020"]
+        plugin_id = next(release.plugin_id for plugin in maya.cg_plugin if plugin.cv_id == version_id
+                         for release in plugin.plugin_versions)  # one the simulator knows
+        await api.env.add_render_env(render_env={**ENV, "renderSystem": "1", "pluginIds": [plugin_id]})
         (task_id, *_) = (await api.task.create_task()).task_id_list
         await api.task.submit_task(task_id)
         sim.farm.advance(3600)

@@ -219,6 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
+    except KeyboardInterrupt:  # Ctrl+C outside the event loop's own handling (its start or its teardown)
+        complain("interrupted")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away: point stdout at /dev/null so the interpreter's final flush cannot fail too
         with contextlib.suppress(OSError):
