@@ -170,3 +170,9 @@ def test_the_testing_pages_code_runs_as_written(hook: ModuleType, capsys: pytest
         namespace: dict[str, Any] = {"__name__": "docs_snippet"}
         exec(compile(block, f"testing.md:{name}", "exec"), namespace)
         asyncio.run(run(namespace[name]))  # raises if the snippet's assertions fail
+
+
+def test_the_quick_start_is_the_readmes_tour(hook: ModuleType) -> None:
+    """docs/index.md shows the README's tour code; when the README's changes, copy it over."""
+    tour = re.findall(r"```python\n(.*?)```", hook.readme_section("##", "A short tour"), re.S)[0]
+    assert python_blocks(hook, "index.md")[0] == tour
