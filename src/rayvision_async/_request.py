@@ -49,7 +49,7 @@ class Connection:
                 f"this client belongs to another event loop (e.g. an earlier asyncio.run); {path} was not sent. "
                 "Create one client per event loop.")
 
-    async def post_once(self, path: str, content: bytes, timeouts: Timeouts, *, idempotent: bool = True) -> Envelope:
+    async def post_once(self, path: str, content: bytes, timeouts: Timeouts, *, fresh: bool = False) -> Envelope:
         """One attempt: wait for a slot (within the pool timeout), send, decode the envelope."""
         semaphore = self.semaphore
         if semaphore.locked() and timeouts.pool is not None:
@@ -66,7 +66,7 @@ class Connection:
             self.requests_sent += 1
             try:
                 async with asyncio.timeout(timeouts.total):
-                    reply = await self.channel.post(path, content, timeouts, idempotent=idempotent)
+                    reply = await self.channel.post(path, content, timeouts, fresh=fresh)
             except TimeoutError:
                 raise errors.RequestTimeoutError(f"no complete answer within the total timeout of {timeouts.total} s",
                                           path=path) from None
@@ -101,7 +101,8 @@ async def send(
         try:
             if closed:
                 raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
-            envelope = await connection.post_once(path, content, timeouts, idempotent=idempotent)
+            # A creating call, and any retry, gets a connection that cannot have gone stale while idle.
+            envelope = await connection.post_once(path, content, timeouts, fresh=not idempotent or attempt > 1)
             result = parse(envelope) if envelope.code == 200 else None
         except errors.ClientClosedError:
             raise

@@ -69,11 +69,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     Idle connections are kept ``keepalive_timeout`` seconds (4 s: shorter than
     the idle timeouts servers and proxies commonly use, 5 s and up), so a
     request is rarely sent on a connection the server is closing. A request
-    marked not idempotent (the ``rayvision_idempotent`` extension set to
-    False: it creates or changes work, and a failure after sending cannot be
-    retried) goes through a second pool whose connections are reused only
-    within ``mutation_keepalive_timeout`` (0.5 s) of their last answer; after
-    that it opens a fresh connection rather than risk one closed while idle.
+    asking for a fresh connection (the ``rayvision_fresh_connection``
+    extension: the SDK sets it for calls that create or change work, whose
+    failure after sending cannot be retried, and for every retry) goes through
+    a second pool whose connections are reused only within
+    ``mutation_keepalive_timeout`` (0.5 s) of their last answer; after that it
+    opens a new connection rather than risk one closed while idle.
     """
 
     #: Its connect failures are raised only when nothing was sent (see ``HttpChannel.vouched``).
@@ -100,7 +101,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def _get_session(self, request: httpx.Request) -> aiohttp.ClientSession:
         if self._closed:
             raise httpx.ConnectError("the transport is closed", request=request)
-        if request.extensions.get("rayvision_idempotent", True) is False:
+        if request.extensions.get("rayvision_fresh_connection") is True:
             if self._mutation_session is None or self._mutation_session.closed:
                 self._mutation_session = self._new_session(self._mutation_keepalive_timeout)
             return self._mutation_session
