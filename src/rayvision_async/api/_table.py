@@ -49,8 +49,9 @@ from ._row import OMIT, SPREAD, Context, Endpoint, Param, Send, optional
 
 __all__ = ["ENDPOINTS", "GROUPS", "ROWS"]
 
-# Frequently used kinds.
-ID = kinds.integer(1)
+# Frequently used kinds. Every int kind is bounded by its Java field's width (``kinds.integer``: Integer,
+# 32 bits, unless ``width=kinds.INT64`` for a Long); ids are Long (see ``_service_ints``).
+ID = kinds.integer(1, width=kinds.INT64)
 IDS = kinds.list_of(ID, max_items=1000)
 PAGE = kinds.integer(1, 100_000)
 PAGE_SIZE = kinds.integer(1, 100)
@@ -153,7 +154,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              doc="Stop tasks automatically after a time.", aliases=("set_task_overtime_top",),
              params=(
                 Param("task_id_list", wire="taskIds", kind=IDS),
-                Param("overtime", wire="overTime", kind=kinds.integer(1), doc="seconds"),
+                Param("overtime", wire="overTime", kind=kinds.integer(1, width=kinds.INT64), doc="seconds"),
              )),
     Endpoint(group="task", name="full_speed", path="/api/render/handle/fullSpeedRendering",
              legacy_path="/api/render/task/fullSpeed", returns=str, idempotent=True,
