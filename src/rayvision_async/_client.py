@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import logging
 import os
 import re
@@ -19,8 +18,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import errors
+from ._arguments import checked_binding
 from ._request import Connection, send
 from ._retry import RetryPolicy
+from .api import _kinds as kinds
 from .api._body import build_body, context_values, result_of
 from .api._groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGroup, UserGroup
 from .api._row import Endpoint
@@ -99,6 +100,7 @@ class AsyncRayvisionAPI:
     env: EnvGroup
     transmit: TransmitGroup
 
+    @checked_binding(errors.ConfigurationError)
     def __init__(
         self,
         access_id: str | None = None,
@@ -131,6 +133,8 @@ class AsyncRayvisionAPI:
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) \
                 or not 1 <= max_concurrency <= 1000:
             raise errors.ConfigurationError("max_concurrency must be an int from 1 to 1000")
+        if transport is not None and not callable(getattr(transport, "handle_async_request", None)):
+            raise errors.ConfigurationError("transport must be an httpx.AsyncBaseTransport")
         if base_url is not None and not _valid_base_url(base_url):
             raise errors.ConfigurationError("base_url must look like https://host[:port] (no path, port 1-65535)")
         if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) \
@@ -191,11 +195,14 @@ class AsyncRayvisionAPI:
         """Requests sent (every attempt counts) by this client and its :meth:`with_options` views."""
         return self._connection.requests_sent
 
+    @checked_binding(errors.ConfigurationError)
     def with_options(
         self, *, timeout: Timeouts | float | Literal["unchanged"] | None = "unchanged",
         max_retries: int | None = None, retry: RetryPolicy | None = None,
     ) -> AsyncRayvisionAPI:
         """A view of this client with other timeouts or retries, sharing its connections and cap."""
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise errors.ConfigurationError("retry must be a RetryPolicy (or max_retries= an int)")
         view = copy.copy(self)
         view._owner = False
         if timeout != "unchanged":
@@ -235,6 +242,7 @@ class AsyncRayvisionAPI:
 
     # -- many tasks (flows/_bulk.py) ---------------------------------------------------------------
 
+    @checked_binding()
     async def poll(self, task_ids: Iterable[int], *, batch_size: int = 100) -> bulk.PollResult:
         """The current :class:`TaskInfo` of every id, asked in batches of ``batch_size``.
 
@@ -244,6 +252,7 @@ class AsyncRayvisionAPI:
         return await bulk.poll(self.query.task_info, task_ids, batch_size=batch_size,
                                concurrency=self.max_concurrency)
 
+    @checked_binding()
     def watch(
         self, task_ids: Iterable[int], *, interval: float = 5.0, until_terminal: bool = True,
         batch_size: int = 100, missing_rounds: int | None = 3,
@@ -268,6 +277,7 @@ class AsyncRayvisionAPI:
         self, task_ids: Iterable[int], *, timeout: float | None = ..., interval: float = ...
     ) -> dict[int, TaskInfo]: ...
 
+    @checked_binding()
     async def wait(
         self, task_ids: int | Iterable[int], *, timeout: float | None = None, interval: float = 5.0
     ) -> TaskInfo | dict[int, TaskInfo]:
@@ -283,12 +293,16 @@ class AsyncRayvisionAPI:
 
     # -- the official SDK's workflows (flows/_submit.py) -------------------------------------------
 
+    @checked_binding()
     async def check_and_add_project_name(self, name: str) -> str:
         """The id (as a string) of the project called ``name``, creating it if missing."""
+        # Checked as add_label would check it, before listing: nothing is sent for a bad name.
+        next(p for p in ROWS["add_label"].params if p.name == "new_name").kind.check(name, "project name")
         return await submit.check_and_add_project_name(
             name, list_projects=functools.partial(self.tag.get_list, flag=2),
             add_project=functools.partial(self.tag.add_label, status=0))
 
+    @checked_binding()
     async def submit_task_json(
         self,
         task_json: Mapping[str, Any] | str,
@@ -308,10 +322,38 @@ class AsyncRayvisionAPI:
         """
         if self.protocol == "2018":
             raise errors.UnsupportedOperationError("uploading task.json needs the current path set")
-        content = task_json if isinstance(task_json, str) else json.dumps(task_json, ensure_ascii=False)
-        self._check("upload_json_content", {"task_id": task_id or 1, "content": content})
+        # Every argument is checked before the first request: a bad one found after createTask would
+        # leave a created task behind.
+        content = kinds.json_text(task_json, "task_json")
+        some_id = 1 if task_id is None else task_id
+        self._check("upload_json_content", {"task_id": some_id, "content": content})
+        self._check("submit_task", {"task_id": some_id, "producer": producer})
+        extras = self._extra_files(extra_files)
+        self._check_create_options(create_options)
         return await submit.submit_task_json(
-            content, task_id=task_id, extra_files=extra_files or {},
+            content, task_id=task_id, extra_files=extras,
             create=functools.partial(self.task.create_task, count=1, **create_options),
             upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
             submit=functools.partial(self.task.submit_task, producer=producer))
+
+    def _extra_files(self, extra_files: Mapping[str, Mapping[str, Any] | str] | None) -> dict[str, str]:
+        if extra_files is None:
+            return {}
+        if not isinstance(extra_files, Mapping):
+            raise errors.InvalidInputError("extra_files must be a mapping of file name to JSON content")
+        texts: dict[str, str] = {}
+        for file_name, extra in extra_files.items():
+            if file_name == "task.json":
+                raise errors.InvalidInputError("extra_files must not hold task.json: pass it as task_json")
+            text = kinds.json_text(extra, f"extra_files[{file_name!r}]")
+            self._check("upload_json_content", {"task_id": 1, "content": text, "file_name": file_name})
+            texts[file_name] = text
+        return texts
+
+    def _check_create_options(self, create_options: Mapping[str, Any]) -> None:
+        known = {param.name for param in ROWS["create_task"].params} - {"count"}
+        unknown = sorted(set(create_options) - known)
+        if unknown:
+            raise errors.InvalidInputError(
+                f"submit_task_json(): unknown create_task options {unknown}; known: {sorted(known)}")
+        self._check("create_task", {"count": 1, **create_options})

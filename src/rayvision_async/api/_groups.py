@@ -8,16 +8,32 @@ generation-gap pattern. None of them talks HTTP itself.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from .._arguments import checked_binding
+from .._service_ints import MAX_LIST_ITEMS
 from ..errors import InvalidInputError
 from ..flows._frames import frame_matches, parse_frame_numbers
 from ..flows._paging import Pager
 from ..models import FrameInfo, Page, Project, TaskInfo
+from . import _kinds as kinds
 from ._generated import EnvEndpoints, QueryEndpoints, TagEndpoints, TaskEndpoints, TransmitEndpoints, UserEndpoints
 
 __all__ = ["GROUP_CLASSES", "EnvGroup", "QueryGroup", "TagGroup", "TaskGroup", "TransmitGroup", "UserGroup"]
+
+_END_PAGE = kinds.integer(1)
+
+
+def _reusable(value: Any) -> Any:
+    """An iterator read once into a list (at most one item past the cap, so the check still refuses it)."""
+    return list(itertools.islice(value, MAX_LIST_ITEMS + 1)) if isinstance(value, Iterator) else value
+
+
+def _check_flag(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be a bool, got {type(value).__name__}")
 
 
 class UserGroup(UserEndpoints):
@@ -37,6 +53,7 @@ class QueryGroup(QueryEndpoints):
 
     __slots__ = ()
 
+    @checked_binding()
     def iter_tasks(
         self,
         *,
@@ -49,8 +66,9 @@ class QueryGroup(QueryEndpoints):
         prefetch: bool = False,
     ) -> Pager[TaskInfo]:
         """Every task of the listing, across all pages (``.pages()`` for whole pages)."""
+        _check_flag("prefetch", prefetch)
         filters: dict[str, Any] = {
-            "status_list": list(status_list) if status_list is not None else None,
+            "status_list": _reusable(status_list),
             "search_keyword": search_keyword, "start_time": start_time, "end_time": end_time,
             "recycle_flag": recycle_flag, "page_size": page_size,
         }
@@ -61,6 +79,7 @@ class QueryGroup(QueryEndpoints):
 
         return Pager(fetch, prefetch=prefetch)
 
+    @checked_binding()
     def iter_frames(
         self,
         task_id: int,
@@ -74,12 +93,16 @@ class QueryGroup(QueryEndpoints):
         """Every frame of a task, across all pages (``.pages()`` for whole pages)."""
         args: dict[str, Any] = {"task_id": task_id, "search_keyword": search_keyword, "page_size": page_size}
         self._client._check("task_frames", {**args, "page_num": start_page})
+        if end_page is not None:
+            _END_PAGE.check(end_page, "end_page")
+        _check_flag("prefetch", prefetch)
 
         async def fetch(number: int) -> Page[FrameInfo]:
             return await self._client.query.task_frames(page_num=number, **args)
 
         return Pager(fetch, start_page=start_page, end_page=end_page, prefetch=prefetch)
 
+    @checked_binding()
     async def get_all_frames(
         self, task_id: int, start_page: int = 1, end_page: int = 2000, page_size: int = 100
     ) -> dict[str, FrameInfo]:
@@ -103,6 +126,7 @@ class QueryGroup(QueryEndpoints):
             raise InvalidInputError(f"task {task_id} has no frames numbered {sorted(numbers)[:10]}")
         return ids
 
+    @checked_binding()
     async def get_custom_frames(self, task_id: int, restartframes: Iterable[str] | str) -> None:
         """Re-render the frames named by frame-number strings such as ``["6", "7-9[1]"]``."""
         ids = await self._frame_ids(task_id, restartframes)
@@ -110,11 +134,13 @@ class QueryGroup(QueryEndpoints):
 
     get_custome_frames = get_custom_frames  # the official SDK's spelling
 
+    @checked_binding()
     async def frame_number_to_stop(self, task_id: int, stop_frame: Iterable[str] | str) -> None:
         """Stop the frames named by frame-number strings such as ``["6", "7-9[1]"]``."""
         ids = await self._frame_ids(task_id, stop_frame)
         await self._client.query.stop_frame(task_id, select_all=0, ids_list=ids)
 
+    @checked_binding()
     async def get_small_task_id(self, task_id: int) -> list[int]:
         """Ids of a task's child ("small") tasks; a task without children is its own small task."""
         page = await self._client.query.task_info([task_id])
@@ -130,6 +156,7 @@ class TagGroup(TagEndpoints):
 
     __slots__ = ()
 
+    @checked_binding()
     async def get_project_list(self) -> tuple[Project, ...]:
         """The account's projects (``get_label_list().project_name_list``)."""
         return (await self._client.tag.get_label_list()).project_name_list

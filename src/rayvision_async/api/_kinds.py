@@ -98,7 +98,7 @@ def _as_str(value: Any, name: str, nonempty: bool, max_len: int | None) -> str:
     if max_len is not None and len(value) > max_len:
         raise InvalidInputError(f"{name} must be at most {max_len} characters")
     check_unicode(value, name)
-    return str(value)
+    return str.__str__(value)  # the text itself, also for a (str, Enum) member whose str() is "Cls.name"
 
 
 def text(*, nonempty: bool = False, max_len: int | None = MAX_TEXT_CHARS) -> Kind:
@@ -135,7 +135,7 @@ def choice(values: Collection[Any], annotation: str) -> Kind:
         # Only a str or an int (never a bool) can match: 1.0 or Decimal(1) equal 1, but would go out as a float.
         if isinstance(value, bool) or not isinstance(value, (str, int)) or value not in allowed:
             raise InvalidInputError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {_short(value)}")
-        return int(value) if isinstance(value, int) else str(value)
+        return int(value) if isinstance(value, int) else str.__str__(value)
 
     return Kind(annotation, check)
 

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from ..api import _kinds as kinds
-from ..errors import RayvisionError
+from ..errors import InvalidInputError, RayvisionError
 from ..models import TaskInfo, TaskInfoPage
 
 __all__ = ["FetchBatch", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError", "WaitTimeoutError",
@@ -98,9 +98,16 @@ class TaskEvent:
         return _terminal(self.task)
 
 
-#: The argument kinds of the endpoint table (:mod:`rayvision_async.api._kinds`), reused here.
-_TASK_IDS = kinds.list_of(kinds.integer(1), nonempty=False)
+#: The argument kinds of the endpoint table (:mod:`rayvision_async.api._kinds`), reused here: task ids
+#: are Long; a poll is split into batches, so it may hold ten times the default list cap.
+_TASK_IDS = kinds.list_of(kinds.integer(1, width=kinds.INT64), nonempty=False, max_items=10 * kinds.MAX_LIST_ITEMS)
 _BATCH_SIZE = kinds.integer(1, 1000)
+_MISSING_ROUNDS = kinds.integer(1, 1_000_000)
+
+
+def _check_flag(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be a bool, got {type(value).__name__}")
 
 
 def _unique_ids(task_ids: Iterable[int]) -> list[int]:
@@ -182,6 +189,9 @@ class Watcher:
     ) -> None:
         _check_positive("interval", interval, low=0.001, high=86400)
         _check_batch_size(batch_size)
+        _check_flag("until_terminal", until_terminal)
+        if missing_rounds is not None:
+            _MISSING_ROUNDS.check(missing_rounds, "missing_rounds")
         self._poll = poll_batch
         self._interval = float(interval)
         self._until_terminal = until_terminal
