@@ -10,7 +10,7 @@ never refused. Nothing outside :data:`INT64` is ever put on the wire.
 
 from __future__ import annotations
 
-__all__ = ["INT32", "INT64", "MAX_LIST_ITEMS", "MAX_TEXT_CHARS", "Width"]
+__all__ = ["INT32", "INT64", "MAX_JSON_CHARS", "MAX_LIST_ITEMS", "MAX_TEXT_CHARS", "Width"]
 
 #: An inclusive ``(lowest, highest)`` range of ints.
 Width = tuple[int, int]
@@ -25,3 +25,6 @@ INT64: Width = (-(2**63), 2**63 - 1)
 MAX_LIST_ITEMS = 100_000
 #: The most characters a text argument may hold unless its parameter says otherwise.
 MAX_TEXT_CHARS = 4096
+#: The most characters of an uploaded JSON document (task.json…): as large as the largest reply the
+#: client reads (``DEFAULT_MAX_RESPONSE_BYTES``, 32 MiB).
+MAX_JSON_CHARS = 32 * 1024 * 1024

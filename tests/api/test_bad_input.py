@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from helpers.recorder import recording_client
-from rayvision_async import AsyncRayvisionAPI, RetryPolicy
+from rayvision_async import AsyncRayvisionAPI, Pager, RetryPolicy, Watcher
 from rayvision_async.errors import InvalidInputError
 
 ENV = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0, "editName": "testRenderEnv",
@@ -244,6 +244,15 @@ CARELESS_CALLS = [
     bad("small-task-none", lambda api: api.query.get_small_task_id(None), "task_ids_list[0]"),
     bad("small-task-missing", lambda api: api.query.get_small_task_id(), "task_id"),
     bad("project-list-argument", lambda api: api.tag.get_project_list(2), "positional"),
+    bad("pager-start-page-str", lambda api: Pager(api.query.get_task_list, start_page="1"), "start_page"),
+    bad("pager-start-page-huge", lambda api: Pager(api.query.get_task_list, start_page=2**31), "start_page"),
+    bad("pager-end-page-0", lambda api: Pager(api.query.get_task_list, end_page=0), "end_page"),
+    bad("pager-prefetch-int", lambda api: Pager(api.query.get_task_list, prefetch=1), "prefetch"),
+    bad("pager-fetch-not-callable", lambda api: Pager(5), "fetch"),
+    bad("pager-unknown-keyword", lambda api: Pager(api.query.get_task_list, page_size=10), "page_size"),
+    bad("watcher-unknown-keyword", lambda api: Watcher(api.poll, [1], interval=1, until_terminal=True, batch_size=10,
+                                                       rounds=3), "rounds"),
+    bad("watcher-missing-interval", lambda api: Watcher(api.poll, [1], until_terminal=True, batch_size=10), "interval"),
 ]
 
 async def invoke(api: AsyncRayvisionAPI, call: Call) -> None:

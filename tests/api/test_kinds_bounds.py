@@ -86,6 +86,13 @@ def test_json_text_is_strict(value: Any) -> None:
         kinds.json_text(value, "content")
 
 
+def test_json_text_is_capped() -> None:
+    with pytest.raises(InvalidInputError, match="longer than"):
+        kinds.json_text(" " * kinds.MAX_JSON_CHARS + "{}", "content")
+    with pytest.raises(InvalidInputError, match="longer than"):
+        kinds.json_text({"a": "x" * kinds.MAX_JSON_CHARS}, "content")
+
+
 def test_json_text_accepts_any_mapping_and_keeps_unicode() -> None:
     class Frozen(dict[str, Any]):
         pass

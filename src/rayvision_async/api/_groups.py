@@ -18,22 +18,13 @@ from ..errors import InvalidInputError
 from ..flows._frames import frame_matches, parse_frame_numbers
 from ..flows._paging import Pager
 from ..models import FrameInfo, Page, Project, TaskInfo
-from . import _kinds as kinds
 from ._generated import EnvEndpoints, QueryEndpoints, TagEndpoints, TaskEndpoints, TransmitEndpoints, UserEndpoints
 
 __all__ = ["GROUP_CLASSES", "EnvGroup", "QueryGroup", "TagGroup", "TaskGroup", "TransmitGroup", "UserGroup"]
 
-_END_PAGE = kinds.integer(1)
-
-
 def _reusable(value: Any) -> Any:
     """An iterator read once into a list (at most one item past the cap, so the check still refuses it)."""
     return list(itertools.islice(value, MAX_LIST_ITEMS + 1)) if isinstance(value, Iterator) else value
-
-
-def _check_flag(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise InvalidInputError(f"{name} must be a bool, got {type(value).__name__}")
 
 
 class UserGroup(UserEndpoints):
@@ -66,7 +57,6 @@ class QueryGroup(QueryEndpoints):
         prefetch: bool = False,
     ) -> Pager[TaskInfo]:
         """Every task of the listing, across all pages (``.pages()`` for whole pages)."""
-        _check_flag("prefetch", prefetch)
         filters: dict[str, Any] = {
             "status_list": _reusable(status_list),
             "search_keyword": search_keyword, "start_time": start_time, "end_time": end_time,
@@ -93,9 +83,6 @@ class QueryGroup(QueryEndpoints):
         """Every frame of a task, across all pages (``.pages()`` for whole pages)."""
         args: dict[str, Any] = {"task_id": task_id, "search_keyword": search_keyword, "page_size": page_size}
         self._client._check("task_frames", {**args, "page_num": start_page})
-        if end_page is not None:
-            _END_PAGE.check(end_page, "end_page")
-        _check_flag("prefetch", prefetch)
 
         async def fetch(number: int) -> Page[FrameInfo]:
             return await self._client.query.task_frames(page_num=number, **args)

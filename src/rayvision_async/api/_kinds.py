@@ -23,12 +23,12 @@ from typing import Any
 
 import attrs
 
-from .._service_ints import INT32, INT64, MAX_LIST_ITEMS, MAX_TEXT_CHARS, Width
+from .._service_ints import INT32, INT64, MAX_JSON_CHARS, MAX_LIST_ITEMS, MAX_TEXT_CHARS, Width
 from .._service_time import SERVICE_TZ
 from ..errors import InvalidInputError
 
-__all__ = ["DCC_IDS", "INT32", "INT64", "MAX_LIST_ITEMS", "MAX_TEXT_CHARS", "Kind", "check_unicode", "dcc_id",
-           "json_text"]
+__all__ = ["DCC_IDS", "INT32", "INT64", "MAX_JSON_CHARS", "MAX_LIST_ITEMS", "MAX_TEXT_CHARS", "Kind",
+           "check_unicode", "dcc_id", "json_text"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -210,9 +210,11 @@ def json_text(value: Any, name: str) -> str:
     Refused: text that is not JSON, NaN and ±Infinity (Python's json module
     accepts and writes them; JSON has no such values), keys that are not
     strings (``json.dumps`` would silently turn ``1`` or ``True`` into text),
-    values JSON cannot hold, nesting too deep to parse, and lone surrogates.
+    values JSON cannot hold, nesting too deep to parse, lone surrogates, and
+    documents longer than :data:`MAX_JSON_CHARS`.
     """
     if isinstance(value, str):
+        _check_json_size(value, name)
         check_unicode(value, name)
         try:
             json.loads(value, parse_constant=_not_json)
@@ -226,9 +228,15 @@ def json_text(value: Any, name: str) -> str:
             raise InvalidInputError(f"{name} is nested too deeply") from None
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(f"{name} cannot be serialized to JSON: {exc}") from None
+        _check_json_size(text, name)
         check_unicode(text, name)
         return text
     raise _bad(name, "a JSON str or a mapping", value)
+
+
+def _check_json_size(text: str, name: str) -> None:
+    if len(text) > MAX_JSON_CHARS:
+        raise InvalidInputError(f"{name} is longer than {MAX_JSON_CHARS} characters")
 
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from .._arguments import checked_binding
 from ..api import _kinds as kinds
 from ..errors import InvalidInputError, RayvisionError
 from ..models import TaskInfo, TaskInfoPage
@@ -183,6 +184,7 @@ async def wait(
 class Watcher:
     """The async iterator returned by ``watch``: polls ``poll_batch`` every ``interval`` seconds."""
 
+    @checked_binding()
     def __init__(
         self, poll_batch: PollBatch, task_ids: Iterable[int], *, interval: float, until_terminal: bool,
         batch_size: int, missing_rounds: int | None = 3,
@@ -212,6 +214,7 @@ class Watcher:
         #: Polling rounds made so far.
         self.rounds = 0
 
+    @checked_binding()
     def add(self, task_ids: Iterable[int]) -> None:
         """Watch more tasks (from the next polling round)."""
         for task_id in _unique_ids(task_ids):
