@@ -41,9 +41,9 @@ __all__ = ["AsyncRayvisionAPI"]
 logger = logging.getLogger("rayvision_async")
 
 _DOMAIN = re.compile(r"(?=.{1,253}(:|$))[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
-                     r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*(:\d{1,5})?")
+                     r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*(:[0-9]{1,5})?")
 _CREDENTIAL = re.compile(r"[\x21-\x7e]{4,256}")
-_PLATFORM = re.compile(r"\d{1,4}")
+_PLATFORM = re.compile(r"[0-9]{1,4}")  # ASCII digits: it is sent as a header
 
 
 def _credential(value: str | None, env: str, what: str) -> str:
@@ -67,7 +67,7 @@ def _valid_base_url(base_url: object) -> bool:
         return False
     authority = parts.netloc.rpartition("@")[2]
     explicit = authority.rpartition("]")[2] if authority.startswith("[") else authority
-    if ":" in explicit and not explicit.rpartition(":")[2].isdigit():
+    if ":" in explicit and not re.fullmatch(r"[0-9]+", explicit.rpartition(":")[2]):
         return False
     return port is None or 1 <= port <= 65535
 
@@ -122,8 +122,8 @@ class AsyncRayvisionAPI:
         if not isinstance(domain, str) or "://" in domain or not _DOMAIN.fullmatch(domain) \
                 or not 1 <= int(domain.partition(":")[2] or 443) <= 65535:
             raise errors.ConfigurationError("domain must be a host name with an optional :port, without a scheme")
-        if isinstance(platform, int) and not isinstance(platform, bool):
-            platform = str(platform)
+        if isinstance(platform, int) and not isinstance(platform, bool) and 0 <= platform <= 9999:
+            platform = str(platform)  # (a wider int stays an int and is refused below, before str() of it)
         if not isinstance(platform, str) or not _PLATFORM.fullmatch(platform):
             raise errors.ConfigurationError("platform must be a number such as '2' (see query.platforms())")
         if protocol not in ("current", "2018"):
