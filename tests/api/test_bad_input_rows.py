@@ -25,8 +25,7 @@ from typing import Any
 
 import pytest
 
-from helpers.recorder import recording_client
-from rayvision_async import AsyncRayvisionAPI
+from helpers.recorder import ENV, GOOD_BY_ANNOTATION, LONG_WIRE, baseline, method, recording_client
 from rayvision_async.api._row import REQUIRED, Endpoint, Param, Send
 from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.errors import InvalidInputError, RayvisionError
@@ -35,16 +34,8 @@ LONG_MAX = 2**63 - 1
 INT_MAX = 2**31 - 1
 NAN, INF = float("nan"), float("inf")
 SURROGATE = "lone \ud800 surrogate"
-#: Wire names the SDK sends as Java longs: the protocol's ``Long`` fields (outUserId, overTime) and ids.
-LONG_WIRE = frozenset({"taskId", "taskIds", "outUserId", "cloneOriginalId", "overTime", "id", "ids", "labelIds"})
 #: Rows whose ids other work is changing (restartFrame's id rules): left out of the widest-id check only.
 WIDEST_ID_EXCLUDED = frozenset({("restart_frame", "ids_list"), ("create_task", "clone_original_id")})
-
-ENV = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0, "editName": "testRenderEnv",
-       "renderSystem": 0, "pluginIds": [1166]}
-#: Parameters a row's cross-parameter rule needs for a call that is otherwise valid.
-RULE_NEEDS: dict[str, dict[str, Any]] = {"error_detail": {"code": "15000"}}
-
 
 def _deep(depth: int) -> Any:
     value: Any = {}
@@ -118,30 +109,6 @@ BAD_BY_ANNOTATION: dict[str, list[tuple[str, Factory]]] = {
         ("layer-nan", lambda: {**ENV, "renderLayerType": NAN}), ("project-path-int", lambda: {**ENV, "projectPath": 1}),
     ],
 }
-#: Good values to try, by annotation, for a call that is otherwise valid (the first the kind accepts is used).
-GOOD_BY_ANNOTATION: dict[str, list[Any]] = {
-    "int": [1, 2, 5, 2000], "str": ["x", "task.json", "windows", "render"], "bool": [True], "float": [1.0],
-    "Iterable[int]": [[1]], "Iterable[str]": [["x"]], "str | int": ["maya"], "Iterable[str | int]": [["maya"]],
-    "datetime | date | str": ["2020-01-01 00:00:00"], "str | Mapping[str, Any]": ["{}"], "Mapping[str, Any]": [ENV],
-}
-
-
-def _good(param: Param) -> Any:
-    for candidate in GOOD_BY_ANNOTATION[param.kind.annotation]:
-        try:
-            param.kind.check(candidate, param.name)
-        except InvalidInputError:
-            continue
-        return candidate
-    raise AssertionError(f"no good value for {param.name}")
-
-
-def baseline(endpoint: Endpoint) -> dict[str, Any]:
-    """Keyword arguments of a valid call: a good value for every required parameter."""
-    values = {param.name: _good(param) for param in endpoint.params if param.default is REQUIRED}
-    return {**values, **RULE_NEEDS.get(endpoint.name, {})}
-
-
 def bad_values(param: Param) -> Iterator[tuple[str, Factory]]:
     """The careless values of ``param``: its kind's catalogue, the width bound, and None if it is required."""
     yield from BAD_BY_ANNOTATION[param.kind.annotation]
@@ -151,10 +118,6 @@ def bad_values(param: Param) -> Iterator[tuple[str, Factory]]:
         yield "2**31-item", lambda: [INT_MAX + 1]
     if param.default is REQUIRED:
         yield "none", lambda: None
-
-
-def method(api: AsyncRayvisionAPI, endpoint: Endpoint) -> Callable[..., Any]:
-    return getattr(getattr(api, endpoint.group), endpoint.name)  # type: ignore[no-any-return]
 
 
 def _cases() -> list[Any]:
