@@ -14,7 +14,7 @@ from ._client import AsyncRayvisionAPI
 from ._retry import RetryPolicy, set_testing
 from ._version import __version__
 from .errors import APIError, ConfigurationError, InvalidInputError, RayvisionError, RequestOutcomeUnknownError
-from .flows._bulk import PollResult, TaskEvent, TasksNotFoundError, WaitTimeoutError, Watcher
+from .flows._bulk import PartialPollError, PollResult, TaskEvent, TasksNotFoundError, WaitTimeoutError, Watcher
 from .flows._paging import Pager
 from .models import TERMINAL_TASK_STATUSES, FrameInfo, FrameStatus, FrameType, Page, TaskInfo, TaskStatus
 from .wire import AiohttpTransport, SigningTransport, Timeouts
@@ -31,6 +31,7 @@ __all__ = [
     "InvalidInputError",
     "Page",
     "Pager",
+    "PartialPollError",
     "PollResult",
     "RayvisionError",
     "RequestOutcomeUnknownError",

@@ -243,19 +243,25 @@ class AsyncRayvisionAPI:
     # -- many tasks (flows/_bulk.py) ---------------------------------------------------------------
 
     @checked_binding()
-    async def poll(self, task_ids: Iterable[int], *, batch_size: int = 100) -> bulk.PollResult:
+    async def poll(
+        self, task_ids: Iterable[int], *, batch_size: int = 100, partial: bool = False,
+    ) -> bulk.PollResult:
         """The current :class:`TaskInfo` of every id, asked in batches of ``batch_size``.
 
         Duplicated ids are asked once. Child tasks are found inside their
-        parent too. Ids the service does not return are in ``missing``.
+        parent too. Ids the service does not return are in ``missing``. When
+        batches fail (after their retries), the others still run and
+        :class:`~.flows._bulk.PartialPollError` carries every task obtained
+        and each failed id's error; ``partial=True`` returns that result
+        instead (its ``failed`` lists the ids, ``complete`` is False).
         """
         return await bulk.poll(self.query.task_info, task_ids, batch_size=batch_size,
-                               concurrency=self.max_concurrency)
+                               concurrency=self.max_concurrency, partial=partial)
 
     @checked_binding()
     def watch(
         self, task_ids: Iterable[int], *, interval: float = 5.0, until_terminal: bool = True,
-        batch_size: int = 100, missing_rounds: int | None = 3,
+        batch_size: int = 100, missing_rounds: int | None = 3, max_failed_rounds: int = 3,
     ) -> bulk.Watcher:
         """Yield a :class:`~.flows._bulk.TaskEvent` whenever a watched task's status or frame counts change.
 
@@ -264,10 +270,14 @@ class AsyncRayvisionAPI:
         none is left, unless ``until_terminal`` is False (then it runs until
         you break or ``aclose()``). Add tasks with ``.add()`` at any time. A
         task the service does not return for ``missing_rounds`` polls in a row
-        is dropped and listed in ``.lost`` (None: keep asking forever).
+        is dropped and listed in ``.lost`` (None: keep asking forever). A
+        round whose batches fail keeps their tasks' last known states and asks
+        again next round; ``max_failed_rounds`` failed rounds in a row raise
+        :class:`~.flows._bulk.PartialPollError` after the events already seen.
         """
-        return bulk.Watcher(lambda ids, size: self.poll(ids, batch_size=size), task_ids, interval=interval,
-                            until_terminal=until_terminal, batch_size=batch_size, missing_rounds=missing_rounds)
+        return bulk.Watcher(lambda ids, size: self.poll(ids, batch_size=size, partial=True), task_ids,
+                            interval=interval, until_terminal=until_terminal, batch_size=batch_size,
+                            missing_rounds=missing_rounds, max_failed_rounds=max_failed_rounds)
 
     @overload
     async def wait(self, task_ids: int, *, timeout: float | None = ..., interval: float = ...) -> TaskInfo: ...

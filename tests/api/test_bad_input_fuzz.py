@@ -50,6 +50,8 @@ json_values = st.recursive(
 NEAR: dict[str, st.SearchStrategy[Any]] = {
     "int": ints,
     "Iterable[int]": st.one_of(st.lists(ints, max_size=4), st.tuples(ints), st.frozensets(ints, max_size=3)),
+    "int | str": st.one_of(ints, texts, ints.map(str)),
+    "Iterable[int | str]": st.lists(st.one_of(ints, texts, ints.map(str)), max_size=3),
     "str": texts,
     "Iterable[str]": st.lists(texts, max_size=3),
     "str | int": st.one_of(texts, ints, st.sampled_from(["maya", "3ds Max", "Octane-Render", 2000, 2020])),

@@ -56,13 +56,14 @@ LONG_WIRE = frozenset({"taskId", "taskIds", "taskParam", "outUserId", "cloneOrig
 ENV = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0, "editName": "testRenderEnv",
        "renderSystem": 0, "pluginIds": [1166]}
 #: Parameters a row's cross-parameter rule needs for a call that is otherwise valid.
-RULE_NEEDS: dict[str, dict[str, Any]] = {"error_detail": {"code": "15000"}}
+RULE_NEEDS: dict[str, dict[str, Any]] = {"error_detail": {"code": "15000"}, "delete_task_tag": {"tag_ids": [1]}}
 
 
 #: Good values to try, by annotation, for a call that is otherwise valid (the first the kind accepts is used).
 GOOD_BY_ANNOTATION: dict[str, list[Any]] = {
     "int": [1, 2, 5, 2000], "str": ["x", "task.json", "windows", "render"], "bool": [True], "float": [1.0],
-    "Iterable[int]": [[1]], "Iterable[str]": [["x"]], "str | int": ["maya"], "Iterable[str | int]": [["maya"]],
+    "Iterable[int]": [[1]], "Iterable[str]": [["x"]], "int | str": [1], "Iterable[int | str]": [[1]],
+    "str | int": ["maya"], "Iterable[str | int]": [["maya"]],
     "datetime | date | str": ["2020-01-01 00:00:00"], "str | Mapping[str, Any]": ["{}"], "Mapping[str, Any]": [ENV],
 }
 

@@ -7,9 +7,11 @@ Rules, all registered once at import time:
   spelling variants (``aliases``); see :mod:`rayvision_async.models._meta`.
 * **Tolerance.** Missing keys take the field default; unknown keys are ignored; a JSON ``null``
   for a sequence becomes ``()``; an empty string for an optional number, time or enum becomes
-  ``None``; unknown enum codes become cached ``UNKNOWN_<code>`` pseudo-members.
+  ``None``; unknown enum codes become ``UNKNOWN_<code>`` pseudo-members (a bounded cache).
 * **Times.** Epoch milliseconds (int, float, Decimal or digit string) become timezone-aware UTC
-  datetimes; 0 means "not set" and becomes ``None``.
+  datetimes; 0 means "not set" and becomes ``None``. Fields marked ``coerce="service_time"`` carry
+  "yyyy-MM-dd HH:mm:ss" text in the service's zone instead and become aware datetimes in that zone
+  (:data:`~rayvision_async._service_time.SERVICE_TZ`, UTC+8).
 * **Money.** ``Decimal``; floats go through ``str`` so 1.57 becomes ``Decimal("1.57")``.
 
 Anything else that cannot be converted (e.g. ``"abc"`` for an integer) raises, and the exception
@@ -43,6 +45,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from .._service_time import SERVICE_TZ
 from ._meta import ALIASES, COERCE, WIRE
 from ._structgen import FieldSpec, Inline, Shortcut, make_model_structure_fn
 from .enums import TolerantIntEnum
@@ -271,7 +274,29 @@ def _labels(value: Any, _: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
-_COERCERS: dict[str, Hook] = {"labels": _labels}
+def _service_time(value: Any, _: Any) -> datetime | None:
+    """Wall-clock text of the service ("2018-11-09 18:27:40", UTC+8) → an aware datetime in that zone.
+
+    Text with an offset is converted to the zone; epoch milliseconds (an int or digits) are read as
+    elsewhere; ``None``, ``""`` and 0 are "not set".
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if not _is_int_text(text):
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"expected 'yyyy-MM-dd HH:mm:ss' text, got {value!r}") from None
+            if moment.tzinfo is None or moment.utcoffset() is None:
+                return moment.replace(tzinfo=SERVICE_TZ)
+            return moment.astimezone(SERVICE_TZ)
+    epoch = _opt_datetime(value, datetime)
+    return None if epoch is None else epoch.astimezone(SERVICE_TZ)
+
+
+_COERCERS: dict[str, Hook] = {"labels": _labels, "service_time": _service_time}
 
 #: The one declaration of the ``X | None`` scalar hooks and of the inline check the fast path may do
 #: instead of calling each (see :class:`~._structgen.Inline`). Editing a hook's behaviour for the value
@@ -311,7 +336,7 @@ def _lazy(conv: cattrs.Converter, inner: Any) -> Callable[[], Hook]:
 
 @functools.cache
 def _enum_hook(cls: type[TolerantIntEnum], optional: bool) -> Hook:
-    members = cls._value2member_map_  # pseudo-members are added to this same dict
+    members = cls._value2member_map_  # the defined codes; unknown ones go through cls() (a bounded cache)
 
     def structure_enum(value: Any, _: Any) -> Any:
         if value is None and optional:
@@ -363,8 +388,8 @@ def _shortcut(t: Any) -> Shortcut | None:
     """The inline shortcut the fast path may use for a field of type ``t``, read from the table above.
 
     Only ``X | None`` has one: a scalar's declared :class:`~._structgen.Inline`, or, for a
-    :class:`TolerantIntEnum`, a lookup of int codes in the enum's own member map (unknown codes are
-    added to that same map by the hook). The generator checks that ``hook`` is the converter's hook.
+    :class:`TolerantIntEnum`, a lookup of int codes in the enum's own member map (unknown codes go to
+    the hook, whose pseudo-members live in a bounded cache). The generator checks that ``hook`` is the converter's hook.
     """
     arms = _union_arms(t)
     if arms is None or len(arms) != 2 or _NONE_TYPE not in arms:

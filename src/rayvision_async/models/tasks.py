@@ -137,15 +137,17 @@ class CreatedTasks:
 class GrabInfo:
     """Progress of one block of one frame in a task-progress image (loadTaskProcessImg).
 
-    The service sends every value as a string; times stay the formatted strings it sends
-    (server local time), fees become ``Decimal`` and the status a :class:`FrameStatus`.
+    The service sends every value as a string. Times ("2018-11-09 18:28:26", the service's wall
+    clock) become aware datetimes in the service's zone (UTC+8,
+    :data:`~rayvision_async._service_time.SERVICE_TZ`); fees become ``Decimal`` and the status a
+    :class:`FrameStatus`.
     """
 
     frame_index: str | None = None
     frame_block: str | None = None
     frame_status: FrameStatus | None = None
-    start_time: str | None = None
-    end_time: str | None = None
+    start_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
+    end_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
     is_max_price: str | None = None
     fee_amount: Decimal | None = None
     coupon_fee: Decimal | None = None
@@ -160,8 +162,10 @@ class GrabInfo:
 class TaskProgress:
     """Render progress of a (3ds Max) task (loadTaskProcessImg).
 
-    ``grab_info`` is a list of rows, each a list of :class:`GrabInfo` blocks. Times are the
-    formatted strings the service sends (e.g. ``"2018-11-09 18:27:40"``).
+    ``grab_info`` is a list of rows, each a list of :class:`GrabInfo` blocks. Times are sent as
+    the service's wall-clock text (``"2018-11-09 18:27:40"``) and become aware datetimes in its
+    zone (UTC+8, :data:`~rayvision_async._service_time.SERVICE_TZ`); compare or convert them as
+    any aware datetime (``.astimezone(UTC)``).
     """
 
     width: int | None = None
@@ -170,7 +174,7 @@ class TaskProgress:
     is_render_photon: bool | None = None
     current_task_type: str | None = None
     scene_name: str | None = None
-    start_time: str | None = None
-    end_time: str | None = None
-    completed_time: str | None = None
+    start_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
+    end_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
+    completed_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
     grab_info: tuple[tuple[GrabInfo, ...], ...] = ()
