@@ -242,6 +242,7 @@ CARELESS_CALLS = [
     bad("custom-frames-int", lambda api: api.query.get_custom_frames(1, 5), "frame indices"),
     bad("custom-frames-int-item", lambda api: api.query.get_custom_frames(1, [5]), "frame indices"),
     bad("custom-frames-bytes", lambda api: api.query.get_custom_frames(1, b"1-5"), "frame indices"),
+    bad("custom-frames-endless", lambda api: api.query.get_custom_frames(1, itertools.repeat("1")), "at most"),
     bad("custom-frames-empty", lambda api: api.query.get_custom_frames(1, []), "frame indices"),
     bad("custom-frames-task-huge", lambda api: api.query.get_custom_frames(2**70, ["1"]), "task_id"),
     bad("custom-frames-unknown", lambda api: api.query.get_custome_frames(1, ["1"], select_all=0), "select_all"),
