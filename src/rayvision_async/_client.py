@@ -27,7 +27,10 @@ from .api._groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGrou
 from .api._row import Endpoint
 from .api._table import ROWS
 from .flows import _bulk as bulk
+from .flows import _pipeline as pipeline
 from .flows import _submit as submit
+from .flows import _userinfo as userinfo
+from .flows._analysis import HardwareRequest, read_document
 from .models import TaskInfo
 from .wire import HttpChannel, Timeouts
 from .wire._channel import DEFAULT_MAX_RESPONSE_BYTES
@@ -315,7 +318,7 @@ class AsyncRayvisionAPI:
     @checked_binding()
     async def submit_task_json(
         self,
-        task_json: Mapping[str, Any] | str,
+        task_json: Mapping[str, Any] | str | os.PathLike[str],
         *,
         producer: str | None = None,
         task_id: int | None = None,
@@ -324,7 +327,9 @@ class AsyncRayvisionAPI:
     ) -> int:
         """Create a task id (unless ``task_id`` is given), upload ``task.json``, submit; return the id.
 
-        ``extra_files`` uploads ``upload.json``/``asset.json``/``tips.json``
+        ``task_json`` is a dict, its JSON text, or an ``os.PathLike`` path of a
+        UTF-8 JSON file. It is uploaded as given (see :meth:`submit_analysis`
+        for the official checks and ids). ``extra_files`` uploads ``upload.json``/``asset.json``/``tips.json``
         too. ``create_options`` go to ``task.create_task``. Creating and
         submitting are never retried once sent, so a failure after the task id
         was created raises with that id in the message: resume by passing
@@ -334,36 +339,75 @@ class AsyncRayvisionAPI:
             raise errors.UnsupportedOperationError("uploading task.json needs the current path set")
         # Every argument is checked before the first request: a bad one found after createTask would
         # leave a created task behind.
-        content = kinds.json_text(task_json, "task_json")
+        if isinstance(task_json, os.PathLike):  # a file; a str stays the JSON text itself
+            task_json = read_document(task_json, "task.json")
+        content = kinds.json_text(task_json, "task_json (task.json)")
         some_id = 1 if task_id is None else task_id
         self._check("upload_json_content", {"task_id": some_id, "content": content})
         self._check("submit_task", {"task_id": some_id, "producer": producer})
-        extras = self._extra_files(extra_files)
-        self._check_create_options(create_options)
+        extras = submit.extra_file_texts(extra_files, check=self._check)
+        submit.check_create_options(create_options, check=self._check)
         return await submit.submit_task_json(
             content, task_id=task_id, extra_files=extras,
             create=functools.partial(self.task.create_task, count=1, **create_options),
             upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
             submit=functools.partial(self.task.submit_task, producer=producer))
 
-    def _extra_files(self, extra_files: Mapping[str, Mapping[str, Any] | str] | None) -> dict[str, str]:
-        if extra_files is None:
-            return {}
-        if not isinstance(extra_files, Mapping):
-            raise errors.InvalidInputError("extra_files must be a mapping of file name to JSON content")
-        texts: dict[str, str] = {}
-        for file_name, extra in extra_files.items():
-            if file_name == "task.json":
-                raise errors.InvalidInputError("extra_files must not hold task.json: pass it as task_json")
-            text = kinds.json_text(extra, f"extra_files[{file_name!r}]")
-            self._check("upload_json_content", {"task_id": 1, "content": text, "file_name": file_name})
-            texts[file_name] = text
-        return texts
+    # -- from analyzer output to a submitted task; the user_info bridge (flows/_pipeline.py) ----------
 
-    def _check_create_options(self, create_options: Mapping[str, Any]) -> None:
-        known = {param.name for param in ROWS["create_task"].params} - {"count"}
-        unknown = sorted(set(create_options) - known)
-        if unknown:
-            raise errors.InvalidInputError(
-                f"submit_task_json(): unknown create_task options {unknown}; known: {sorted(known)}")
-        self._check("create_task", {"count": 1, **create_options})
+    @checked_binding()
+    async def user_info(self) -> dict[str, Any]:
+        """A snapshot of the official SDK's ``api.user_info``: profile, settings and bids merged (3 reads)."""
+        profile = await self.user.query_user_profile()
+        setting = await self.user.query_user_setting()
+        bid = await self.user.get_transfer_bid()
+        return userinfo.user_info(profile, setting, bid, domain=self.domain, platform=self.platform)
+
+    @checked_binding()
+    async def get_user_id(self) -> int:
+        """The account's user id (from the profile)."""
+        profile = await self.user.query_user_profile()
+        if profile.user_id is None:
+            raise errors.MalformedResponseError("the profile has no userId", path="queryUserProfile")
+        return profile.user_id
+
+    def _analysis_calls(self, producer: str | None = None) -> pipeline.AnalysisCalls:
+        return pipeline.AnalysisCalls(
+            supported_plugin=self.query.supported_plugin, hardware_configs=self.user.get_hardware_config,
+            error_detail=lambda codes: self.query.error_detail(
+                codes=codes, language=0 if self.domain.startswith("task") else 1),
+            user_id=self.get_user_id, project_id=self.check_and_add_project_name,
+            create=functools.partial(self.task.create_task, count=1),
+            upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
+            submit=functools.partial(self.task.submit_task, producer=producer))
+
+    @checked_binding()
+    async def check_analysis(
+        self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
+        asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
+        hardware: HardwareRequest | Mapping[str, Any], check_plugins: bool = True,
+    ) -> pipeline.CheckedAnalysis:
+        """Run :meth:`submit_analysis`'s checks (software, hardware, tips) without creating anything."""
+        if self.protocol == "2018":
+            raise errors.UnsupportedOperationError("the analysis checks need the current path set")
+        documents = pipeline.AnalysisDocuments.read(task_json, upload_json, asset_json, tips_json)
+        return await pipeline.check_analysis(
+            documents, hardware=HardwareRequest.coerce(hardware), platform=int(self.platform),
+            calls=self._analysis_calls(), check_plugins=check_plugins)
+
+    @checked_binding()
+    async def submit_analysis(
+        self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
+        asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
+        hardware: HardwareRequest | Mapping[str, Any], producer: str | None = None, check_plugins: bool = True,
+    ) -> pipeline.SubmittedAnalysis:
+        """From an analyzer's task/upload/asset/tips.json (dicts or file paths) to a submitted task.
+
+        Checks the software, hardware and tips (see :meth:`check_analysis`), fills ``user_id``,
+        ``project_id`` and ``task_id``, uploads the documents and submits. A failure raises an
+        :class:`~.flows._pipeline_errors.AnalysisSubmitError` saying what was done; once a task
+        id exists, pass ``error.task_json`` back as ``task_json`` to resume with that task.
+        """
+        checked = await self.check_analysis(task_json, upload_json, asset_json, tips_json, hardware=hardware,
+                                            check_plugins=check_plugins)
+        return await pipeline.submit_analysis(checked, calls=self._analysis_calls(producer))

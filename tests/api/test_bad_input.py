@@ -120,6 +120,8 @@ DEEP: Any = {}
 for _ in range(50_000):
     DEEP = {"a": DEEP}
 GOOD_JSON = {"software_config": {"cg_name": "Maya"}}
+RAM = {"ram": "64GB"}
+ANALYSIS = {"task_info": {"cg_id": "2000"}, "software_config": {"cg_name": "Maya", "cg_version": "2020", "plugins": {}}}
 
 #: Careless calls of the helpers, flows and client methods (the endpoint rows are covered row by row in
 #: test_bad_input_rows.py). Each must raise InvalidInputError (ConfigurationError for client settings)
@@ -215,6 +217,20 @@ CARELESS_CALLS = [
     bad("submit-create-level", lambda api: api.submit_task_json(GOOD_JSON, task_user_level=2**70), "task_user_level"),
     bad("submit-create-out-user", lambda api: api.submit_task_json(GOOD_JSON, out_user_id=2**63), "out_user_id"),
     bad("submit-create-labels-str", lambda api: api.submit_task_json(GOOD_JSON, labels="a"), "labels"),
+    # the analysis pipeline: documents and hardware checked before the first request
+    bad("analysis-unknown-keyword", lambda api: api.check_analysis(ANALYSIS, hardware=RAM, plugins=False), "plugins"),
+    bad("analysis-no-hardware", lambda api: api.submit_analysis(ANALYSIS), "hardware"),
+    bad("analysis-ram-5000-digits", lambda api: api.check_analysis(ANALYSIS, hardware={"ram": "9" * 5000 + "GB"}),
+        "ram"),
+    bad("analysis-ram-huge-int", lambda api: api.check_analysis(ANALYSIS, hardware={"ram": 10**5000}), "ram"),
+    bad("analysis-nan", lambda api: api.submit_analysis({"task_info": {"a": NAN}}, hardware=RAM), "task.json"),
+    bad("analysis-int-key", lambda api: api.submit_analysis({"task_info": {1: "x"}}, hardware=RAM), "task.json"),
+    bad("analysis-surrogate", lambda api: api.submit_analysis({"task_info": {"a": "\ud800"}}, hardware=RAM),
+        "task.json"),
+    bad("analysis-deep", lambda api: api.check_analysis(DEEP, hardware=RAM), "task.json"),
+    bad("analysis-upload-nan", lambda api: api.check_analysis(ANALYSIS, {"a": -INF}, hardware=RAM), "upload.json"),
+    bad("user-info-argument", lambda api: api.user_info(1), "positional"),
+    bad("user-id-keyword", lambda api: api.get_user_id(user=1), "user"),
     # project names
     bad("project-name-int", lambda api: api.check_and_add_project_name(5), "project name"),
     bad("project-name-surrogate", lambda api: api.check_and_add_project_name("p\ud800"), "project name"),

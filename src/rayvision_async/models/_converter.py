@@ -37,7 +37,7 @@ import os
 import threading
 import types
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -50,7 +50,7 @@ from ._meta import ALIASES, COERCE, WIRE
 from ._structgen import FieldSpec, Inline, Shortcut, make_model_structure_fn
 from .enums import TolerantIntEnum
 
-__all__ = ["FAST_PATH", "converter", "make_converter", "snake_to_camel", "structure", "wire_name"]
+__all__ = ["FAST_PATH", "converter", "make_converter", "snake_to_camel", "structure", "unstructure", "wire_name"]
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
@@ -76,6 +76,17 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
 def structure(data: Any, cl: type[T]) -> T:
     """Build a ``cl`` (a model, ``Page[Model]``, ``tuple[Model, ...]``, …) from decoded JSON data."""
     return converter.structure(data, cl)
+
+
+def unstructure(obj: Any) -> Any:
+    """The service's form of a model (or a tuple/dict of models): the inverse of :func:`structure`.
+
+    Models become dicts keyed by wire name (camelCase, or the field's ``wire`` metadata), with every
+    field, ``None`` included; times become epoch milliseconds, enums their int codes, tuples lists.
+    Money stays ``Decimal``, as the client's JSON decoder gives it. ``structure(unstructure(m),
+    type(m)) == m`` for every model ``m``.
+    """
+    return converter.unstructure(obj)
 
 
 # --------------------------------------------------------------------------- scalar conversions
@@ -473,6 +484,39 @@ def _paths_or_text(value: Any, _: Any) -> tuple[str, ...] | str:
     return () if value is None else tuple(str(item) for item in value)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _epoch_ms(value: datetime) -> int | float:
+    """Epoch milliseconds of ``value`` (naive means UTC): an int, a float only below a millisecond."""
+    micros = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)) - _EPOCH
+    whole, rest = divmod(micros // _MICROSECOND, 1000)
+    return whole if not rest else whole + rest / 1000
+
+
+def _model_unstructure_fn(conv: cattrs.Converter, cl: Any) -> Callable[[Any], dict[str, Any]]:
+    """A model → ``{wire name: unstructured value}`` for every field; values dispatch on their class."""
+    pairs = tuple((field.name, wire_name(field)) for field in attrs.fields(get_origin(cl) or cl))
+    unstructure_value = conv.unstructure
+
+    def unstructure_model(obj: Any) -> dict[str, Any]:
+        return {wire: unstructure_value(getattr(obj, name)) for name, wire in pairs}
+
+    return unstructure_model
+
+
+def _register_unstructure(conv: cattrs.Converter) -> None:
+    """The inverse rules: models by wire name, times to epoch ms, enums to codes, sequences to lists."""
+    unstructure_value = conv.unstructure
+    conv.register_unstructure_hook(datetime, _epoch_ms)
+    conv.register_unstructure_hook_factory(_is_enum, lambda _t: int)
+    conv.register_unstructure_hook_factory(_is_model, functools.partial(_model_unstructure_fn, conv))
+    conv.register_unstructure_hook_func(
+        lambda t: t in (tuple, list), lambda value: [unstructure_value(item) for item in value])
+    conv.register_unstructure_hook(dict, lambda value: {key: unstructure_value(item) for key, item in value.items()})
+
+
 def make_converter(*, fast_path: bool = FAST_PATH) -> cattrs.Converter:
     """A converter with every rule of this module; ``fast_path=False`` leaves models to cattrs' generator.
 
@@ -487,6 +531,7 @@ def make_converter(*, fast_path: bool = FAST_PATH) -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_var_tuple, functools.partial(_var_tuple_hook, conv))
     conv.register_structure_hook_factory(_is_model, functools.partial(_model_hook, conv, fast_path))
     conv.register_structure_hook_func(lambda t: t == PATHS_OR_TEXT, _paths_or_text)
+    _register_unstructure(conv)
     return conv
 
 

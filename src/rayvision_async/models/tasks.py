@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import attrs
 
+from ._base import ServiceModel
 from ._meta import meta
 from .enums import FrameStatus, TaskStatus
 from .page import Page
@@ -22,7 +23,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class TaskKeyValue:
+class TaskKeyValue(ServiceModel):
     """Task keywords (``taskKeyValueVo``): tile count and the scene's cameras.
 
     The field tables spell the last key ``RenderableCarema``; the examples send
@@ -35,7 +36,7 @@ class TaskKeyValue:
 
 
 @attrs.frozen(kw_only=True)
-class TaskInfo:
+class TaskInfo(ServiceModel):
     """One render task as listed by getTaskList and queryTaskInfo.
 
     A submitted job is a parent task whose rendering stages (photon pass, main picture, …) are
@@ -125,7 +126,7 @@ class TaskInfoPage(Page[TaskInfo]):
 
 
 @attrs.frozen(kw_only=True)
-class CreatedTasks:
+class CreatedTasks(ServiceModel):
     """Result of createTask: the new task ids, their display aliases and the owning user id."""
 
     task_id_list: tuple[int, ...] = ()
@@ -134,7 +135,7 @@ class CreatedTasks:
 
 
 @attrs.frozen(kw_only=True)
-class GrabInfo:
+class GrabInfo(ServiceModel):
     """Progress of one block of one frame in a task-progress image (loadTaskProcessImg).
 
     The service sends every value as a string. Times ("2018-11-09 18:28:26", the service's wall
@@ -159,7 +160,7 @@ class GrabInfo:
 
 
 @attrs.frozen(kw_only=True)
-class TaskProgress:
+class TaskProgress(ServiceModel):
     """Render progress of a (3ds Max) task (loadTaskProcessImg).
 
     ``grab_info`` is a list of rows, each a list of :class:`GrabInfo` blocks. Times are sent as

@@ -192,7 +192,7 @@ class Farm:
         if not isinstance(parsed, dict):
             raise FarmError.invalid(f"content of {file_name} is not a JSON object")
         if file_name == "task.json":
-            apply_task_json(task, parsed, self.default_frames)
+            apply_task_json(task, parsed, self.default_frames, user_id=self.account.user_id)
         task.files[file_name] = parsed
 
     def submit(self, task_id: int, producer: str | None = None, *, require_task_json: bool | None = None) -> SimTask:
