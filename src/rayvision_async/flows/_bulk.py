@@ -16,7 +16,6 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from typing import Any
 
 import attrs
 
@@ -24,7 +23,7 @@ from .. import errors
 from .._arguments import checked_binding
 from ..api import _kinds as kinds
 from ..errors import InvalidInputError, RayvisionError
-from ..models import TaskInfo, TaskInfoPage
+from ..models import TaskInfo, TaskInfoPage, TaskStatus
 
 __all__ = ["FetchBatch", "PartialPollError", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError",
            "WaitTimeoutError", "Watcher", "poll", "wait"]
@@ -125,11 +124,11 @@ class TaskEvent:
 
     @property
     def task_id(self) -> int:
-        assert self.task.id is not None
         return self.task.id
 
     @property
-    def previous_status(self) -> Any:
+    def previous_status(self) -> TaskStatus | None:
+        """The status before this change (None on the first event, or when the service sent none)."""
         return None if self.previous is None else self.previous.task_status
 
     @property

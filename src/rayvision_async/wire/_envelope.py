@@ -35,6 +35,8 @@ class Envelope:
     data: Any = attrs.field(repr=False)
     server_time_ms: int | None
     request_id: str | None = attrs.field(repr=False)
+    #: The HTTP status of the reply that carried it (2xx: other statuses never become an envelope).
+    http_status: int = 200
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -88,4 +90,5 @@ def decode_envelope(status: int, content: bytes, *, path: str, retry_after: str 
         data=payload.get("data"),
         server_time_ms=_optional_int(payload.get("serverTime")),
         request_id=request_id if isinstance(request_id, str) else None,
+        http_status=status,
     )
