@@ -1,0 +1,178 @@
+"""The documentation site's generated pages (docs/_hooks/generated_pages.py, an mkdocs hook).
+
+The hook needs nothing of mkdocs to be tested: it turns the endpoint table and the CLI parser into
+Markdown. These tests check that what it renders follows the code, row by row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import re
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+import pytest
+
+from rayvision_async.api._table import ENDPOINTS, GROUPS
+
+HOOK = Path(__file__).resolve().parents[1] / "docs" / "_hooks" / "generated_pages.py"
+
+
+@pytest.fixture(scope="module")
+def hook() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generated_pages", HOOK)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def page(name: str) -> SimpleNamespace:
+    return SimpleNamespace(file=SimpleNamespace(src_uri=name))
+
+
+def test_the_endpoint_page_has_a_row_per_table_row_in_the_tables_order(hook: ModuleType) -> None:
+    rendered = hook.on_page_markdown("# Endpoints\n\n<!-- endpoint-table -->\n", page("endpoints.md"))
+    rows = [line for line in rendered.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(ENDPOINTS)
+    for line, endpoint in zip(rows, ENDPOINTS, strict=True):
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+        assert cells[0].startswith(f"`{endpoint.name}`")
+        assert cells[0].endswith(f"<br>{endpoint.doc}")
+        legacy = f"`{endpoint.legacy_path}`" if endpoint.legacy_path else "—"
+        assert cells[1] == f"`{endpoint.path}`<br>2018: {legacy}"
+        assert cells[2] == ("yes" if endpoint.idempotent else "**no**")
+        for param in endpoint.params:
+            assert f"`{param.name}`" in cells[4]
+            assert (f"`{param.name}` → `{param.wire}`" in cells[4]) is (param.wire not in (param.name, "*"))
+    headings = [line for line in rendered.splitlines() if line.startswith("## ")]
+    assert headings == [f"## `{group}`" for group in GROUPS]
+    assert "<!-- endpoint-table -->" not in rendered
+
+
+def test_aliases_and_union_result_types_do_not_break_the_table(hook: ModuleType) -> None:
+    rendered = hook.render_endpoint_tables()
+    assert "<br>(alias `get_frame_thumbnall`)" in rendered
+    assert "<br>(alias `set_task_overtime_top`)" in rendered
+    # every row has exactly the header's five cells: a type such as `X | None` is escaped
+    for line in rendered.splitlines():
+        if line.startswith("| `"):
+            assert len(re.split(r"(?<!\\)\|", line)) == 7, line
+
+
+def test_the_cli_page_shows_every_commands_help(hook: ModuleType) -> None:
+    rendered = hook.on_page_markdown("# CLI\n\n<!-- cli-exit-codes -->\n<!-- cli-help -->\n", page("cli.md"))
+    for command in ("demo", "tasks", "watch", "info", "simulate"):
+        assert f"## `{command}`" in rendered
+        assert f"usage: rayvision-async {command}" in rendered
+    assert "--failure-rate" in rendered
+    assert "<!-- cli-help -->" not in rendered
+
+
+def test_the_cli_page_lists_every_exit_code_with_its_comment(hook: ModuleType) -> None:
+    from rayvision_async.cli import _exit
+
+    rendered = hook.render_exit_codes()
+    codes = {name: value for name, value in vars(_exit).items() if name.startswith("EXIT_")}
+    rows = [line for line in rendered.splitlines() if line[2:3].isdigit()]
+    assert [int(row.split("|")[1]) for row in rows] == list(codes.values())
+    assert [row.split("|")[2].strip() for row in rows] == [f"`{name}`" for name in codes]
+    assert "| 0 | `EXIT_OK` | success |" in rows
+    assert any(row.startswith("| 5 | `EXIT_TASK_FAILED` | ``watch``: a watched task ended FAILED") for row in rows)
+
+
+def test_the_examples_page_is_the_examples_readme(hook: ModuleType) -> None:
+    readme = (HOOK.parents[2] / "examples" / "README.md").read_text(encoding="utf-8")
+    rendered = hook.on_page_markdown("# Examples\n\n<!-- examples-readme -->\n", page("examples.md"))
+    assert rendered.startswith("# Examples\n\n")
+    assert readme.partition("\n")[2].strip() in rendered
+    assert "fastapi_service.py" in rendered
+    assert "<!-- examples-readme -->" not in rendered
+
+
+def test_a_page_that_lost_its_marker_fails_the_build(hook: ModuleType) -> None:
+    with pytest.raises(ValueError, match="endpoint-table"):
+        hook.on_page_markdown("# Endpoints, hand-written\n", page("endpoints.md"))
+    assert hook.on_page_markdown("unchanged <!-- cli-help -->", page("index.md")) == "unchanged <!-- cli-help -->"
+
+
+README = """# title
+
+## Reliability
+
+Rules.
+
+### Details
+
+```sh
+# not a heading
+```
+
+More.
+
+## Next
+
+Not included.
+"""
+
+
+def test_a_readme_section_is_included_with_its_subheadings_moved_up(hook: ModuleType) -> None:
+    section = hook.readme_section("##", "Reliability", README)
+    assert section == "Rules.\n\n## Details\n\n```sh\n# not a heading\n```\n\nMore."
+    assert hook.readme_section("###", "Details", README) == "```sh\n# not a heading\n```\n\nMore."
+    with pytest.raises(ValueError, match="no heading '## Reliabilty'"):
+        hook.readme_section("##", "Reliabilty", README)
+
+
+def test_the_pages_that_include_readme_sections_find_them(hook: ModuleType) -> None:
+    for name in ("reliability.md", "porting.md", "testing.md"):
+        source = (HOOK.parents[1] / name).read_text(encoding="utf-8")
+        assert "<!-- readme-section:" in source
+        rendered = hook.on_page_markdown(source, page(name))
+        assert "<!-- readme-section:" not in rendered
+        assert len(rendered) > len(source) + 500
+    reliability = hook.on_page_markdown((HOOK.parents[1] / "reliability.md").read_text(encoding="utf-8"),
+                                        page("reliability.md"))
+    assert "| failure | idempotent call | call that creates or changes work |" in reliability
+
+
+def test_sphinx_roles_become_plain_code(hook: ModuleType) -> None:
+    html = "See :class:<code>~rayvision_async.simulator.Farm</code> and :meth:<code>.aclose</code>, `:x:` stays."
+    assert hook.on_page_content(html) == "See <code>Farm</code> and <code>aclose</code>, `:x:` stays."
+
+
+def python_blocks(hook: ModuleType, page_name: str) -> list[str]:
+    """The page's Python code blocks, as the site shows them (README sections included)."""
+    text = hook.on_page_markdown((HOOK.parents[1] / page_name).read_text(encoding="utf-8"), page(page_name))
+    return re.findall(r"```python\n(.*?)```", text, re.S)
+
+
+def test_the_testing_pages_code_runs_as_written(hook: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    program, plugin_test, respx_test = python_blocks(hook, "testing.md")
+    exec(compile(program, "testing.md[0]", "exec"), {"__name__": "docs_snippet"})  # runs asyncio.run(main())
+    assert capsys.readouterr().out.strip() == "<TaskStatus.FINISHED: 25> 10"
+
+    from rayvision_async import AsyncRayvisionAPI
+    from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
+
+    async def with_fixtures(test: Any) -> None:
+        farm = Farm(seed=1, speed=0)
+        sim = Simulator(farm=farm)
+        async with AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
+                                     transport=SimulatorTransport(sim)) as client:
+            await test(client, farm)
+
+    for name, block, run in (("test_my_pipeline", plugin_test, with_fixtures),
+                             ("test_create_task_sends_a_signed_request", respx_test, lambda test: test())):
+        namespace: dict[str, Any] = {"__name__": "docs_snippet"}
+        exec(compile(block, f"testing.md:{name}", "exec"), namespace)
+        asyncio.run(run(namespace[name]))  # raises if the snippet's assertions fail
+
+
+def test_the_quick_start_is_the_readmes_tour(hook: ModuleType) -> None:
+    """docs/index.md shows the README's tour code; when the README's changes, copy it over."""
+    tour = re.findall(r"```python\n(.*?)```", hook.readme_section("##", "A short tour"), re.S)[0]
+    assert python_blocks(hook, "index.md")[0] == tour
