@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from helpers.texts import texts_of
-from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts, errors, models
+from rayvision_async import AsyncRayvisionAPI, RetryPolicy, SigningTransport, Timeouts, errors, models
 from rayvision_async.flows import _bulk as bulk
 from rayvision_async.models import Page
 from rayvision_async.models._converter import structure, wire_name
@@ -204,6 +204,11 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
         raised.append(await catch(lambda: wrong.query.task_info([1])))  # SignatureInvalidError
     legacy = AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, protocol="2018", transport=transport)
     raised.append(await catch(legacy.transmit.get_transfer_config))  # UnsupportedOperationError
+    # The encoder's last guard, met by a user signing bodies of their own with the public SigningTransport.
+    signer = SigningTransport(httpx.MockTransport(lambda request: httpx.Response(200)), access_id=ACCESS_ID,
+                              access_key=ACCESS_KEY, domain="task.renderbus.com", platform="4")
+    async with httpx.AsyncClient(transport=signer, base_url="https://task.renderbus.com") as raw:
+        raised.append(await catch(lambda: raw.post("/api/x", json=[ACCESS_KEY])))  # BodyEncodingError
     try:
         AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY + "\n")  # a key pasted with its newline
     except errors.ConfigurationError as exc:

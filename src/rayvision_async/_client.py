@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import logging
 import os
 import re
@@ -19,10 +18,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import errors
+from ._arguments import checked_binding
 from ._logsetup import log_from_environment
 from ._raw import RawResponse, RawResponseView
 from ._request import Connection, send
 from ._retry import RetryPolicy
+from .api import _kinds as kinds
 from .api._body import build_body, context_values, result_of
 from .api._groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGroup, UserGroup
 from .api._row import Endpoint
@@ -45,9 +46,9 @@ __all__ = ["AsyncRayvisionAPI"]
 logger = logging.getLogger("rayvision_async")
 
 _DOMAIN = re.compile(r"(?=.{1,253}(:|$))[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
-                     r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*(:\d{1,5})?")
+                     r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*(:[0-9]{1,5})?")
 _CREDENTIAL = re.compile(r"[\x21-\x7e]{4,256}")
-_PLATFORM = re.compile(r"\d{1,4}")
+_PLATFORM = re.compile(r"[0-9]{1,4}")  # ASCII digits: it is sent as a header
 
 
 def _credential(value: str | None, env: str, what: str) -> str:
@@ -71,7 +72,7 @@ def _valid_base_url(base_url: object) -> bool:
         return False
     authority = parts.netloc.rpartition("@")[2]
     explicit = authority.rpartition("]")[2] if authority.startswith("[") else authority
-    if ":" in explicit and not explicit.rpartition(":")[2].isdigit():
+    if ":" in explicit and not re.fullmatch(r"[0-9]+", explicit.rpartition(":")[2]):
         return False
     return port is None or 1 <= port <= 65535
 
@@ -118,6 +119,7 @@ class AsyncRayvisionAPI:
     env: EnvGroup
     transmit: TransmitGroup
 
+    @checked_binding(errors.ConfigurationError)
     def __init__(
         self,
         access_id: str | None = None,
@@ -142,8 +144,8 @@ class AsyncRayvisionAPI:
         if not isinstance(domain, str) or "://" in domain or not _DOMAIN.fullmatch(domain) \
                 or not 1 <= int(domain.partition(":")[2] or 443) <= 65535:
             raise errors.ConfigurationError("domain must be a host name with an optional :port, without a scheme")
-        if isinstance(platform, int) and not isinstance(platform, bool):
-            platform = str(platform)
+        if isinstance(platform, int) and not isinstance(platform, bool) and 0 <= platform <= 9999:
+            platform = str(platform)  # (a wider int stays an int and is refused below, before str() of it)
         if not isinstance(platform, str) or not _PLATFORM.fullmatch(platform):
             raise errors.ConfigurationError("platform must be a number such as '2' (see query.platforms())")
         if protocol not in ("current", "2018"):
@@ -153,6 +155,8 @@ class AsyncRayvisionAPI:
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) \
                 or not 1 <= max_concurrency <= 1000:
             raise errors.ConfigurationError("max_concurrency must be an int from 1 to 1000")
+        if transport is not None and not callable(getattr(transport, "handle_async_request", None)):
+            raise errors.ConfigurationError("transport must be an httpx.AsyncBaseTransport")
         if base_url is None and os.environ.get("RAYVISION_BASE_URL"):
             base_url = os.environ["RAYVISION_BASE_URL"]
             if not _valid_base_url(base_url):
@@ -242,11 +246,14 @@ class AsyncRayvisionAPI:
         """Requests sent (every attempt counts) by this client and its :meth:`with_options` views."""
         return self._connection.requests_sent
 
+    @checked_binding(errors.ConfigurationError)
     def with_options(
         self, *, timeout: Timeouts | httpx.Timeout | float | Literal["unchanged"] | None = "unchanged",
         max_retries: int | None = None, retry: RetryPolicy | None = None,
     ) -> AsyncRayvisionAPI:
         """A view of this client with other timeouts or retries, sharing its connections and cap."""
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise errors.ConfigurationError("retry must be a RetryPolicy (or max_retries= an int)")
         view = copy.copy(self)
         view._owner = False
         if timeout != "unchanged":
@@ -288,6 +295,7 @@ class AsyncRayvisionAPI:
 
     # -- many tasks (flows/_bulk.py) ---------------------------------------------------------------
 
+    @checked_binding()
     async def poll(
         self, task_ids: Iterable[int], *, batch_size: int = 100, partial: bool = False,
     ) -> bulk.PollResult:
@@ -303,6 +311,7 @@ class AsyncRayvisionAPI:
         return await bulk.poll(self.query.task_info, task_ids, batch_size=batch_size,
                                concurrency=self.max_concurrency, partial=partial)
 
+    @checked_binding()
     def watch(
         self, task_ids: Iterable[int], *, interval: float = 5.0, until_terminal: bool = True,
         batch_size: int = 100, missing_rounds: int | None = 3, max_failed_rounds: int = 3,
@@ -331,6 +340,7 @@ class AsyncRayvisionAPI:
         self, task_ids: Iterable[int], *, timeout: float | None = ..., interval: float = ...
     ) -> dict[int, TaskInfo]: ...
 
+    @checked_binding()
     async def wait(
         self, task_ids: int | Iterable[int], *, timeout: float | None = None, interval: float = 5.0
     ) -> TaskInfo | dict[int, TaskInfo]:
@@ -346,12 +356,16 @@ class AsyncRayvisionAPI:
 
     # -- the official SDK's workflows (flows/_submit.py) -------------------------------------------
 
+    @checked_binding()
     async def check_and_add_project_name(self, name: str) -> str:
         """The id (as a string) of the project called ``name``, creating it if missing."""
+        # Checked as add_label would check it, before listing: nothing is sent for a bad name.
+        next(p for p in ROWS["add_label"].params if p.name == "new_name").kind.check(name, "project name")
         return await submit.check_and_add_project_name(
             name, list_projects=functools.partial(self.tag.get_list, flag=2),
             add_project=functools.partial(self.tag.add_label, status=0))
 
+    @checked_binding()
     async def submit_task_json(
         self,
         task_json: Mapping[str, Any] | str | os.PathLike[str],
@@ -373,19 +387,25 @@ class AsyncRayvisionAPI:
         """
         if self.protocol == "2018":
             raise errors.UnsupportedOperationError("uploading task.json needs the current path set")
+        # Every argument is checked before the first request: a bad one found after createTask would
+        # leave a created task behind.
         if isinstance(task_json, os.PathLike):  # a file; a str stays the JSON text itself
             task_json = read_document(task_json, "task.json")
-        content = task_json if isinstance(task_json, str) else json.dumps(read_document(task_json, "task.json"),
-                                                                          ensure_ascii=False)
-        self._check("upload_json_content", {"task_id": task_id or 1, "content": content})
+        content = kinds.json_text(task_json, "task_json (task.json)")
+        some_id = 1 if task_id is None else task_id
+        self._check("upload_json_content", {"task_id": some_id, "content": content})
+        self._check("submit_task", {"task_id": some_id, "producer": producer})
+        extras = submit.extra_file_texts(extra_files, check=self._check)
+        submit.check_create_options(create_options, check=self._check)
         return await submit.submit_task_json(
-            content, task_id=task_id, extra_files=extra_files or {},
+            content, task_id=task_id, extra_files=extras,
             create=functools.partial(self.task.create_task, count=1, **create_options),
             upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
             submit=functools.partial(self.task.submit_task, producer=producer))
 
     # -- from analyzer output to a submitted task; the user_info bridge (flows/_pipeline.py) ----------
 
+    @checked_binding()
     async def user_info(self) -> dict[str, Any]:
         """A snapshot of the official SDK's ``api.user_info``: profile, settings and bids merged (3 reads)."""
         profile = await self.user.query_user_profile()
@@ -393,6 +413,7 @@ class AsyncRayvisionAPI:
         bid = await self.user.get_transfer_bid()
         return userinfo.user_info(profile, setting, bid, domain=self.domain, platform=self.platform)
 
+    @checked_binding()
     async def get_user_id(self) -> int:
         """The account's user id (from the profile)."""
         profile = await self.user.query_user_profile()
@@ -410,6 +431,7 @@ class AsyncRayvisionAPI:
             upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
             submit=functools.partial(self.task.submit_task, producer=producer))
 
+    @checked_binding()
     async def check_analysis(
         self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
         asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
@@ -423,6 +445,7 @@ class AsyncRayvisionAPI:
             documents, hardware=HardwareRequest.coerce(hardware), platform=int(self.platform),
             calls=self._analysis_calls(), check_plugins=check_plugins)
 
+    @checked_binding()
     async def submit_analysis(
         self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
         asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,

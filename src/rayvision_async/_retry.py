@@ -24,9 +24,13 @@ from __future__ import annotations
 import contextlib
 import enum
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import attrs
+
+from ._arguments import checked_binding
+from .errors import ConfigurationError
 
 __all__ = ["DEFAULT_RETRY", "NO_RETRY", "Failure", "RetryPolicy", "no_backoff", "set_testing", "should_retry"]
 
@@ -72,9 +76,19 @@ def should_retry(failure: Failure, *, idempotent: bool) -> bool:
     return idempotent
 
 
-def _not_bool(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
-    if isinstance(value, bool):
-        raise TypeError(f"{attribute.name} must be an int, not a bool")
+def _attempts(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
+        raise ConfigurationError(f"{attribute.name} must be an int from 1 to 20, got {type(value).__name__}")
+
+
+def _seconds(low: float) -> Callable[[object, attrs.Attribute[float], object], None]:
+    """A validator: a finite number (never a bool) from ``low`` to one day."""
+
+    def check(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= 86400:  # NaN too
+            raise ConfigurationError(f"{attribute.name} must be a finite number from {low:g} to 86400")
+
+    return check
 
 
 @attrs.frozen(kw_only=True)
@@ -87,13 +101,11 @@ class RetryPolicy:
     ``Retry-After`` replaces it, capped at ``retry_after_cap``.
     """
 
-    attempts: int = attrs.field(default=3, validator=attrs.validators.and_(
-        attrs.validators.instance_of(int), _not_bool,
-        attrs.validators.in_(range(1, 21))))
-    initial_delay: float = attrs.field(default=0.25, validator=attrs.validators.ge(0))
-    max_delay: float = attrs.field(default=4.0, validator=attrs.validators.ge(0))
-    multiplier: float = attrs.field(default=2.0, validator=attrs.validators.ge(1))
-    retry_after_cap: float = attrs.field(default=30.0, validator=attrs.validators.ge(0))
+    attempts: int = attrs.field(default=3, validator=_attempts)
+    initial_delay: float = attrs.field(default=0.25, validator=_seconds(0))
+    max_delay: float = attrs.field(default=4.0, validator=_seconds(0))
+    multiplier: float = attrs.field(default=2.0, validator=_seconds(1))
+    retry_after_cap: float = attrs.field(default=30.0, validator=_seconds(0))
 
     def delay(self, retry: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``retry`` (1 for the first retry); 0 under :func:`set_testing`."""
@@ -104,6 +116,13 @@ class RetryPolicy:
         ceiling = min(self.max_delay, self.initial_delay * self.multiplier ** (retry - 1))
         return (rng or random).uniform(0.0, ceiling)
 
+
+def _checked_init(init: Callable[..., None]) -> Any:
+    return checked_binding(ConfigurationError)(init)
+
+
+# An unknown or positional field raises ConfigurationError too, not attrs' TypeError.
+RetryPolicy.__init__ = _checked_init(RetryPolicy.__init__)  # type: ignore[method-assign]
 
 DEFAULT_RETRY = RetryPolicy()
 NO_RETRY = RetryPolicy(attempts=1)

@@ -26,6 +26,7 @@ from typing import Any
 
 __all__ = [
     "APIError",
+    "BodyEncodingError",
     "ClientClosedError",
     "ConfigurationError",
     "ConnectError",
@@ -70,6 +71,15 @@ class InvalidInputError(RayvisionError, ValueError, TypeError):
 
 class ConfigurationError(InvalidInputError):
     """The client was built with missing or malformed credentials, domain, platform or settings."""
+
+
+class BodyEncodingError(InvalidInputError):
+    """A request body holds a value the SDK refuses to put on the wire; nothing was sent.
+
+    The last guard before sending (``wire._signing.encode_body``): a value that
+    is not a ``str``, an int within the service's 64-bit range, a list or a
+    dict with string keys, or a string that is not valid Unicode text.
+    """
 
 
 class ClientClosedError(RayvisionError, RuntimeError):

@@ -343,7 +343,7 @@ async def test_cancelling_mid_flight_leaves_no_task(operation: Callable[[Any], A
     [
         (lambda: _bulk._unique_ids("12"), "task_ids must be a list of int"),
         (lambda: _bulk._unique_ids({1: 2}), "task_ids must be a list of int"),
-        (lambda: _bulk._unique_ids([1, 0]), r"task_ids\[1\] must be at least 1"),
+        (lambda: _bulk._unique_ids([1, 0]), r"task_ids\[1\] must be between 1 and 9223372036854775807"),
         (lambda: _bulk._unique_ids([True]), r"task_ids\[0\] must be an int"),
         (lambda: _bulk._check_batch_size(1001), "batch_size must be between 1 and 1000"),
         (lambda: _bulk._check_positive("interval", float("nan"), low=0.001, high=10), "interval must be a number"),

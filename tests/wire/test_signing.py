@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.spec_data import sign_vectors
+from rayvision_async.errors import InvalidInputError
 from rayvision_async.wire import SigningTransport
 from rayvision_async.wire._signing import (
     SIGNED_HEADER_NAMES,
@@ -102,12 +103,32 @@ def test_sign_request_rejects_a_non_object_body() -> None:
         ({"nested": {1: "int key"}}, "body.nested"),
         ({"blob": b"bytes"}, "body.blob"),
         ({"ids": {1, 2}}, "body.ids"),
+        ({"taskId": 2**63}, "body.taskId"),
+        ({"taskId": -(2**63) - 1}, "body.taskId"),
+        ({"ids": [1, 2**70]}, "body.ids[1]"),
+        ({"name": "lone \ud800 surrogate"}, "body.name"),
+        ({"outer": {"k\udfff": "v"}}, "body.outer"),
+        ({"ids": [["\udc00"]]}, "body.ids[0][0]"),
     ],
 )
 def test_encode_body_rejects_values_it_cannot_sign(body: dict[str, Any], where: str) -> None:
     with pytest.raises(BodyEncodingError, match=re.escape(where)):
         encode_body(body)
     assert issubclass(BodyEncodingError, TypeError)
+    assert issubclass(BodyEncodingError, InvalidInputError)  # one of the SDK's own errors
+
+
+def test_encode_body_sends_the_whole_64_bit_range() -> None:
+    body = {"low": -(2**63), "high": 2**63 - 1, "text": "渲染😀"}
+    assert json.loads(encode_body(body)) == body
+
+
+def test_encode_body_refuses_a_body_nested_too_deeply() -> None:
+    deep: Any = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(BodyEncodingError, match="nested too deeply"):
+        encode_body({"deep": deep})
 
 
 def test_encode_body_is_compact_ascii_json() -> None:
@@ -140,7 +161,7 @@ def test_signer_headers_are_fresh_per_attempt() -> None:
 
 # Keys of letters only: names with digits or dots could collide once flattened ("a0" vs "a": [..]).
 KEYS = st.text(st.characters(categories=["Lu", "Ll", "Lo"]), min_size=1, max_size=6)
-SCALARS = st.one_of(st.text(max_size=12), st.integers(min_value=-(2**63), max_value=2**63))
+SCALARS = st.one_of(st.text(max_size=12), st.integers(min_value=-(2**63), max_value=2**63 - 1))  # the wire's range
 VALUES = st.recursive(
     SCALARS,
     lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(KEYS, children, max_size=4)),

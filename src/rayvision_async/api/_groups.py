@@ -8,15 +8,22 @@ generation-gap pattern. None of them talks HTTP itself.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from .._arguments import checked_binding
+from .._service_ints import MAX_LIST_ITEMS
 from ..flows._frames import frame_index_set, ids_of_frames_named
 from ..flows._paging import Pager
 from ..models import FrameInfo, Page, Project, TaskInfo
 from ._generated import EnvEndpoints, QueryEndpoints, TagEndpoints, TaskEndpoints, TransmitEndpoints, UserEndpoints
 
 __all__ = ["GROUP_CLASSES", "EnvGroup", "QueryGroup", "TagGroup", "TaskGroup", "TransmitGroup", "UserGroup"]
+
+def _reusable(value: Any) -> Any:
+    """An iterator read once into a list (at most one item past the cap, so the check still refuses it)."""
+    return list(itertools.islice(value, MAX_LIST_ITEMS + 1)) if isinstance(value, Iterator) else value
 
 
 class UserGroup(UserEndpoints):
@@ -36,6 +43,7 @@ class QueryGroup(QueryEndpoints):
 
     __slots__ = ()
 
+    @checked_binding()
     def iter_tasks(
         self,
         *,
@@ -49,7 +57,7 @@ class QueryGroup(QueryEndpoints):
     ) -> Pager[TaskInfo]:
         """Every task of the listing, across all pages (``.pages()`` for whole pages)."""
         filters: dict[str, Any] = {
-            "status_list": list(status_list) if status_list is not None else None,
+            "status_list": _reusable(status_list),
             "search_keyword": search_keyword, "start_time": start_time, "end_time": end_time,
             "recycle_flag": recycle_flag, "page_size": page_size,
         }
@@ -60,6 +68,7 @@ class QueryGroup(QueryEndpoints):
 
         return Pager(fetch, prefetch=prefetch)
 
+    @checked_binding()
     def iter_frames(
         self,
         task_id: int,
@@ -79,6 +88,7 @@ class QueryGroup(QueryEndpoints):
 
         return Pager(fetch, start_page=start_page, end_page=end_page, prefetch=prefetch)
 
+    @checked_binding()
     async def get_all_frames(
         self, task_id: int, start_page: int = 1, end_page: int = 2000, page_size: int = 100
     ) -> dict[str, FrameInfo]:
@@ -100,6 +110,7 @@ class QueryGroup(QueryEndpoints):
             frames = [frame async for frame in pager]
         return ids_of_frames_named(task_id, frames, names)
 
+    @checked_binding()
     async def get_custom_frames(self, task_id: int, restartframes: Iterable[str] | str) -> None:
         """Re-render the frames whose ``frameIndex`` is one of ``restartframes``.
 
@@ -118,11 +129,13 @@ class QueryGroup(QueryEndpoints):
 
     get_custome_frames = get_custom_frames  # the official SDK's spelling
 
+    @checked_binding()
     async def frame_number_to_stop(self, task_id: int, stop_frame: Iterable[str] | str) -> None:
         """Stop the frames whose ``frameIndex`` is one of ``stop_frame`` (the rule of :meth:`get_custom_frames`)."""
         ids = await self._frame_ids(task_id, stop_frame)
         await self._client.query.stop_frame(task_id, select_all=0, ids_list=ids)
 
+    @checked_binding()
     async def get_small_task_id(self, task_id: int) -> list[int]:
         """Ids of a task's child ("small") tasks; a task without children is its own small task."""
         page = await self._client.query.task_info([task_id])
@@ -138,6 +151,7 @@ class TagGroup(TagEndpoints):
 
     __slots__ = ()
 
+    @checked_binding()
     async def get_project_list(self) -> tuple[Project, ...]:
         """The account's projects (``get_label_list().project_name_list``)."""
         return (await self._client.tag.get_label_list()).project_name_list

@@ -5,12 +5,17 @@ Each :class:`Kind` knows the annotation the generated stub shows for it and a
 :class:`~rayvision_async.errors.InvalidInputError` — before any request is
 sent. Wire values are only ``str``, ``int``, lists and dicts (see
 :func:`rayvision_async.wire._signing.encode_body`).
+
+Every kind is bounded, from one table (:mod:`rayvision_async._service_ints`):
+an int by the width of its Java field (``Integer`` unless the row says
+``Long``), a list by :data:`MAX_LIST_ITEMS` (counted while it is read), a text
+by :data:`MAX_TEXT_CHARS`; and no text may hold a lone surrogate (it is not
+valid Unicode, so it can be neither encoded nor signed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -18,10 +23,14 @@ from typing import Any
 
 import attrs
 
+from .._service_ints import INT32, INT64, MAX_JSON_CHARS, MAX_LIST_ITEMS, MAX_TEXT_CHARS, Width
 from .._service_time import SERVICE_TZ
 from ..errors import InvalidInputError
 
-__all__ = ["DCC_IDS", "Kind", "dcc_id"]
+__all__ = ["DCC_IDS", "INT32", "INT64", "MAX_JSON_CHARS", "MAX_LIST_ITEMS", "MAX_TEXT_CHARS", "Kind",
+           "check_unicode", "dcc_id", "json_text"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @attrs.frozen
@@ -37,27 +46,42 @@ def _bad(name: str, expected: str, value: Any) -> InvalidInputError:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"an int of {value.bit_length()} bits"  # repr() refuses ints of more than 4300 digits
+    try:
+        text = repr(value)
+    except Exception:  # a caller's object whose repr fails must not hide the real error
+        text = f"<{type(value).__name__} object>"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _as_int(value: Any, name: str, low: int | None, high: int | None) -> int:
+def check_unicode(text: str, name: str) -> None:
+    """Raise InvalidInputError if ``text`` holds a lone surrogate (not encodable as UTF-8, not signable)."""
+    if not text.isascii() and _SURROGATE.search(text):
+        raise InvalidInputError(f"{name} holds a lone surrogate: it is not valid Unicode text")
+
+
+def _as_int(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(name, "an int", value)
-    if (low is not None and value < low) or (high is not None and value > high):
-        span = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise InvalidInputError(f"{name} must be {span}, got {value}")
+    if not low <= value <= high:
+        raise InvalidInputError(f"{name} must be between {low} and {high}, got {_short(value)}")
     return int(value)
 
 
-def integer(low: int | None = None, high: int | None = None) -> Kind:
-    """An int (never a bool) in ``[low, high]``; IntEnum members are sent as plain ints."""
-    return Kind("int", lambda v, n: _as_int(v, n, low, high))
+def integer(low: int | None = None, high: int | None = None, *, width: Width = INT32) -> Kind:
+    """An int (never a bool) in ``[low, high]`` and within ``width`` (the Java field's: INT32 or INT64).
+
+    IntEnum members are sent as plain ints.
+    """
+    lowest = width[0] if low is None else max(low, width[0])
+    highest = width[1] if high is None else min(high, width[1])
+    return Kind("int", lambda v, n: _as_int(v, n, lowest, highest))
 
 
 def _as_number(value: Any, name: str, low: float, high: float) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:  # NaN fails too
-        raise InvalidInputError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+        raise InvalidInputError(f"{name} must be a number from {low:g} to {high:g}, got {_short(value)}")
     return value
 
 
@@ -73,27 +97,33 @@ def _as_str(value: Any, name: str, nonempty: bool, max_len: int | None) -> str:
         raise InvalidInputError(f"{name} must not be empty")
     if max_len is not None and len(value) > max_len:
         raise InvalidInputError(f"{name} must be at most {max_len} characters")
-    return str(value)
+    check_unicode(value, name)
+    return str.__str__(value)  # the text itself, also for a (str, Enum) member whose str() is "Cls.name"
 
 
-def text(*, nonempty: bool = False, max_len: int | None = None) -> Kind:
-    """A str; ``nonempty`` rejects blank strings."""
+def text(*, nonempty: bool = False, max_len: int | None = MAX_TEXT_CHARS) -> Kind:
+    """A str of valid Unicode, at most ``max_len`` characters; ``nonempty`` rejects blank strings."""
     return Kind("str", lambda v, n: _as_str(v, n, nonempty, max_len))
 
 
-def _as_list(value: Any, name: str, item: Kind, nonempty: bool, max_items: int | None) -> list[Any]:
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+def _as_list(value: Any, name: str, item: Kind, nonempty: bool, max_items: int) -> list[Any]:
+    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
         raise _bad(name, f"a list of {item.annotation}", value)
-    items = [item.check(element, f"{name}[{index}]") for index, element in enumerate(value)]
+    size = len(value) if isinstance(value, Collection) else None
+    if size is not None and size > max_items:
+        raise InvalidInputError(f"{name} may hold at most {max_items} items, got {size}")
+    items: list[Any] = []
+    for index, element in enumerate(value):
+        if index == max_items:  # an iterator: stop reading at the cap (an endless one never ends)
+            raise InvalidInputError(f"{name} may hold at most {max_items} items, got more")
+        items.append(item.check(element, f"{name}[{index}]"))
     if nonempty and not items:
         raise InvalidInputError(f"{name} must not be empty")
-    if max_items is not None and len(items) > max_items:
-        raise InvalidInputError(f"{name} may hold at most {max_items} items, got {len(items)}")
     return items
 
 
-def list_of(item: Kind, *, nonempty: bool = True, max_items: int | None = None) -> Kind:
-    """A list (any iterable but str/bytes/mapping) of ``item``; empty only if ``nonempty`` is False."""
+def list_of(item: Kind, *, nonempty: bool = True, max_items: int = MAX_LIST_ITEMS) -> Kind:
+    """A list (any iterable but str/bytes/mapping) of at most ``max_items`` ``item``s; empty only if allowed."""
     return Kind(f"Iterable[{item.annotation}]", lambda v, n: _as_list(v, n, item, nonempty, max_items))
 
 
@@ -102,9 +132,10 @@ def choice(values: Collection[Any], annotation: str) -> Kind:
     allowed = tuple(values)
 
     def check(value: Any, name: str) -> Any:
-        if isinstance(value, bool) or value not in allowed:
+        # Only a str or an int (never a bool) can match: 1.0 or Decimal(1) equal 1, but would go out as a float.
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or value not in allowed:
             raise InvalidInputError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {_short(value)}")
-        return int(value) if isinstance(value, enum.IntEnum) else value
+        return int(value) if isinstance(value, int) else str.__str__(value)
 
     return Kind(annotation, check)
 
@@ -122,14 +153,23 @@ _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 
+def _wall_clock(moment: dt.datetime) -> str:
+    # Not strftime: "%Y" is not zero-padded below the year 1000 on every platform.
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
+
+
 def _as_time(value: Any, name: str) -> str:
     if isinstance(value, dt.datetime):
         moment: dt.datetime = value
         if moment.tzinfo is not None and moment.utcoffset() is not None:
-            moment = moment.astimezone(SERVICE_TZ)
-        return moment.strftime(_TIME_FORMAT)
+            try:
+                moment = moment.astimezone(SERVICE_TZ)
+            except OverflowError:
+                raise InvalidInputError(f"{name} is out of range in the service's time zone: {value}") from None
+        return _wall_clock(moment)
     if isinstance(value, dt.date):
-        return value.strftime(_TIME_FORMAT.split(" ")[0]) + " 00:00:00"
+        return _wall_clock(dt.datetime(value.year, value.month, value.day))
     if isinstance(value, str) and _TIME_PATTERN.fullmatch(value):
         try:
             dt.datetime.strptime(value, _TIME_FORMAT)
@@ -146,23 +186,62 @@ def _as_time(value: Any, name: str) -> str:
 TIME = Kind("datetime | date | str", _as_time)
 
 
-def _as_json_text(value: Any, name: str) -> str:
+def _not_json(token: str) -> Any:
+    raise ValueError(f"{token} is not JSON")
+
+
+def _plain_json(value: Any, name: str) -> Any:
+    """``value`` as plain dicts and lists, refusing what JSON cannot hold as given (a non-str key)."""
+    if isinstance(value, Mapping):
+        plain: dict[str, Any] = {}
+        for key, child in value.items():
+            if not isinstance(key, str):
+                raise InvalidInputError(f"{name} has a key that is not a str: {_short(key)}")
+            plain[key] = _plain_json(child, f"{name}[{_short(key)}]")
+        return plain
+    if isinstance(value, (list, tuple)):
+        return [_plain_json(child, f"{name}[{index}]") for index, child in enumerate(value)]
+    return value
+
+
+def json_text(value: Any, name: str) -> str:
+    """JSON text for ``value`` (a JSON str, checked, or a mapping, serialized); strict JSON only.
+
+    Refused: text that is not JSON, NaN and ±Infinity (Python's json module
+    accepts and writes them; JSON has no such values), keys that are not
+    strings (``json.dumps`` would silently turn ``1`` or ``True`` into text),
+    values JSON cannot hold, nesting too deep to parse, lone surrogates, and
+    documents longer than :data:`MAX_JSON_CHARS`.
+    """
     if isinstance(value, str):
+        _check_json_size(value, name)
+        check_unicode(value, name)
         try:
-            json.loads(value)
-        except ValueError:
-            raise InvalidInputError(f"{name} is not valid JSON text") from None
-        return value
+            json.loads(value, parse_constant=_not_json)
+        except (ValueError, RecursionError):
+            raise InvalidInputError(f"{name} is not valid JSON text (NaN and Infinity are not JSON)") from None
+        return str(value)
     if isinstance(value, Mapping):
         try:
-            return json.dumps(value, ensure_ascii=False)
+            text = json.dumps(_plain_json(value, name), ensure_ascii=False, allow_nan=False)
+        except RecursionError:
+            raise InvalidInputError(f"{name} is nested too deeply") from None
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(f"{name} cannot be serialized to JSON: {exc}") from None
+        _check_json_size(text, name)
+        check_unicode(text, name)
+        return text
     raise _bad(name, "a JSON str or a mapping", value)
 
 
+def _check_json_size(text: str, name: str) -> None:
+    if len(text) > MAX_JSON_CHARS:
+        raise InvalidInputError(f"{name} is longer than {MAX_JSON_CHARS} characters")
+
+
+
 #: A JSON document, given as text or as a mapping; sent as JSON text.
-JSON_TEXT = Kind("str | Mapping[str, Any]", _as_json_text)
+JSON_TEXT = Kind("str | Mapping[str, Any]", json_text)
 
 #: The official SDK's 18 DCC names (``DCC_ID_MAPPINGS`` of rayvision_api 3.0.4.3) and their ``cgId``.
 _DCC_NAMES: Mapping[str, int] = {
@@ -200,7 +279,7 @@ def dcc_id(value: Any, name: str) -> int:
         key = _dcc_key(value)
         if key in DCC_IDS:
             return DCC_IDS[key]
-        raise InvalidInputError(f"{name}: unknown DCC {value!r}; known: {', '.join(sorted(DCC_IDS))}")
+        raise InvalidInputError(f"{name}: unknown DCC {_short(value)}; known: {', '.join(sorted(DCC_IDS))}")
     if isinstance(value, int) and not isinstance(value, bool) and value in DCC_IDS.values():
         return int(value)
     raise _bad(name, "a DCC name such as 'maya' or a known cgId", value)
@@ -210,7 +289,7 @@ DCC = Kind("str | int", dcc_id)
 
 
 def _as_dcc_list(value: Any, name: str) -> list[str]:
-    return [str(item) for item in _as_list(value, name, DCC, True, None)]
+    return [str(item) for item in _as_list(value, name, DCC, True, 100)]
 
 
 #: Several DCCs, sent as cgId strings (the official SDK's ``cgIds``).
@@ -237,7 +316,7 @@ def _as_int_or_text(value: Any, name: str, low: int) -> int | str:
         return _as_str(value, name, True, 255)
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(name, "an int or a str", value)
-    return _as_int(value, name, low, None)
+    return _as_int(value, name, max(low, INT64[0]), INT64[1])  # an id: a Java long
 
 
 def int_or_text(low: int = 1) -> Kind:
@@ -264,7 +343,7 @@ def _as_render_env(value: Any, name: str) -> dict[str, Any]:
         raise _bad(name, "a mapping of render-environment fields", value)
     unknown = set(value) - set(_RENDER_ENV_FIELDS) - set(_RENDER_ENV_OPTIONAL)
     if unknown:
-        raise InvalidInputError(f"{name} has unknown fields: {', '.join(sorted(map(str, unknown)))}")
+        raise InvalidInputError(f"{name} has unknown fields: {', '.join(sorted(map(_short, unknown)))[:300]}")
     out: dict[str, Any] = {}
     for key, kind in {**_RENDER_ENV_FIELDS, **_RENDER_ENV_OPTIONAL}.items():
         if key in value and value[key] is not None:

@@ -49,8 +49,9 @@ from ._row import OMIT, SPREAD, Context, Endpoint, Param, Send, optional
 
 __all__ = ["ENDPOINTS", "GROUPS", "ROWS"]
 
-# Frequently used kinds.
-ID = kinds.integer(1)
+# Frequently used kinds. Every int kind is bounded by its Java field's width (``kinds.integer``: Integer,
+# 32 bits, unless ``width=kinds.INT64`` for a Long); ids are Long (see ``_service_ints``).
+ID = kinds.integer(1, width=kinds.INT64)
 IDS = kinds.list_of(ID, max_items=1000)
 PAGE = kinds.integer(1, 100_000)
 #: The service's Integer fields are Java ints; no document caps a page size (the usage doc's "maximum
@@ -58,7 +59,7 @@ PAGE = kinds.integer(1, 100_000)
 INT32_MAX = 2**31 - 1
 PAGE_SIZE = kinds.integer(1, INT32_MAX)
 #: Frame ids: the 2018 protocol's own restartFrame example sends ids 0–3.
-FRAME_IDS = kinds.list_of(kinds.integer(0))
+FRAME_IDS = kinds.list_of(kinds.integer(0, width=kinds.INT64))  # ids are Long (the usage doc shows 665078505)
 NAME = kinds.text(nonempty=True, max_len=255)
 #: The usage document's keyword for a render environment (``add_render_env(render_env=env)``).
 RENDER_ENV_KEYWORD = Param("render_env", wire=SPREAD, kind=kinds.RENDER_ENV, default=None, alias_for="data",
@@ -163,7 +164,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              doc="Stop tasks automatically after a time.", aliases=("set_task_overtime_top",),
              params=(
                 Param("task_id_list", wire="taskIds", kind=IDS),
-                Param("overtime", wire="overTime", kind=kinds.integer(1), doc="seconds"),
+                Param("overtime", wire="overTime", kind=kinds.integer(1, width=kinds.INT64), doc="seconds"),
              )),
     Endpoint(group="task", name="full_speed", path="/api/render/handle/fullSpeedRendering",
              legacy_path="/api/render/task/fullSpeed", returns=str, idempotent=True,

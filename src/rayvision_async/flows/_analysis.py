@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from ..api import _kinds as kinds
 from ..errors import InvalidInputError
 from ..models import ErrorCodeInfo, HardwareConfig, SoftwareDetail
 from ._pipeline_errors import HardwareUnavailableError, UnsupportedSoftwareError
@@ -58,24 +59,30 @@ Document = dict[str, Any]
 def read_document(source: Mapping[str, Any] | str | os.PathLike[str], file_name: str) -> Document:
     """A JSON object from a dict (deep-copied) or a UTF-8 file path; bad input → InvalidInputError."""
     if isinstance(source, Mapping):
-        try:  # a JSON round trip copies it and proves it can be uploaded
-            copied: Document = json.loads(json.dumps(source, ensure_ascii=False, allow_nan=False))
-        except (TypeError, ValueError) as exc:
-            raise InvalidInputError(f"{file_name} is not JSON data: {exc}") from None
+        # A JSON round trip copies it and proves it can be uploaded: strict JSON (string keys, no NaN,
+        # valid Unicode, not nested too deeply), as the upload itself would check it.
+        copied: Document = json.loads(kinds.json_text(source, f"{file_name} (JSON data)"))
         return copied
     if not isinstance(source, str | os.PathLike):
         raise InvalidInputError(f"{file_name} must be a dict or a file path, not {type(source).__name__}")
     path = os.fspath(source)
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            document = json.load(handle)
+            document = json.load(handle, parse_constant=_not_json)
     except OSError as exc:
         raise InvalidInputError(f"{file_name} {path!r} cannot be read: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidInputError(f"{file_name} {path!r} is not UTF-8 JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidInputError(f"{file_name} {path!r} is nested too deeply") from None
     if not isinstance(document, dict):
         raise InvalidInputError(f"{file_name} {path!r} is not a JSON object")
+    kinds.json_text(document, f"{file_name} {path!r}")  # e.g. a "\\ud800" escape: a lone surrogate
     return document
+
+
+def _not_json(token: str) -> Any:
+    raise ValueError(f"{token} is not JSON")
 
 
 def task_section(task: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -191,14 +198,20 @@ def check_software(task: Mapping[str, Any], detail: SoftwareDetail, *, check_plu
     return version_id
 
 
+def _amount_text(value: object) -> str:
+    """``str(value)``, but "" for an int too large for any amount (str() refuses more than 4300 digits)."""
+    return "" if isinstance(value, int) and not -(10**18) < value < 10**18 else str(value)
+
+
 def _gigabytes(value: object) -> int | None:
-    match = re.fullmatch(r"\s*(\d+)\s*(?:GB?)?\s*", str(value), re.IGNORECASE) if value is not None else None
+    match = re.fullmatch(r"\s*(\d{1,18})\s*(?:GB?)?\s*", _amount_text(value), re.IGNORECASE) \
+        if value is not None else None
     return int(match.group(1)) if match else None
 
 
 def _gpu_count(value: object) -> int:
     """GPUs of a request or config: None, 0 and "" are none; "2" and "2*RTX" are 2."""
-    match = re.match(r"\s*(\d+)", str(value)) if value not in (None, "") else None
+    match = re.match(r"\s*(\d{1,18})(?!\d)", _amount_text(value)) if value not in (None, "") else None
     return int(match.group(1)) if match else 0
 
 
@@ -236,7 +249,7 @@ class HardwareRequest:
         if not models or not all(isinstance(name, str) and name for name in models):
             raise InvalidInputError("hardware model must be a name or a list of names")
         if _gigabytes(request.ram) is None or isinstance(request.ram, bool):
-            raise InvalidInputError(f"hardware ram must look like '64GB', not {request.ram!r}")
+            raise InvalidInputError(f"hardware ram must look like '64GB', not {_amount_text(request.ram)[:40]!r}")
         return request
 
 

@@ -20,8 +20,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 import attrs
 
 from .. import errors
+from .._arguments import checked_binding
 from ..api import _kinds as kinds
-from ..errors import RayvisionError
+from ..errors import InvalidInputError, RayvisionError
 from ..models import TaskInfo, TaskInfoPage, TaskStatus
 
 __all__ = ["FetchBatch", "PartialPollError", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError",
@@ -135,10 +136,16 @@ class TaskEvent:
         return _terminal(self.task)
 
 
-#: The argument kinds of the endpoint table (:mod:`rayvision_async.api._kinds`), reused here.
-_TASK_IDS = kinds.list_of(kinds.integer(1), nonempty=False)
+#: The argument kinds of the endpoint table (:mod:`rayvision_async.api._kinds`), reused here: task ids
+#: are Long; a poll is split into batches, so it may hold ten times the default list cap.
+_TASK_IDS = kinds.list_of(kinds.integer(1, width=kinds.INT64), nonempty=False, max_items=10 * kinds.MAX_LIST_ITEMS)
 _BATCH_SIZE = kinds.integer(1, 1000)
 _ROUNDS = kinds.integer(1, 1_000_000)
+
+
+def _check_flag(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be a bool, got {type(value).__name__}")
 
 
 def _unique_ids(task_ids: Iterable[int]) -> list[int]:
@@ -238,12 +245,14 @@ class Watcher:
     already seen.
     """
 
+    @checked_binding()
     def __init__(
         self, poll_batch: PollBatch, task_ids: Iterable[int], *, interval: float, until_terminal: bool,
         batch_size: int, missing_rounds: int | None = 3, max_failed_rounds: int = 3,
     ) -> None:
         _check_positive("interval", interval, low=0.001, high=86400)
         _check_batch_size(batch_size)
+        _check_flag("until_terminal", until_terminal)
         _ROUNDS.check(max_failed_rounds, "max_failed_rounds")
         if missing_rounds is not None:
             _ROUNDS.check(missing_rounds, "missing_rounds")
@@ -272,6 +281,7 @@ class Watcher:
         #: Ids whose batch failed in the last round (their ``states`` are from an earlier round).
         self.failed: Mapping[int, Exception] = {}
 
+    @checked_binding()
     def add(self, task_ids: Iterable[int]) -> None:
         """Watch more tasks (from the next polling round)."""
         for task_id in _unique_ids(task_ids):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from itertools import islice
 
+from .._service_ints import MAX_LIST_ITEMS
 from ..errors import InvalidInputError
 from ..models import FrameInfo
 
@@ -29,16 +30,18 @@ def frame_index_set(specs: Iterable[str] | str) -> frozenset[str]:
     Raises :class:`InvalidInputError` only for what could never match a frame:
     no strings at all, a non-string (the official SDK compares ``str(frameIndex)``
     with each item, so ``6`` never equals ``"6"``), or an empty string (a frame
-    without an index is never picked).
+    without an index is never picked); and more than ``MAX_LIST_ITEMS`` strings.
     """
     items = [specs] if isinstance(specs, str) else specs
     if isinstance(items, (bytes, Mapping)) or not isinstance(items, Iterable):
         raise InvalidInputError(f"frame indices must be strings like '6', got {type(specs).__name__}")
     names: set[str] = set()
-    for item in items:
+    for count, item in enumerate(items):
+        if count == MAX_LIST_ITEMS:  # counted as read: an endless iterator is refused, not read forever
+            raise InvalidInputError(f"at most {MAX_LIST_ITEMS} frame indices may be given")
         if not isinstance(item, str):
             raise InvalidInputError(
-                f"frame indices must be strings like '6', got {type(item).__name__} {item!r}")
+                f"frame indices must be strings like '6', got {type(item).__name__} {item!r:.60}")
         if not item:
             raise InvalidInputError("a frame index must not be empty")
         names.add(item)

@@ -22,7 +22,9 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from ..errors import NoMoreRecordsError
+from .._arguments import checked_binding
+from ..api import _kinds as kinds
+from ..errors import InvalidInputError, NoMoreRecordsError
 from ..models import Page
 
 __all__ = ["Pager"]
@@ -41,9 +43,13 @@ def _item_key(item: Any) -> Hashable | None:
     return getattr(item, "id", None)
 
 
+_PAGE_NUMBER = kinds.integer(1)  # an Integer (int32) field, like every page number
+
+
 class Pager(Generic[T]):
     """Items of a paged listing, fetched lazily page by page."""
 
+    @checked_binding()
     def __init__(
         self,
         fetch: Callable[[int], Awaitable[Page[T]]],
@@ -53,6 +59,13 @@ class Pager(Generic[T]):
         prefetch: bool = False,
         key: Callable[[Any], Hashable | None] = _item_key,
     ) -> None:
+        if not callable(fetch) or not callable(key):
+            raise InvalidInputError("fetch and key must be callables")
+        _PAGE_NUMBER.check(start_page, "start_page")
+        if end_page is not None:
+            _PAGE_NUMBER.check(end_page, "end_page")
+        if not isinstance(prefetch, bool):
+            raise InvalidInputError(f"prefetch must be a bool, got {type(prefetch).__name__}")
         self._fetch = fetch
         self._next_number = start_page
         self._end_page = end_page

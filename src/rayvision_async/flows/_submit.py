@@ -10,10 +10,40 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from ..api import _kinds as kinds
+from ..api._table import ROWS
 from ..errors import InvalidInputError
 from ..models import CreatedTasks, ProjectList
 
-__all__ = ["check_and_add_project_name", "submit_task_json"]
+__all__ = ["check_and_add_project_name", "check_create_options", "extra_file_texts", "submit_task_json"]
+
+#: Check the arguments of the endpoint row with that name without sending (the client's ``_check``).
+Check = Callable[[str, dict[str, Any]], None]
+
+
+def extra_file_texts(extra_files: Mapping[str, Mapping[str, Any] | str] | None, *, check: Check) -> dict[str, str]:
+    """``submit_task_json``'s ``extra_files`` as checked JSON texts by file name, before anything is sent."""
+    if extra_files is None:
+        return {}
+    if not isinstance(extra_files, Mapping):
+        raise InvalidInputError("extra_files must be a mapping of file name to JSON content")
+    texts: dict[str, str] = {}
+    for file_name, extra in extra_files.items():
+        if file_name == "task.json":
+            raise InvalidInputError("extra_files must not hold task.json: pass it as task_json")
+        text = kinds.json_text(extra, f"extra_files[{file_name!r:.60}]")
+        check("upload_json_content", {"task_id": 1, "content": text, "file_name": file_name})
+        texts[file_name] = text
+    return texts
+
+
+def check_create_options(create_options: Mapping[str, Any], *, check: Check) -> None:
+    """Refuse ``submit_task_json``'s ``create_task`` options that ``create_task`` would refuse (``count`` is 1)."""
+    known = {param.name for param in ROWS["create_task"].params} - {"count"}
+    unknown = sorted(set(create_options) - known)
+    if unknown:
+        raise InvalidInputError(f"submit_task_json(): unknown create_task options {unknown}; known: {sorted(known)}")
+    check("create_task", {"count": 1, **create_options})
 
 
 async def check_and_add_project_name(

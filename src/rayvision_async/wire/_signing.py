@@ -34,9 +34,13 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from .._service_ints import INT64
+from ..errors import BodyEncodingError
 
 __all__ = [
     "SIGNED_HEADER_NAMES",
@@ -54,8 +58,13 @@ __all__ = [
 SIGNED_HEADER_NAMES = ("accessId", "channel", "platform", "UTCTimestamp", "nonce", "version")
 
 
-class BodyEncodingError(TypeError):
-    """A request body holds a value the SDK refuses to send (see :func:`encode_body`)."""
+_LOWEST, _HIGHEST = INT64
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(text: str, where: str) -> None:
+    if not text.isascii() and _SURROGATE.search(text):
+        raise BodyEncodingError(f"body text at {where} holds a lone surrogate: it is not valid Unicode text")
 
 
 def _render(value: Any) -> str:
@@ -138,12 +147,18 @@ class NonceSource:
 
 def _check_wire_value(value: Any, where: str) -> None:
     kind = type(value)
-    if kind is str or kind is int:
+    if kind is str:
+        _check_text(value, where)
+        return
+    if kind is int:
+        if not _LOWEST <= value <= _HIGHEST:
+            raise BodyEncodingError(f"body int at {where} is outside the service's 64-bit range")
         return
     if kind is dict:
         for key, child in value.items():
             if type(key) is not str:
                 raise BodyEncodingError(f"body key {key!r} at {where} is not a string")
+            _check_text(key, where)
             _check_wire_value(child, f"{where}.{key}")
         return
     if kind is list:
@@ -163,8 +178,14 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
     wire: booleans are converted to ``"true"``/``"false"`` strings by the
     endpoint table (the official SDK sends ``cloneTask`` that way), ``None``
     values are omitted from the body, and floats are rejected. This function is
-    the last guard: any value that is not a ``str``, ``int``, ``list`` or
-    ``dict`` raises :class:`BodyEncodingError`, before anything is sent.
+    the last guard: any value that is not a ``str``, an ``int`` within the
+    service's 64-bit range, a ``list`` or a ``dict`` with ``str`` keys, and any
+    string holding a lone surrogate (not valid Unicode, so not signable), raises
+    :class:`~rayvision_async.errors.BodyEncodingError` (an ``InvalidInputError``),
+    before anything is sent.
     """
-    _check_wire_value(dict(body), "body")
+    try:
+        _check_wire_value(dict(body), "body")
+    except RecursionError:
+        raise BodyEncodingError("the request body is nested too deeply to send") from None
     return json.dumps(body, separators=(",", ":")).encode("ascii")
