@@ -21,7 +21,8 @@ import aiohttp
 import httpx
 
 from rayvision_async import AsyncRayvisionAPI
-from rayvision_async.wire import USER_AGENT, AiohttpTransport
+from rayvision_async.wire import AiohttpTransport
+from rayvision_async.wire._channel import USER_AGENT
 from rayvision_async.wire._signing import encode_body, make_nonce, sign_request
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "make_client",
     "run_p1",
     "run_poll",
+    "run_raw_poll",
     "run_sequential",
     "signed_headers",
 ]
@@ -232,6 +234,50 @@ async def run_poll(base_url: str, count: int, repeats: int) -> list[float]:
             times.append(time.perf_counter() - started)
             if len(result) != count or result.missing:
                 raise RuntimeError(f"poll returned {len(result)} of {count} tasks")
+    return times
+
+
+async def run_raw_poll(base_url: str, count: int, repeats: int, *, batch_size: int = 100,
+                       in_flight: int = 32) -> list[float]:
+    """Seconds per raw-aiohttp poll: the SDK's batches (100 ids, 32 in flight), signed, ``json.loads`` only.
+
+    The floor under ``api.poll``: the same requests on a bare ``aiohttp.ClientSession``, each reply
+    decoded with ``json.loads`` and its items kept by id, with no checks, no models and no retry loop.
+    """
+    times = []
+    async with aiohttp.ClientSession(base_url=base_url, connector=aiohttp.TCPConnector(limit=100)) as session:
+
+        async def fetch(ids: list[int]) -> list[Any]:
+            content = encode_body({"taskIds": ids})
+            async with session.post(QUERY_TASK_INFO, data=content,
+                                    headers=signed_headers(QUERY_TASK_INFO, content)) as response:
+                items: list[Any] = _ok(response.status, await response.read())["data"]["items"]
+                return items
+
+        async def poll(ids: list[int]) -> dict[int, Any]:
+            batches = [ids[start:start + batch_size] for start in range(0, len(ids), batch_size)]
+            pending = iter(batches)
+            found: dict[int, Any] = {}
+
+            async def worker() -> None:
+                for batch in pending:
+                    for item in await fetch(batch):
+                        found[item["id"]] = item
+
+            async with asyncio.TaskGroup() as group:
+                for _ in range(min(in_flight, len(batches))):
+                    group.create_task(worker())
+            return found
+
+        await poll(list(range(1, 201)))
+        for _ in range(repeats):
+            gc.collect()
+            started = time.perf_counter()
+            async with asyncio.timeout(RUN_TIMEOUT):
+                result = await poll(list(range(1, count + 1)))
+            times.append(time.perf_counter() - started)
+            if len(result) != count:
+                raise RuntimeError(f"raw poll returned {len(result)} of {count} tasks")
     return times
 
 

@@ -231,7 +231,8 @@ class AsyncRayvisionAPI:
         self._connection.check_usable(path)
         return await send(self._connection, path, encode_body(body), idempotent=endpoint.idempotent,
                           timeouts=self._timeouts, policy=self._retry,
-                          parse=lambda envelope: result_of(endpoint, envelope.data, path=path))
+                          parse=lambda envelope: result_of(endpoint, envelope.data, path=path,
+                                                          exact=envelope.exact_data))
 
     # -- many tasks (flows/_bulk.py) ---------------------------------------------------------------
 

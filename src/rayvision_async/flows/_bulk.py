@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -123,17 +123,20 @@ async def poll(fetch: FetchBatch, task_ids: Iterable[int], *, batch_size: int, c
     """
     ids = _unique_ids(task_ids)
     _check_batch_size(batch_size)
-    wanted = set(ids)
-    found: dict[int, TaskInfo] = {}
+    # One dict, in the order asked, is both the set of wanted ids and the result (None: not seen yet);
+    # a 100,000-id poll holds no second mapping, set or per-task tuple.
+    found: dict[int, TaskInfo | None] = dict.fromkeys(ids)
     batches = deque(ids[start:start + batch_size] for start in range(0, len(ids), batch_size))
 
     async def worker() -> None:
         while batches:
             page = await fetch(batches.popleft())
             for task in page.items:
-                for item in (task, *task.children):
-                    if item.id in wanted:
-                        found[item.id] = item
+                if task.id in found:
+                    found[task.id] = task
+                for child in task.resp_rendering_task_list:
+                    if child.id in found:
+                        found[child.id] = child
 
     try:
         async with asyncio.TaskGroup() as group:
@@ -144,8 +147,10 @@ async def poll(fetch: FetchBatch, task_ids: Iterable[int], *, batch_size: int, c
         if len(failures.exceptions) > 1:
             first.add_note(f"{len(failures.exceptions) - 1} other batch(es) failed too")
         raise first from None
-    ordered = {task_id: found[task_id] for task_id in ids if task_id in found}
-    return PollResult(ordered, frozenset(wanted - found.keys()))
+    missing = frozenset(task_id for task_id, task in found.items() if task is None)
+    for task_id in missing:
+        del found[task_id]
+    return PollResult(cast("dict[int, TaskInfo]", found), missing)
 
 
 async def wait(

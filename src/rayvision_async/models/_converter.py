@@ -10,7 +10,10 @@ Rules, all registered once at import time:
   ``None``; unknown enum codes become cached ``UNKNOWN_<code>`` pseudo-members.
 * **Times.** Epoch milliseconds (int, float, Decimal or digit string) become timezone-aware UTC
   datetimes; 0 means "not set" and becomes ``None``.
-* **Money.** ``Decimal``; floats go through ``str`` so 1.57 becomes ``Decimal("1.57")``.
+* **Money.** ``Decimal``; floats go through ``repr`` so 1.57 becomes ``Decimal("1.57")``. A float that
+  may not be what the service sent (see :mod:`._numbers`) raises :class:`InexactNumberError` inside
+  :func:`structure_reply`, which then structures the reply's exact decoding; :func:`structure` takes
+  such floats as they are.
 
 Anything else that cannot be converted (e.g. ``"abc"`` for an integer) raises, and the exception
 propagates to the caller. The structure functions are generated once per type and cached by
@@ -44,10 +47,12 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._meta import ALIASES, COERCE, WIRE
+from ._numbers import InexactNumberError, float_money, float_text, lenient, trusted_int
 from ._structgen import FieldSpec, Inline, Shortcut, make_model_structure_fn
 from .enums import TolerantIntEnum
 
-__all__ = ["FAST_PATH", "converter", "make_converter", "snake_to_camel", "structure", "wire_name"]
+__all__ = ["FAST_PATH", "InexactNumberError", "converter", "make_converter", "snake_to_camel", "structure",
+           "structure_reply", "wire_name"]
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
@@ -72,7 +77,23 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
 
 def structure(data: Any, cl: type[T]) -> T:
     """Build a ``cl`` (a model, ``Page[Model]``, ``tuple[Model, ...]``, …) from decoded JSON data."""
-    return converter.structure(data, cl)
+    try:
+        return converter.structure(data, cl)
+    except InexactNumberError:
+        with lenient():  # no exact decoding to turn to: take every float as it is
+            return converter.structure(data, cl)
+
+
+def structure_reply(data: Any, cl: type[T], exact: Callable[[], Any]) -> T:
+    """:func:`structure` for a reply's fast decoding ``data``; ``exact()`` decodes it exactly, if needed.
+
+    ``exact`` is called only when a hook distrusts a float (see :mod:`._numbers`), and its data,
+    which holds no floats from numbers, is then structured instead.
+    """
+    try:
+        return converter.structure(data, cl)
+    except InexactNumberError:
+        return structure(exact(), cl)
 
 
 # --------------------------------------------------------------------------- scalar conversions
@@ -83,7 +104,7 @@ def _to_decimal(value: Any, _: Any = None) -> Any:
     if kind is Decimal:
         return value
     if kind is float:
-        return Decimal(repr(value))
+        return float_money(value)
     if kind is bool:
         raise TypeError(f"expected a number for a money amount, got {value!r}")
     try:
@@ -138,7 +159,7 @@ def _to_int(value: Any) -> int:
     if kind is str:
         return int(value.strip())
     if kind is float or kind is Decimal:
-        whole = _integral(value)
+        whole = _integral(trusted_int(value) if kind is float else value)
         if whole is None:
             raise ValueError(f"expected an integer, got {value!r}")
         return whole
@@ -172,7 +193,7 @@ def _opt_str(value: Any, _: Any) -> str | None:
     if type(value) is bool:
         return "true" if value else "false"
     if type(value) is float:
-        return repr(value)
+        return float_text(value)
     return str(value)
 
 
@@ -199,7 +220,7 @@ def _opt_decimal(value: Any, _: Any) -> Any:
     if kind is Decimal:
         return value
     if kind is float:
-        return Decimal(repr(value))
+        return float_money(value)
     if kind is int:
         return Decimal(value)
     if kind is str and not value.strip():
@@ -226,6 +247,8 @@ def _int_or_str(value: Any, _: Any) -> int | str | None:
         if _is_int_text(text):
             return int(text)
         return value
+    if type(value) is float:
+        trusted_int(value)
     if isinstance(value, float | Decimal) and (whole := _integral(value)) is not None:
         return whole
     return _opt_str(value, str)
