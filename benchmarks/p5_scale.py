@@ -6,8 +6,9 @@ Run by ``run.py`` in a fresh process per size, so that the memory figure is this
 
 The process imports the SDK, warms the client up with a 200-id poll, then polls
 ``range(1, tasks + 1)`` ``repeats`` times with the SDK's defaults (batches of 100, 32 in flight).
-For every poll it records the wall and CPU seconds and the seconds spent inside the garbage
-collector (``gc.callbacks``: from each collection's start to its stop). Memory is measured on the
+For every poll it records the wall and CPU seconds and the CPU seconds spent inside the garbage
+collector (``gc.callbacks``: ``time.process_time`` from each collection's start to its stop, so time
+the process waited for a CPU on a busy machine does not count as collecting). Memory is measured on the
 first poll: the peak RSS (``VmHWM``, reset just before through ``/proc/self/clear_refs`` where the
 kernel allows it) over the RSS before the poll, with the result still held, per task. Prints one
 JSON line.
@@ -62,9 +63,9 @@ class GcClock:
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
-            self._started = time.perf_counter()
+            self._started = time.process_time()
         else:
-            self.seconds += time.perf_counter() - self._started
+            self.seconds += time.process_time() - self._started
             self.collections[info["generation"]] += 1
 
     def __enter__(self) -> GcClock:

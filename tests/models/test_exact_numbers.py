@@ -190,12 +190,11 @@ def test_a_number_in_a_text_field_keeps_its_spelling() -> None:
     assert task.remark == "2.50E+3"
 
 
-def test_signed_zero_amounts() -> None:
+def test_zero_amounts_are_one_shared_zero_whatever_their_sign() -> None:
     task = through_sdk({"renderConsume": Decimal("-0.0"), "taskArrears": Decimal("0.0")}, TaskInfo)
     assert task.render_consume == 0
-    assert task.render_consume.is_signed()
-    assert task.task_arrears == 0
-    assert not task.task_arrears.is_signed()
+    assert task.task_arrears is task.render_consume
+    assert str(task.task_arrears) == "0.0"
 
 
 def test_repeated_amounts_share_one_object_and_the_cache_is_bounded() -> None:
@@ -204,7 +203,7 @@ def test_repeated_amounts_share_one_object_and_the_cache_is_bounded() -> None:
     assert first is second
     for cents in range(numbers._CACHE_SIZE + 100):
         numbers.float_money(float(f"{cents}.25"))
-    assert len(numbers._cache) <= numbers._CACHE_SIZE
+    assert len(numbers.money_cache) <= numbers._CACHE_SIZE
 
 
 def test_structure_of_plain_float_data_takes_long_floats_as_they_are() -> None:
@@ -212,6 +211,14 @@ def test_structure_of_plain_float_data_takes_long_floats_as_they_are() -> None:
     frame = structure({"feeAmount": 0.30000000000000004, "frameIndex": 1.5}, FrameInfo)
     assert frame.fee_amount == Decimal("0.30000000000000004")
     assert frame.frame_index == "1.5"
+
+
+def test_a_long_float_taken_leniently_is_not_cached_for_replies() -> None:
+    long = 0.12345678901234568  # what orjson makes of 0.1234567890123456789
+    assert structure({"renderConsume": long}, TaskInfo).render_consume == Decimal("0.12345678901234568")
+    assert long not in numbers.money_cache
+    task = through_sdk({"renderConsume": Decimal("0.1234567890123456789")}, TaskInfo)
+    assert task.render_consume == Decimal("0.1234567890123456789")
 
 
 def test_raw_results_come_from_the_exact_decoding() -> None:

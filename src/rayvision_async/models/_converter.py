@@ -46,8 +46,8 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from ._meta import ALIASES, COERCE, WIRE
-from ._numbers import InexactNumberError, float_money, float_text, lenient, trusted_int
+from ._meta import ALIASES, COERCE, REPEATED, WIRE
+from ._numbers import InexactNumberError, float_money, float_text, lenient, money_cache, trusted_int
 from ._structgen import FieldSpec, Inline, Shortcut, make_model_structure_fn
 from .enums import TolerantIntEnum
 
@@ -273,8 +273,8 @@ def _labels(value: Any, _: Any) -> tuple[str, ...]:
             return ()
         if text[0] not in "[{":
             return (text,)
-        if text in ("{}", "[]"):  # the common case, without the JSON parser
-            return ()
+        if text in _LABEL_TEXTS:  # the common case, without the JSON parser
+            return _LABEL_TEXTS[text]
         try:
             value = json.loads(text)
         except ValueError:
@@ -294,7 +294,11 @@ def _labels(value: Any, _: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
-_COERCERS: dict[str, Hook] = {"labels": _labels}
+#: ``_labels``'s results for the texts the service usually sends (the fast path reads them directly).
+_LABEL_TEXTS: Mapping[str, tuple[str, ...]] = types.MappingProxyType({"{}": (), "[]": ()})
+
+#: Special hooks by ``coerce`` metadata name: (hook, its results for some exact texts).
+_COERCERS: dict[str, tuple[Hook, Mapping[str, Any] | None]] = {"labels": (_labels, _LABEL_TEXTS)}
 
 #: The one declaration of the ``X | None`` scalar hooks and of the inline check the fast path may do
 #: instead of calling each (see :class:`~._structgen.Inline`). Editing a hook's behaviour for the value
@@ -304,7 +308,7 @@ _OPTIONAL_SCALARS: dict[Any, tuple[Hook, Inline]] = {
     str: (_opt_str, Inline.IDENTITY),
     float: (_opt_float, Inline.IDENTITY),
     bool: (_opt_bool, Inline.IDENTITY),
-    Decimal: (_opt_decimal, Inline.IDENTITY),
+    Decimal: (_opt_decimal, Inline.CACHED_FLOAT),  # a Decimal as is, a float from the money cache
     datetime: (_opt_datetime, Inline.EPOCH_MS),  # an int is epoch milliseconds, 0 is None
 }
 
@@ -394,6 +398,8 @@ def _shortcut(t: Any) -> Shortcut | None:
         return None
     inner = arms[0] if arms[1] is _NONE_TYPE else arms[1]
     scalar = _OPTIONAL_SCALARS.get(inner)
+    if scalar is not None and scalar[1] is Inline.CACHED_FLOAT:
+        return Shortcut(scalar[1], scalar[0], (inner, money_cache))
     if scalar is not None:
         return Shortcut(scalar[1], scalar[0], inner)
     if _is_enum(inner):
@@ -453,8 +459,9 @@ def _model_hook(conv: cattrs.Converter, fast_path: bool, cl: Any) -> Hook:
     fields: list[FieldSpec] = []
     for field in attrs.fields(attrs.resolve_types(get_origin(cl) or cl)):
         coerce = field.metadata.get(COERCE)
-        coercer = _COERCERS[coerce] if coerce is not None else None
-        fields.append(FieldSpec(field, wire_name(field), tuple(field.metadata.get(ALIASES, ())), coercer))
+        coercer, texts = _COERCERS[coerce] if coerce is not None else (None, None)
+        fields.append(FieldSpec(field, wire_name(field), tuple(field.metadata.get(ALIASES, ())), coercer, texts,
+                                bool(field.metadata.get(REPEATED))))
     plain = _plain_model_fn(cl, conv, fields)
     if not fast_path:
         return plain

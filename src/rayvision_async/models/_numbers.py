@@ -7,8 +7,9 @@ converter's hooks turn those back into what the service sent:
 * **Money** (``Decimal`` fields): ``Decimal(repr(f))``. ``repr`` is the shortest text that reads back
   as the same double, and any decimal literal of at most 15 significant digits reads back as
   itself, so ``6.7`` on the wire is ``Decimal("6.7")`` (trailing zeros of the literal are not kept:
-  ``6.70`` becomes ``Decimal("6.7")``, the same amount). Results are shared through a bounded cache,
-  so the thousands of ``0.0`` amounts of a large poll are one object.
+  ``6.70`` becomes ``Decimal("6.7")``, the same amount; nor is the sign of a zero: ``-0.0`` is
+  ``Decimal("0.0")``). Results are shared through a bounded cache, so the thousands of ``0.0``
+  amounts of a large poll are one object.
 * **Untrusted floats.** A float whose shortest repr has more than 15 significant digits may stand for
   a longer literal (``0.12345678901234567890``) whose digits the double dropped; an integer field
   receiving a float of magnitude 2**53 or more may have been an integer literal orjson rounded; a
@@ -27,13 +28,12 @@ JSON reader that uses doubles (the official SDK reads every amount as a ``float`
 from __future__ import annotations
 
 import contextlib
-import math
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
 
-__all__ = ["EXACT_FLOAT_DIGITS", "InexactNumberError", "float_money", "float_text", "lenient", "trusted_float",
-           "trusted_int"]
+__all__ = ["EXACT_FLOAT_DIGITS", "InexactNumberError", "float_money", "float_text", "lenient", "money_cache",
+           "trusted_float", "trusted_int"]
 
 #: Significant digits every double reproduces exactly (``sys.float_info.dig``).
 EXACT_FLOAT_DIGITS = 15
@@ -43,9 +43,9 @@ _EXACT_INT = 2**53
 _CACHE_SIZE = 4096
 
 _state = threading.local()
-_cache: dict[float, Decimal] = {}
-_ZERO = Decimal("0.0")
-_NEGATIVE_ZERO = Decimal("-0.0")
+#: float → its money Decimal, for every cached amount. 0.0 and -0.0 are one key: a zero amount is
+#: ``Decimal("0.0")`` whatever its sign (the most common amount of all, read without a call).
+money_cache: dict[float, Decimal] = {0.0: Decimal("0.0")}
 
 
 class InexactNumberError(ValueError):
@@ -74,10 +74,14 @@ def significant_digits(text: str) -> int:
     return len(mantissa.strip("0"))
 
 
+def _trusted_text(text: str) -> bool:
+    # Sixteen digits take at least 17 characters: a repr always has a "." or an exponent besides its digits.
+    return len(text) <= 16 or significant_digits(text) <= EXACT_FLOAT_DIGITS
+
+
 def trusted_float(value: float, text: str) -> str:
     """``text`` (``repr(value)``) if its digits can be trusted, else raise (unless lenient)."""
-    # Sixteen digits take at least 17 characters: a repr always has a "." or an exponent besides its digits.
-    if len(text) > 16 and significant_digits(text) > EXACT_FLOAT_DIGITS:
+    if not _trusted_text(text):
         _distrust(value, f"has more than {EXACT_FLOAT_DIGITS} significant digits")
     return text
 
@@ -97,12 +101,15 @@ def float_text(value: float) -> str:
 
 def float_money(value: float) -> Decimal:
     """The ``Decimal`` of a money float: the literal the service sent (see the module docstring)."""
-    money = _cache.get(value)
+    money = money_cache.get(value)
     if money is not None:
         return money
-    if not value:  # 0.0 and -0.0 are one dict key but two Decimals
-        return _NEGATIVE_ZERO if math.copysign(1.0, value) < 0 else _ZERO
-    money = Decimal(trusted_float(value, repr(value)))
-    if len(_cache) < _CACHE_SIZE and money.is_finite():
-        _cache[value] = money
+    text = repr(value)
+    trusted = _trusted_text(text)
+    if not trusted:
+        _distrust(value, f"has more than {EXACT_FLOAT_DIGITS} significant digits")
+    money = Decimal(text)
+    # Only trusted amounts are kept: the structure functions read the cache without asking the hook.
+    if trusted and len(money_cache) < _CACHE_SIZE and money.is_finite():
+        money_cache[value] = money
     return money
