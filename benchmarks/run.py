@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,12 @@ def bench_p1(server: Server, args: argparse.Namespace) -> tuple[dict[str, Any], 
     requests = {level: args.p1_requests or P1_REQUESTS[args.quick][level] for level in LEVELS}
     repeats = args.repeats or (2 if args.quick else 3)
     names = tuple(args.p1_clients.split(","))
+    rows = []
+    if "httpx-aiohttp" in names and not clients.httpx_aiohttp_available():
+        names = tuple(name for name in names if name != "httpx-aiohttp")
+        log("P1: the httpx-aiohttp package is not installed (pip install -e '.[bench]'): its baseline is left out")
+        rows.append(_row("P1", "SDK / httpx-aiohttp package, 50 in flight", None, "not measured: not installed",
+                         "—", None))
     log(f"P1: {', '.join(names)}; {repeats} alternating runs per level; requests per run {requests}")
     data = asyncio.run(clients.run_p1(server.base_url, levels=LEVELS, requests=requests, repeats=repeats,
                                       warmup=100 if args.quick else 300, names=names, log=log,
@@ -153,22 +159,31 @@ def bench_p1(server: Server, args: argparse.Namespace) -> tuple[dict[str, Any], 
                   for name, values in by_name.items() if values)
     log(f"  server CPU busy at most {busiest[0]:.0%} of a core (during {busiest[1]}): it is not the bottleneck"
         if busiest[0] < 0.8 else f"  WARNING: server CPU {busiest[0]:.0%} busy during {busiest[1]}: it may limit")
-    rows = []
     top = best[str(LEVELS[-1])]
     if "sdk" in top and "httpx+aiohttp" in top:
         ratio = top["sdk"] / top["httpx+aiohttp"]
-        rows.append(_row("P1", "SDK / raw httpx on AiohttpTransport, 50 in flight", ratio, f"{ratio:.2f}×",
-                         "≥ 0.9×", ratio >= 0.9))
+        rows.append(_row("P1", "SDK / raw httpx on the SDK's AiohttpTransport, 50 in flight", ratio,
+                         f"{ratio:.2f}×", "≥ 0.9×", ratio >= 0.9))
+    if "sdk" in top and "httpx-aiohttp" in top:
+        ratio = top["sdk"] / top["httpx-aiohttp"]
+        rows.append(_row("P1", "SDK / httpx-aiohttp package, 50 in flight", ratio, f"{ratio:.2f}×", "—", None))
     if "sdk" in top and "aiohttp" in top:
         ratio = top["sdk"] / top["aiohttp"]
-        rows.append(_row("P1", "SDK / raw aiohttp, 50 in flight", ratio, f"{ratio:.2f}×", "≥ 0.5×", ratio >= 0.5))
+        rows.append(_row("P1", "SDK / raw aiohttp, 50 in flight", ratio, f"{ratio:.2f}×", "≥ 0.6×", ratio >= 0.6))
+    cpu_top = {name: max(values) for name, values in data["cpu_rates"][str(LEVELS[-1])].items()}
+    data["cpu_best"] = cpu_top
+    for other, label in (("aiohttp", "raw aiohttp"), ("httpx-aiohttp", "httpx-aiohttp package")):
+        if "sdk" in cpu_top and other in cpu_top:
+            ratio = cpu_top["sdk"] / cpu_top[other]
+            rows.append(_row("P1", f"SDK / {label}, requests per client CPU second, 50 in flight", ratio,
+                             f"{ratio:.2f}×", "—", None))
     if "sdk" in top and "httpx" in top:
         ratio = top["sdk"] / top["httpx"]
         rows.append(_row("P1", "SDK / raw httpx (own transport), 50 in flight", ratio, f"{ratio:.2f}×", "—", None))
     if "sdk-noenv" in top and "aiohttp" in top:
         ratio = top["sdk-noenv"] / top["aiohttp"]
-        rows.append(_row("P1", "SDK(trust_env=False) / raw aiohttp, 50 in flight", ratio, f"{ratio:.2f}×",
-                         "≥ 0.5×", ratio >= 0.5))
+        rows.append(_row("P1", "SDK(use_env_proxies=False) / raw aiohttp, 50 in flight", ratio, f"{ratio:.2f}×",
+                         "≥ 0.6×", ratio >= 0.6))
     return data, rows
 
 
@@ -304,7 +319,12 @@ def print_summary(rows: list[Row]) -> None:
 
 
 def metadata(args: argparse.Namespace, cpus: tuple[int | None, int | None]) -> dict[str, Any]:
-    packages = {name: version(name) for name in ("rayvision-async", "httpx", "aiohttp", "attrs", "cattrs", "msgspec")}
+    packages = {}
+    for name in ("rayvision-async", "httpx", "aiohttp", "attrs", "cattrs", "orjson", "msgspec", "httpx-aiohttp"):
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = "not installed"
     return {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "python": platform.python_version(),
             "machine": platform.machine(), "cpus": os.cpu_count(), "client_cpu": cpus[0], "server_cpu": cpus[1],
             "quick": args.quick, "packages": packages}
