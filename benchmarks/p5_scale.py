@@ -59,14 +59,17 @@ class GcClock:
     def __init__(self) -> None:
         self.seconds = 0.0
         self.collections = [0, 0, 0]
+        self.by_generation = [0.0, 0.0, 0.0]
         self._started = 0.0
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
             self._started = time.process_time()
         else:
-            self.seconds += time.process_time() - self._started
+            spent = time.process_time() - self._started
+            self.seconds += spent
             self.collections[info["generation"]] += 1
+            self.by_generation[info["generation"]] += spent
 
     def __enter__(self) -> GcClock:
         gc.callbacks.append(self)
@@ -100,7 +103,8 @@ async def measure(base_url: str, tasks: int, repeats: int) -> dict[str, Any]:
                 memory = {"before_kib": before, "peak_kib": peak, "held_kib": held, "peak_reset": peak_reset,
                           "peak_per_task_kib": (peak - before) / tasks, "held_per_task_kib": (held - before) / tasks}
             del result
-            runs.append({"wall": wall, "cpu": cpu, "gc": clock.seconds, "collections": clock.collections})
+            runs.append({"wall": wall, "cpu": cpu, "gc": clock.seconds, "collections": clock.collections,
+                         "gc_by_generation": clock.by_generation})
     return {"tasks": tasks, "runs": runs, **memory}
 
 
