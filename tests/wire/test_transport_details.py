@@ -7,7 +7,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from rayvision_async.wire import AiohttpTransport
+from rayvision_async.wire import AiohttpTransport, SigningTransport
 from rayvision_async.wire._signing import NonceSource
 
 
@@ -46,3 +46,41 @@ def test_socks_proxies_are_not_passed_to_aiohttp(monkeypatch: pytest.MonkeyPatch
 def test_env_proxies_can_be_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     assert AiohttpTransport(use_env_proxies=False)._proxy(httpx.URL("https://task.renderbus.com/x")) is None
+
+
+def _request(extensions: dict[str, object]) -> httpx.Request:
+    return httpx.Request("POST", "http://127.0.0.1:8/x", extensions=extensions)
+
+
+def test_aiohttp_timeouts_follow_each_request_even_when_one_mapping_is_reused() -> None:
+    transport = AiohttpTransport()
+    shared = {"connect": 1.0, "read": 2.0, "write": 2.0, "pool": 3.0}
+    first = transport._timeout(_request({"timeout": shared}))
+    assert (first.sock_connect, first.sock_read, first.total) == (1.0, 2.0, None)
+    assert transport._timeout(_request({"timeout": shared})) is first  # the SDK's one mapping per Timeouts
+    other = transport._timeout(_request({"timeout": {"connect": 5.0, "read": 7.0}}))
+    assert (other.sock_connect, other.sock_read) == (5.0, 7.0)
+    again = transport._timeout(_request({"timeout": dict(shared)}))  # an equal new mapping: same limits
+    assert (again.sock_connect, again.sock_read) == (1.0, 2.0)
+    none = transport._timeout(_request({}))
+    assert (none.sock_connect, none.sock_read) == (None, None)
+
+
+async def test_signer_replaces_headers_the_request_already_has() -> None:
+    seen: list[httpx.Request] = []
+
+    class Recorder(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            return httpx.Response(200, content=b"{}")
+
+    signer = SigningTransport(Recorder(), access_id="AKIDexample", access_key="secret-key",
+                              domain="task.renderbus.com", platform="2")
+    request = httpx.Request("POST", "http://127.0.0.1:8/x", content=b"{}",
+                            headers=[("content-type", "text/plain"), ("Content-Type", "text/html"), ("X-Mine", "1")])
+    await signer.handle_async_request(request)
+    headers = seen[0].headers
+    assert headers.get_list("content-type") == ["application/json"]
+    assert headers["x-mine"] == "1"
+    assert headers["accessId"] == "AKIDexample"
+    assert len(headers["signature"]) > 20

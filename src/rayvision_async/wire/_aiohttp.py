@@ -8,6 +8,7 @@ httpx's API for callers while aiohttp's connector moves the bytes (see
 from __future__ import annotations
 
 import urllib.request
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -47,6 +48,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._proxies = urllib.request.getproxies() if use_env_proxies else {}
         self._proxy_by_origin: dict[tuple[str, str], str | None] = {}
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        #: The last ``timeout`` extension seen and its ClientTimeout (held, so ``is`` cannot match a new dict).
+        self._last_extension: object = None
+        self._last_timeout = aiohttp.ClientTimeout()
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -75,10 +79,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return self._proxy_by_origin[origin]
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
+        extension = request.extensions.get("timeout")
+        if extension is not None and extension is self._last_extension:  # the SDK reuses one per Timeouts
+            return self._last_timeout
         key = (_timeout_of(request, "connect"), _timeout_of(request, "read"))
         timeout = self._timeouts.get(key)
         if timeout is None:
             timeout = self._timeouts[key] = aiohttp.ClientTimeout(total=None, sock_connect=key[0], sock_read=key[1])
+        if isinstance(extension, Mapping):
+            self._last_extension, self._last_timeout = extension, timeout
         return timeout
 
     @property
@@ -104,7 +113,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw],
                 data=content,
                 timeout=timeout,
-                proxy=self._proxy(request.url),
+                proxy=self._proxy(request.url) if self._proxies else None,
                 allow_redirects=False,
                 compress=None,
             ) as response:
