@@ -84,7 +84,15 @@ def text(*, nonempty: bool = False, max_len: int | None = None) -> Kind:
 def _as_list(value: Any, name: str, item: Kind, nonempty: bool, max_items: int | None) -> list[Any]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise _bad(name, f"a list of {item.annotation}", value)
-    items = [item.check(element, f"{name}[{index}]") for index, element in enumerate(value)]
+    check = item.check
+    items = []
+    for index, element in enumerate(value):
+        try:
+            items.append(check(element, name))
+        except InvalidInputError:
+            # Formatted only for the bad element (never per item: a 100,000-id poll checks every id).
+            check(element, f"{name}[{index}]")
+            raise
     if nonempty and not items:
         raise InvalidInputError(f"{name} must not be empty")
     if max_items is not None and len(items) > max_items:

@@ -379,9 +379,14 @@ def _optional_hook(conv: cattrs.Converter, t: Any) -> Hook:
     if _is_enum(inner):
         return _enum_hook(inner, optional=True)
     get = _lazy(conv, inner)
+    resolved: list[Hook] = []  # the inner hook once known: one call per value instead of two
 
     def structure_optional(value: Any, _: Any) -> Any:
-        return None if value is None else get()(value, inner)
+        if value is None:
+            return None
+        if not resolved:
+            resolved.append(get())
+        return resolved[0](value, inner)
 
     return structure_optional
 
