@@ -284,12 +284,39 @@ async def test_a_second_610_is_retried_within_the_attempt_budget(idempotent: boo
     assert abs(api._channel.signer.clock_offset + 60) < 5
 
 
-async def test_610_without_server_time_is_raised_at_once() -> None:
-    transport = Scripted(envelope(610, "signature expired"))
-    async with client(transport) as api:
+GARBAGE_SERVER_TIMES = [None, 0, -5, 2**63, -(2**63), int(time.time() * 1_000_000), "soon", 1.5e12,
+                        int((time.time() + 10 * 365 * 86400) * 1000)]
+
+
+@pytest.mark.parametrize("server_time", GARBAGE_SERVER_TIMES)
+@pytest.mark.parametrize("idempotent", [True, False], ids=["task_info", "create_task"])
+async def test_an_unusable_server_time_is_never_adopted(server_time: Any, idempotent: bool) -> None:
+    extra = {} if server_time is None else {"serverTime": server_time}
+    transport = Scripted(envelope(610, "signature expired", **extra))
+    async with client(transport, RetryPolicy(attempts=2, initial_delay=0)) as api:
+        await call(api, idempotent)  # refused before processing: retried on the budget, even a creating call
+        assert api._channel.signer.clock_offset == 0.0
+    stamps = [int(r.headers["UTCTimestamp"]) for r in transport.requests]
+    assert len(stamps) == 2
+    assert all(abs(stamp - time.time()) < 5 for stamp in stamps)
+
+
+async def test_610_without_a_usable_server_time_is_raised_when_attempts_run_out() -> None:
+    transport = Scripted(envelope(610, "signature expired"), envelope(610, "signature expired", serverTime=0))
+    async with client(transport, RetryPolicy(attempts=2, initial_delay=0)) as api:
         with pytest.raises(errors.SignatureExpiredError):
             await api.task.create_task()
-    assert len(transport.requests) == 1
+    assert len(transport.requests) == 2
+
+
+async def test_the_clock_offset_belongs_to_one_client() -> None:
+    first, second = Scripted(skewed_610()), Scripted()
+    async with client(first, NO_RETRY) as one, client(second, NO_RETRY) as other:
+        await one.query.task_info([1])
+        await other.query.task_info([1])
+        assert abs(one._channel.signer.clock_offset - 3600) < 5
+        assert other._channel.signer.clock_offset == 0.0
+    assert abs(int(second.requests[0].headers["UTCTimestamp"]) - time.time()) < 5
 
 
 def test_the_testing_switch_zeroes_every_delay_and_restores() -> None:

@@ -71,3 +71,19 @@ def test_entry_point_and_plugin_paths() -> None:
 
     fixtures = {"rayvision_client", "rayvision_farm", "rayvision_simulator", "rayvision_simulator_url"}
     assert fixtures <= set(plugin.__all__)
+
+
+def test_the_analysis_pipeline_and_dict_bridge_are_public() -> None:
+    pipeline = {"AnalysisSubmitError", "CheckedAnalysis", "HardwareRequest", "HardwareUnavailableError",
+                "MODIFIABLE_PARAMS", "SceneErrorsError", "ServiceModel", "SubmitStepError", "SubmittedAnalysis",
+                "TipsEntry", "UnsupportedSoftwareError", "append_to_task", "append_to_upload",
+                "stringify_modifiable_params", "unstructure", "update_task_info"}
+    assert pipeline <= set(rayvision_async.__all__)
+    for error in ("HardwareUnavailableError", "SceneErrorsError", "SubmitStepError", "UnsupportedSoftwareError"):
+        assert issubclass(getattr(rayvision_async, error), rayvision_async.AnalysisSubmitError)
+    assert issubclass(rayvision_async.AnalysisSubmitError, rayvision_async.RayvisionError)
+    for method in ("submit_analysis", "check_analysis", "user_info", "get_user_id"):
+        assert callable(getattr(rayvision_async.AsyncRayvisionAPI, method))
+    import rayvision_async.models as models
+
+    assert {"ServiceModel", "unstructure"} <= set(models.__all__)

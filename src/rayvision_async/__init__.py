@@ -14,36 +14,80 @@ from ._client import AsyncRayvisionAPI
 from ._retry import RetryPolicy, set_testing
 from ._version import __version__
 from .errors import APIError, ConfigurationError, InvalidInputError, RayvisionError, RequestOutcomeUnknownError
-from .flows._bulk import PollResult, TaskEvent, TasksNotFoundError, WaitTimeoutError, Watcher
+from .flows._analysis import (
+    MODIFIABLE_PARAMS,
+    HardwareRequest,
+    TipsEntry,
+    append_to_task,
+    append_to_upload,
+    stringify_modifiable_params,
+    update_task_info,
+)
+from .flows._bulk import PartialPollError, PollResult, TaskEvent, TasksNotFoundError, WaitTimeoutError, Watcher
 from .flows._paging import Pager
-from .models import TERMINAL_TASK_STATUSES, FrameInfo, FrameStatus, FrameType, Page, TaskInfo, TaskStatus
+from .flows._pipeline import CheckedAnalysis, SubmittedAnalysis
+from .flows._pipeline_errors import (
+    AnalysisSubmitError,
+    HardwareUnavailableError,
+    SceneErrorsError,
+    SubmitStepError,
+    UnsupportedSoftwareError,
+)
+from .models import (
+    TERMINAL_TASK_STATUSES,
+    FrameInfo,
+    FrameStatus,
+    FrameType,
+    Page,
+    ServiceModel,
+    TaskInfo,
+    TaskStatus,
+    unstructure,
+)
 from .wire import AiohttpTransport, SigningTransport, Timeouts
 
 __all__ = [
+    "MODIFIABLE_PARAMS",
     "TERMINAL_TASK_STATUSES",
     "APIError",
     "AiohttpTransport",
+    "AnalysisSubmitError",
     "AsyncRayvisionAPI",
+    "CheckedAnalysis",
     "ConfigurationError",
     "FrameInfo",
     "FrameStatus",
     "FrameType",
+    "HardwareRequest",
+    "HardwareUnavailableError",
     "InvalidInputError",
     "Page",
     "Pager",
+    "PartialPollError",
     "PollResult",
     "RayvisionError",
     "RequestOutcomeUnknownError",
     "RetryPolicy",
+    "SceneErrorsError",
+    "ServiceModel",
     "SigningTransport",
+    "SubmitStepError",
+    "SubmittedAnalysis",
     "TaskEvent",
     "TaskInfo",
     "TaskStatus",
     "TasksNotFoundError",
     "Timeouts",
+    "TipsEntry",
+    "UnsupportedSoftwareError",
     "WaitTimeoutError",
     "Watcher",
     "__version__",
+    "append_to_task",
+    "append_to_upload",
     "errors",
     "set_testing",
+    "stringify_modifiable_params",
+    "unstructure",
+    "update_task_info",
 ]

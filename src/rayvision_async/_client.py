@@ -26,7 +26,10 @@ from .api._groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGrou
 from .api._row import Endpoint
 from .api._table import ROWS
 from .flows import _bulk as bulk
+from .flows import _pipeline as pipeline
 from .flows import _submit as submit
+from .flows import _userinfo as userinfo
+from .flows._analysis import HardwareRequest, read_document
 from .models import TaskInfo
 from .wire import HttpChannel, Timeouts
 from .wire._channel import DEFAULT_MAX_RESPONSE_BYTES
@@ -236,18 +239,24 @@ class AsyncRayvisionAPI:
 
     # -- many tasks (flows/_bulk.py) ---------------------------------------------------------------
 
-    async def poll(self, task_ids: Iterable[int], *, batch_size: int = 100) -> bulk.PollResult:
+    async def poll(
+        self, task_ids: Iterable[int], *, batch_size: int = 100, partial: bool = False,
+    ) -> bulk.PollResult:
         """The current :class:`TaskInfo` of every id, asked in batches of ``batch_size``.
 
         Duplicated ids are asked once. Child tasks are found inside their
-        parent too. Ids the service does not return are in ``missing``.
+        parent too. Ids the service does not return are in ``missing``. When
+        batches fail (after their retries), the others still run and
+        :class:`~.flows._bulk.PartialPollError` carries every task obtained
+        and each failed id's error; ``partial=True`` returns that result
+        instead (its ``failed`` lists the ids, ``complete`` is False).
         """
         return await bulk.poll(self.query.task_info, task_ids, batch_size=batch_size,
-                               concurrency=self.max_concurrency)
+                               concurrency=self.max_concurrency, partial=partial)
 
     def watch(
         self, task_ids: Iterable[int], *, interval: float = 5.0, until_terminal: bool = True,
-        batch_size: int = 100, missing_rounds: int | None = 3,
+        batch_size: int = 100, missing_rounds: int | None = 3, max_failed_rounds: int = 3,
     ) -> bulk.Watcher:
         """Yield a :class:`~.flows._bulk.TaskEvent` whenever a watched task's status or frame counts change.
 
@@ -256,10 +265,14 @@ class AsyncRayvisionAPI:
         none is left, unless ``until_terminal`` is False (then it runs until
         you break or ``aclose()``). Add tasks with ``.add()`` at any time. A
         task the service does not return for ``missing_rounds`` polls in a row
-        is dropped and listed in ``.lost`` (None: keep asking forever).
+        is dropped and listed in ``.lost`` (None: keep asking forever). A
+        round whose batches fail keeps their tasks' last known states and asks
+        again next round; ``max_failed_rounds`` failed rounds in a row raise
+        :class:`~.flows._bulk.PartialPollError` after the events already seen.
         """
-        return bulk.Watcher(lambda ids, size: self.poll(ids, batch_size=size), task_ids, interval=interval,
-                            until_terminal=until_terminal, batch_size=batch_size, missing_rounds=missing_rounds)
+        return bulk.Watcher(lambda ids, size: self.poll(ids, batch_size=size, partial=True), task_ids,
+                            interval=interval, until_terminal=until_terminal, batch_size=batch_size,
+                            missing_rounds=missing_rounds, max_failed_rounds=max_failed_rounds)
 
     @overload
     async def wait(self, task_ids: int, *, timeout: float | None = ..., interval: float = ...) -> TaskInfo: ...
@@ -292,7 +305,7 @@ class AsyncRayvisionAPI:
 
     async def submit_task_json(
         self,
-        task_json: Mapping[str, Any] | str,
+        task_json: Mapping[str, Any] | str | os.PathLike[str],
         *,
         producer: str | None = None,
         task_id: int | None = None,
@@ -301,7 +314,9 @@ class AsyncRayvisionAPI:
     ) -> int:
         """Create a task id (unless ``task_id`` is given), upload ``task.json``, submit; return the id.
 
-        ``extra_files`` uploads ``upload.json``/``asset.json``/``tips.json``
+        ``task_json`` is a dict, its JSON text, or an ``os.PathLike`` path of a
+        UTF-8 JSON file. It is uploaded as given (see :meth:`submit_analysis`
+        for the official checks and ids). ``extra_files`` uploads ``upload.json``/``asset.json``/``tips.json``
         too. ``create_options`` go to ``task.create_task``. Creating and
         submitting are never retried once sent, so a failure after the task id
         was created raises with that id in the message: resume by passing
@@ -309,10 +324,68 @@ class AsyncRayvisionAPI:
         """
         if self.protocol == "2018":
             raise errors.UnsupportedOperationError("uploading task.json needs the current path set")
-        content = task_json if isinstance(task_json, str) else json.dumps(task_json, ensure_ascii=False)
+        if isinstance(task_json, os.PathLike):  # a file; a str stays the JSON text itself
+            task_json = read_document(task_json, "task.json")
+        content = task_json if isinstance(task_json, str) else json.dumps(read_document(task_json, "task.json"),
+                                                                          ensure_ascii=False)
         self._check("upload_json_content", {"task_id": task_id or 1, "content": content})
         return await submit.submit_task_json(
             content, task_id=task_id, extra_files=extra_files or {},
             create=functools.partial(self.task.create_task, count=1, **create_options),
             upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
             submit=functools.partial(self.task.submit_task, producer=producer))
+
+    # -- from analyzer output to a submitted task; the user_info bridge (flows/_pipeline.py) ----------
+
+    async def user_info(self) -> dict[str, Any]:
+        """A snapshot of the official SDK's ``api.user_info``: profile, settings and bids merged (3 reads)."""
+        profile = await self.user.query_user_profile()
+        setting = await self.user.query_user_setting()
+        bid = await self.user.get_transfer_bid()
+        return userinfo.user_info(profile, setting, bid, domain=self.domain, platform=self.platform)
+
+    async def get_user_id(self) -> int:
+        """The account's user id (from the profile)."""
+        profile = await self.user.query_user_profile()
+        if profile.user_id is None:
+            raise errors.MalformedResponseError("the profile has no userId", path="queryUserProfile")
+        return profile.user_id
+
+    def _analysis_calls(self, producer: str | None = None) -> pipeline.AnalysisCalls:
+        return pipeline.AnalysisCalls(
+            supported_plugin=self.query.supported_plugin, hardware_configs=self.user.get_hardware_config,
+            error_detail=lambda codes: self.query.error_detail(
+                codes=codes, language=0 if self.domain.startswith("task") else 1),
+            user_id=self.get_user_id, project_id=self.check_and_add_project_name,
+            create=functools.partial(self.task.create_task, count=1),
+            upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
+            submit=functools.partial(self.task.submit_task, producer=producer))
+
+    async def check_analysis(
+        self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
+        asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
+        hardware: HardwareRequest | Mapping[str, Any], check_plugins: bool = True,
+    ) -> pipeline.CheckedAnalysis:
+        """Run :meth:`submit_analysis`'s checks (software, hardware, tips) without creating anything."""
+        if self.protocol == "2018":
+            raise errors.UnsupportedOperationError("the analysis checks need the current path set")
+        documents = pipeline.AnalysisDocuments.read(task_json, upload_json, asset_json, tips_json)
+        return await pipeline.check_analysis(
+            documents, hardware=HardwareRequest.coerce(hardware), platform=int(self.platform),
+            calls=self._analysis_calls(), check_plugins=check_plugins)
+
+    async def submit_analysis(
+        self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
+        asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
+        hardware: HardwareRequest | Mapping[str, Any], producer: str | None = None, check_plugins: bool = True,
+    ) -> pipeline.SubmittedAnalysis:
+        """From an analyzer's task/upload/asset/tips.json (dicts or file paths) to a submitted task.
+
+        Checks the software, hardware and tips (see :meth:`check_analysis`), fills ``user_id``,
+        ``project_id`` and ``task_id``, uploads the documents and submits. A failure raises an
+        :class:`~.flows._pipeline_errors.AnalysisSubmitError` saying what was done; once a task
+        id exists, pass ``error.task_json`` back as ``task_json`` to resume with that task.
+        """
+        checked = await self.check_analysis(task_json, upload_json, asset_json, tips_json, hardware=hardware,
+                                            check_plugins=check_plugins)
+        return await pipeline.submit_analysis(checked, calls=self._analysis_calls(producer))

@@ -49,7 +49,7 @@ class Connection:
                 f"this client belongs to another event loop (e.g. an earlier asyncio.run); {path} was not sent. "
                 "Create one client per event loop.")
 
-    async def post_once(self, path: str, content: bytes, timeouts: Timeouts) -> Envelope:
+    async def post_once(self, path: str, content: bytes, timeouts: Timeouts, *, idempotent: bool = True) -> Envelope:
         """One attempt: wait for a slot (within the pool timeout), send, decode the envelope."""
         semaphore = self.semaphore
         if semaphore.locked() and timeouts.pool is not None:
@@ -66,7 +66,7 @@ class Connection:
             self.requests_sent += 1
             try:
                 async with asyncio.timeout(timeouts.total):
-                    reply = await self.channel.post(path, content, timeouts)
+                    reply = await self.channel.post(path, content, timeouts, idempotent=idempotent)
             except TimeoutError:
                 raise errors.RequestTimeoutError(f"no complete answer within the total timeout of {timeouts.total} s",
                                           path=path) from None
@@ -101,7 +101,7 @@ async def send(
         try:
             if closed:
                 raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
-            envelope = await connection.post_once(path, content, timeouts)
+            envelope = await connection.post_once(path, content, timeouts, idempotent=idempotent)
             result = parse(envelope) if envelope.code == 200 else None
         except errors.ClientClosedError:
             raise
@@ -125,27 +125,31 @@ async def send(
         else:
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> code %d in %.1f ms (request id %s)", path, envelope.code,
-                             (time.perf_counter() - started) * 1000, envelope.request_id)
+                             (time.perf_counter() - started) * 1000, signer.scrub_optional(envelope.request_id))
             if envelope.code == 200:
                 return result
             error = errors.error_for_code(envelope.code, signer.scrub(envelope.message),
                                           path=path, request_id=signer.scrub_optional(envelope.request_id))
             if envelope.code == 610:
-                # The service refused the timestamp before doing anything, so any call may be resent —
-                # but only with a plausible server clock, and the second resync counts as an attempt.
-                if not signer.plausible_server_time(envelope.server_time_ms) or (
-                        resynced and attempt >= policy.attempts):
+                # The service refused the timestamp before doing anything, so any call may be resent. A
+                # plausible serverTime becomes the clock offset (the first resync is free, later ones count
+                # as attempts); an unusable one is never adopted: the call is retried on the budget as is.
+                if not signer.plausible_server_time(envelope.server_time_ms):
+                    failure = Failure.REFUSED
+                elif resynced and attempt >= policy.attempts:
                     raise error
-                assert envelope.server_time_ms is not None
-                offset = signer.resync(envelope.server_time_ms)
-                logger.info("%s: signature expired; clock offset now %+.1f s, retrying", path, offset)
-                if not resynced:
-                    attempt -= 1
-                resynced = True
-                continue
-            if envelope.code != 500:
+                else:
+                    assert envelope.server_time_ms is not None
+                    offset = signer.resync(envelope.server_time_ms)
+                    logger.info("%s: signature expired; clock offset now %+.1f s, retrying", path, offset)
+                    if not resynced:
+                        attempt -= 1
+                    resynced = True
+                    continue
+            elif envelope.code != 500:
                 raise error
-            failure = Failure.SERVER_CODE
+            else:
+                failure = Failure.SERVER_CODE
         if not should_retry(failure, idempotent=idempotent):
             if failure is Failure.AFTER_SEND:
                 raise errors.RequestOutcomeUnknownError(

@@ -61,12 +61,13 @@ class Failure(enum.Enum):
     POOL = "pool"  # waited for a connection slot; never sent
     AFTER_SEND = "after_send"  # read timeout, reset, HTTP 5xx, unreadable body: may have been processed
     THROTTLED = "throttled"  # HTTP 429: refused before processing
+    REFUSED = "refused"  # code 610 with an unusable serverTime: refused before processing
     SERVER_CODE = "server_code"  # envelope code 500
 
 
 def should_retry(failure: Failure, *, idempotent: bool) -> bool:
     """Whether ``failure`` may be retried for an endpoint of the given kind."""
-    if failure in (Failure.CONNECT, Failure.POOL, Failure.THROTTLED):
+    if failure in (Failure.CONNECT, Failure.POOL, Failure.THROTTLED, Failure.REFUSED):
         return True
     return idempotent
 

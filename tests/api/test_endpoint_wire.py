@@ -108,9 +108,9 @@ CASES: dict[str, list[Case]] = {
     # ---- B.4 api.tag -----------------------------------------------------------------------------
     "add_label": [
         case("/api/render/project/add", "/api/render/common/addLabel", "myLabel", status=0,
-             body={"newName": "myLabel", "status": 0}),
+             body={"newName": "myLabel", "status": 0}, legacy={"newName": "myLabel", "status": "0"}),  # String
         case("/api/render/project/add", "/api/render/common/addLabel", "myLabel",
-             body={"newName": "myLabel", "status": 1}),
+             body={"newName": "myLabel", "status": 1}, legacy={"newName": "myLabel", "status": "1"}),
     ],
     "delete_label": [case("/api/render/project/delete", "/api/render/common/deleteLabel", "myLabel",
                           body={"delName": "myLabel"})],

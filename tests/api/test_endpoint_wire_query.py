@@ -42,12 +42,12 @@ CASES: dict[str, list[Case]] = {
     ],
     "error_detail": [
         case("/api/render/submit/queryAnalyseErrorDetail", "/api/render/common/queryErrorDetail", code="15000",
-             body={"code": "15000", "language": 0},
+             body={"code": "15000", "language": 0}, legacy={"code": "15000", "language": "0"},  # String in 2018
              reply=[{"id": 5, "code": "15000", "type": 1, "languageFlag": 0, "desDescriptionCn": "Stuck",
                      "desSolutionCn": "1. Check", "solutionPath": "http://note.youdao.com/x", "isRepair": 0,
                      "isDelete": 1, "isOpen": 1, "lastModifyAdmin": "", "updateTime": 1534387709000}]),
         case("/api/render/submit/queryAnalyseErrorDetail", "/api/render/common/queryErrorDetail", code="15000",
-             language=1, body={"code": "15000", "language": 1}, reply=[]),
+             language=1, body={"code": "15000", "language": 1}, legacy={"code": "15000", "language": "1"}, reply=[]),
         case("/api/render/submit/queryAnalyseErrorDetail", "/api/render/common/queryErrorDetail",
              codes=["15000", "15001"], body={"codes": ["15000", "15001"], "language": 0}, legacy=SKIP, reply=[]),
     ],
@@ -84,14 +84,13 @@ CASES: dict[str, list[Case]] = {
         case("/api/render/handle/recommitTasks", "/api/render/task/restartFailedFrames", TASKS, status=[5],
              body={"taskIds": TASKS, "status": [5]}, legacy=SKIP),
     ],
-    "restart_frame": [
+    "restart_frame": [  # taskId in both sets: the 2018 document's restartFrame request
         case("/api/render/handle/recommitTaskFrames", "/api/render/task/restartFrame", 7, select_all=0,
-             ids_list=[1, 2], body={"taskId": 7, "selectAll": 0, "ids": [1, 2]},
-             legacy={"taskIds": 7, "selectAll": 0, "ids": [1, 2]}),
+             ids_list=[1, 2], body={"taskId": 7, "selectAll": 0, "ids": [1, 2]}),
         case("/api/render/handle/recommitTaskFrames", "/api/render/task/restartFrame", 10001,
-             body={"taskId": 10001, "selectAll": 1}, legacy={"taskIds": 10001, "selectAll": 1}),
+             body={"taskId": 10001, "selectAll": 1}),
         case("/api/render/handle/recommitTaskFrames", "/api/render/task/restartFrame", 7, ids_list=[1],
-             body={"taskId": 7, "selectAll": 1}, legacy={"taskIds": 7, "selectAll": 1}),  # ids only if selectAll≠1
+             body={"taskId": 7, "selectAll": 1}),  # ids only if selectAll≠1
     ],
     "task_info": [case(
         "/api/render/handle/queryTaskInfo/v2", "/api/render/task/queryTaskInfo", [1, 2], body={"taskIds": [1, 2]},

@@ -8,8 +8,10 @@ that lost its types makes those ignores unused, and mypy fails.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
-from rayvision_async import AsyncRayvisionAPI, FrameInfo, Page, Pager, TaskInfo
+from rayvision_async import AsyncRayvisionAPI, CheckedAnalysis, FrameInfo, Page, Pager, SubmittedAnalysis, TaskInfo
 from rayvision_async.models import (
     CreatedRenderEnv,
     CreatedTasks,
@@ -53,11 +55,18 @@ async def use(api: AsyncRayvisionAPI) -> None:
     small: list[int] = await api.query.get_small_task_id(1)
     projects: tuple[Project, ...] = await api.tag.get_project_list()
     task_id: int = await api.submit_task_json({"a": 1})
+    submitted: SubmittedAnalysis = await api.submit_analysis(Path("task.json"), "upload.json",
+                                                             hardware={"model": "Default", "ram": "64GB"})
+    checked: CheckedAnalysis = await api.check_analysis({"task_info": {}}, hardware={"ram": 64})
+    user_info: dict[str, Any] = await api.user_info()
+    user_id: int = await api.get_user_id()
+    as_dict: dict[str, Any] = profile.to_dict()
     print(page, tasks, frames, created, profile, platforms, codes, detail, server, envs, labels, done,
-          thumbnails, env, pager, small, projects, task_id)
+          thumbnails, env, pager, small, projects, task_id, submitted, checked, user_info, user_id, as_dict)
 
     # Calls mypy must reject.
     await api.query.task_info("12")  # type: ignore[arg-type]
+    await api.submit_analysis(42, hardware={"ram": 64})  # type: ignore[arg-type]
     await api.query.task_info(["1"])  # type: ignore[list-item]
     await api.query.get_task_list(page_size="10")  # type: ignore[arg-type]
     await api.query.get_task_list(pagesize=10)  # type: ignore[call-arg]

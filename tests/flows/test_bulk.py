@@ -11,9 +11,15 @@ import pytest
 
 from helpers.fakefarm import TASK_INFO, FakeFarm, api_for, other_tasks, task
 from rayvision_async import AsyncRayvisionAPI, InvalidInputError, TaskInfo, TaskStatus
-from rayvision_async.errors import ParameterError
+from rayvision_async.errors import ParameterError, SignatureInvalidError
 from rayvision_async.flows import _bulk
-from rayvision_async.flows._bulk import WATCHED_FIELDS, TaskEvent, TasksNotFoundError, WaitTimeoutError
+from rayvision_async.flows._bulk import (
+    WATCHED_FIELDS,
+    PartialPollError,
+    TaskEvent,
+    TasksNotFoundError,
+    WaitTimeoutError,
+)
 
 DONE = {"taskStatus": 25, "doneFrames": 10}
 
@@ -98,19 +104,48 @@ async def test_poll_respects_the_concurrency_cap() -> None:
         assert farm.peak_in_flight == 4
 
 
-async def test_a_failed_batch_raises_its_own_error_and_cancels_the_rest() -> None:
+async def test_a_failed_batch_keeps_every_other_result_in_the_error() -> None:
     farm = FakeFarm(tasks=[task(i) for i in range(1, 101)],
-                    latency=lambda path, body: 0 if 1 in body["taskIds"] else 30,
                     fail=lambda path, body: 600 if 1 in body["taskIds"] else None)
+    async with asyncio.timeout(10), api_for(farm, max_concurrency=4) as api:
+        with pytest.raises(PartialPollError) as caught:
+            await api.poll(range(1, 101), batch_size=10)
+    error = caught.value
+    assert isinstance(error.__cause__, ParameterError)
+    assert error.__cause__.code == 600
+    assert set(error.failed) == set(range(1, 11))
+    assert all(failure is error.__cause__ for failure in error.failed.values())
+    assert list(error.result.tasks) == list(range(11, 101))  # the 9 good batches, none lost
+    assert error.result.missing == frozenset()
+    assert len(farm.calls) == 10
+    assert farm.in_flight == 0
+    assert "10 of 100 id(s)" in str(error)
+    assert "ParameterError" in str(error)
+
+
+async def test_poll_partial_returns_the_result_with_the_failed_ids() -> None:
+    farm = FakeFarm(tasks=[task(i) for i in range(1, 51)],
+                    fail=lambda path, body: 600 if 25 in body["taskIds"] else None)
+    async with asyncio.timeout(10), api_for(farm) as api:
+        result = await api.poll(range(1, 51), batch_size=10, partial=True)
+        assert (await api.poll(range(1, 21), batch_size=10, partial=True)).complete
+    assert not result.complete
+    assert set(result.failed) == set(range(21, 31))
+    assert set(result.tasks) == set(range(1, 21)) | set(range(31, 51))
+
+
+async def test_a_fatal_failure_sends_no_further_batch() -> None:
+    farm = FakeFarm(tasks=[task(i) for i in range(1, 101)],
+                    latency=lambda path, body: 0 if 1 in body["taskIds"] else 0.05,
+                    fail=lambda path, body: 611 if 1 in body["taskIds"] else None)
     before = other_tasks()
     async with asyncio.timeout(10), api_for(farm, max_concurrency=4) as api:
-        with pytest.raises(ParameterError) as caught:
+        with pytest.raises(PartialPollError) as caught:
             await api.poll(range(1, 101), batch_size=10)
-    assert not isinstance(caught.value, BaseExceptionGroup)
-    assert caught.value.code == 600
-    assert len(farm.calls) == 4  # the failure stopped the workers: no further batch was sent
-    assert sum(call.cancelled for call in farm.calls) == 3
-    assert farm.in_flight == 0
+    assert isinstance(caught.value.__cause__, SignatureInvalidError)
+    assert len(farm.calls) == 4  # the batches already in flight, nothing after the refusal
+    assert len(caught.value.result.tasks) == 30  # the three in flight finished and are kept
+    assert len(caught.value.failed) == 70
     assert other_tasks() == before
 
 
@@ -320,3 +355,84 @@ def test_bulk_argument_checks_use_the_table_kinds(call: Any, message: str) -> No
         call()
     assert _bulk._unique_ids([3, 1, 3, 2]) == [3, 1, 2]
     assert _bulk._unique_ids(()) == []
+
+
+# -- watch under failing rounds -----------------------------------------------------------------------
+
+
+async def test_watch_survives_a_failed_round_and_loses_no_event() -> None:
+    farm = FakeFarm(tasks=[task(1), task(2)])
+    rounds = {"n": 0}
+
+    def fail(path: str, body: dict[str, Any]) -> int | None:
+        rounds["n"] += 1
+        if rounds["n"] == 2:  # the second round fails (a server error after the retries)
+            farm.task(1).update(DONE)  # the change happens while the service cannot be read
+            return 500
+        return None
+
+    farm.fail = fail
+    seen = []
+    async with asyncio.timeout(10), api_for(farm, max_retries=0) as api:
+        watcher = api.watch([1, 2], interval=0.01, until_terminal=False)
+        async for event in watcher:
+            seen.append((event.task_id, event.changes >= {"task_status"}, watcher.rounds))
+            if event.task_id == 1 and event.is_terminal:
+                break
+        await watcher.aclose()
+    assert [item[:2] for item in seen] == [(1, True), (2, True), (1, True)]
+    assert seen[-1][2] == 3  # reported by the round after the failed one
+    assert watcher.states[2].id == 2  # kept through the failed round
+
+
+async def test_watch_raises_after_max_failed_rounds_with_the_events_first() -> None:
+    farm = FakeFarm(tasks=[task(1), task(2)])
+    armed = {"on": False}
+    farm.fail = lambda path, body: 500 if armed["on"] and 2 in body["taskIds"] else None
+    seen: list[int] = []
+    async with asyncio.timeout(10), api_for(farm, max_retries=0) as api:
+        watcher = api.watch([1, 2], interval=0.01, batch_size=1, until_terminal=False, max_failed_rounds=1)
+        async def consume() -> None:
+            async for event in watcher:
+                seen.append(event.task_id)
+                if event.task_id == 2:  # from round 2 on, task 2's batch fails; task 1 changes
+                    armed["on"] = True
+                    farm.task(1).update(DONE)
+
+        with pytest.raises(PartialPollError) as caught:
+            await consume()
+    assert sorted(seen[:2]) == [1, 2]
+    assert seen[2:] == [1]  # round 2's event came before its error
+    assert set(caught.value.failed) == {2}
+    assert watcher.rounds == 2
+    assert "1 failed round(s) in a row" in "".join(caught.value.__notes__)
+
+
+async def test_watch_counts_failed_rounds_in_a_row() -> None:
+    farm = FakeFarm(tasks=[task(1)])
+    pattern = iter([None, 500, None, 500, 500, 500])  # rounds 1..6: 2 and 4 fail, then 4-6 in a row
+    farm.fail = lambda path, body: next(pattern)
+    async with asyncio.timeout(10), api_for(farm, max_retries=0) as api:
+        watcher = api.watch([1], interval=0.01, until_terminal=False, max_failed_rounds=3)
+        with pytest.raises(PartialPollError):
+            async for _ in watcher:
+                pass
+    assert watcher.rounds == 6
+
+
+async def test_watch_raises_at_once_on_a_fatal_failure() -> None:
+    farm = FakeFarm(tasks=[task(1)], fail=lambda path, body: 611)
+    async with asyncio.timeout(10), api_for(farm) as api:
+        with pytest.raises(PartialPollError) as caught:
+            async for _ in api.watch([1], interval=0.01):
+                pass
+    assert isinstance(caught.value.__cause__, SignatureInvalidError)
+    assert len(farm.calls) == 1
+
+
+@pytest.mark.parametrize("options", [{"max_failed_rounds": 0}, {"max_failed_rounds": "3"},
+                                     {"missing_rounds": 0}, {"max_failed_rounds": True}])
+def test_watch_round_limits_are_checked(options: dict[str, Any]) -> None:
+    api = AsyncRayvisionAPI(access_id="id-1234", access_key="key-1234", transport=FakeFarm())
+    with pytest.raises(InvalidInputError):
+        api.watch([1], **options)

@@ -10,7 +10,17 @@ from typing import Any
 
 import pytest
 
-from helpers.fakefarm import RESTART_FRAMES, TASK_FRAMES, TASK_LIST, FakeFarm, api_for, frame, other_tasks, task
+from helpers.fakefarm import (
+    RESTART_FRAMES,
+    STOP_FRAMES,
+    TASK_FRAMES,
+    TASK_LIST,
+    FakeFarm,
+    api_for,
+    frame,
+    other_tasks,
+    task,
+)
 from rayvision_async import FrameInfo, InvalidInputError, Page, TaskInfo
 from rayvision_async.errors import NoMoreRecordsError, ParameterError
 
@@ -241,19 +251,68 @@ async def test_get_all_frames_keyed_by_frame_index() -> None:
 
 
 async def test_get_custome_frames_posts_the_frame_ids() -> None:
-    # frames 1..8 of task 3; their ids are not their numbers
+    # The official rule: a frame is picked when its frameIndex text is one of the strings, exactly.
+    # Frames of task 3 (ids are not their indices): "1".."3", a part-frame "0-1" and a frame "2-4[1]".
+    indices = ["1", "2", "3", "0-1", "2-4[1]", "10"]
+    farm = FakeFarm(frames={3: [frame(900 + n, 3, index) for n, index in enumerate(indices)]})
+    async with asyncio.timeout(10), api_for(farm) as api:
+        await api.query.get_custome_frames(3, ["1", "2-4[1]"])
+    # "1" is not "0-1"; "2-4[1]" is that frame, not frames 2, 3 and 4
+    assert farm.bodies(RESTART_FRAMES) == [{"taskId": 3, "selectAll": 0, "ids": [900, 904]}]
+
+
+async def test_a_range_string_is_not_expanded() -> None:
     farm = FakeFarm(frames={3: [frame(900 + i, 3, i) for i in range(1, 9)]})
     async with asyncio.timeout(10), api_for(farm) as api:
-        await api.query.get_custome_frames(3, ["1", "3-5[2]"])
-    assert farm.bodies(RESTART_FRAMES) == [{"taskId": 3, "selectAll": 0, "ids": [901, 903, 905]}]
+        with pytest.raises(InvalidInputError, match=r"'3-5\[2\]'.*'1', '2', '3'"):
+            await api.query.get_custome_frames(3, ["3-5[2]"])
+    assert farm.count(RESTART_FRAMES) == 0
+
+
+async def test_frame_number_to_stop_matches_part_frames_exactly() -> None:
+    farm = FakeFarm(frames={5: [frame(70, 5, "0-1"), frame(71, 5, "1-1"), frame(72, 5, "1")]})
+    async with asyncio.timeout(10), api_for(farm) as api:
+        await api.query.frame_number_to_stop(5, ["1-1", "7"])
+        await api.query.frame_number_to_stop(5, "1")  # one string is one index, not its characters
+    assert farm.bodies(STOP_FRAMES) == [{"taskId": 5, "selectAll": 0, "ids": [71]},
+                                        {"taskId": 5, "selectAll": 0, "ids": [72]}]
+
+
+async def test_frames_sharing_an_index_are_all_picked() -> None:
+    farm = FakeFarm(frames={3: [frame(1, 3, "5"), frame(2, 3, "6"), frame(3, 3, "5")]})
+    async with asyncio.timeout(10), api_for(farm) as api:
+        await api.query.get_custom_frames(3, ["5"])
+    assert farm.bodies(RESTART_FRAMES) == [{"taskId": 3, "selectAll": 0, "ids": [1, 3]}]
 
 
 async def test_get_custom_frames_with_no_match_sends_nothing() -> None:
-    farm = FakeFarm(frames={3: [frame(900 + i, 3, i) for i in range(1, 4)]})
+    farm = FakeFarm(frames={3: [frame(900 + i, 3, i) for i in range(1, 15)]})
     async with asyncio.timeout(10), api_for(farm) as api:
-        with pytest.raises(InvalidInputError):
+        with pytest.raises(InvalidInputError) as caught:
             await api.query.get_custom_frames(3, ["50-60"])
+    message = str(caught.value)
+    assert "'50-60'" in message
+    assert "14 frame indices" in message
+    assert "'1', '2', '3', '4', '5', '6', '7', '8', '9', '10', …" in message
+    assert "'11'" not in message
     assert farm.count(RESTART_FRAMES) == 0
+
+
+async def test_get_custom_frames_of_a_task_without_frames() -> None:
+    farm = FakeFarm(frames={3: []})
+    async with asyncio.timeout(10), api_for(farm) as api:
+        with pytest.raises(InvalidInputError, match="task 3 has no frames"):
+            await api.query.get_custom_frames(3, ["1"])
+    assert farm.count(RESTART_FRAMES) == 0
+
+
+@pytest.mark.parametrize("specs", [[], [6], ["6", 7], [""], b"6", {"6": 1}])
+async def test_frame_strings_that_could_never_match_are_refused_before_listing(specs: Any) -> None:
+    farm = FakeFarm(frames={3: [frame(906, 3, 6)]})
+    async with asyncio.timeout(10), api_for(farm) as api:
+        with pytest.raises(InvalidInputError, match="frame ind"):
+            await api.query.get_custom_frames(3, specs)
+    assert farm.count(TASK_FRAMES) == 0
 
 
 async def test_an_abandoned_failing_prefetch_logs_nothing() -> None:

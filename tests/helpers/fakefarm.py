@@ -40,9 +40,10 @@ TASK_FRAMES = "/api/render/handle/queryTaskFrames"
 TASK_INFO = "/api/render/handle/queryTaskInfo/v2"
 RESTART_FRAMES = "/api/render/handle/recommitTaskFrames"
 RESTART_FAILED = "/api/render/handle/recommitTasks"
+STOP_FRAMES = "/api/render/handle/stopTaskFrames"
 
 #: Paths that are accepted and recorded but only answer ``data: null``.
-ACTION_PATHS = (RESTART_FRAMES, RESTART_FAILED)
+ACTION_PATHS = (RESTART_FRAMES, RESTART_FAILED, STOP_FRAMES)
 
 
 def api_for(farm: FakeFarm, **options: Any) -> AsyncRayvisionAPI:

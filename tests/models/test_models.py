@@ -145,10 +145,10 @@ def test_unset_times_are_none(raw: object) -> None:
     assert structure({"startTime": raw, "endTime": raw}, FrameInfo).start_time is None
 
 
-def test_formatted_time_strings_stay_strings() -> None:
+def test_formatted_progress_times_are_in_the_service_zone() -> None:
     progress = structure({"startTime": "2018-11-09 18:27:40", "completedTime": "2020-01-03 10:02:55"}, TaskProgress)
-    assert progress.start_time == "2018-11-09 18:27:40"
-    assert progress.completed_time == "2020-01-03 10:02:55"
+    assert progress.start_time == datetime(2018, 11, 9, 10, 27, 40, tzinfo=UTC)  # 18:27:40 at UTC+8
+    assert progress.completed_time == datetime(2020, 1, 3, 2, 2, 55, tzinfo=UTC)
 
 
 def test_money_is_exact_decimal() -> None:
@@ -463,3 +463,30 @@ def test_one_converter_instance() -> None:
 
     assert module.converter is converter
     assert converter.get_structure_hook(TaskInfo) is converter.get_structure_hook(TaskInfo)
+
+
+def test_unknown_enum_codes_keep_a_bounded_cache() -> None:
+    import gc
+    import tracemalloc
+
+    from rayvision_async.models import enums
+
+    TaskStatus(5_000_001)  # warm up the cache structures
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for code in range(1_000_000, 1_100_000):  # 100,000 distinct unknown codes, as a hostile server could send
+        member = TaskStatus(code)
+        assert member == code
+        assert not member.is_known
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    cache = enums._PSEUDO[TaskStatus]
+    assert len(cache) == enums.PSEUDO_MEMBER_CACHE_SIZE
+    assert grown < 2_000_000  # ~1,024 members kept, not 100,000 (that was 110-240 MB)
+    assert TaskStatus(1_099_999) is TaskStatus(1_099_999)  # recent codes stay the same object
+    assert len(TaskStatus._value2member_map_) == len(TaskStatus.__members__)  # nothing leaked into the enum
+    assert TaskStatus("25") is TaskStatus.FINISHED
+    with pytest.raises(ValueError, match="--5"):
+        TaskStatus("--5")

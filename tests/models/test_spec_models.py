@@ -36,7 +36,7 @@ from rayvision_async.models import (
     UserProfile,
     UserSetting,
 )
-from rayvision_async.models._converter import structure, wire_name
+from rayvision_async.models._converter import structure, unstructure, wire_name
 from rayvision_async.models._meta import ALIASES
 
 _NO_DATA = object()  # endpoints whose data is null
@@ -199,3 +199,17 @@ def test_example_structures(example: SpecExample) -> None:
 def test_examples_were_found() -> None:
     assert len(EXAMPLES) >= 100
     assert {endpoint(e) for e in EXAMPLES} <= set(MODELS)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.id for e in EXAMPLES])
+def test_example_round_trips_through_the_service_dict(example: SpecExample) -> None:
+    target = model_for(example)
+    if target is _NO_DATA or target is _TEXT:
+        return
+    model = structure(example.data, target)
+    service_form = unstructure(model)
+    assert structure(service_form, target) == model
+    if isinstance(example.data, dict) and attrs.has(get_origin(target) or target):
+        assert service_form == model.to_dict()
+        wire_keys = {wire_name(field) for field in attrs.fields(get_origin(target) or target)}
+        assert set(example.data) & wire_keys <= set(service_form)

@@ -110,6 +110,17 @@ def test_render_environments() -> None:
     assert refused(farm, "add_render_env", {**ENV, "cgId": 1234}) == 600
 
 
+def test_unknown_plugin_ids_are_refused() -> None:
+    farm = make_farm()
+    houdini_plugin = call(farm, "supported_plugin", {"cgId": 2004})["cgPlugin"][0]["pluginVersions"][0]["pluginId"]
+    for plugin_ids in ([1166], [houdini_plugin]):  # unknown; a plugin of another software
+        assert refused(farm, "add_render_env", {**ENV, "pluginIds": plugin_ids}) == 600
+    assert call(farm, "get_render_env", {}) == []  # nothing was stored
+    call(farm, "add_render_env", ENV)
+    assert refused(farm, "update_render_env", {**ENV, "pluginIds": [1166]}) == 600
+    assert call(farm, "get_render_env", {})[0]["respUserPluginInfoVos"] == []
+
+
 def test_catalog() -> None:
     farm = make_farm()
     software = call(farm, "supported_software", {})
@@ -148,7 +159,9 @@ def test_transfer_information() -> None:
     assert {"config_bid", "output_bid", "input_bid"} <= bid.keys()
     config = call(farm, "get_transfer_config", {})
     assert config["outputBid"] == bid["output_bid"]
-    assert {engine["engineName"] for engine in config["resqEngines"]} == {"RaySync", "Aspera"}
+    assert [engine["engineName"] for engine in config["resqEngines"]] == ["trtt", "RaySync", "Aspera"]
+    assert [engine["isDefault"] for engine in config["resqEngines"]] == [0, 1, 0]
+    assert config["subUserOutputBids"] == bid["sub_user_output_bids"] == [{"userId": "100002", "outputBid": "20202"}]
     assert call(farm, "get_transfer_server_msg", {"zone": 2})["raysyncTransfer"]["port"] == 2442
     key = call(farm, "get_raysync_user_key", {})
     assert key["userName"] == farm.account.user_name

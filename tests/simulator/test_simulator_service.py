@@ -169,7 +169,7 @@ async def test_legacy_paths_translate_wire_names() -> None:
     restart = BY_NAME["restart_frame"]
     assert restart.legacy_path is not None
     frame_id = sim.farm.task(task_id).frames[0].id
-    body = {"taskIds": task_id, "selectAll": 0, "ids": [frame_id]}  # 2018: a scalar taskIds
+    body = {"taskId": task_id, "selectAll": 0, "ids": [frame_id]}  # the 2018 document's request
     assert (await call(sim, restart.legacy_path, body, version="1.0.0"))["code"] == 200
     assert sim.farm.frames[frame_id].attempts == 1
 

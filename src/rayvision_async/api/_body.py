@@ -43,12 +43,16 @@ def build_body(
 ) -> dict[str, Any]:
     """The wire body for ``values`` in the current or the 2018 (``legacy``) path set."""
     body: dict[str, Any] = dict(endpoint.fixed)
+    values = _resolve_aliases(endpoint, values)
     for param in endpoint.params:
+        if param.alias_for is not None:
+            continue
         value = values.get(param.name, param.default)
         if value is None:
             value = param.default  # None asks for the default
         if value is REQUIRED:
-            raise InvalidInputError(f"{endpoint.name}() missing required argument {param.name!r}")
+            also = "".join(f" (or {p.name!r})" for p in endpoint.params if p.alias_for == param.name)
+            raise InvalidInputError(f"{endpoint.name}() missing required argument {param.name!r}{also}")
         if isinstance(value, Context):
             value = context[value]
         if value is None or (param.send is Send.IF_TRUTHY and not value):
@@ -68,6 +72,19 @@ def build_body(
     return body
 
 
+def _resolve_aliases(endpoint: Endpoint, values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``values`` with each alias keyword (``render_env=``) moved to the parameter it stands for."""
+    resolved = values
+    for alias in endpoint.params:
+        if alias.alias_for is None or values.get(alias.name) is None:
+            continue
+        if values.get(alias.alias_for) is not None:
+            raise InvalidInputError(
+                f"{endpoint.name}() got both {alias.alias_for!r} and {alias.name!r}: give one of them")
+        resolved = {**resolved, alias.alias_for: values[alias.name]}
+    return resolved
+
+
 def _to_legacy(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
     renamed = dict(body)
     for param in endpoint.params:
@@ -79,6 +96,8 @@ def _to_legacy(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
         value = renamed.pop(param.wire)
         if param.legacy_divisor != 1:
             value = -(-value // param.legacy_divisor)
+        if param.legacy_text:
+            value = str(value)
         renamed[param.legacy_wire or param.wire] = value
     return renamed
 

@@ -55,8 +55,10 @@ def type_name(tp: Any, models: set[str]) -> str:
     raise TypeError(f"cannot name type {tp!r}")
 
 
-def _parameter(param: Param) -> str:
+def _parameter(param: Param, aliased: set[str]) -> str:
     annotation = param.kind.annotation
+    if param.default is REQUIRED and param.name in aliased:  # its alias keyword may give it instead
+        return f"{param.name}: {annotation} | None = None"
     if param.default is REQUIRED:
         return f"{param.name}: {annotation}"
     default = param.default
@@ -72,7 +74,8 @@ def _docstring(endpoint: Endpoint, indent: str) -> str:
 
 
 def _method(endpoint: Endpoint, models: set[str]) -> str:
-    parameters = ["self", *(_parameter(p) for p in endpoint.params)]
+    aliased = {p.alias_for for p in endpoint.params if p.alias_for is not None}
+    parameters = ["self", *(_parameter(p, aliased) for p in endpoint.params)]
     returns = type_name(endpoint.returns, models)
     head = f"    async def {endpoint.name}({', '.join(parameters)}) -> {returns}:"
     if len(head) > 120:

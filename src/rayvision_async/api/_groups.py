@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import InvalidInputError
-from ..flows._frames import frame_matches, parse_frame_numbers
+from ..flows._frames import frame_index_set, ids_of_frames_named
 from ..flows._paging import Pager
 from ..models import FrameInfo, Page, Project, TaskInfo
 from ._generated import EnvEndpoints, QueryEndpoints, TagEndpoints, TaskEndpoints, TransmitEndpoints, UserEndpoints
@@ -96,22 +95,31 @@ class QueryGroup(QueryEndpoints):
         return frames
 
     async def _frame_ids(self, task_id: int, specs: Iterable[str] | str) -> list[int]:
-        numbers = parse_frame_numbers(specs)
-        ids = [frame.id async for frame in self.iter_frames(task_id, prefetch=True)
-               if frame.id is not None and frame_matches(frame.frame_index, numbers)]
-        if not ids:
-            raise InvalidInputError(f"task {task_id} has no frames numbered {sorted(numbers)[:10]}")
-        return ids
+        names = frame_index_set(specs)
+        async with self.iter_frames(task_id, prefetch=True) as pager:
+            frames = [frame async for frame in pager]
+        return ids_of_frames_named(task_id, frames, names)
 
     async def get_custom_frames(self, task_id: int, restartframes: Iterable[str] | str) -> None:
-        """Re-render the frames named by frame-number strings such as ``["6", "7-9[1]"]``."""
+        """Re-render the frames whose ``frameIndex`` is one of ``restartframes``.
+
+        The official SDK's rule, exactly: a frame is picked when its
+        ``frameIndex`` text equals one of the strings (``str(frameIndex) in
+        restartframes``); nothing is parsed. ``["2-4[1]"]`` picks the frame whose
+        index is ``"2-4[1]"``, and ``["1"]`` does not pick the frame ``"0-1"``. Use
+        the indices :meth:`get_all_frames` lists. One string is one index (the
+        official SDK would match its substrings). Every frame with a named index
+        is picked, also when several share it. No match raises
+        :class:`InvalidInputError`, listing the first indices the task has, and
+        sends nothing more.
+        """
         ids = await self._frame_ids(task_id, restartframes)
         await self._client.query.restart_frame(task_id, select_all=0, ids_list=ids)
 
     get_custome_frames = get_custom_frames  # the official SDK's spelling
 
     async def frame_number_to_stop(self, task_id: int, stop_frame: Iterable[str] | str) -> None:
-        """Stop the frames named by frame-number strings such as ``["6", "7-9[1]"]``."""
+        """Stop the frames whose ``frameIndex`` is one of ``stop_frame`` (the rule of :meth:`get_custom_frames`)."""
         ids = await self._frame_ids(task_id, stop_frame)
         await self._client.query.stop_frame(task_id, select_all=0, ids_list=ids)
 

@@ -225,12 +225,40 @@ def _as_dcc_list(value: Any, name: str) -> list[str]:
 DCC_LIST = Kind("Iterable[str | int]", _as_dcc_list)
 
 
+def _int_from_text(value: Any) -> Any:
+    """An int-like str (``"0"``, ``" 12 "``) as its int; anything else unchanged, for the inner kind to judge."""
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] == "-" else text
+        if digits.isascii() and digits.isdigit() and len(digits) <= 20:
+            return int(text)
+    return value
+
+
+def int_text_ok(kind: Kind) -> Kind:
+    """``kind`` (an int kind), also given as an int-like str and then sent as the int (the official ``int(x)``)."""
+    return Kind(f"{kind.annotation} | str", lambda v, n: kind.check(_int_from_text(v), n))
+
+
+def _as_int_or_text(value: Any, name: str, low: int) -> int | str:
+    if isinstance(value, str):
+        return _as_str(value, name, True, 255)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(name, "an int or a str", value)
+    return _as_int(value, name, low, None)
+
+
+def int_or_text(low: int = 1) -> Kind:
+    """An id given as an int (at least ``low``) or a non-empty str, sent as given (the official SDK passes it)."""
+    return Kind("int | str", lambda v, n: _as_int_or_text(v, n, low))
+
+
 _RENDER_ENV_FIELDS: Mapping[str, Kind] = {
     "cgId": integer(1),
     "cgName": text(nonempty=True),
     "cgVersion": text(nonempty=True),
     "editName": text(nonempty=True),
-    "renderSystem": choice((0, 1), "int"),
+    "renderSystem": int_text_ok(choice((0, 1), "int")),  # the usage doc writes "0"; the schema wants an int
     "pluginIds": list_of(integer(1), nonempty=False),
 }
 _RENDER_ENV_OPTIONAL: Mapping[str, Kind] = {
@@ -254,5 +282,6 @@ def _as_render_env(value: Any, name: str) -> dict[str, Any]:
     return out
 
 
-#: A render environment: cgId, cgName, cgVersion, editName, renderSystem (0 linux / 1 windows), pluginIds.
+#: A render environment: cgId, cgName, cgVersion, editName, renderSystem (0 linux / 1 windows; "0"/"1" are
+#: sent as ints), pluginIds.
 RENDER_ENV = Kind("Mapping[str, Any]", _as_render_env)

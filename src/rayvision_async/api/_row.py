@@ -60,6 +60,10 @@ class Param:
     doc: str = attrs.field(default="", kw_only=True)
     #: The 2018 set sends ceil(value / legacy_divisor) (seconds → hours).
     legacy_divisor: int = attrs.field(default=1, kw_only=True)
+    #: The 2018 set sends the value as a str (where its document types the field String).
+    legacy_text: bool = attrs.field(default=False, kw_only=True)
+    #: Another keyword for the parameter of that name (a documented call form); give one of the two.
+    alias_for: str | None = attrs.field(default=None, kw_only=True)
 
     @property
     def optional(self) -> bool:
@@ -101,6 +105,11 @@ def _frame_selection(wire: dict[str, Any]) -> None:
         raise InvalidInputError("ids_list is required (and non-empty) when select_all is 0")
 
 
+def _labels_to_remove(wire: dict[str, Any]) -> None:
+    if not wire.get("labelNames") and not wire.get("labelIds"):
+        raise InvalidInputError("delete_task_tag needs labelNames or tag_ids (the labels to remove)")
+
+
 def _tree_path_for_task(wire: dict[str, Any]) -> None:
     if "taskId" in wire:
         wire["treePath"] = "/"
@@ -110,6 +119,7 @@ def _tree_path_for_task(wire: dict[str, Any]) -> None:
 RULES = {
     "code_or_codes": _require_code_or_codes,
     "frame_selection": _frame_selection,
+    "labels_to_remove": _labels_to_remove,
     "tree_path_for_task": _tree_path_for_task,
 }
 
@@ -123,4 +133,23 @@ def method_docstring(endpoint: Endpoint) -> str:
     if documented:
         lines.append("")
         lines.extend(f"{p.name}: {p.doc}" for p in documented)
+    legacy = [note for p in endpoint.params if (note := _legacy_note(p))] if endpoint.legacy_path else []
+    if legacy:
+        lines.extend(["", "In the 2018 path set:", *(f"    {note}" for note in legacy)])
     return "\n".join(lines)
+
+
+def _legacy_note(param: Param) -> str:
+    """How the 2018 path set sends ``param`` differently ("" when it does not)."""
+    if param.alias_for is not None:
+        return ""
+    if param.legacy_wire == OMIT:
+        return f"{param.name} does not exist (refused when given)"
+    how = []
+    if param.legacy_wire is not None and param.legacy_wire != param.wire:
+        how.append(f"as {param.legacy_wire}")
+    if param.legacy_divisor != 1:
+        how.append(f"divided by {param.legacy_divisor} and rounded up")
+    if param.legacy_text:
+        how.append("as a string")
+    return f"{param.name} is sent {', '.join(how)}" if how else ""

@@ -53,8 +53,16 @@ __all__ = ["ENDPOINTS", "GROUPS", "ROWS"]
 ID = kinds.integer(1)
 IDS = kinds.list_of(ID, max_items=1000)
 PAGE = kinds.integer(1, 100_000)
-PAGE_SIZE = kinds.integer(1, 100)
+#: The service's Integer fields are Java ints; no document caps a page size (the usage doc's "maximum
+#: of 100" is get_all_frames' default).
+INT32_MAX = 2**31 - 1
+PAGE_SIZE = kinds.integer(1, INT32_MAX)
+#: Frame ids: the 2018 protocol's own restartFrame example sends ids 0–3.
+FRAME_IDS = kinds.list_of(kinds.integer(0))
 NAME = kinds.text(nonempty=True, max_len=255)
+#: The usage document's keyword for a render environment (``add_render_env(render_env=env)``).
+RENDER_ENV_KEYWORD = Param("render_env", wire=SPREAD, kind=kinds.RENDER_ENV, default=None, alias_for="data",
+                           doc="the usage document's keyword for data (give one of the two)")
 TASK_IDS = Param("task_param_list", wire="taskIds", kind=IDS, legacy_wire="taskParam", doc="task ids")
 
 
@@ -68,10 +76,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              doc="The account's render settings."),
     Endpoint(group="user", name="update_user_settings", path="/api/render/setUp/updateUserSetting",
              legacy_path="/api/render/user/updateUserSetting", returns=None, idempotent=True,
-             doc="Set the task timeout.",
+             doc="Set the task timeout, in seconds (the 2018 path set sends whole hours, rounded up).",
              params=(
                 Param("task_over_time", wire="taskOverTimeSec", kind=kinds.integer(1), legacy_wire="taskOverTime",
-                      doc="task timeout in seconds (the 2018 set sends hours, rounded up)", legacy_divisor=3600),
+                      doc="task timeout in seconds (the 2018 set sends ceil(seconds / 3600) hours)",
+                      legacy_divisor=3600),
              )),
     Endpoint(group="user", name="get_transfer_bid", path="/api/render/transfer/getBid",
              legacy_path="/api/render/task/getTransferBid", returns=TransferBid, idempotent=True,
@@ -111,7 +120,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                       legacy_wire=OMIT),
                 Param("out_user_id", wire="outUserId", kind=ID, default=None, send=Send.IF_TRUTHY),
                 optional("labels", wire="labels", kind=kinds.list_of(NAME, nonempty=False), legacy_wire=OMIT),
-                optional("clone_original_id", wire="cloneOriginalId", kind=ID, legacy_wire=OMIT),
+                optional("clone_original_id", wire="cloneOriginalId", kind=kinds.int_text_ok(ID), legacy_wire=OMIT,
+                         doc="an int, or its digits as a str (sent as the int, as the official SDK does)"),
                 optional("artist", wire="artist", kind=NAME, legacy_wire=OMIT),
              )),
     Endpoint(group="task", name="submit_task", path="/api/render/submit/task",
@@ -171,7 +181,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              legacy_path=None, returns=None, idempotent=True, doc="Move tasks to another hardware configuration.",
              params=(
                 Param("taskIds", wire="taskIds", kind=IDS),
-                Param("hardwareConfigIds", wire="hardwareConfigIds", kind=kinds.list_of(kinds.text(nonempty=True))),
+                Param("hardwareConfigIds", wire="hardwareConfigIds", kind=kinds.list_of(kinds.int_or_text()),
+                      doc="HardwareConfig.id values (ints) or their strs, sent as given"),
                 Param("model", wire="model", kind=NAME),
                 Param("gpuNum", wire="gpuNum", kind=NAME),
                 Param("ram", wire="ram", kind=NAME),
@@ -189,7 +200,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              params=(
                 optional("code", wire="code", kind=kinds.text(nonempty=True)),
                 optional("codes", wire="codes", kind=kinds.list_of(kinds.text(nonempty=True)), legacy_wire=OMIT),
-                Param("language", wire="language", kind=kinds.choice((0, 1), "int"), default=0),
+                Param("language", wire="language", kind=kinds.choice((0, 1), "int"), default=0, legacy_text=True,
+                      doc="0 Chinese, 1 English"),
              )),
     Endpoint(group="query", name="get_task_list", path="/api/render/handle/getTaskList/v2",
              legacy_path="/api/render/task/getTaskList", returns=Page[TaskInfo], idempotent=True,
@@ -231,9 +243,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              legacy_path="/api/render/task/restartFrame", returns=None, idempotent=False,
              doc="Re-render all frames of a task, or the frames with the given ids.", rule="frame_selection",
              params=(
-                Param("task_id", wire="taskId", kind=ID, legacy_wire="taskIds"),
+                # taskId in the 2018 document (and the Chinese one); the 2020 English revision writes taskIds
+                Param("task_id", wire="taskId", kind=ID),
                 Param("select_all", wire="selectAll", kind=kinds.choice((0, 1), "int"), default=1),
-                optional("ids_list", wire="ids", kind=kinds.list_of(ID)),
+                optional("ids_list", wire="ids", kind=FRAME_IDS),
                 optional("status", wire="status", kind=kinds.list_of(kinds.integer(0)), legacy_wire=OMIT),
              )),
     Endpoint(group="query", name="task_info", path="/api/render/handle/queryTaskInfo/v2",
@@ -283,7 +296,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              params=(
                 Param("task_id", wire="taskId", kind=ID),
                 Param("select_all", wire="selectAll", kind=kinds.choice((0, 1), "int"), default=1),
-                optional("ids_list", wire="ids", kind=kinds.list_of(ID)),
+                optional("ids_list", wire="ids", kind=FRAME_IDS),
                 optional("status", wire="status", kind=kinds.list_of(kinds.integer(0))),
              )),
     Endpoint(group="query", name="get_render_log", path="/api/render/handle/showLog", legacy_path=None, returns=Any,
@@ -302,7 +315,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              returns=None, idempotent=False, doc="Create a project label.",
              params=(
                 Param("new_name", wire="newName", kind=NAME),
-                Param("status", wire="status", kind=kinds.choice((0, 1), "int"), default=1),
+                Param("status", wire="status", kind=kinds.int_text_ok(kinds.choice((0, 1), "int")), default=1,
+                      legacy_text=True, doc="0 or 1 (an int, or '0'/'1' as the official SDK's own helper passes)"),
              )),
     Endpoint(group="tag", name="delete_label", path="/api/render/project/delete",
              legacy_path="/api/render/common/deleteLabel", returns=None, idempotent=True,
@@ -320,11 +334,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 Param("task_ids", wire="taskIds", kind=IDS),
              )),
     Endpoint(group="tag", name="delete_task_tag", path="/api/render/handle/deleteTaskLabel", legacy_path=None,
-             returns=None, idempotent=True, doc="Remove labels from tasks.",
+             returns=None, idempotent=True, doc="Remove labels (by name or id) from tasks.",
+             rule="labels_to_remove",
              params=(
-                Param("taskIds", wire="taskIds", kind=IDS),
-                Param("labelNames", wire="labelNames", kind=kinds.list_of(NAME, nonempty=False)),
-                Param("tag_ids", wire="labelIds", kind=kinds.list_of(ID, nonempty=False), default=()),
+                Param("taskIds", wire="taskIds", kind=kinds.list_of(ID, nonempty=False, max_items=1000), default=()),
+                Param("labelNames", wire="labelNames", kind=kinds.list_of(NAME, nonempty=False), default=()),
+                Param("tag_ids", wire="labelIds", kind=kinds.list_of(ID, nonempty=False), default=(),
+                      doc="label ids; delete_task_tag(tag_ids=[...]) alone is the GitHub-master call form"),
              )),
     Endpoint(group="tag", name="get_list", path="/api/render/project/list", legacy_path=None, returns=ProjectList,
              idempotent=True, doc="Project labels visible to the account.",
@@ -338,12 +354,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              doc="Create a render environment.",
              params=(
                 Param("data", wire=SPREAD, kind=kinds.RENDER_ENV),
+                RENDER_ENV_KEYWORD,
              )),
     Endpoint(group="env", name="update_render_env", path="/api/render/plugin/editUserPluginConfig",
              legacy_path="/api/render/common/updateRenderEnv", returns=None, idempotent=True,
              doc="Change a render environment.",
              params=(
                 Param("data", wire=SPREAD, kind=kinds.RENDER_ENV),
+                RENDER_ENV_KEYWORD,
              )),
     Endpoint(group="env", name="delete_render_env", path="/api/render/plugin/deleteUserPluginConfig",
              legacy_path="/api/render/common/deleteRenderEnv", returns=None, idempotent=True,

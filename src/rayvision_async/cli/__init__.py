@@ -1,14 +1,20 @@
-"""The ``rayvision-async`` command line and its demo (needs the ``cli`` extra: ``rich``)."""
+"""The ``rayvision-async`` command line and its demo (needs the ``cli`` extra: ``rich``).
+
+Exit codes (see :mod:`._exit`): 0 success, 1 the service refused, 2 bad usage,
+3 configuration (also: ``rich`` is not installed), 4 network, 5 ``watch``: a
+task ended failed or abandoned, 6 ``watch``: a task ended stopped, 130
+interrupted, 141 stdout closed.
+"""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
+
+from ._exit import EXIT_CONFIG, complain
 
 __all__ = ["main"]
 
-EXIT_CONFIG = 3
-MISSING_RICH = "rayvision-async: the command line needs rich: pip install 'rayvision-async[cli]'"
+MISSING_RICH = "the command line needs rich: pip install 'rayvision-async[cli]'"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -18,6 +24,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as exc:
         if (exc.name or "").partition(".")[0] != "rich":
             raise
-        print(MISSING_RICH, file=sys.stderr)
+        complain(MISSING_RICH)
         return EXIT_CONFIG
     return run(argv)

@@ -58,7 +58,8 @@ class DemoSummary:
     task_ids: tuple[int, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {**attrs.asdict(self), "cost": str(self.cost), "task_ids": list(self.task_ids)}
+        """The summary as JSON-ready values (the cost a number, like ``tasks --json``)."""
+        return {**attrs.asdict(self), "cost": float(self.cost), "task_ids": list(self.task_ids)}
 
 
 def _task_json(index: int, frames: str) -> dict[str, Any]:

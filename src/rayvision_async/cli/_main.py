@@ -3,10 +3,14 @@
 Commands: ``demo`` (the main job, against the embedded simulator), ``tasks``,
 ``watch``, ``info`` and ``simulate``. Credentials come from
 ``RAYVISION_API_ACCESS_ID`` / ``RAYVISION_API_KEY`` or flags; ``--simulate``
-runs a command against an embedded simulated farm instead of the service.
+runs a command against an embedded simulated farm instead of the service, and
+``--base-url`` sends its requests to another server (such as one that
+``rayvision-async simulate`` runs).
 
-Exit codes: 0 success, 1 the service refused, 2 bad usage, 3 configuration
-(credentials, domain…), 4 network or unreadable answers, 130 interrupted.
+Results go to stdout; errors go to stderr as one unwrapped line. Exit codes
+are in :mod:`._exit`: 0 success, 1 the service refused, 2 bad usage, 3
+configuration, 4 network, 5/6 ``watch`` saw a task fail / stop, 130
+interrupted, 141 stdout closed.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
@@ -25,104 +31,110 @@ from rich.table import Table
 from .. import errors
 from .._client import AsyncRayvisionAPI
 from ..models import TaskInfo, TaskStatus
-from ..simulator import Farm, Simulator, SimulatorTransport, run_server
+from ..simulator import Farm, Simulator, SimulatorTransport
 from ._demo import DemoSettings, run_demo, summary_table
+from ._exit import (
+    EXIT_API,
+    EXIT_CONFIG,
+    EXIT_INTERRUPTED,
+    EXIT_NETWORK,
+    EXIT_OK,
+    EXIT_PIPE,
+    EXIT_TASK_FAILED,
+    EXIT_TASK_STOPPED,
+    EXIT_USAGE,
+    complain,
+)
+from ._options import build_parser
+from ._serve import seed_tasks, simulate
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONFIG, EXIT_NETWORK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rayvision-async", description="Rayvision render API from the shell.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def connected(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--simulate", action="store_true", help="use an embedded simulated farm")
-        sub.add_argument("--access-id", help="default: $RAYVISION_API_ACCESS_ID")
-        sub.add_argument("--access-key", help="default: $RAYVISION_API_KEY (prefer the variable)")
-        sub.add_argument("--domain", default="task.renderbus.com", help="service domain (default: %(default)s)")
-        sub.add_argument("--platform", default="4", help="platform number (default: %(default)s)")
-        sub.add_argument("--json", action="store_true", help="print JSON instead of tables")
-        return sub
-
-    demo = commands.add_parser("demo", help="run the main job against the embedded simulator",
-                               description="Create, submit and watch tasks on a simulated farm; "
-                                           "restart failed frames; print a summary.")
-    demo.add_argument("--tasks", type=int, default=6, help="tasks to submit (default: %(default)s)")
-    demo.add_argument("--frames", default="1-24[1]", help="frames per task (default: %(default)s)")
-    demo.add_argument("--failure-rate", type=float, default=0.06, help="frame failure rate (default: %(default)s)")
-    demo.add_argument("--speed", type=float, default=400.0, help="simulated seconds per real second")
-    demo.add_argument("--seed", type=int, default=7, help="random seed of the farm (default: %(default)s)")
-    demo.add_argument("--in-process", action="store_true", help="no loopback HTTP: an in-process transport")
-    demo.add_argument("--json", action="store_true", help="print the summary as JSON, without live progress")
-
-    tasks = connected("tasks", "list tasks")
-    tasks.add_argument("--status", type=int, action="append", help="filter by status code (repeatable)")
-    tasks.add_argument("--search", help="filter by keyword")
-    tasks.add_argument("--limit", type=int, default=50, help="at most this many tasks (default: %(default)s)")
-
-    watch = connected("watch", "watch tasks until they finish")
-    watch.add_argument("ids", nargs="*", type=int, help="task ids")
-    watch.add_argument("--all", action="store_true", help="watch every unfinished task")
-    watch.add_argument("--interval", type=float, default=5.0, help="seconds between polls (default: %(default)s)")
-
-    connected("info", "show the account's profile and settings")
-
-    simulate = commands.add_parser("simulate", help="serve a simulated farm on loopback HTTP",
-                                   description="Serve a signature-checking simulated farm until Ctrl+C.")
-    simulate.add_argument("--port", type=int, default=8765, help="port (default: %(default)s; 0: any free port)")
-    simulate.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
-    simulate.add_argument("--speed", type=float, default=10.0, help="simulated seconds per real second")
-    return parser
+#: Watched tasks ending in one of these make ``watch`` exit with EXIT_TASK_FAILED.
+FAILED_ENDS = frozenset({TaskStatus.FAILED, TaskStatus.FINISHED_HAS_FAILED, TaskStatus.ABANDON})
 
 
 @contextlib.asynccontextmanager
 async def _connect(args: argparse.Namespace) -> AsyncIterator[AsyncRayvisionAPI]:
     if not args.simulate:
-        async with AsyncRayvisionAPI(args.access_id, args.access_key, args.domain, args.platform) as api:
+        for what, flag, value, env in (("access id", "--access-id", args.access_id, "RAYVISION_API_ACCESS_ID"),
+                                       ("access key", "--access-key", args.access_key, "RAYVISION_API_KEY")):
+            if value is None and env not in os.environ:
+                raise errors.ConfigurationError(f"no {what}: pass {flag} or set {env}")
+        async with AsyncRayvisionAPI(args.access_id, args.access_key, args.domain, args.platform,
+                                     protocol=args.protocol, base_url=args.base_url) as api:
             yield api
         return
     sim = Simulator(farm=Farm(seed=1, speed=300, failure_rate=0.1))
-    async with AsyncRayvisionAPI(sim.access_id, sim.access_key, sim.domain, transport=SimulatorTransport(sim)) as api:
-        for index in range(5):  # a few tasks in various states
-            await api.submit_task_json({"task_info": {"frames": f"1-{8 + 4 * index}[1]"}, "scene": f"s{index}.mb"})
-            sim.farm.advance(150)
+    await seed_tasks(sim, 5, advance=150)  # a few tasks in various states
+    async with AsyncRayvisionAPI(sim.access_id, sim.access_key, sim.domain, protocol=args.protocol,
+                                 transport=SimulatorTransport(sim)) as api:
         yield api
 
 
+def _decimal_as_number(value: object) -> float:
+    if isinstance(value, Decimal):
+        return float(value)  # JSON numbers; the service's amounts have a few decimal places
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _print_json(value: Any, *, indent: int | None = 2) -> None:
+    sys.stdout.write(json.dumps(value, indent=indent, default=_decimal_as_number) + "\n")
+    sys.stdout.flush()
+
+
 def _task_row(task: TaskInfo) -> dict[str, Any]:
-    return {"id": task.id, "alias": task.task_alias, "status": task.task_status.name if task.task_status else None,
+    status = task.task_status
+    return {"id": task.id, "alias": task.task_alias, "status": status.name if status is not None else None,
+            "status_code": status.value if status is not None else None,
             "done": task.done_frames, "failed": task.failed_frames, "total": task.total_frames,
-            "cost": str(task.render_consume) if task.render_consume is not None else None}
+            "cost": task.render_consume}
 
 
-def _print_tasks(console: Console, rows: list[dict[str, Any]], as_json: bool) -> None:
-    if as_json:
-        console.print_json(json.dumps(rows))
-        return
-    table = Table("id", "alias", "status", "done", "failed", "total", "cost")
+def _print_rows(console: Console, header: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    table = Table(*header)
     for row in rows:
         table.add_row(*("" if value is None else str(value) for value in row.values()))
     console.print(table)
 
 
 async def _tasks(args: argparse.Namespace, console: Console) -> int:
+    codes = None if args.status is None else sorted({code for group in args.status for code in group})
     async with _connect(args) as api:
         rows: list[dict[str, Any]] = []
-        async with api.query.iter_tasks(status_list=args.status, search_keyword=args.search) as pager:
+        async with api.query.iter_tasks(status_list=codes, search_keyword=args.search) as pager:
             async for task in pager:
                 rows.append(_task_row(task))
                 if len(rows) >= args.limit:
                     break
-    _print_tasks(console, rows, args.json)
+    if args.json:
+        _print_json(rows)
+    else:
+        _print_rows(console, ("id", "alias", "status", "code", "done", "failed", "total", "cost"), rows)
     return EXIT_OK
+
+
+def _watch_outcome(final: dict[int, TaskInfo], lost: set[int]) -> int:
+    """The exit code of ``watch``: unknown ids, then failed or abandoned tasks, then stopped ones."""
+    ends = {task_id: task.task_status for task_id, task in sorted(final.items()) if task.task_status is not None}
+    failed = [f"{task_id} {status.name}" for task_id, status in ends.items() if status in FAILED_ENDS]
+    stopped = [f"{task_id} {status.name}" for task_id, status in ends.items() if status.is_stopped]
+    codes: list[int] = []
+    if lost:
+        complain(f"watch: the service does not know task ids {sorted(lost)}")
+        codes.append(EXIT_API)
+    if failed:
+        complain(f"watch: tasks ended failed or abandoned: {', '.join(failed)}")
+        codes.append(EXIT_TASK_FAILED)
+    if stopped:
+        complain(f"watch: tasks ended stopped: {', '.join(stopped)}")
+        codes.append(EXIT_TASK_STOPPED)
+    return codes[0] if codes else EXIT_OK
 
 
 async def _watch(args: argparse.Namespace, console: Console) -> int:
     if not args.ids and not args.all:
-        console.print("watch: give task ids or --all", style="red")
+        complain("watch: give task ids or --all")
         return EXIT_USAGE
     async with _connect(args) as api:
         ids = list(args.ids)
@@ -131,35 +143,38 @@ async def _watch(args: argparse.Namespace, console: Console) -> int:
                 ids += [task.id async for task in pager
                         if task.id is not None and task.task_status is not None and not task.task_status.is_terminal]
         if not ids:
-            console.print("nothing to watch")
+            complain("watch: nothing to watch")
             return EXIT_OK
         watcher = api.watch(ids, interval=args.interval)
         async for event in watcher:
             row = _task_row(event.task)
             if args.json:
-                print(json.dumps({**row, "changes": sorted(event.changes)}), flush=True)
+                _print_json({**row, "changes": sorted(event.changes)}, indent=None)
             else:
                 console.print(f"task {row['id']}: {row['status']}  {row['done']}/{row['total']} done, "
                               f"{row['failed'] or 0} failed")
-        if watcher.lost:
-            console.print(f"unknown task ids: {sorted(watcher.lost)}", style="red")
-            return EXIT_API
-    return EXIT_OK
+        return _watch_outcome(watcher.states, watcher.lost)
+
+
+#: ``info``'s values: JSON key → table label.
+_INFO_LABELS = {"user_id": "user id", "user_name": "user name", "platform": "platform",
+                "rmb_balance": "balance (RMB)", "usd_balance": "balance (USD)", "credit": "credit",
+                "coupon": "coupon", "cpu_price": "CPU price", "gpu_price": "GPU price",
+                "task_over_time_sec": "task timeout (s)"}
 
 
 async def _info(args: argparse.Namespace, console: Console) -> int:
     async with _connect(args) as api:
         profile, settings = await asyncio.gather(api.user.query_user_profile(), api.user.query_user_setting())
-    rows = {"user id": profile.user_id, "user name": profile.user_name, "platform": profile.platform,
-            "balance (RMB)": profile.rmbbalance, "balance (USD)": profile.usdbalance, "coupon": profile.coupon,
-            "task timeout (s)": settings.task_over_time_sec}
+    values = {"user_id": profile.user_id, "user_name": profile.user_name, "platform": profile.platform,
+              "rmb_balance": profile.rmbbalance, "usd_balance": profile.usdbalance, "credit": profile.credit,
+              "coupon": profile.coupon, "cpu_price": profile.cpu_price, "gpu_price": profile.gpu_price,
+              "task_over_time_sec": settings.task_over_time_sec}
     if args.json:
-        console.print_json(json.dumps({key: None if value is None else str(value) for key, value in rows.items()}))
+        _print_json(values)
     else:
-        table = Table("setting", "value")
-        for key, value in rows.items():
-            table.add_row(key, "" if value is None else str(value))
-        console.print(table)
+        _print_rows(console, ("setting", "value"),
+                    [{"setting": _INFO_LABELS[key], "value": value} for key, value in values.items()])
     return EXIT_OK
 
 
@@ -168,41 +183,50 @@ async def _demo(args: argparse.Namespace, console: Console) -> int:
                             speed=args.speed, seed=args.seed, in_process=args.in_process)
     summary = await run_demo(settings, None if args.json else console)
     if args.json:
-        print(json.dumps(summary.as_dict()), flush=True)
+        _print_json(summary.as_dict(), indent=None)
     else:
         console.print(summary_table(summary))
     unfinished = {name for name in summary.statuses if not TaskStatus[name].is_terminal}
     return EXIT_API if unfinished else EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
-    console = Console(stderr=False)
-    if args.command == "demo" and not 1 <= args.tasks <= 500:
-        console.print("demo: --tasks must be from 1 to 500", style="red")
-        return EXIT_USAGE
+def _run(args: argparse.Namespace) -> int:
+    console = Console(soft_wrap=True, highlight=False)
     try:
         if args.command == "simulate":
-            run_server(port=args.port, host=args.host, speed=args.speed)
-            return EXIT_OK
+            return simulate(args)
         handler = {"demo": _demo, "tasks": _tasks, "watch": _watch, "info": _info}[args.command]
         return asyncio.run(handler(args, console))
     except KeyboardInterrupt:
-        console.print("interrupted", style="yellow")
+        complain("interrupted")
         return EXIT_INTERRUPTED
     except errors.ConfigurationError as exc:
-        console.print(f"configuration error: {exc}", style="red")
+        complain(f"configuration error: {exc}")
         return EXIT_CONFIG
     except errors.InvalidInputError as exc:
-        console.print(f"invalid input: {exc}", style="red")
+        complain(f"invalid input: {exc}")
         return EXIT_USAGE
     except errors.APIError as exc:
-        console.print(f"the service refused: {exc}", style="red")
+        complain(f"the service refused: {exc}")
         return EXIT_API
     except errors.RayvisionError as exc:
-        console.print(f"request failed: {exc}", style="red")
+        complain(f"request failed: {exc}")
         return EXIT_NETWORK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:  # Ctrl+C outside the event loop's own handling (its start or its teardown)
+        complain("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away: point stdout at /dev/null so the interpreter's final flush cannot fail too
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,17 +20,25 @@ from typing import Any, cast
 
 import attrs
 
+from .. import errors
 from ..api import _kinds as kinds
 from ..errors import RayvisionError
 from ..models import TaskInfo, TaskInfoPage
 
-__all__ = ["FetchBatch", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError", "WaitTimeoutError",
-           "Watcher", "poll", "wait"]
+__all__ = ["FetchBatch", "PartialPollError", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError",
+           "WaitTimeoutError", "Watcher", "poll", "wait"]
 
 #: Ask the service for the tasks of one batch of ids (the client's ``query.task_info``).
 FetchBatch = Callable[[list[int]], Awaitable[TaskInfoPage]]
-#: Poll a list of ids in batches of the given size (the client's ``poll``).
+#: Poll a list of ids in batches of the given size, keeping failed batches in ``failed`` (the client's
+#: ``poll(..., partial=True)``).
 PollBatch = Callable[[list[int], int], Awaitable["PollResult"]]
+
+#: Failures that say the client itself cannot go on (closed, bad settings, credentials refused):
+#: ``poll`` sends no further batch after one, and ``watch`` raises at once.
+FATAL_ERRORS: tuple[type[Exception], ...] = (
+    errors.ClientClosedError, errors.InvalidInputError, errors.LoginRequiredError, errors.SignatureInvalidError,
+    errors.IPProhibitedError, errors.RegionMismatchError, errors.PermissionDeniedError)
 
 #: The TaskInfo fields whose change makes ``watch`` emit an event.
 WATCHED_FIELDS = ("task_status", "total_frames", "done_frames", "failed_frames", "executing_frames",
@@ -57,6 +65,24 @@ class WaitTimeoutError(RayvisionError, TimeoutError):
         self.last_known = dict(last_known)
 
 
+class PartialPollError(RayvisionError):
+    """Some batches of a ``poll`` failed: ``result`` holds every task obtained, ``failed`` each failed id's error.
+
+    ``result.missing`` lists only ids of batches that succeeded. The first
+    failure is the ``__cause__``; ``errors`` lists each distinct failure once.
+    """
+
+    def __init__(self, result: PollResult) -> None:
+        self.result = result
+        self.failed: Mapping[int, Exception] = result.failed
+        self.errors: list[Exception] = list({id(error): error for error in result.failed.values()}.values())
+        first = self.errors[0] if self.errors else None
+        self.__cause__ = first
+        super().__init__(f"{len(self.failed)} of {len(self.failed) + len(result.tasks) + len(result.missing)} "
+                         f"id(s) could not be polled ({len(self.errors)} failed batch(es); first: "
+                         f"{type(first).__name__}: {first}); {len(result.tasks)} task(s) obtained are in .result")
+
+
 def _terminal(task: TaskInfo) -> bool:
     status = task.task_status
     return status is not None and status.is_terminal
@@ -64,10 +90,22 @@ def _terminal(task: TaskInfo) -> bool:
 
 @attrs.frozen
 class PollResult:
-    """The current state of polled tasks: ``tasks`` by id, and the ids the service did not return."""
+    """The current state of polled tasks.
+
+    ``tasks`` by id (in the order asked), ``missing``: ids the service did not
+    return, ``failed``: ids whose batch failed, each with its batch's error
+    (only ever non-empty with ``poll(..., partial=True)``; otherwise a failed
+    batch raises :class:`PartialPollError`).
+    """
 
     tasks: Mapping[int, TaskInfo]
     missing: frozenset[int]
+    failed: Mapping[int, Exception] = attrs.field(factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Every id was asked successfully (``failed`` is empty)."""
+        return not self.failed
 
     def __getitem__(self, task_id: int) -> TaskInfo:
         return self.tasks[task_id]
@@ -101,6 +139,7 @@ class TaskEvent:
 #: The argument kinds of the endpoint table (:mod:`rayvision_async.api._kinds`), reused here.
 _TASK_IDS = kinds.list_of(kinds.integer(1), nonempty=False)
 _BATCH_SIZE = kinds.integer(1, 1000)
+_ROUNDS = kinds.integer(1, 1_000_000)
 
 
 def _unique_ids(task_ids: Iterable[int]) -> list[int]:
@@ -115,22 +154,39 @@ def _check_positive(name: str, value: float, *, low: float, high: float) -> None
     kinds.number(low, high).check(value, name)
 
 
-async def poll(fetch: FetchBatch, task_ids: Iterable[int], *, batch_size: int, concurrency: int) -> PollResult:
+async def poll(
+    fetch: FetchBatch, task_ids: Iterable[int], *, batch_size: int, concurrency: int, partial: bool = False,
+) -> PollResult:
     """The current :class:`TaskInfo` of every id, fetched in batches with at most ``concurrency`` in flight.
 
     Duplicated ids are asked once. Child tasks are found inside their parent
-    too. Ids the service does not return are in ``missing``.
+    too. Ids the service does not return are in ``missing``. A failed batch
+    does not stop the others (their results are kept); after a failure in
+    :data:`FATAL_ERRORS` no further batch is sent and the ids not yet asked
+    fail with it. Any failure → :class:`PartialPollError` carrying every
+    result obtained, or with ``partial=True`` the result with ``failed`` set.
     """
     ids = _unique_ids(task_ids)
     _check_batch_size(batch_size)
+    if not isinstance(partial, bool):
+        raise errors.InvalidInputError("partial must be True or False")
     # One dict, in the order asked, is both the set of wanted ids and the result (None: not seen yet);
     # a 100,000-id poll holds no second mapping, set or per-task tuple.
     found: dict[int, TaskInfo | None] = dict.fromkeys(ids)
+    failed: dict[int, Exception] = {}
     batches = deque(ids[start:start + batch_size] for start in range(0, len(ids), batch_size))
 
     async def worker() -> None:
         while batches:
-            page = await fetch(batches.popleft())
+            batch = batches.popleft()
+            try:
+                page = await fetch(batch)
+            except Exception as error:  # kept per id; CancelledError is not an Exception
+                failed.update(dict.fromkeys(batch, error))
+                if isinstance(error, FATAL_ERRORS):
+                    while batches:
+                        failed.update(dict.fromkeys(batches.popleft(), error))
+                continue
             for task in page.items:
                 if task.id in found:
                     found[task.id] = task
@@ -138,19 +194,20 @@ async def poll(fetch: FetchBatch, task_ids: Iterable[int], *, batch_size: int, c
                     if child.id in found:
                         found[child.id] = child
 
-    try:
-        async with asyncio.TaskGroup() as group:
-            for _ in range(min(len(batches), concurrency)):
-                group.create_task(worker())
-    except BaseExceptionGroup as failures:
-        first = failures.exceptions[0]
-        if len(failures.exceptions) > 1:
-            first.add_note(f"{len(failures.exceptions) - 1} other batch(es) failed too")
-        raise first from None
-    missing = frozenset(task_id for task_id, task in found.items() if task is None)
-    for task_id in missing:
+    async with asyncio.TaskGroup() as group:
+        for _ in range(min(len(batches), concurrency)):
+            group.create_task(worker())
+    unseen = [task_id for task_id, task in found.items() if task is None]
+    for task_id in unseen:
         del found[task_id]
-    return PollResult(cast("dict[int, TaskInfo]", found), missing)
+    tasks = cast("dict[int, TaskInfo]", found)
+    for task_id in [task_id for task_id in failed if task_id in tasks]:
+        del failed[task_id]  # a task found inside another batch's parent is not a failure
+    result = PollResult(tasks, frozenset(task_id for task_id in unseen if task_id not in failed),
+                        {task_id: failed[task_id] for task_id in ids if task_id in failed} if failed else {})
+    if result.failed and not partial:
+        raise PartialPollError(result)
+    return result
 
 
 async def wait(
@@ -179,14 +236,27 @@ async def wait(
 
 
 class Watcher:
-    """The async iterator returned by ``watch``: polls ``poll_batch`` every ``interval`` seconds."""
+    """The async iterator returned by ``watch``: polls ``poll_batch`` every ``interval`` seconds.
+
+    A round whose batches fail keeps the last known state of their tasks and
+    tries them again next round; after ``max_failed_rounds`` failed rounds in
+    a row (or at once for a failure in :data:`FATAL_ERRORS`) the iteration
+    raises :class:`PartialPollError`, but only after yielding every event
+    already seen.
+    """
 
     def __init__(
         self, poll_batch: PollBatch, task_ids: Iterable[int], *, interval: float, until_terminal: bool,
-        batch_size: int, missing_rounds: int | None = 3,
+        batch_size: int, missing_rounds: int | None = 3, max_failed_rounds: int = 3,
     ) -> None:
         _check_positive("interval", interval, low=0.001, high=86400)
         _check_batch_size(batch_size)
+        _ROUNDS.check(max_failed_rounds, "max_failed_rounds")
+        if missing_rounds is not None:
+            _ROUNDS.check(missing_rounds, "missing_rounds")
+        self._max_failed_rounds = max_failed_rounds
+        self._failed_in_a_row = 0
+        self._error: PartialPollError | None = None
         self._poll = poll_batch
         self._interval = float(interval)
         self._until_terminal = until_terminal
@@ -206,6 +276,8 @@ class Watcher:
         self.missing: frozenset[int] = frozenset()
         #: Polling rounds made so far.
         self.rounds = 0
+        #: Ids whose batch failed in the last round (their ``states`` are from an earlier round).
+        self.failed: Mapping[int, Exception] = {}
 
     def add(self, task_ids: Iterable[int]) -> None:
         """Watch more tasks (from the next polling round)."""
@@ -222,6 +294,8 @@ class Watcher:
 
     async def __anext__(self) -> TaskEvent:
         while not self._events:
+            if self._error is not None:
+                raise self._error
             if self._closed or (self._until_terminal and not self._active):
                 raise StopAsyncIteration
             await self._round()
@@ -241,6 +315,16 @@ class Watcher:
         result = await self._poll(list(self._active), self._batch_size)
         self.rounds += 1
         self.missing = result.missing
+        self.failed = result.failed
+        if result.failed:
+            self._failed_in_a_row += 1
+            fatal = any(isinstance(error, FATAL_ERRORS) for error in result.failed.values())
+            if fatal or self._failed_in_a_row >= self._max_failed_rounds:
+                error = PartialPollError(result)
+                error.add_note(f"watch: {self._failed_in_a_row} failed round(s) in a row")
+                self._error = error  # raised once the events of this round are yielded
+        else:
+            self._failed_in_a_row = 0
         for task_id in result.missing:
             count = self._missing_count[task_id] = self._missing_count.get(task_id, 0) + 1
             if self._missing_rounds is not None and count >= self._missing_rounds:

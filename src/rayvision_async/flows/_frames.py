@@ -1,59 +1,73 @@
-"""Frame-number strings, as the official SDK's frame helpers take them.
+"""Which frames the official SDK's frame helpers pick: the ``frameIndex`` strings named, exactly.
 
-``"6"`` is frame 6; ``"7-9"`` is frames 7, 8 and 9; ``"1-10[3]"`` is every
-third frame from 1 to 10 (1, 4, 7, 10). Several strings are combined.
+``get_custome_frames`` / ``frame_number_to_stop`` of the official SDK 3.0.4.3
+list every frame of the task and keep the frames whose ``frameIndex`` text *is*
+one of the given strings (``str(frameIndex) in restartframes``). Nothing is
+parsed: ``"2-4[1]"`` names the frame whose index is the text ``"2-4[1]"``, not
+frames 2, 3 and 4, and ``"1"`` does not name the frame ``"0-1"``. The strings
+are whatever ``frameIndex`` the service lists (``"6"``, ``"0-1"``…); see
+:meth:`~rayvision_async.api._groups.QueryGroup.get_all_frames`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from itertools import islice
 
 from ..errors import InvalidInputError
+from ..models import FrameInfo
 
-__all__ = ["frame_matches", "parse_frame_numbers"]
+__all__ = ["frame_index_set", "ids_of_frames_named"]
 
-#: The SDK's one frame-range pattern ("N", "A-B", "A-B[step]"). The simulator keeps its own copy on
-#: purpose (``simulator/taskfile.py``): it stands for the service, so it checks what the SDK sends
-#: independently instead of sharing the SDK's parser.
-_ITEM = re.compile(r"\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*(?:\[\s*(\d+)\s*\])?)?\s*")
-_MAX_FRAMES = 1_000_000
+#: How many existing frame indices a "no frame matches" message lists.
+_SHOWN = 10
 
 
-def parse_frame_numbers(specs: Iterable[str] | str) -> set[int]:
-    """The set of frame numbers named by ``specs``; raises InvalidInputError on a bad string."""
-    if isinstance(specs, str):
-        specs = [specs]
-    numbers: set[int] = set()
-    count = 0
-    for spec in specs:
-        count += 1
-        if not isinstance(spec, str):
-            raise InvalidInputError(f"frame numbers must be strings like '7-9[1]', got {type(spec).__name__}")
-        match = _ITEM.fullmatch(spec)
-        if match is None:
-            raise InvalidInputError(f"cannot parse frame numbers {spec!r}: expected 'N', 'A-B' or 'A-B[step]'")
-        start = int(match.group(1))
-        end = int(match.group(2)) if match.group(2) is not None else start
-        step = int(match.group(3)) if match.group(3) is not None else 1
-        if end < start:
-            raise InvalidInputError(f"frame range {spec!r} ends before it starts")
-        if step < 1:
-            raise InvalidInputError(f"frame step in {spec!r} must be at least 1")
-        if (end - start) // step + 1 + len(numbers) > _MAX_FRAMES:
-            raise InvalidInputError(f"frame range {spec!r} names more than {_MAX_FRAMES} frames")
-        numbers.update(range(start, end + 1, step))
-    if count == 0:
-        raise InvalidInputError("no frame numbers given")
-    return numbers
+def frame_index_set(specs: Iterable[str] | str) -> frozenset[str]:
+    """The ``frameIndex`` strings named by ``specs`` (one string, or several).
+
+    Raises :class:`InvalidInputError` only for what could never match a frame:
+    no strings at all, a non-string (the official SDK compares ``str(frameIndex)``
+    with each item, so ``6`` never equals ``"6"``), or an empty string (a frame
+    without an index is never picked).
+    """
+    items = [specs] if isinstance(specs, str) else specs
+    if isinstance(items, (bytes, Mapping)) or not isinstance(items, Iterable):
+        raise InvalidInputError(f"frame indices must be strings like '6', got {type(specs).__name__}")
+    names: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidInputError(
+                f"frame indices must be strings like '6', got {type(item).__name__} {item!r}")
+        if not item:
+            raise InvalidInputError("a frame index must not be empty")
+        names.add(item)
+    if not names:
+        raise InvalidInputError("no frame indices given")
+    return frozenset(names)
 
 
-def frame_matches(frame_index: str | None, numbers: set[int]) -> bool:
-    """Whether a frame's ``frameIndex`` ("12", or "<part>-12") names one of ``numbers``."""
-    if not frame_index:
-        return False
-    last = frame_index.rsplit("-", 1)[-1].strip()
-    try:
-        return int(last) in numbers or int(frame_index) in numbers
-    except ValueError:
-        return False
+def ids_of_frames_named(task_id: int, frames: Iterable[FrameInfo], names: frozenset[str]) -> list[int]:
+    """Ids of the ``frames`` whose ``frameIndex`` is one of ``names``, in listing order.
+
+    Every such frame counts, also when several share an index (the official
+    SDK keeps only the last one listed). When none matches, the
+    :class:`InvalidInputError` lists the first indices the task does have.
+    """
+    ids: list[int] = []
+    seen: dict[str, None] = {}  # the task's frame indices, in listing order
+    for frame in frames:
+        if frame.frame_index:
+            seen.setdefault(frame.frame_index)
+        if frame.id is not None and frame.frame_index in names:
+            ids.append(frame.id)
+    if ids:
+        return ids
+    wanted = ", ".join(repr(name) for name in sorted(names)[:_SHOWN])
+    if not seen:
+        raise InvalidInputError(f"task {task_id} has no frames to match {wanted}")
+    first = islice(seen, _SHOWN)
+    shown = ", ".join(repr(index) for index in first) + (", …" if len(seen) > _SHOWN else "")
+    raise InvalidInputError(
+        f"task {task_id} has no frame whose frameIndex is exactly {'one of ' if len(names) > 1 else ''}{wanted} "
+        f"(the official SDK's rule); its {len(seen)} frame indices begin {shown}")

@@ -3,9 +3,12 @@
 Every model is a frozen attrs class with snake_case attribute names; the wire (camelCase) names
 are derived by :mod:`rayvision_async.models._converter`, which is also how these objects are built from
 response data (``structure(data, TaskInfo)``). Every field has a default, so a missing field never
-fails, and unknown fields are ignored.
+fails, and unknown fields are ignored. ``model.to_dict()`` (or :func:`unstructure`) gives the
+service's camelCase dict back; structuring that dict again gives an equal model.
 """
 
+from ._base import ServiceModel
+from ._converter import unstructure
 from .common import ErrorCodeInfo, HardwareConfig, NotSupportedCgVersion, PackNode, Platform, Project, ProjectList
 from .enums import TERMINAL_TASK_STATUSES, FrameStatus, FrameType, TaskStatus, TolerantIntEnum
 from .frames import FrameInfo, FrameStats
@@ -62,6 +65,7 @@ __all__ = [
     "RaySyncUserKey",
     "RaysyncTransfer",
     "RenderEnv",
+    "ServiceModel",
     "Software",
     "SoftwareDetail",
     "SoftwareVersion",
@@ -79,4 +83,5 @@ __all__ = [
     "TransferServerInfo",
     "UserProfile",
     "UserSetting",
+    "unstructure",
 ]

@@ -7,9 +7,11 @@ Rules, all registered once at import time:
   spelling variants (``aliases``); see :mod:`rayvision_async.models._meta`.
 * **Tolerance.** Missing keys take the field default; unknown keys are ignored; a JSON ``null``
   for a sequence becomes ``()``; an empty string for an optional number, time or enum becomes
-  ``None``; unknown enum codes become cached ``UNKNOWN_<code>`` pseudo-members.
+  ``None``; unknown enum codes become ``UNKNOWN_<code>`` pseudo-members (a bounded cache).
 * **Times.** Epoch milliseconds (int, float, Decimal or digit string) become timezone-aware UTC
-  datetimes; 0 means "not set" and becomes ``None``.
+  datetimes; 0 means "not set" and becomes ``None``. Fields marked ``coerce="service_time"`` carry
+  "yyyy-MM-dd HH:mm:ss" text in the service's zone instead and become aware datetimes in that zone
+  (:data:`~rayvision_async._service_time.SERVICE_TZ`, UTC+8).
 * **Money.** ``Decimal``; floats go through ``repr`` so 1.57 becomes ``Decimal("1.57")``. A float that
   may not be what the service sent (see :mod:`._numbers`) raises :class:`InexactNumberError` inside
   :func:`structure_reply`, which then structures the reply's exact decoding; :func:`structure` takes
@@ -38,7 +40,7 @@ import os
 import threading
 import types
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -46,13 +48,14 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from .._service_time import SERVICE_TZ
 from ._meta import ALIASES, COERCE, REPEATED, WIRE
 from ._numbers import InexactNumberError, float_money, float_text, lenient, money_cache, trusted_int
 from ._structgen import FieldSpec, Inline, Shortcut, make_model_structure_fn
 from .enums import TolerantIntEnum
 
 __all__ = ["FAST_PATH", "InexactNumberError", "converter", "make_converter", "snake_to_camel", "structure",
-           "structure_reply", "wire_name"]
+           "structure_reply", "unstructure", "wire_name"]
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
@@ -94,6 +97,17 @@ def structure_reply(data: Any, cl: type[T], exact: Callable[[], Any]) -> T:
         return converter.structure(data, cl)
     except InexactNumberError:
         return structure(exact(), cl)
+
+
+def unstructure(obj: Any) -> Any:
+    """The service's form of a model (or a tuple/dict of models): the inverse of :func:`structure`.
+
+    Models become dicts keyed by wire name (camelCase, or the field's ``wire`` metadata), with every
+    field, ``None`` included; times become epoch milliseconds, enums their int codes, tuples lists.
+    Money stays ``Decimal`` (the models' type). ``structure(unstructure(m),
+    type(m)) == m`` for every model ``m``.
+    """
+    return converter.unstructure(obj)
 
 
 # --------------------------------------------------------------------------- scalar conversions
@@ -294,11 +308,36 @@ def _labels(value: Any, _: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _service_time(value: Any, _: Any) -> datetime | None:
+    """Wall-clock text of the service ("2018-11-09 18:27:40", UTC+8) → an aware datetime in that zone.
+
+    Text with an offset is converted to the zone; epoch milliseconds (an int or digits) are read as
+    elsewhere; ``None``, ``""`` and 0 are "not set".
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if not _is_int_text(text):
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"expected 'yyyy-MM-dd HH:mm:ss' text, got {value!r}") from None
+            if moment.tzinfo is None or moment.utcoffset() is None:
+                return moment.replace(tzinfo=SERVICE_TZ)
+            return moment.astimezone(SERVICE_TZ)
+    epoch = _opt_datetime(value, datetime)
+    return None if epoch is None else epoch.astimezone(SERVICE_TZ)
+
+
 #: ``_labels``'s results for the texts the service usually sends (the fast path reads them directly).
 _LABEL_TEXTS: Mapping[str, tuple[str, ...]] = types.MappingProxyType({"{}": (), "[]": ()})
 
 #: Special hooks by ``coerce`` metadata name: (hook, its results for some exact texts).
-_COERCERS: dict[str, tuple[Hook, Mapping[str, Any] | None]] = {"labels": (_labels, _LABEL_TEXTS)}
+_COERCERS: dict[str, tuple[Hook, Mapping[str, Any] | None]] = {
+    "labels": (_labels, _LABEL_TEXTS),
+    "service_time": (_service_time, None),
+}
 
 #: The one declaration of the ``X | None`` scalar hooks and of the inline check the fast path may do
 #: instead of calling each (see :class:`~._structgen.Inline`). Editing a hook's behaviour for the value
@@ -338,7 +377,7 @@ def _lazy(conv: cattrs.Converter, inner: Any) -> Callable[[], Hook]:
 
 @functools.cache
 def _enum_hook(cls: type[TolerantIntEnum], optional: bool) -> Hook:
-    members = cls._value2member_map_  # pseudo-members are added to this same dict
+    members = cls._value2member_map_  # the defined codes; unknown ones go through cls() (a bounded cache)
 
     def structure_enum(value: Any, _: Any) -> Any:
         if value is None and optional:
@@ -395,8 +434,8 @@ def _shortcut(t: Any) -> Shortcut | None:
     """The inline shortcut the fast path may use for a field of type ``t``, read from the table above.
 
     Only ``X | None`` has one: a scalar's declared :class:`~._structgen.Inline`, or, for a
-    :class:`TolerantIntEnum`, a lookup of int codes in the enum's own member map (unknown codes are
-    added to that same map by the hook). The generator checks that ``hook`` is the converter's hook.
+    :class:`TolerantIntEnum`, a lookup of int codes in the enum's own member map (unknown codes go to
+    the hook, whose pseudo-members live in a bounded cache). The generator checks that ``hook`` is the converter's hook.
     """
     arms = _union_arms(t)
     if arms is None or len(arms) != 2 or _NONE_TYPE not in arms:
@@ -483,6 +522,39 @@ def _paths_or_text(value: Any, _: Any) -> tuple[str, ...] | str:
     return () if value is None else tuple(str(item) for item in value)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _epoch_ms(value: datetime) -> int | float:
+    """Epoch milliseconds of ``value`` (naive means UTC): an int, a float only below a millisecond."""
+    micros = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)) - _EPOCH
+    whole, rest = divmod(micros // _MICROSECOND, 1000)
+    return whole if not rest else whole + rest / 1000
+
+
+def _model_unstructure_fn(conv: cattrs.Converter, cl: Any) -> Callable[[Any], dict[str, Any]]:
+    """A model → ``{wire name: unstructured value}`` for every field; values dispatch on their class."""
+    pairs = tuple((field.name, wire_name(field)) for field in attrs.fields(get_origin(cl) or cl))
+    unstructure_value = conv.unstructure
+
+    def unstructure_model(obj: Any) -> dict[str, Any]:
+        return {wire: unstructure_value(getattr(obj, name)) for name, wire in pairs}
+
+    return unstructure_model
+
+
+def _register_unstructure(conv: cattrs.Converter) -> None:
+    """The inverse rules: models by wire name, times to epoch ms, enums to codes, sequences to lists."""
+    unstructure_value = conv.unstructure
+    conv.register_unstructure_hook(datetime, _epoch_ms)
+    conv.register_unstructure_hook_factory(_is_enum, lambda _t: int)
+    conv.register_unstructure_hook_factory(_is_model, functools.partial(_model_unstructure_fn, conv))
+    conv.register_unstructure_hook_func(
+        lambda t: t in (tuple, list), lambda value: [unstructure_value(item) for item in value])
+    conv.register_unstructure_hook(dict, lambda value: {key: unstructure_value(item) for key, item in value.items()})
+
+
 def make_converter(*, fast_path: bool = FAST_PATH) -> cattrs.Converter:
     """A converter with every rule of this module; ``fast_path=False`` leaves models to cattrs' generator.
 
@@ -497,6 +569,7 @@ def make_converter(*, fast_path: bool = FAST_PATH) -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_var_tuple, functools.partial(_var_tuple_hook, conv))
     conv.register_structure_hook_factory(_is_model, functools.partial(_model_hook, conv, fast_path))
     conv.register_structure_hook_func(lambda t: t == PATHS_OR_TEXT, _paths_or_text)
+    _register_unstructure(conv)
     return conv
 
 

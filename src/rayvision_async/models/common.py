@@ -6,6 +6,8 @@ from datetime import datetime
 
 import attrs
 
+from ._base import ServiceModel
+
 __all__ = [
     "ErrorCodeInfo",
     "HardwareConfig",
@@ -18,7 +20,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class Platform:
+class Platform(ServiceModel):
     """A render platform (cluster) the account can use (common/queryPlatforms).
 
     ``type`` is 0 GPU, 1 CPU, 2 picture; ``status`` 0..3 is the platform's load state.
@@ -33,7 +35,7 @@ class Platform:
 
 
 @attrs.frozen(kw_only=True)
-class ErrorCodeInfo:
+class ErrorCodeInfo(ServiceModel):
     """Description and solution of an analysis error code (submit/queryAnalyseErrorDetail).
 
     ``code`` is a string on the wire (e.g. ``"15000"``). ``type`` is 0 for a warning that can
@@ -55,7 +57,7 @@ class ErrorCodeInfo:
 
 
 @attrs.frozen(kw_only=True)
-class NotSupportedCgVersion:
+class NotSupportedCgVersion(ServiceModel):
     """A software version a hardware configuration cannot render."""
 
     cg_id: int | None = None
@@ -63,7 +65,7 @@ class NotSupportedCgVersion:
 
 
 @attrs.frozen(kw_only=True)
-class HardwareConfig:
+class HardwareConfig(ServiceModel):
     """A render-node hardware configuration (hardwareConfig/list).
 
     ``type`` is 1 CPU, 2 GPU; ``current`` marks the configuration in use.
@@ -87,7 +89,7 @@ class HardwareConfig:
 
 
 @attrs.frozen(kw_only=True)
-class PackNode:
+class PackNode(ServiceModel):
     """A pack node the account may submit through (submit/getUserPackNodeInfo)."""
 
     pack_node_id: int | str | None = None
@@ -95,7 +97,7 @@ class PackNode:
 
 
 @attrs.frozen(kw_only=True)
-class Project:
+class Project(ServiceModel):
     """A project (a.k.a. label) name and its id."""
 
     project_id: int | None = None
@@ -103,7 +105,7 @@ class Project:
 
 
 @attrs.frozen(kw_only=True)
-class ProjectList:
+class ProjectList(ServiceModel):
     """The account's projects (project/getList and project/list)."""
 
     project_name_list: tuple[Project, ...] = ()

@@ -1,16 +1,20 @@
 """Status and type codes used by the Rayvision render API.
 
 The service adds codes without notice, so every enum here tolerates unknown values: looking up an
-unknown code returns a cached pseudo-member named ``UNKNOWN_<code>`` instead of raising. Such a
-member is still an ``int`` equal to the wire code, so it compares, sorts and serialises like the
-raw number.
+unknown code returns a pseudo-member named ``UNKNOWN_<code>`` instead of raising. Such a member
+is still an ``int`` equal to the wire code, so it compares, sorts and serialises like the raw
+number. The most recently used :data:`PSEUDO_MEMBER_CACHE_SIZE` pseudo-members per enum are kept
+(the same object for the same code); older ones are let go, so a stream of distinct unknown codes
+cannot grow memory without bound.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 import threading
-from typing import Self
+from collections import OrderedDict
+from typing import Any, Self
 
 __all__ = [
     "TERMINAL_TASK_STATUSES",
@@ -21,34 +25,40 @@ __all__ = [
 ]
 
 _PSEUDO_LOCK = threading.Lock()
+#: How many pseudo-members each enum keeps (least recently used go first).
+PSEUDO_MEMBER_CACHE_SIZE = 1024
+_PSEUDO: dict[type, OrderedDict[int, Any]] = {}
+_INT_TEXT = re.compile(r"\s*-?[0-9]{1,30}\s*")
 
 
 class TolerantIntEnum(enum.IntEnum):
     """Base for integer enums that accept codes they do not define.
 
     ``MyEnum(77)`` for an undefined 77 returns a pseudo-member with ``.value == 77`` and
-    ``.name == "UNKNOWN_77"``. The pseudo-member is cached, so ``MyEnum(77) is MyEnum(77)``.
-    Pseudo-members are not listed when iterating the enum. Numeric strings such as ``"4"`` (some
-    endpoints send codes as strings) are accepted too.
+    ``.name == "UNKNOWN_77"``. Recently used pseudo-members are cached (bounded, see
+    :data:`PSEUDO_MEMBER_CACHE_SIZE`), so ``MyEnum(77) is MyEnum(77)`` while 77 is among them;
+    compare with ``==``, which always holds. Pseudo-members are not listed when iterating the
+    enum. Numeric strings such as ``"4"`` (some endpoints send codes as strings) are accepted too.
     """
 
     @classmethod
     def _missing_(cls, value: object) -> Self | None:
         if isinstance(value, str):
-            text = value.strip()
-            if text.lstrip("-").isdigit():
-                return cls(int(text))
-            return None
+            return cls(int(value)) if _INT_TEXT.fullmatch(value) else None
         if isinstance(value, bool) or not isinstance(value, int):
             return None
         with _PSEUDO_LOCK:
-            cached = cls._value2member_map_.get(value)
+            cache = _PSEUDO.setdefault(cls, OrderedDict())
+            cached: Self | None = cache.get(value)
             if cached is not None:
-                return cached  # type: ignore[return-value]
+                cache.move_to_end(value)
+                return cached
             member = int.__new__(cls, value)
             member._name_ = f"UNKNOWN_{value}".replace("-", "MINUS_")
             member._value_ = value
-            cls._value2member_map_[value] = member
+            cache[value] = member
+            if len(cache) > PSEUDO_MEMBER_CACHE_SIZE:
+                cache.popitem(last=False)
             return member
 
     @property

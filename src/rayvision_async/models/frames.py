@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import attrs
 
+from ._base import ServiceModel
 from ._meta import meta
 from .enums import FrameStatus, FrameType
 
@@ -14,7 +15,7 @@ __all__ = ["FrameInfo", "FrameStats"]
 
 
 @attrs.frozen(kw_only=True)
-class FrameInfo:
+class FrameInfo(ServiceModel):
     """One render frame (or frame block) of a task, as listed by queryTaskFrames.
 
     ``start_time``/``end_time`` are UTC datetimes (``None`` when the service sends 0, i.e. not
@@ -71,7 +72,7 @@ class FrameInfo:
 
 
 @attrs.frozen(kw_only=True)
-class FrameStats:
+class FrameStats(ServiceModel):
     """Frame counters over all of the account's tasks (queryAllFrameStats)."""
 
     executing_frames_total: int | None = None

@@ -7,13 +7,15 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from ._base import ServiceModel
+
 __all__ = ["Page"]
 
 T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
-class Page(Generic[T]):
+class Page(ServiceModel, Generic[T]):
     """One page of results: ``items`` plus the paging counters the service reports.
 
     Structure it with a concrete item type, e.g. ``structure(data, Page[TaskInfo])``.

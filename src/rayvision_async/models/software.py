@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from ._base import ServiceModel
 from ._meta import meta
 
 __all__ = [
@@ -19,7 +20,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class Software:
+class Software(ServiceModel):
     """A DCC application the farm renders (``cg_id`` 2000 Maya, 2001 3ds Max, 2004 Houdini, …).
 
     ``cg_type`` lists the scene-file suffixes, separated by ``;`` (see :attr:`file_suffixes`).
@@ -42,7 +43,7 @@ class Software:
 
 
 @attrs.frozen(kw_only=True)
-class SupportedSoftware:
+class SupportedSoftware(ServiceModel):
     """The software list (plugin/querySoftwareList), with the default and auto-commit setting."""
 
     is_auto_commit: int | None = None
@@ -51,7 +52,7 @@ class SupportedSoftware:
 
 
 @attrs.frozen(kw_only=True)
-class PluginVersion:
+class PluginVersion(ServiceModel):
     """One version of a plugin; ``plugin_id`` is what render environments reference."""
 
     plugin_id: int | None = None
@@ -60,7 +61,7 @@ class PluginVersion:
 
 
 @attrs.frozen(kw_only=True)
-class Plugin:
+class Plugin(ServiceModel):
     """A plugin available for one software version (``cv_id`` = :attr:`SoftwareVersion.id`)."""
 
     cv_id: int | None = None
@@ -69,7 +70,7 @@ class Plugin:
 
 
 @attrs.frozen(kw_only=True)
-class SoftwareVersion:
+class SoftwareVersion(ServiceModel):
     """One supported version of a DCC application; ``id`` is the software-version id."""
 
     id: int | None = None
@@ -79,7 +80,7 @@ class SoftwareVersion:
 
 
 @attrs.frozen(kw_only=True)
-class SoftwareDetail:
+class SoftwareDetail(ServiceModel):
     """Versions and plugins supported for one DCC application (plugin/querySoftwareDetail)."""
 
     cg_plugin: tuple[Plugin, ...] = ()
@@ -97,7 +98,7 @@ class SoftwareDetail:
 
 
 @attrs.frozen(kw_only=True)
-class RenderEnv:
+class RenderEnv(ServiceModel):
     """A user render environment ("user plugin config", plugin/getUserPluginConfig).
 
     ``os_name`` is 0 for Linux and 1 for Windows. The 2020 protocol spells ``cglId`` for
@@ -123,7 +124,7 @@ class RenderEnv:
 
 
 @attrs.frozen(kw_only=True)
-class CreatedRenderEnv:
+class CreatedRenderEnv(ServiceModel):
     """Result of plugin/addUserPluginConfig: the name of the new render environment."""
 
     edit_name: str | None = None

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import attrs
 
+from ._base import ServiceModel
 from ._meta import meta
 from .enums import FrameStatus, TaskStatus
 from .page import Page
@@ -28,7 +29,7 @@ def _repeated() -> str | None:
 
 
 @attrs.frozen(kw_only=True)
-class TaskKeyValue:
+class TaskKeyValue(ServiceModel):
     """Task keywords (``taskKeyValueVo``): tile count and the scene's cameras.
 
     The field tables spell the last key ``RenderableCarema``; the examples send
@@ -41,7 +42,7 @@ class TaskKeyValue:
 
 
 @attrs.frozen(kw_only=True)
-class TaskInfo:
+class TaskInfo(ServiceModel):
     """One render task as listed by getTaskList and queryTaskInfo.
 
     A submitted job is a parent task whose rendering stages (photon pass, main picture, …) are
@@ -131,7 +132,7 @@ class TaskInfoPage(Page[TaskInfo]):
 
 
 @attrs.frozen(kw_only=True)
-class CreatedTasks:
+class CreatedTasks(ServiceModel):
     """Result of createTask: the new task ids, their display aliases and the owning user id."""
 
     task_id_list: tuple[int, ...] = ()
@@ -140,18 +141,20 @@ class CreatedTasks:
 
 
 @attrs.frozen(kw_only=True)
-class GrabInfo:
+class GrabInfo(ServiceModel):
     """Progress of one block of one frame in a task-progress image (loadTaskProcessImg).
 
-    The service sends every value as a string; times stay the formatted strings it sends
-    (server local time), fees become ``Decimal`` and the status a :class:`FrameStatus`.
+    The service sends every value as a string. Times ("2018-11-09 18:28:26", the service's wall
+    clock) become aware datetimes in the service's zone (UTC+8,
+    :data:`~rayvision_async._service_time.SERVICE_TZ`); fees become ``Decimal`` and the status a
+    :class:`FrameStatus`.
     """
 
     frame_index: str | None = None
     frame_block: str | None = None
     frame_status: FrameStatus | None = None
-    start_time: str | None = None
-    end_time: str | None = None
+    start_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
+    end_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
     is_max_price: str | None = None
     fee_amount: Decimal | None = None
     coupon_fee: Decimal | None = None
@@ -163,11 +166,13 @@ class GrabInfo:
 
 
 @attrs.frozen(kw_only=True)
-class TaskProgress:
+class TaskProgress(ServiceModel):
     """Render progress of a (3ds Max) task (loadTaskProcessImg).
 
-    ``grab_info`` is a list of rows, each a list of :class:`GrabInfo` blocks. Times are the
-    formatted strings the service sends (e.g. ``"2018-11-09 18:27:40"``).
+    ``grab_info`` is a list of rows, each a list of :class:`GrabInfo` blocks. Times are sent as
+    the service's wall-clock text (``"2018-11-09 18:27:40"``) and become aware datetimes in its
+    zone (UTC+8, :data:`~rayvision_async._service_time.SERVICE_TZ`); compare or convert them as
+    any aware datetime (``.astimezone(UTC)``).
     """
 
     width: int | None = None
@@ -176,7 +181,7 @@ class TaskProgress:
     is_render_photon: bool | None = None
     current_task_type: str | None = None
     scene_name: str | None = None
-    start_time: str | None = None
-    end_time: str | None = None
-    completed_time: str | None = None
+    start_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
+    end_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
+    completed_time: datetime | None = attrs.field(default=None, metadata=meta(coerce="service_time"))
     grab_info: tuple[tuple[GrabInfo, ...], ...] = ()

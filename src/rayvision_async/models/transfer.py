@@ -10,6 +10,7 @@ from datetime import datetime
 
 import attrs
 
+from ._base import ServiceModel
 from ._meta import meta
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class SubUserOutputBid:
+class SubUserOutputBid(ServiceModel):
     """The output (download) bid of one sub-account of a main account."""
 
     user_id: str | None = None
@@ -35,7 +36,7 @@ class SubUserOutputBid:
 
 
 @attrs.frozen(kw_only=True)
-class TransferBid:
+class TransferBid(ServiceModel):
     """The account's transfer bids (transfer/getBid).
 
     This endpoint sends snake_case keys (``config_bid``, ``sub_user_output_bids``…); the
@@ -53,7 +54,7 @@ class TransferBid:
 
 
 @attrs.frozen(kw_only=True)
-class EngineAccount:
+class EngineAccount(ServiceModel):
     """A transfer-engine (e.g. Aspera) account; ``password`` is kept out of ``repr()``."""
 
     bid: str | None = None
@@ -62,7 +63,7 @@ class EngineAccount:
 
 
 @attrs.frozen(kw_only=True)
-class EngineLine:
+class EngineLine(ServiceModel):
     """One network line (server and port) of a transfer engine; ``type`` 1 dedicated, 0 general."""
 
     name: str | None = None
@@ -74,7 +75,7 @@ class EngineLine:
 
 
 @attrs.frozen(kw_only=True)
-class TransferEngine:
+class TransferEngine(ServiceModel):
     """A transfer engine (Aspera, RaySync, …) with its accounts, lines and health-check settings.
 
     The service's keys are ``resqEngineAccounts`` and ``respTaskEngineLines`` (sic); they are
@@ -104,7 +105,7 @@ class TransferEngine:
 
 
 @attrs.frozen(kw_only=True)
-class TransferConfig:
+class TransferConfig(ServiceModel):
     """The account's transfer configuration (transfer/getConfig): bids, engines, sub-account bids.
 
     The bid keys are camelCase here (snake_case spellings are accepted too).
@@ -134,7 +135,7 @@ class TransferConfig:
 
 
 @attrs.frozen(kw_only=True)
-class RaysyncTransfer:
+class RaysyncTransfer(ServiceModel):
     """Address and ports of a Raysync transfer server."""
 
     server_ip: str | None = None
@@ -146,7 +147,7 @@ class RaysyncTransfer:
 
 
 @attrs.frozen(kw_only=True)
-class TransferServerInfo:
+class TransferServerInfo(ServiceModel):
     """Raysync transfer-server information (transfer/getServerInfo)."""
 
     client_version: str | None = None
@@ -155,7 +156,7 @@ class TransferServerInfo:
 
 
 @attrs.frozen(kw_only=True)
-class RaySyncUserKey:
+class RaySyncUserKey(ServiceModel):
     """The Raysync authentication key and the account it belongs to (transfer/getRaySyncUserKey).
 
     ``ray_sync_user_key``, ``user_key`` and ``signature`` are secrets and are kept out of
@@ -184,7 +185,7 @@ class RaySyncUserKey:
 
 
 @attrs.frozen(kw_only=True)
-class OutputFile:
+class OutputFile(ServiceModel):
     """A file or directory in the account's output tree (file/operate/getOutputUserDirFile).
 
     No example response is documented: ``last_modify`` becomes a UTC datetime when it is epoch

@@ -8,13 +8,14 @@ from decimal import Decimal
 
 import attrs
 
+from ._base import ServiceModel
 from ._meta import meta
 
 __all__ = ["LoginRecord", "OperationRecord", "UserProfile", "UserSetting"]
 
 
 @attrs.frozen(kw_only=True)
-class UserProfile:
+class UserProfile(ServiceModel):
     """The account's profile, balances and prices (setUp/queryUserProfile).
 
     Balances and prices are ``Decimal``. Flags are the integers the service sends (0/1).
@@ -70,7 +71,7 @@ class UserProfile:
 
 
 @attrs.frozen(kw_only=True)
-class UserSetting:
+class UserSetting(ServiceModel):
     """The account's render settings (setUp/queryUserSetting).
 
     ``single_node_render_frames``, ``max_ignore_map_flag`` and ``auto_commit`` are strings on the
@@ -97,7 +98,7 @@ class UserSetting:
 
 
 @attrs.frozen(kw_only=True)
-class OperationRecord:
+class OperationRecord(ServiceModel):
     """One entry of the account's task-operation history (handle/operate/sdk/taskRecord).
 
     The service documents no types for this record, so fields whose type is unknown keep an
@@ -135,7 +136,7 @@ class OperationRecord:
 
 
 @attrs.frozen(kw_only=True)
-class LoginRecord:
+class LoginRecord(ServiceModel):
     """One login of the account (handle/operate/sdk/loginRecord); ``login_time`` is UTC."""
 
     id: int | None = None

@@ -17,12 +17,21 @@ Two subpackages, with a one-way dependency ``service → farm``:
   name, routing, wire records, faults, the :class:`Simulator`, its transport
   and server. It drives a :class:`Farm`.
 
-Quick start::
+Quick start (a doctest: ``tests/simulator/test_simulator_docs.py`` runs it)::
 
-    sim = Simulator(farm=Farm(speed=0))
-    api = AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim))
-    ids = (await api.task.create_task())["taskIdList"]
-    sim.farm.advance(600)
+    >>> import asyncio
+    >>> from rayvision_async import AsyncRayvisionAPI
+    >>> from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
+    >>> async def quick_start() -> str:
+    ...     sim = Simulator(farm=Farm(speed=0))
+    ...     transport = SimulatorTransport(sim)
+    ...     async with AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=transport) as api:
+    ...         task_id = await api.submit_task_json({"task_info": {"frames": "1-3[1]"}})
+    ...         sim.farm.advance(600)
+    ...         task = (await api.query.task_info([task_id])).items[0]
+    ...         return f"{task.task_status.name}: {task.done_frames} of {task.total_frames} frames"
+    >>> asyncio.run(quick_start())
+    'FINISHED: 3 of 3 frames'
 """
 
 from .farm import Account, Farm, FarmError, FrameStatus, FrameType, RenderEnv, SimClock, TaskStatus

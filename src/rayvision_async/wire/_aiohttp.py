@@ -35,14 +35,27 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     request may have been sent), so retry decisions do not depend on which
     transport is inside. The session is created lazily inside the running loop;
     once :meth:`aclose` ran, no new one is ever opened.
+
+    Idle connections are kept ``keepalive_timeout`` seconds (4 s: shorter than
+    the idle timeouts servers and proxies commonly use, 5 s and up), so a
+    request is rarely sent on a connection the server is closing. A request
+    marked not idempotent (the ``rayvision_idempotent`` extension set to
+    False: it creates or changes work, and a failure after sending cannot be
+    retried) goes through a second pool whose connections are reused only
+    within ``mutation_keepalive_timeout`` (0.5 s) of their last answer; after
+    that it opens a fresh connection rather than risk one closed while idle.
     """
 
     #: Its connect failures are raised only when nothing was sent (see ``HttpChannel.vouched``).
     vouches_for_failures = True
 
-    def __init__(self, *, limit: int = 100, keepalive_timeout: float = 15.0, use_env_proxies: bool = True) -> None:
+    def __init__(
+        self, *, limit: int = 100, keepalive_timeout: float = 4.0, mutation_keepalive_timeout: float = 0.5,
+        use_env_proxies: bool = True,
+    ) -> None:
         self._limit = limit
         self._keepalive_timeout = keepalive_timeout
+        self._mutation_keepalive_timeout = mutation_keepalive_timeout
         # HTTP(S)_PROXY / NO_PROXY are read once here, not on every request: aiohttp's
         # trust_env looks them (and ~/.netrc) up in a worker thread per request.
         self._proxies = urllib.request.getproxies() if use_env_proxies else {}
@@ -52,22 +65,29 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._last_extension: object = None
         self._last_timeout = aiohttp.ClientTimeout()
         self._session: aiohttp.ClientSession | None = None
+        self._mutation_session: aiohttp.ClientSession | None = None
         self._closed = False
 
     def _get_session(self, request: httpx.Request) -> aiohttp.ClientSession:
         if self._closed:
             raise httpx.ConnectError("the transport is closed", request=request)
+        if request.extensions.get("rayvision_idempotent", True) is False:
+            if self._mutation_session is None or self._mutation_session.closed:
+                self._mutation_session = self._new_session(self._mutation_keepalive_timeout)
+            return self._mutation_session
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._limit, keepalive_timeout=self._keepalive_timeout)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=False,
-                # httpx chose Accept-Encoding and decodes per Content-Encoding when the
-                # response is built; aiohttp decoding too would decompress the body twice.
-                auto_decompress=False,
-            )
+            self._session = self._new_session(self._keepalive_timeout)
         return self._session
+
+    def _new_session(self, keepalive_timeout: float) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self._limit, keepalive_timeout=keepalive_timeout),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=False,
+            # httpx chose Accept-Encoding and decodes per Content-Encoding when the
+            # response is built; aiohttp decoding too would decompress the body twice.
+            auto_decompress=False,
+        )
 
     def _proxy(self, url: httpx.URL) -> str | None:
         origin = (url.scheme, url.host)
@@ -92,14 +112,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     @property
     def open_connections(self) -> int:
-        """Connections currently held by the pool (idle or in use); 0 once closed."""
-        session = self._session
-        if session is None or session.closed or session.connector is None:
-            return 0
-        connector: Any = session.connector
-        acquired = len(getattr(connector, "_acquired", ()))
-        idle = sum(len(conns) for conns in getattr(connector, "_conns", {}).values())
-        return acquired + idle
+        """Connections currently held by the pools (idle or in use); 0 once closed."""
+        total = 0
+        for session in (self._session, self._mutation_session):
+            if session is None or session.closed or session.connector is None:
+                continue
+            connector: Any = session.connector
+            total += len(getattr(connector, "_acquired", ()))
+            total += sum(len(conns) for conns in getattr(connector, "_conns", {}).values())
+        return total
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._get_session(request)
@@ -145,6 +166,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         self._closed = True
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+        for session in (self._session, self._mutation_session):
+            if session is not None and not session.closed:
+                await session.close()
+        self._session = self._mutation_session = None

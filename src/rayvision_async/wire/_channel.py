@@ -25,6 +25,9 @@ __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpChannel", "RawReply", "Timeouts"]
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 #: Request extension telling the SDK's transports the cap (they stop reading the raw body past it).
 MAX_BYTES_EXTENSION = "rayvision_max_response_bytes"
+#: The request extension telling the default transport whether the call may be repeated (False: it creates
+#: or changes work, so it gets a connection that cannot have been closed while idle).
+IDEMPOTENT_EXTENSION = "rayvision_idempotent"
 
 USER_AGENT = f"rayvision-async/{__version__}"
 _DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
@@ -131,14 +134,15 @@ class HttpChannel:
         self._urls: dict[str, httpx.URL] = {}
         self._closed = False
 
-    async def post(self, path: str, content: bytes, timeouts: Timeouts) -> RawReply:
-        """Send one signed POST and read the whole reply."""
+    async def post(self, path: str, content: bytes, timeouts: Timeouts, *, idempotent: bool = True) -> RawReply:
+        """Send one signed POST and read the whole reply (``idempotent=False``: it creates or changes work)."""
         url = self._urls.get(path)
         if url is None:
             url = self._urls[path] = httpx.URL(self._base_url + path)
         limit = self.max_response_bytes
         request = httpx.Request("POST", url, headers=_DEFAULT_HEADERS, content=content,
-                                extensions={"timeout": timeouts.extension, MAX_BYTES_EXTENSION: limit})
+                                extensions={"timeout": timeouts.extension, MAX_BYTES_EXTENSION: limit,
+                                            IDEMPOTENT_EXTENSION: idempotent})
         # SDK errors are raised outside the ``except`` blocks, so none carries the httpx exception (and its
         # signed request) as __cause__ or __context__.
         error: errors.RayvisionError

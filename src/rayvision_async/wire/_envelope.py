@@ -46,13 +46,17 @@ def exact_loads(content: bytes) -> Any:
 
 @attrs.frozen(slots=True)
 class Envelope:
-    """One decoded response: the service's ``code`` and ``message``, and its ``data``."""
+    """One decoded response: the service's ``code`` and ``message``, and its ``data``.
+
+    Its repr shows only the code and the server time: the message, the request id and the data
+    are the server's text, which may echo a secret (errors carry scrubbed copies).
+    """
 
     code: int
-    message: str
-    data: Any
+    message: str = attrs.field(repr=False)
+    data: Any = attrs.field(repr=False)
     server_time_ms: int | None
-    request_id: str | None
+    request_id: str | None = attrs.field(repr=False)
     #: The body, for :meth:`exact_data` (a reference to the reply's bytes, not a copy).
     content: bytes = attrs.field(default=b"", repr=False, eq=False)
 

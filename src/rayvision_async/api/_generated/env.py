@@ -19,27 +19,43 @@ class EnvEndpoints(GroupBase):
     __slots__ = ()
 
     @endpoint_method
-    async def add_render_env(self, data: Mapping[str, Any]) -> CreatedRenderEnv | None:
+    async def add_render_env(
+        self,
+        data: Mapping[str, Any] | None = None,
+        render_env: Mapping[str, Any] | None = None,
+    ) -> CreatedRenderEnv | None:
         """Create a render environment.
 
         ``POST /api/render/plugin/addUserPluginConfig``
         (2018 path set: ``POST /api/render/common/addRenderEnv``)
         Creates or changes work: never retried once sent.
+
+        render_env: the usage document's keyword for data (give one of the two)
         """
         result: CreatedRenderEnv | None = await self._client._call(ROWS["add_render_env"], {
             "data": data,
+            "render_env": render_env,
         })
         return result
 
     @endpoint_method
-    async def update_render_env(self, data: Mapping[str, Any]) -> None:
+    async def update_render_env(
+        self,
+        data: Mapping[str, Any] | None = None,
+        render_env: Mapping[str, Any] | None = None,
+    ) -> None:
         """Change a render environment.
 
         ``POST /api/render/plugin/editUserPluginConfig``
         (2018 path set: ``POST /api/render/common/updateRenderEnv``)
         Safe to retry.
+
+        render_env: the usage document's keyword for data (give one of the two)
         """
-        await self._client._call(ROWS["update_render_env"], {"data": data})
+        await self._client._call(ROWS["update_render_env"], {
+            "data": data,
+            "render_env": render_env,
+        })
 
     @endpoint_method
     async def delete_render_env(self, edit_name: str) -> None:
@@ -75,6 +91,10 @@ class EnvEndpoints(GroupBase):
         ``POST /api/render/plugin/getUserPluginConfig``
         (2018 path set: ``POST /api/render/common/getRenderEnv``)
         Safe to retry.
+
+        In the 2018 path set:
+            cg_names does not exist (refused when given)
+            os_name does not exist (refused when given)
         """
         result: tuple[RenderEnv, ...] = await self._client._call(ROWS["get_render_env"], {
             "name": name,

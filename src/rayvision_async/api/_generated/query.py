@@ -56,6 +56,12 @@ class QueryEndpoints(GroupBase):
         ``POST /api/render/submit/queryAnalyseErrorDetail``
         (2018 path set: ``POST /api/render/common/queryErrorDetail``)
         Safe to retry.
+
+        language: 0 Chinese, 1 English
+
+        In the 2018 path set:
+            codes does not exist (refused when given)
+            language is sent as a string
         """
         result: tuple[ErrorCodeInfo, ...] = await self._client._call(ROWS["error_detail"], {
             "code": code,
@@ -80,6 +86,12 @@ class QueryEndpoints(GroupBase):
         ``POST /api/render/handle/getTaskList/v2``
         (2018 path set: ``POST /api/render/task/getTaskList``)
         Safe to retry.
+
+        In the 2018 path set:
+            search_keyword does not exist (refused when given)
+            start_time does not exist (refused when given)
+            end_time does not exist (refused when given)
+            recycle_flag does not exist (refused when given)
         """
         result: Page[TaskInfo] = await self._client._call(ROWS["get_task_list"], {
             "page_num": page_num,
@@ -134,6 +146,10 @@ class QueryEndpoints(GroupBase):
         Creates or changes work: never retried once sent.
 
         task_param_list: task ids
+
+        In the 2018 path set:
+            task_param_list is sent as taskParam
+            status does not exist (refused when given)
         """
         await self._client._call(ROWS["restart_failed_frames"], {
             "task_param_list": task_param_list,
@@ -153,6 +169,9 @@ class QueryEndpoints(GroupBase):
         ``POST /api/render/handle/recommitTaskFrames``
         (2018 path set: ``POST /api/render/task/restartFrame``)
         Creates or changes work: never retried once sent.
+
+        In the 2018 path set:
+            status does not exist (refused when given)
         """
         await self._client._call(ROWS["restart_frame"], {
             "task_id": task_id,
@@ -192,6 +211,9 @@ class QueryEndpoints(GroupBase):
         ``POST /api/render/plugin/querySoftwareDetail``
         (2018 path set: ``POST /api/render/common/querySupportedPlugin``)
         Safe to retry.
+
+        In the 2018 path set:
+            os_name does not exist (refused when given)
         """
         result: SoftwareDetail = await self._client._call(ROWS["supported_plugin"], {
             "name": name,

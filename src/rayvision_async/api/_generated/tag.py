@@ -18,12 +18,17 @@ class TagEndpoints(GroupBase):
     __slots__ = ()
 
     @endpoint_method
-    async def add_label(self, new_name: str, status: int = 1) -> None:
+    async def add_label(self, new_name: str, status: int | str = 1) -> None:
         """Create a project label.
 
         ``POST /api/render/project/add``
         (2018 path set: ``POST /api/render/common/addLabel``)
         Creates or changes work: never retried once sent.
+
+        status: 0 or 1 (an int, or '0'/'1' as the official SDK's own helper passes)
+
+        In the 2018 path set:
+            status is sent as a string
         """
         await self._client._call(ROWS["add_label"], {
             "new_name": new_name,
@@ -66,14 +71,16 @@ class TagEndpoints(GroupBase):
     @endpoint_method
     async def delete_task_tag(
         self,
-        taskIds: Iterable[int],
-        labelNames: Iterable[str],
+        taskIds: Iterable[int] = (),
+        labelNames: Iterable[str] = (),
         tag_ids: Iterable[int] = (),
     ) -> None:
-        """Remove labels from tasks.
+        """Remove labels (by name or id) from tasks.
 
         ``POST /api/render/handle/deleteTaskLabel``
         Safe to retry.
+
+        tag_ids: label ids; delete_task_tag(tag_ids=[...]) alone is the GitHub-master call form
         """
         await self._client._call(ROWS["delete_task_tag"], {
             "taskIds": taskIds,

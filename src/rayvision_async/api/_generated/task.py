@@ -25,7 +25,7 @@ class TaskEndpoints(GroupBase):
         task_user_level: int = 50,
         out_user_id: int | None = None,
         labels: Iterable[str] | None = None,
-        clone_original_id: int | None = None,
+        clone_original_id: int | str | None = None,
         artist: str | None = None,
     ) -> CreatedTasks:
         """Reserve new task ids (not yet submitted).
@@ -33,6 +33,14 @@ class TaskEndpoints(GroupBase):
         ``POST /api/render/submit/createTask``
         (2018 path set: ``POST /api/render/task/createTask``)
         Creates or changes work: never retried once sent.
+
+        clone_original_id: an int, or its digits as a str (sent as the int, as the official SDK does)
+
+        In the 2018 path set:
+            task_user_level does not exist (refused when given)
+            labels does not exist (refused when given)
+            clone_original_id does not exist (refused when given)
+            artist does not exist (refused when given)
         """
         result: CreatedTasks = await self._client._call(ROWS["create_task"], {
             "count": count,
@@ -51,6 +59,9 @@ class TaskEndpoints(GroupBase):
         ``POST /api/render/submit/task``
         (2018 path set: ``POST /api/render/task/submitTask``)
         Creates or changes work: never retried once sent.
+
+        In the 2018 path set:
+            producer does not exist (refused when given)
         """
         await self._client._call(ROWS["submit_task"], {
             "task_id": task_id,
@@ -66,6 +77,9 @@ class TaskEndpoints(GroupBase):
         Safe to retry.
 
         task_param_list: task ids
+
+        In the 2018 path set:
+            task_param_list is sent as taskParam
         """
         await self._client._call(ROWS["stop_task"], {
             "task_param_list": task_param_list,
@@ -80,6 +94,9 @@ class TaskEndpoints(GroupBase):
         Safe to retry.
 
         task_param_list: task ids
+
+        In the 2018 path set:
+            task_param_list is sent as taskParam
         """
         await self._client._call(ROWS["start_task"], {
             "task_param_list": task_param_list,
@@ -94,6 +111,9 @@ class TaskEndpoints(GroupBase):
         Safe to retry.
 
         task_param_list: task ids
+
+        In the 2018 path set:
+            task_param_list is sent as taskParam
         """
         await self._client._call(ROWS["abort_task"], {
             "task_param_list": task_param_list,
@@ -108,6 +128,9 @@ class TaskEndpoints(GroupBase):
         Safe to retry.
 
         task_param_list: task ids
+
+        In the 2018 path set:
+            task_param_list is sent as taskParam
         """
         await self._client._call(ROWS["delete_task"], {
             "task_param_list": task_param_list,
@@ -171,7 +194,7 @@ class TaskEndpoints(GroupBase):
     async def edit_task_hardware_config(
         self,
         taskIds: Iterable[int],
-        hardwareConfigIds: Iterable[str],
+        hardwareConfigIds: Iterable[int | str],
         model: str,
         gpuNum: str,
         ram: str,
@@ -180,6 +203,8 @@ class TaskEndpoints(GroupBase):
 
         ``POST /api/render/handle/editTaskHardwareConfig``
         Safe to retry.
+
+        hardwareConfigIds: HardwareConfig.id values (ints) or their strs, sent as given
         """
         await self._client._call(ROWS["edit_task_hardware_config"], {
             "taskIds": taskIds,

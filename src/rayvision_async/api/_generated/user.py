@@ -41,13 +41,16 @@ class UserEndpoints(GroupBase):
 
     @endpoint_method
     async def update_user_settings(self, task_over_time: int) -> None:
-        """Set the task timeout.
+        """Set the task timeout, in seconds (the 2018 path set sends whole hours, rounded up).
 
         ``POST /api/render/setUp/updateUserSetting``
         (2018 path set: ``POST /api/render/user/updateUserSetting``)
         Safe to retry.
 
-        task_over_time: task timeout in seconds (the 2018 set sends hours, rounded up)
+        task_over_time: task timeout in seconds (the 2018 set sends ceil(seconds / 3600) hours)
+
+        In the 2018 path set:
+            task_over_time is sent as taskOverTime, divided by 3600 and rounded up
         """
         await self._client._call(ROWS["update_user_settings"], {
             "task_over_time": task_over_time,

@@ -63,6 +63,7 @@ class Account:
     cpu_price: Decimal = Decimal("0.67")
     gpu_price: Decimal = Decimal("20")
     task_over_time_sec: int = 43200
+    sub_users: dict[str, str] = field(default_factory=lambda: {"100002": "20202"})  # sub-account id → output bid
     projects: dict[int, tuple[str, int]] = field(default_factory=dict)  # id → (name, status)
     render_envs: dict[str, RenderEnv] = field(default_factory=dict)
     operation_log: list[dict[str, Any]] = field(default_factory=list)
@@ -110,8 +111,12 @@ class Account:
             "output_bid": "20201",
             "input_bid": "10201",
             "parent_input_bid": "10201",
-            "sub_user_output_bids": [],
+            "sub_user_output_bids": self.sub_user_output_bids(),
         }
+
+    def sub_user_output_bids(self) -> list[dict[str, str]]:
+        """``[{userId, outputBid}]`` of the sub-accounts (getBid, getConfig)."""
+        return [{"userId": user_id, "outputBid": bid} for user_id, bid in self.sub_users.items()]
 
     def raysync_key(self, now_ms: int) -> dict[str, Any]:
         """``getRaySyncUserKey`` data."""

@@ -16,6 +16,7 @@ __all__ = [
     "pack_nodes",
     "platforms",
     "plugin_info",
+    "plugin_software",
     "software_detail",
     "software_list",
     "software_name",
@@ -111,11 +112,22 @@ def software_detail(cg_id: int) -> dict[str, Any]:
 
 def plugin_info(plugin_id: int) -> dict[str, Any] | None:
     """``{pluginId, pluginName, pluginVersion}`` for a known plugin version id, else None."""
+    found = _find_plugin(plugin_id)
+    return None if found is None else found[1]
+
+
+def plugin_software(plugin_id: int) -> int | None:
+    """The cgId a plugin version id belongs to, or None if the farm has no such plugin."""
+    found = _find_plugin(plugin_id)
+    return None if found is None else found[0]
+
+
+def _find_plugin(plugin_id: int) -> tuple[int, dict[str, Any]] | None:
     for cg_id in _SOFTWARE:
         for plugin in software_detail(cg_id)["cgPlugin"]:
             for release in plugin["pluginVersions"]:
                 if release["pluginId"] == plugin_id:
-                    return dict(release)
+                    return cg_id, dict(release)
     return None
 
 
@@ -212,9 +224,13 @@ def transfer_server_info(zone: int) -> dict[str, Any]:
     }
 
 
-def transfer_config(input_bid: str, output_bid: str, config_bid: str) -> dict[str, Any]:
-    """``getConfig`` data (the Aspera password is a fake)."""
+def transfer_config(
+    input_bid: str, output_bid: str, config_bid: str, sub_user_output_bids: list[dict[str, str]]
+) -> dict[str, Any]:
+    """``getConfig`` data: the three engines of the documents, trtt, RaySync and Aspera (fake passwords)."""
     line = {"name": "raysync_main", "server": "127.0.0.1", "port": "10200", "isDefault": 1, "lineId": 121, "type": 0}
+    aspera_line = dict(line, name="Aspera_main", port="10221", lineId=123)
+    check = {"automaticCheck": 0, "checkServer": "127.0.0.1", "checkEnable": "0", "checkExcludType": "tx"}
     return {
         "inputBid": input_bid,
         "outputBid": output_bid,
@@ -222,27 +238,31 @@ def transfer_config(input_bid: str, output_bid: str, config_bid: str) -> dict[st
         "parentInputBid": None,
         "resqEngines": [
             {
+                "resqEngineAccounts": [{"bid": output_bid, "name": output_bid, "password": "dHJ0dC1zaW11bGF0b3I="}],
+                "respTaskEngineLines": [dict(aspera_line, type=1)],  # a special line
+                "engineName": "trtt",
+                **check,
+                "automaticCheck": 1,
+                "checkPort": "8888",
+                "checkEnable": "1",
+                "isDefault": 0,
+            },
+            {
                 "resqEngineAccounts": None,
                 "respTaskEngineLines": [line],
                 "engineName": "RaySync",
-                "automaticCheck": 0,
-                "checkServer": "127.0.0.1",
+                **check,
                 "checkPort": "10100",
-                "checkEnable": "0",
-                "checkExcludType": "tx",
                 "isDefault": 1,
             },
             {
-                "resqEngineAccounts": [{"bid": output_bid, "name": output_bid, "password": "c2ltdWxhdG9y"}],
-                "respTaskEngineLines": [dict(line, name="Aspera_main", port="10221", lineId=123)],
+                "resqEngineAccounts": [{"bid": config_bid, "name": config_bid, "password": "c2ltdWxhdG9y"}],
+                "respTaskEngineLines": [aspera_line],
                 "engineName": "Aspera",
-                "automaticCheck": 0,
-                "checkServer": "127.0.0.1",
+                **check,
                 "checkPort": "8888",
-                "checkEnable": "0",
-                "checkExcludType": "tx",
                 "isDefault": 0,
             },
         ],
-        "subUserOutputBids": [],
+        "subUserOutputBids": sub_user_output_bids,
     }

@@ -37,13 +37,23 @@ class TaskStatus(enum.IntEnum):
 
 
 class FrameStatus(enum.IntEnum):
-    """``frameStatus`` codes of queryTaskFrames."""
+    """``frameStatus`` codes of queryTaskFrames (protocol "frameStatus": 1 to 11).
+
+    The farm stores 1 to 5 and 11; 6 to 10 are what it reports for a waiting
+    frame held behind an earlier pass (see :mod:`._passes`).
+    """
 
     WAITING = 1
     PROCESSING = 2
     STOPPED = 3
     COMPLETE = 4
     FAILED = 5
+    WAITING_PRE_HANDLING = 6  # behind the pre-render frame
+    WAITING_PHOTON_FRAME = 7  # behind a photon frame of the same task
+    WAITING_PRIORITY = 8  # behind the priority frames
+    WAITING_PHOTON_JOB = 9  # behind the photon child task
+    WAITING_SETTLEMENT_JOB = 10  # behind the Houdini settlement (simulation) frame
+    TIMED_OUT = 11  # the task hit its over-time stop before the frame ended
 
 
 class FrameType(enum.IntEnum):
@@ -51,7 +61,9 @@ class FrameType(enum.IntEnum):
 
     PRE_RENDER = 1
     PHOTON = 2
+    PRIORITY = 4
     MAIN = 5
+    SETTLEMENT = 8  # Houdini settlement (simulation) frame
 
 
 #: Envelope ``message`` for each code (the protocol's "Info" column).

@@ -12,6 +12,8 @@ from ._store import TaskStore
 
 __all__ = ["TaskControl"]
 
+_HALTED = (FrameStatus.STOPPED, FrameStatus.TIMED_OUT)  # the frames startTask resumes
+
 
 class TaskControl:
     """The operations that change submitted tasks, over a store, an engine and an account.
@@ -60,7 +62,7 @@ class TaskControl:
             for member in task.family():
                 member.mode = Mode.ACTIVE
                 member.completed_at = None
-                self._requeue(member, lambda frame: frame.status is FrameStatus.STOPPED, count_attempt=False)
+                self._requeue(member, lambda frame: frame.status in _HALTED, count_attempt=False)
             if resumed_analysis:
                 task.mode = Mode.ANALYSING
                 task.analyse_until = now + self.analyse_seconds

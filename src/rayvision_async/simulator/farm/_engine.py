@@ -14,6 +14,7 @@ from collections.abc import Callable
 from ._clock import SimClock
 from ._codes import FrameStatus
 from ._model import Mode, SimFrame, SimTask
+from ._passes import PassState
 
 __all__ = ["RenderEngine"]
 
@@ -135,13 +136,14 @@ class RenderEngine:
             self._charge(frame)
 
     def time_out(self, parent: SimTask, instant: float) -> None:
-        """Stop ``parent`` for exceeding its over-time stop (status TIME_OUT_STOP)."""
+        """Stop ``parent`` for exceeding its over-time stop (task status 23, its unfinished frames 11)."""
         for task in parent.family():
             task.mode = Mode.TIMED_OUT
             for frame in task.frames:
-                if frame.status is FrameStatus.PROCESSING:
-                    frame.status = FrameStatus.STOPPED
-                    frame.ended_at = instant
+                if frame.is_pending:
+                    if frame.status is FrameStatus.PROCESSING:
+                        frame.ended_at = instant
+                    frame.status = FrameStatus.TIMED_OUT
 
     @staticmethod
     def mark_completion(parent: SimTask, instant: float) -> None:
@@ -156,22 +158,14 @@ class RenderEngine:
         for parent in self._live_parents():
             if parent.mode is not Mode.ACTIVE:
                 continue
-            photon_pending = any(
-                frame.is_pending
-                for leaf in parent.children
-                if leaf.task_type == "RenderPhoton"
-                for frame in leaf.frames
-            )
+            passes = parent.passes()  # only the open pass starts: the main picture waits for the photon pass
             for leaf in parent.leaves():
-                if leaf.mode is not Mode.ACTIVE:
-                    continue
-                if leaf.task_type == "Render" and photon_pending:
-                    continue  # the main picture waits for the photon pass
-                self._start_frames(leaf, instant)
+                if leaf.mode is Mode.ACTIVE:
+                    self._start_frames(leaf, instant, passes)
 
-    def _start_frames(self, leaf: SimTask, instant: float) -> None:
+    def _start_frames(self, leaf: SimTask, instant: float, passes: PassState) -> None:
         running = sum(1 for frame in leaf.frames if frame.status is FrameStatus.PROCESSING)
-        waiting = [frame for frame in leaf.frames if frame.status is FrameStatus.WAITING]
+        waiting = [frame for frame in leaf.frames if passes.may_start(frame)]
         free = len(waiting) if leaf.full_speed else max(leaf.task_limit - running, 0)
         for frame in waiting[:free]:
             frame.status = FrameStatus.PROCESSING

@@ -6,6 +6,13 @@ when a test calls :meth:`Farm.advance`. A submitted task is analysed for
 taking ``frame_seconds``. A frame fails by a seeded rule (``failure_rate``,
 or a ``failure_rule`` callable), so a run is reproducible.
 
+Passes (:mod:`._passes`): besides the main frames a task may render, first, a
+pre-render frame (``pre_render``), a settlement frame if it is a Houdini
+task (``settlement``), a photon frame of its own (``photon_frame``) or a
+photon child task (``child_tasks``), and its first ``priority_frames``
+frames as priority frames. Frames behind an unfinished pass report what they
+wait for (frameStatus 6 to 10); a failed pass holds the later ones.
+
 A farm is composed of parts it holds and delegates to: a
 :class:`~._store.TaskStore` (tasks, frames, ids, lookups), a
 :class:`~._engine.RenderEngine` (simulated time), an :class:`~._account.Account`
@@ -35,6 +42,8 @@ from ._taskfile import TASK_FILES, apply_task_json, parse_frames
 __all__ = ["ChildTasks", "Farm", "PagingEnd", "parse_frames"]
 
 ChildTasks = Literal["none", "photon_and_main", "random"]
+#: The cgId of Houdini, the software with settlement (simulation) frames.
+HOUDINI_CG_ID = 2004
 PagingEnd = Literal["empty", "code700"]
 
 
@@ -53,6 +62,10 @@ class Farm:
         failure_rule: Callable[[SimFrame], bool] | None = None,
         frame_price: Decimal | str = Decimal("0.44"),
         child_tasks: ChildTasks = "none",
+        pre_render: bool = False,
+        settlement: bool = False,
+        photon_frame: bool = False,
+        priority_frames: int = 0,
         default_frames: str = "1-10[1]",
         task_limit: int = 4,
         require_task_json: bool = True,
@@ -67,6 +80,8 @@ class Farm:
             raise ValueError(f"unknown child_tasks policy {child_tasks!r}")
         if paging_end not in ("empty", "code700"):
             raise ValueError(f"unknown paging_end {paging_end!r}")
+        if priority_frames < 0:
+            raise ValueError("priority_frames must be >= 0")
         self.seed = seed
         self.clock = clock if clock is not None else SimClock(speed)
         self.analyse_seconds = float(analyse_seconds)
@@ -74,6 +89,10 @@ class Farm:
         self.failure_rule = failure_rule
         self.frame_price = Decimal(frame_price)
         self.child_tasks: ChildTasks = child_tasks
+        self.pre_render = pre_render
+        self.settlement = settlement
+        self.photon_frame = photon_frame
+        self.priority_frames = priority_frames
         self.default_frames = default_frames
         self.task_limit = task_limit
         self.require_task_json = require_task_json
@@ -173,17 +192,22 @@ class Farm:
         if not isinstance(parsed, dict):
             raise FarmError.invalid(f"content of {file_name} is not a JSON object")
         if file_name == "task.json":
-            apply_task_json(task, parsed, self.default_frames)
+            apply_task_json(task, parsed, self.default_frames, user_id=self.account.user_id)
         task.files[file_name] = parsed
 
-    def submit(self, task_id: int, producer: str | None = None) -> SimTask:
-        """Submit a created task (submit/task): it is analysed, then renders."""
+    def submit(self, task_id: int, producer: str | None = None, *, require_task_json: bool | None = None) -> SimTask:
+        """Submit a created task (submit/task): it is analysed, then renders.
+
+        Without a task.json it renders ``default_frames``; whether one is demanded is
+        ``require_task_json`` (default: the farm's setting).
+        """
         task = self.task(task_id)
         if task.parent_id:
             raise FarmError.invalid(f"task {task_id} is a child task")
         if task.mode is not Mode.CREATED:
             raise FarmError.fail(f"task {task_id} has already been submitted")
-        if self.require_task_json and "task.json" not in task.files:
+        demand = self.require_task_json if require_task_json is None else require_task_json
+        if demand and "task.json" not in task.files:
             raise FarmError.fail(f"task {task_id} has no task.json")
         now = self.now()
         if not task.frames_range:
@@ -206,14 +230,21 @@ class Farm:
         numbers = parse_frames(task.frames_range)
         task.mode = Mode.ACTIVE
         task.overtime_from = instant
+        leaf = task
         if self._wants_children(task):
             photon = self.store.new_task(instant, self.task_limit, task, "RenderPhoton")
             self.store.add_frames(photon, ["0"], FrameType.PHOTON)
-            main = self.store.new_task(instant, self.task_limit, task, "Render")
-            self.store.add_frames(main, numbers, FrameType.MAIN)
-            task.children = [photon, main]
-        else:
-            self.store.add_frames(task, numbers, FrameType.MAIN)
+            leaf = self.store.new_task(instant, self.task_limit, task, "Render")
+            task.children = [photon, leaf]
+        elif self.photon_frame:
+            self.store.add_frames(leaf, ["0"], FrameType.PHOTON)
+        if self.pre_render:
+            self.store.add_frames(leaf, numbers[:1], FrameType.PRE_RENDER)
+        if self.settlement and task.cg_id == HOUDINI_CG_ID:
+            self.store.add_frames(leaf, ["0"], FrameType.SETTLEMENT)
+        priority, main = numbers[: self.priority_frames], numbers[self.priority_frames :]
+        self.store.add_frames(leaf, priority, FrameType.PRIORITY)
+        self.store.add_frames(leaf, main, FrameType.MAIN)
 
     def _frame_fails(self, frame: SimFrame) -> bool:
         if self.failure_rule is not None:

@@ -3,9 +3,9 @@
 A task the user created is a *parent*. After analysis it either renders its
 own frames (no child tasks; its ``respRenderingTaskList`` is null on the
 wire) or it gets child tasks (one photon child and one main-picture child)
-that own the frames. Statuses are derived from the frames, except for the
-modes a user sets explicitly (stopped, abandoned) or the farm imposes
-(analysing, timed out).
+that own the frames. Frames render in passes (:mod:`._passes`). Statuses are
+derived from the frames, except for the modes a user sets explicitly
+(stopped, abandoned) or the farm imposes (analysing, timed out).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._codes import FrameStatus, FrameType, TaskStatus
+from ._passes import PassState
 
 __all__ = ["FrameCounts", "Mode", "SimFrame", "SimTask"]
 
@@ -84,7 +85,7 @@ class FrameCounts:
             executing=by_status[FrameStatus.PROCESSING],
             done=by_status[FrameStatus.COMPLETE],
             failed=by_status[FrameStatus.FAILED],
-            stopped=by_status[FrameStatus.STOPPED],
+            stopped=by_status[FrameStatus.STOPPED] + by_status[FrameStatus.TIMED_OUT],
         )
 
 
@@ -122,6 +123,7 @@ class SimTask:
     overtime_from: float | None = None  # when the over-time stop clock (re)started
     completed_at: float | None = None
     deleted: bool = False
+    parent: SimTask | None = field(default=None, repr=False)  # the top-level task of a child task
 
     # -- derived ---------------------------------------------------------------------------------
 
@@ -139,6 +141,14 @@ class SimTask:
         """What the finished frames cost so far."""
         return sum((frame.fee for frame in self.all_frames()), Decimal(0))
 
+    def root(self) -> SimTask:
+        """The top-level task (this one, for a parent)."""
+        return self.parent if self.parent is not None else self
+
+    def passes(self) -> PassState:
+        """The render passes of this task's family, now."""
+        return PassState.of(self.root().all_frames())
+
     def status(self) -> TaskStatus:
         """The ``taskStatus`` code the service reports now."""
         fixed = _MODE_STATUS.get(self.mode)
@@ -151,22 +161,25 @@ class SimTask:
             for child_status in child_statuses:
                 if child_status in (TaskStatus.STOP, TaskStatus.TIME_OUT_STOP, TaskStatus.ABANDON):
                     return child_status
-        counts = self.counts()
-        if counts.waiting or counts.executing:
+        if self.is_pending():
             return TaskStatus.RENDERING
+        counts = self.counts()
         if counts.failed:
             return TaskStatus.FAILED if counts.done == 0 else TaskStatus.FINISHED_HAS_FAILED
         if counts.stopped:
             return TaskStatus.STOP
+        if counts.waiting:
+            return TaskStatus.WAITING  # a child task held behind another one's failed pass
         return TaskStatus.FINISHED
 
     def is_pending(self) -> bool:
-        """True while the farm still has work to do on this task."""
+        """True while the farm still has work to do on this task (held passes are not work)."""
         if self.mode is Mode.ANALYSING:
             return True
         if self.mode is not Mode.ACTIVE:
             return False
-        return any(frame.is_pending for frame in self.all_frames())
+        passes = self.passes()
+        return any(passes.is_live(frame) for frame in self.all_frames())
 
     def leaves(self) -> Iterator[SimTask]:
         """The tasks that own frames: the children, or the task itself."""

@@ -42,6 +42,7 @@ class TaskStore:
         task = SimTask(id=task_id, alias=f"{self.alias_prefix}{task_id}", created_at=now, task_limit=task_limit)
         if parent is not None:
             task.parent_id = parent.id
+            task.parent = parent
             task.task_type = task_type
             for name in _INHERITED:
                 setattr(task, name, getattr(parent, name))  # fmt: skip

@@ -1,4 +1,10 @@
-"""Reading a task's task.json: frames range, scene, software, project, camera."""
+"""Reading a task's task.json: frames range, scene, software, project, camera; refusing bad ids.
+
+The service refuses (600) a task.json whose ``task_info`` carries a key it checks with a value it
+cannot use: an empty or foreign ``task_id``/``user_id``, an empty ``project_id``, an unknown
+``cg_id``, or ``hardwareConfigIds`` that are not hardware config ids. A key that is absent is not
+checked (minimal task.json documents stay accepted).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ._catalog import CG_IDS, hardware_configs
 from ._codes import FarmError
 from ._model import SimTask
 
@@ -70,15 +77,40 @@ def _find_camera(node: Any) -> str | None:
     return None
 
 
-def apply_task_json(task: SimTask, doc: dict[str, Any], default_frames: str) -> None:
+def _digits(value: object) -> int | None:
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    return int(text) if text.isdigit() else None
+
+
+def check_task_ids(task: SimTask, info: dict[str, Any], software: dict[str, Any], user_id: int | None) -> None:
+    """Refuse the ids of ``task_info`` the service would (see the module docstring)."""
+    for key, expected in (("task_id", task.id), ("user_id", user_id)):
+        if key in info and (_digits(info[key]) is None or (expected is not None and _digits(info[key]) != expected)):
+            raise FarmError.invalid(f"task.json task_info.{key} {info[key]!r} is not {expected}")
+    if "project_id" in info and _digits(info["project_id"]) is None:
+        raise FarmError.invalid(f"task.json task_info.project_id {info['project_id']!r} is not a project id")
+    for where, section in (("task_info", info), ("software_config", software)):
+        if "cg_id" in section and _digits(section["cg_id"]) not in CG_IDS:
+            raise FarmError.invalid(f"task.json {where}.cg_id {section['cg_id']!r} is not a supported cgId")
+    if "hardwareConfigIds" in info:
+        ids = info["hardwareConfigIds"]
+        known = {config["id"] for config in hardware_configs()}
+        if not isinstance(ids, list) or not ids or any(_digits(item) not in known for item in ids):
+            raise FarmError.invalid(f"task.json hardwareConfigIds {ids!r} are not hardware config ids")
+        task.hardware_config_id = int(str(ids[0]))
+
+
+def apply_task_json(task: SimTask, doc: dict[str, Any], default_frames: str, *, user_id: int | None = None) -> None:
     """Set ``task``'s frames, scene, cgId, project and camera from a task.json document.
 
     Frames come from the first ``frames`` under ``scene_info_render`` (any
     DCC's layout), else ``task_info.frames``, else ``default_frames``; a bad
-    range is refused now (600), not at analysis time.
+    range is refused now (600), not at analysis time, and so are bad ids (:func:`check_task_ids`,
+    ``user_id`` being the account's).
     """
     info: dict[str, Any] = doc["task_info"] if isinstance(doc.get("task_info"), dict) else {}
     software: dict[str, Any] = doc["software_config"] if isinstance(doc.get("software_config"), dict) else {}
+    check_task_ids(task, info, software, user_id)
     frames = _find_frames(doc.get("scene_info_render")) or info.get("frames") or default_frames
     if isinstance(frames, bool) or not isinstance(frames, (str, int)):
         raise FarmError.invalid("task.json frames must be a string such as '1-10[1]'")

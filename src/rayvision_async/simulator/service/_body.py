@@ -19,10 +19,11 @@ __all__ = ["Body", "Operation", "OperationTable"]
 
 
 class Body:
-    """Typed access to a decoded JSON request body."""
+    """Typed access to a decoded JSON request body; ``legacy`` if it came on a 2018 path."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], *, legacy: bool = False) -> None:
         self.data = dict(data)
+        self.legacy = legacy
 
     def has(self, name: str) -> bool:
         """True if ``name`` is present and not null."""

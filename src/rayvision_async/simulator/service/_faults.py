@@ -18,6 +18,20 @@ Kinds:
     Envelope 610 with a ``serverTime`` ``skew`` seconds off the server's clock.
 ``error``
     An envelope error ``code`` (default 500, internal error).
+``wrong_shape``
+    A well-formed code-200 envelope whose ``data`` has the wrong JSON type (a string or a list).
+``null_data``
+    A code-200 envelope with ``"data": null``.
+``empty_body``
+    HTTP 200 with an empty body.
+``trickle``
+    The answer comes one byte every ``delay`` seconds (default 0.5 s).
+``oversized``
+    HTTP 200 with a valid JSON body of ``size`` bytes (default 33 MiB, past the client's default cap).
+``gzip_bomb``
+    HTTP 200, ``Content-Encoding: gzip``: a small body that inflates to ``size`` bytes (default 512 MiB).
+``garbage_time``
+    Envelope 610 whose ``serverTime`` is unusable (0, negative, 2**63, microseconds, ten years ahead).
 
 ``after_processing=True`` means the farm carried the request out before the
 fault hit the answer: the dangerous case where a retry duplicates work. With
@@ -34,13 +48,18 @@ from typing import Literal, get_args
 
 __all__ = ["KINDS", "Fault", "FaultKind", "FaultPlan"]
 
-FaultKind = Literal["latency", "http_5xx", "reset", "malformed_json", "slow", "clock_skew", "error"]
+FaultKind = Literal["latency", "http_5xx", "reset", "malformed_json", "slow", "clock_skew", "error",
+                    "wrong_shape", "null_data", "empty_body", "trickle", "oversized", "gzip_bomb", "garbage_time"]
 
 #: Every fault kind.
 KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
 #: Kinds that may strike after the farm processed the request.
-_MAY_FOLLOW_PROCESSING = frozenset({"http_5xx", "reset", "malformed_json", "slow", "error"})
+_MAY_FOLLOW_PROCESSING = frozenset({"http_5xx", "reset", "malformed_json", "slow", "error", "wrong_shape",
+                                    "null_data", "empty_body", "trickle", "oversized", "gzip_bomb"})
+#: The unusable ``serverTime`` values a ``garbage_time`` fault picks from (``None``: now in microseconds,
+#: ``"future"``: ten years ahead, in milliseconds).
+GARBAGE_SERVER_TIMES: tuple[int | str | None, ...] = (0, -1, 2**63, -(2**63), None, "future")
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,8 @@ class Fault:
     status: int = 503
     code: int = 500
     skew: float = 0.0
+    size: int = 0  #: oversized / gzip_bomb: the (inflated) body size in bytes
+    pick: float = 0.0  #: wrong_shape / garbage_time: which variant, from 0 to 1
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -74,14 +95,20 @@ class Fault:
         status: int = 503,
         code: int = 500,
         skew: float = 900.0,
+        size: int | None = None,
+        pick: float = 0.0,
     ) -> Fault:
-        """A fault of ``kind`` with sensible defaults: a slow or malformed answer follows
-        processing unless told otherwise, every other kind precedes it; ``delay`` defaults
-        to 0.1 s for latency and 2 s for a slow answer."""
+        """A fault of ``kind`` with sensible defaults: a slow, malformed, trickled, wrongly shaped
+        or oversized answer follows processing unless told otherwise, every other kind precedes
+        it; ``delay`` defaults to 0.1 s for latency, 2 s for a slow answer and 0.5 s per byte
+        for a trickle."""
         if after_processing is None:
-            after_processing = kind in ("slow", "malformed_json")
+            after_processing = kind in ("slow", "malformed_json", "wrong_shape", "null_data", "empty_body",
+                                        "trickle", "oversized", "gzip_bomb")
         if delay is None:
-            delay = {"latency": 0.1, "slow": 2.0}.get(kind, 0.0)
+            delay = {"latency": 0.1, "slow": 2.0, "trickle": 0.5}.get(kind, 0.0)
+        if size is None:
+            size = {"oversized": 33 * 2**20, "gzip_bomb": 512 * 2**20}.get(kind, 0)
         return cls(
             kind,
             after_processing=after_processing,
@@ -90,6 +117,8 @@ class Fault:
             status=status,
             code=code,
             skew=skew if kind == "clock_skew" else 0.0,
+            size=size,
+            pick=pick,
         )
 
     @property
@@ -106,6 +135,13 @@ _DEFAULT_WEIGHTS: dict[FaultKind, float] = {
     "slow": 1.0,
     "clock_skew": 0.5,
     "error": 1.0,
+    "wrong_shape": 1.0,
+    "null_data": 0.5,
+    "empty_body": 0.5,
+    "trickle": 0.5,
+    "oversized": 0.25,
+    "gzip_bomb": 0.25,
+    "garbage_time": 0.5,
 }
 
 
@@ -128,6 +164,9 @@ class FaultPlan:
         operations: Iterable[str] | None = None,
         latency: tuple[float, float] = (0.01, 0.1),
         slow_delay: float = 2.0,
+        trickle_delay: float = 0.5,
+        oversized: int = 33 * 2**20,
+        gzip_bomb: int = 512 * 2**20,
         skew: float = 900.0,
         http_statuses: tuple[int, ...] = (502, 503),
         error_codes: tuple[int, ...] = (500,),
@@ -150,6 +189,8 @@ class FaultPlan:
         self.operations = None if operations is None else frozenset(operations)
         self.latency = latency
         self.slow_delay = slow_delay
+        self.trickle_delay = trickle_delay
+        self.sizes = {"oversized": oversized, "gzip_bomb": gzip_bomb}
         self.skew = skew
         self.http_statuses = http_statuses
         self.error_codes = error_codes
@@ -191,6 +232,12 @@ class FaultPlan:
             return replace(fault, delay=low + (high - low) * param)
         if kind == "slow":
             return replace(fault, delay=self.slow_delay)
+        if kind == "trickle":
+            return replace(fault, delay=self.trickle_delay)
+        if kind in self.sizes:
+            return replace(fault, size=self.sizes[kind])
+        if kind in ("wrong_shape", "garbage_time"):
+            return replace(fault, pick=param)
         if kind == "clock_skew":
             return replace(fault, skew=self.skew if param < 0.5 else -self.skew)
         if kind == "http_5xx":

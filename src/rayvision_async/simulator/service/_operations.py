@@ -48,8 +48,10 @@ def _task_ids(body: dict[str, Any], data: Any) -> list[int]:
     return []
 
 
-def dispatch(farm: Farm, operation: str, body: dict[str, Any], *, path: str = "") -> Any:
+def dispatch(farm: Farm, operation: str, body: dict[str, Any], *, path: str = "", legacy: bool = False) -> Any:
     """Run ``operation`` on ``farm`` with a wire-named ``body``; returns the envelope ``data``.
+
+    ``legacy``: the request came on a 2018 path (whose set has no task.json upload).
 
     Raises :class:`~rayvision_async.simulator.farm.FarmError` for anything the service refuses, and
     404 for an operation the farm does not know.
@@ -59,7 +61,7 @@ def dispatch(farm: Farm, operation: str, body: dict[str, Any], *, path: str = ""
     if handler is None:
         raise FarmError.not_found(f"operation {operation!r}")
     farm.now()
-    data = handler(farm, Body(body))
+    data = handler(farm, Body(body, legacy=legacy))
     if operation in MUTATING:
         now_ms = ms(farm.clock.now()) or 0
         farm.account.record_operation(operation, _task_ids(body, data), now_ms, path, body)

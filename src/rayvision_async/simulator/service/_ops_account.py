@@ -140,7 +140,9 @@ def get_raysync_user_key(farm: Farm, body: Body) -> Any:
 def get_transfer_config(farm: Farm, body: Body) -> Any:
     """transfer/getConfig."""
     bids = farm.account.transfer_bid()
-    return catalog.transfer_config(bids["input_bid"], bids["output_bid"], bids["config_bid"])
+    return catalog.transfer_config(
+        bids["input_bid"], bids["output_bid"], bids["config_bid"], farm.account.sub_user_output_bids()
+    )
 
 
 # -- projects (labels) ----------------------------------------------------------------------------
@@ -173,6 +175,9 @@ def _env(body: Body) -> RenderEnv:
     cg_id = body.number("cgId")
     if cg_id not in catalog.CG_IDS:
         raise FarmError.invalid(f"cgId {cg_id} is not a supported software")
+    for plugin_id in body.opt_int_list("pluginIds") or []:
+        if catalog.plugin_software(plugin_id) != cg_id:
+            raise FarmError.invalid(f"pluginId {plugin_id} is not a plugin of cgId {cg_id}")
     return RenderEnv(
         cg_id=cg_id,
         cg_name=body.text("cgName", nonempty=True),

@@ -76,7 +76,8 @@ def task_frames(farm: Farm, body: Body) -> Any:
     keyword = body.opt_str("searchKeyword")
     frames = [frame for frame in task.all_frames() if keyword is None or keyword in frame.index]
     result = page(frames, body.number("pageNum", 1), body.number("pageSize", 100), end_with_code700=_code700(farm))
-    result["items"] = [frame_wire(frame, ctx) for frame in result["items"]]
+    passes = task.passes()
+    result["items"] = [frame_wire(frame, ctx, passes) for frame in result["items"]]
     return result
 
 
@@ -93,12 +94,12 @@ def all_frame_status(farm: Farm, body: Body) -> Any:
         "doneFramesTotal": by_status[FrameStatus.COMPLETE],
         "failedFramesTotal": by_status[FrameStatus.FAILED],
         "waitingFramesTotal": by_status[FrameStatus.WAITING],
-        "abandonFramesTotal": by_status[FrameStatus.STOPPED],
+        "abandonFramesTotal": by_status[FrameStatus.STOPPED] + by_status[FrameStatus.TIMED_OUT],
         "totalFrames": len(frames),
     }
 
 
-def _grab(farm: Farm, frame: SimFrame, task: SimTask, now: float) -> dict[str, Any]:
+def _grab(farm: Farm, frame: SimFrame, task: SimTask, now: float, status: FrameStatus) -> dict[str, Any]:
     seconds = farm.engine.frame_seconds
     used = 0.0 if frame.started_at is None else (frame.ended_at or now) - frame.started_at
     if frame.status is FrameStatus.PROCESSING:
@@ -108,7 +109,7 @@ def _grab(farm: Farm, frame: SimFrame, task: SimTask, now: float) -> dict[str, A
     return {
         "startTime": datetime_text(frame.started_at),
         "endTime": datetime_text(frame.ended_at if not frame.is_pending else None),
-        "frameStatus": str(int(frame.status)),
+        "frameStatus": str(int(status)),
         "isMaxPrice": "0",
         "feeAmount": f"{frame.fee:.2f}",
         "couponFee": "0.00",
@@ -133,6 +134,7 @@ def get_task_processing_img(farm: Farm, body: Body) -> Any:
     if frame_type is None:
         frame_type = int(FrameType.PHOTON) if photon_pending else int(FrameType.MAIN)
     chosen = [frame for frame in frames if int(frame.frame_type) == frame_type]
+    passes = task.passes()
     return {
         "width": 1920,
         "height": 1080,
@@ -143,7 +145,7 @@ def get_task_processing_img(farm: Farm, body: Body) -> Any:
         "startTime": datetime_text(task.submitted_at),
         "endTime": datetime_text(task.completed_at),
         "completedTime": datetime_text(task.completed_at),
-        "grabInfo": [[_grab(farm, frame, task, now)] for frame in chosen],
+        "grabInfo": [[_grab(farm, frame, task, now, passes.reported(frame))] for frame in chosen],
     }
 
 
@@ -198,7 +200,7 @@ def _task_files(task: SimTask) -> list[dict[str, Any]]:
         _file_entry(f"{folder}.{frame.index}.png", f"/{folder}/{folder}.{frame.index}.png",
                     1_048_576 + frame.id % 4096, frame.ended_at, False)
         for frame in task.all_frames()
-        if frame.status is FrameStatus.COMPLETE and frame.frame_type is FrameType.MAIN
+        if frame.status is FrameStatus.COMPLETE and frame.frame_type in (FrameType.MAIN, FrameType.PRIORITY)
     ]  # fmt: skip
 
 

@@ -58,8 +58,8 @@ def upload_json_content(farm: Farm, body: Body) -> Any:
 
 @op("submit_task")
 def submit_task(farm: Farm, body: Body) -> Any:
-    """submit/task → null."""
-    farm.submit(body.number("taskId"), body.opt_str("producer"))
+    """submit/task → null; the 2018 path set has no upload, so a task.json is never demanded there."""
+    farm.submit(body.number("taskId"), body.opt_str("producer"), require_task_json=False if body.legacy else None)
     return None
 
 
@@ -204,12 +204,15 @@ def add_task_tag(farm: Farm, body: Body) -> Any:
 
 @op("delete_task_tag")
 def delete_task_tag(farm: Farm, body: Body) -> Any:
-    """deleteTaskLabel → null."""
+    """deleteTaskLabel → null; without taskIds (``delete_task_tag(tag_ids=...)``) from every live task."""
     names = body.opt_str_list("labelNames") or []
     label_ids = body.opt_int_list("labelIds") or []
     if not names and not label_ids:
         raise FarmError.missing("labelNames")
-    farm.delete_task_labels(body.int_list("taskIds"), names, label_ids)
+    task_ids = body.opt_int_list("taskIds") or [
+        task.id for task in farm.store.tasks.values() if not task.deleted and not task.parent_id]
+    if task_ids:
+        farm.delete_task_labels(task_ids, names, label_ids)
     return None
 
 

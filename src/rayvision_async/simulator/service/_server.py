@@ -1,8 +1,8 @@
 """A loopback HTTP server (aiohttp) in front of a :class:`~._simulator.Simulator`.
 
 ``async with serve(simulator) as base_url:`` runs it inside the current event
-loop; :func:`run_server` runs it until interrupted (the ``simulate`` CLI
-command). A simulated reset really resets the TCP connection (RST), and a
+loop (the ``simulate`` CLI command uses it); :func:`run_server` runs it until
+interrupted. A simulated reset really resets the TCP connection (RST), and a
 slow answer really sleeps.
 """
 
@@ -47,6 +47,16 @@ def build_app(simulator: Simulator) -> web.Application:
         if reply.reset:
             _reset(request)
             return web.Response(status=500)  # never written: the transport is gone
+        if reply.trickle > 0:
+            response = web.StreamResponse(status=reply.status, headers=CIMultiDict(reply.headers))
+            response.content_length = len(reply.body)
+            await response.prepare(request)
+            with suppress(ConnectionResetError):  # the client gave up waiting
+                for index in range(len(reply.body)):
+                    await response.write(reply.body[index:index + 1])
+                    await asyncio.sleep(reply.trickle)
+                await response.write_eof()
+            return response
         return web.Response(status=reply.status, body=reply.body, headers=CIMultiDict(reply.headers))
 
     app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -55,9 +65,15 @@ def build_app(simulator: Simulator) -> web.Application:
 
 
 @asynccontextmanager
-async def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve ``simulator`` on ``host:port`` (0: a free port); yields ``"http://host:port"``."""
-    runner = web.AppRunner(build_app(simulator), access_log=None, handle_signals=False, shutdown_timeout=0.5)
+async def serve(
+    simulator: Simulator, host: str = "127.0.0.1", port: int = 0, *, keepalive_timeout: float = 75.0,
+) -> AsyncIterator[str]:
+    """Serve ``simulator`` on ``host:port`` (0: a free port); yields ``"http://host:port"``.
+
+    The server closes a connection idle for ``keepalive_timeout`` seconds (as a real one does).
+    """
+    runner = web.AppRunner(build_app(simulator), access_log=None, handle_signals=False, shutdown_timeout=0.5,
+                           keepalive_timeout=keepalive_timeout)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
@@ -84,6 +100,10 @@ def describe(simulator: Simulator, base_url: str) -> str:
     )
 
 
+def _print_flushed(text: str) -> None:
+    print(text, flush=True)  # a parent process reading the pipe sees it at once
+
+
 def run_server(
     simulator: Simulator | None = None,
     port: int = 8765,
@@ -91,7 +111,7 @@ def run_server(
     *,
     speed: float = 10.0,
     stop: threading.Event | None = None,
-    out: Callable[[str], object] = print,
+    out: Callable[[str], object] = _print_flushed,
 ) -> None:
     """Serve a simulator until Ctrl+C (or until ``stop`` is set); prints the URL and credentials.
 

@@ -8,9 +8,11 @@ loopback server both drive it; neither adds behaviour of its own.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import time
+import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from typing import Any
 from ...wire._signing import SIGNED_HEADER_NAMES, sign_request
 from ..farm._codes import ENVELOPE_MESSAGES, FarmError
 from ..farm._farm import Farm
-from ._faults import Fault, FaultKind, FaultPlan
+from ._faults import GARBAGE_SERVER_TIMES, Fault, FaultKind, FaultPlan
 from ._operations import dispatch
 from ._routing import Route, Router
 
@@ -38,6 +40,7 @@ class SimReply:
     delay: float = 0.0
     reset: bool = False
     before_sending: bool = False  # with reset: the request never reached the server
+    trickle: float = 0.0  # > 0: send the body one byte every ``trickle`` seconds
 
     def json(self) -> Any:
         """The body decoded as JSON (for tests)."""
@@ -147,6 +150,8 @@ class Simulator:
         status: int = 503,
         code: int = 500,
         skew: float = 900.0,
+        size: int | None = None,
+        pick: float = 0.0,
     ) -> Fault:
         """Apply a fault to the next ``times`` requests to ``operation`` (any request if None).
 
@@ -163,6 +168,8 @@ class Simulator:
             status=status,
             code=code,
             skew=skew,
+            size=size,
+            pick=pick,
         )
         names = None if operation is None else frozenset({operation})
         self._injections.append(_Injection(names, fault, times))
@@ -222,7 +229,8 @@ class Simulator:
         record.processed = True
         self.processed[route.name] += 1
         try:
-            data = dispatch(self.farm, route.operation, route.translate(record.body), path=record.path)
+            body = route.translate(record.body)
+            data = dispatch(self.farm, route.operation, body, path=record.path, legacy=route.legacy)
         except FarmError as error:
             return self._envelope(record, error.code, None, version, message=error.message)
         except Exception as error:  # a simulator bug: answer like the service would, keep it for the test
@@ -269,6 +277,7 @@ class Simulator:
         status: int = 200,
         message: str | None = None,
         skew: float = 0.0,
+        server_time_ms: int | None = None,
     ) -> SimReply:
         self._request_ids += 1
         record.code = code
@@ -278,7 +287,7 @@ class Simulator:
             "message": message if message is not None else ENVELOPE_MESSAGES.get(code, "fail"),
             "code": code,
             "data": data,
-            "serverTime": int((self.server_time() + skew) * 1000),
+            "serverTime": int((self.server_time() + skew) * 1000) if server_time_ms is None else server_time_ms,
             "requestId": f"SIM{self._request_ids:08d}-{int(self._wall_clock() * 1000)}",
         }
         body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -325,7 +334,49 @@ class Simulator:
             return SimReply(200, _JSON, body[: max(len(body) // 2, 1)])
         if fault.kind == "clock_skew":
             return self._envelope(record, 610, None, version, skew=fault.skew)
+        if fault.kind == "garbage_time":
+            last = len(GARBAGE_SERVER_TIMES) - 1
+            choice = GARBAGE_SERVER_TIMES[min(int(fault.pick * len(GARBAGE_SERVER_TIMES)), last)]
+            now = self.server_time()
+            garbage = (int(now * 1_000_000) if choice is None else int((now + 10 * 365 * 86400) * 1000)
+                       if choice == "future" else int(choice))
+            return self._envelope(record, 610, None, version, server_time_ms=garbage)
+        if fault.kind in ("wrong_shape", "null_data", "empty_body", "oversized", "gzip_bomb"):
+            record.code = None  # what the client reads is not the answer the farm produced
+        if fault.kind == "wrong_shape":
+            wrong: Any = "unexpected text" if fault.pick < 0.5 else [{"id": 1}]
+            return self._envelope(record, 200, wrong, version)
+        if fault.kind == "null_data":
+            return self._envelope(record, 200, None, version)
+        if fault.kind == "empty_body":
+            return SimReply(200, _JSON, b"")
+        if fault.kind == "trickle":
+            body = served.body if served is not None else self._envelope(record, 500, None, version).body
+            return SimReply(200, _JSON, body, trickle=fault.delay)
+        if fault.kind == "oversized":
+            return SimReply(200, _JSON, _padded_envelope(fault.size))
+        if fault.kind == "gzip_bomb":
+            return SimReply(200, (*_JSON, ("Content-Encoding", "gzip")), _gzip_bomb(fault.size))
         return self._envelope(record, fault.code, None, version)
+
+
+@functools.cache
+def _padded_envelope(size: int) -> bytes:
+    head = b'{"version":"2.0.0","result":true,"code":200,"message":"success","data":{"pad":"'
+    tail = b'"},"serverTime":0,"requestId":"pad"}'
+    return head + b"x" * max(size - len(head) - len(tail), 0) + tail
+
+
+@functools.cache
+def _gzip_bomb(size: int) -> bytes:
+    """A gzip body that inflates to ``size`` bytes of JSON-ish whitespace (made once per size)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b" " * 2**20
+    parts = [packer.compress(b'{"code":200,"data":')]
+    for _ in range(size // len(chunk)):
+        parts.append(packer.compress(chunk))
+    parts.append(packer.flush())
+    return b"".join(parts)
 
 
 _STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}

@@ -51,6 +51,8 @@ class SimulatorTransport(httpx.AsyncBaseTransport):
             await self._sleep(reply.delay)
         if reply.reset:
             raise httpx.ReadError("simulated connection reset by peer", request=request)
+        if reply.trickle > 0:  # every byte arrives within the read timeout; the whole takes long
+            await self._sleep(reply.trickle * len(reply.body))
         return httpx.Response(
             status_code=reply.status,
             headers=list(reply.headers),

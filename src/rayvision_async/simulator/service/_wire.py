@@ -11,8 +11,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..._service_time import SERVICE_TZ
-from ..farm._codes import FarmError, FrameStatus, TaskStatus
+from ..farm._codes import FarmError, FrameStatus, FrameType, TaskStatus
 from ..farm._model import SimFrame, SimTask
+from ..farm._passes import PassState
 
 if TYPE_CHECKING:
     from ..farm._farm import Farm
@@ -107,6 +108,13 @@ def _started(task: SimTask) -> float | None:
     return min(starts, default=None)
 
 
+def _key_value(task: SimTask) -> str:
+    """The 2018 documents' ``keyValue``: render settings as ``name:value::`` pairs."""
+    camera = json.dumps([task.camera] if task.camera else [])
+    pairs = {"tiles": "1", "all_camera": camera, "renderable_camera": camera, "frames": task.frames_range}
+    return "".join(f"{name}:{value}::" for name, value in pairs.items())
+
+
 def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
     """A TaskInfo item (getTaskList/v2, queryTaskInfo/v2), child tasks included."""
     counts = task.counts()
@@ -148,11 +156,14 @@ def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
         "userId": ctx.user_id,
         "outputFileName": f"{task.id}_{_scene_stem(task.scene_name)}" if rendering else None,
         "munuTaskId": f"SIM{task.id:010d}" if rendering else "",
+        "munuTaskIds": f"SIM{task.id:010d}" if rendering else "",
         "layerParentId": task.parent_id,
         "cgId": task.cg_id,
         "taskKeyValueVo": {"tiles": None, "allCamera": task.camera or None, "renderableCamera": task.camera or None},
         "userAccountConsume": _money(fee),
         "couponConsume": 0,
+        "qyCouponConsume": None,
+        "keyValue": _key_value(task),
         "isOpen": 1 if task.children else 0,
         "taskType": task.task_type,
         "renderCamera": task.camera,
@@ -174,9 +185,13 @@ def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
     }
 
 
-def frame_wire(frame: SimFrame, ctx: WireContext) -> dict[str, Any]:
-    """A FrameInfo item (queryTaskFrames)."""
-    finished = frame.status in (FrameStatus.COMPLETE, FrameStatus.FAILED, FrameStatus.STOPPED)
+_ENDED = (FrameStatus.COMPLETE, FrameStatus.FAILED, FrameStatus.STOPPED, FrameStatus.TIMED_OUT)
+
+
+def frame_wire(frame: SimFrame, ctx: WireContext, passes: PassState) -> dict[str, Any]:
+    """A FrameInfo item (queryTaskFrames); ``passes`` are those of the frame's family."""
+    status = passes.reported(frame)
+    finished = frame.status in _ENDED
     end = frame.ended_at if finished else None
     execute = None
     if frame.started_at is not None:
@@ -189,13 +204,14 @@ def frame_wire(frame: SimFrame, ctx: WireContext) -> dict[str, Any]:
         "platform": ctx.platform,
         "frameIndex": frame.index,
         "frameBlock": "1",
-        "frameStatus": int(frame.status),
+        "frameStatus": int(status),
         "feeAmount": _money(frame.fee),
         "couponFee": 0,
         "startTime": ms(frame.started_at),
         "endTime": ms(end),
         "frameExecuteTime": execute,
-        "frameStatusText": f"task_frame_status_{int(frame.status)}",
+        "currentRenderTime": execute if frame.status is FrameStatus.PROCESSING else 0,
+        "frameStatusText": f"task_frame_status_{int(status)}",
         "arrearsFee": None,
         "munuJobId": str(frame.id),
         "taskId": frame.task_id,
@@ -204,10 +220,13 @@ def frame_wire(frame: SimFrame, ctx: WireContext) -> dict[str, Any]:
         "recommitFlag": frame.attempts,
         "isCopy": None,
         "taskOverTime": ctx.over_time_sec,
-        "gopName": None,
+        "gopName": "/obj/simulation" if frame.frame_type is FrameType.SETTLEMENT else None,
         "frameRam": None,
         "averageCpu": None,
         "averageMemory": None,
-        "isOverTime": 1 if execute is not None and execute > ctx.over_time_sec else 0,
+        "isOverTime": 1 if status is FrameStatus.TIMED_OUT or (execute or 0) > ctx.over_time_sec else 0,
+        "overOneMonth": None,
+        "renderRam": None,
+        "openRenderRam": None,
         "nodeId": f"node-{frame.id % 97:02d}" if frame.started_at is not None else None,
     }

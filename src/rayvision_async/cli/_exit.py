@@ -1,0 +1,49 @@
+"""The command line's exit codes, and where its complaints go (stderr, one line, never re-wrapped).
+
+No ``rich`` here: :mod:`rayvision_async.cli` imports this before it knows rich is installed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = [
+    "EXIT_API",
+    "EXIT_CONFIG",
+    "EXIT_INTERRUPTED",
+    "EXIT_NETWORK",
+    "EXIT_OK",
+    "EXIT_PIPE",
+    "EXIT_TASK_FAILED",
+    "EXIT_TASK_STOPPED",
+    "EXIT_USAGE",
+    "PROG",
+    "complain",
+]
+
+PROG = "rayvision-async"
+
+EXIT_OK = 0
+#: The service refused a request (envelope error code, bad signature…), or ``watch`` was given unknown ids.
+EXIT_API = 1
+#: Bad usage: an unknown command or option, a value out of range, a port that cannot be listened on.
+EXIT_USAGE = 2
+#: Configuration: missing or malformed credentials, domain, platform or base URL; ``rich`` not installed.
+EXIT_CONFIG = 3
+#: The network failed or an answer could not be read.
+EXIT_NETWORK = 4
+#: ``watch``: a watched task ended FAILED, FINISHED_HAS_FAILED (some frames failed) or ABANDON.
+EXIT_TASK_FAILED = 5
+#: ``watch``: a watched task ended stopped (STOP, USER_STOP, ARREARAGE_STOP, TIME_OUT_STOP), none failed.
+EXIT_TASK_STOPPED = 6
+#: Ctrl+C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+#: The reader of stdout went away (``… | head -1``): 128 + SIGPIPE, as a shell reports it.
+EXIT_PIPE = 141
+
+
+def complain(message: str) -> None:
+    """Write ``rayvision-async: message`` to stderr as one unwrapped line, and flush it."""
+    text = " ".join(message.split("\n"))
+    sys.stderr.write(f"{PROG}: {text}\n")
+    sys.stderr.flush()

@@ -1,0 +1,204 @@
+"""From a scene analyzer's output to a submitted task, over the endpoint calls it needs (passed in).
+
+:func:`check_analysis` reads the documents and runs the checks that create nothing: the DCC
+version and plugins (``supported_plugin``), the hardware (``get_hardware_config``, written as
+the official SDK does) and the tips.json codes (``error_detail``: errors refuse, warnings are
+reported). :func:`submit_analysis` then fills ``user_id``, ``project_id`` and, last, ``task_id``
+(creating one only if task.json has none), stringifies the modifiable parameters, uploads
+task.json (and upload/asset/tips.json when given) and submits.
+
+Every failure raises an :class:`~._pipeline_errors.AnalysisSubmitError` naming its step and the
+steps done; once a task id exists it carries it and the prepared task.json, so passing that back
+resumes without creating another task. Creating and submitting are never retried here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import attrs
+
+from ..errors import InvalidInputError
+from ..models import CreatedTasks, ErrorCodeInfo, HardwareConfig, SoftwareDetail
+from . import _analysis as analysis
+from ._analysis import HardwareRequest, TipsEntry
+from ._pipeline_errors import AnalysisSubmitError, SceneErrorsError, SubmitStepError
+
+__all__ = ["AnalysisCalls", "AnalysisDocuments", "CheckedAnalysis", "SubmittedAnalysis", "check_analysis",
+           "submit_analysis"]
+
+logger = logging.getLogger("rayvision_async")
+
+#: A document: a dict, or the path of a UTF-8 JSON file.
+Source = Mapping[str, Any] | str | os.PathLike[str]
+
+
+@attrs.frozen(kw_only=True)
+class AnalysisCalls:
+    """The endpoint calls the pipeline makes (the client passes its own)."""
+
+    supported_plugin: Callable[[int], Awaitable[SoftwareDetail]]
+    hardware_configs: Callable[[], Awaitable[tuple[HardwareConfig, ...]]]
+    error_detail: Callable[[list[str]], Awaitable[tuple[ErrorCodeInfo, ...]]]
+    user_id: Callable[[], Awaitable[int]]
+    project_id: Callable[[str], Awaitable[str]]
+    create: Callable[[], Awaitable[CreatedTasks]]
+    upload: Callable[[int, str, str], Awaitable[None]]
+    submit: Callable[[int], Awaitable[None]]
+
+
+@attrs.frozen(kw_only=True)
+class AnalysisDocuments:
+    """The analyzer's four documents, read (``task`` is required, the others may be absent)."""
+
+    task: dict[str, Any]
+    upload: dict[str, Any] | None = None
+    asset: dict[str, Any] | None = None
+    tips: dict[str, Any] | None = None
+
+    @classmethod
+    def read(cls, task_json: Source, upload_json: Source | None = None, asset_json: Source | None = None,
+             tips_json: Source | None = None) -> AnalysisDocuments:
+        """Read each from a dict or a UTF-8 JSON file path; InvalidInputError names a bad file."""
+        def optional(source: Source | None, name: str) -> dict[str, Any] | None:
+            return None if source is None else analysis.read_document(source, name)
+
+        task = analysis.read_document(task_json, "task.json")
+        info = analysis.task_section(task, "task_info")
+        software = analysis.task_section(task, "software_config")
+        if not str(info.get("cg_id", "")).strip().isdigit():
+            raise InvalidInputError("task.json task_info.cg_id must be a cgId such as '2000'")
+        if not isinstance(software.get("cg_version"), str | int) or isinstance(software.get("cg_version"), bool):
+            raise InvalidInputError("task.json software_config.cg_version must be a version such as '2020'")
+        for key in ("task_id", "platform"):
+            if _filled(info.get(key)) and not str(info[key]).strip().isdigit():
+                raise InvalidInputError(f"task.json task_info.{key} must be digits, not {info[key]!r}")
+        return cls(task=task, upload=optional(upload_json, "upload.json"), asset=optional(asset_json, "asset.json"),
+                   tips=optional(tips_json, "tips.json"))
+
+
+@attrs.frozen(kw_only=True)
+class CheckedAnalysis:
+    """What the checks found: task.json with the hardware written, the chosen ids, the warnings."""
+
+    documents: AnalysisDocuments
+    task_json: dict[str, Any]
+    hardware_config_ids: tuple[str, ...]
+    warnings: tuple[TipsEntry, ...]
+    completed: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class SubmittedAnalysis:
+    """A submitted task: its id, the task.json uploaded, the hardware chosen and the tips warnings."""
+
+    task_id: int
+    task_json: dict[str, Any]
+    hardware_config_ids: tuple[str, ...]
+    warnings: tuple[TipsEntry, ...]
+    created: bool  # False when task.json already had a task id (a resumed submit)
+
+
+async def _step(name: str, call: Awaitable[Any], completed: list[str], task_id: int | None,
+                task_json: dict[str, Any]) -> Any:
+    """Await one step's request; a failure becomes a SubmitStepError with the progress so far."""
+    try:
+        return await call
+    except AnalysisSubmitError:
+        raise
+    except InvalidInputError as exc:  # nothing was sent for this step
+        exc.add_note(f"{name}: done so far: {', '.join(completed) or 'nothing'}"
+                     + (f"; task {task_id} exists: resume with its task.json" if task_id is not None else ""))
+        raise
+    except Exception as exc:
+        raise SubmitStepError(f"{type(exc).__name__}: {exc}", step=name, completed=tuple(completed),
+                              task_id=task_id, task_json=task_json) from exc
+
+
+async def check_analysis(documents: AnalysisDocuments, *, hardware: HardwareRequest, platform: int,
+                         calls: AnalysisCalls, check_plugins: bool = True) -> CheckedAnalysis:
+    """Run the checks that create nothing; raise the step's typed error, else return what they found."""
+    task = documents.task
+    completed: list[str] = []
+    cg_id = int(str(task["task_info"]["cg_id"]).strip())
+    platform = int(str(task["task_info"].get("platform") or platform))
+
+    def progress(exc: AnalysisSubmitError) -> AnalysisSubmitError:
+        exc.completed, exc.task_json = tuple(completed), task
+        return exc
+
+    detail = await _step("check software", calls.supported_plugin(cg_id), completed, None, task)
+    try:
+        analysis.check_software(task, detail, check_plugins=check_plugins)
+    except AnalysisSubmitError as exc:
+        raise progress(exc) from None
+    completed.append("checked software")
+
+    configs = await _step("choose hardware", calls.hardware_configs(), completed, None, task)
+    tips = documents.tips or {}
+    try:
+        update = analysis.choose_hardware(task, configs, hardware, platform=platform, tip_codes=tips)
+    except AnalysisSubmitError as exc:
+        raise progress(exc) from None
+    task = {**task, "task_info": {**task["task_info"], **update}}
+    completed.append(f"chose hardware {', '.join(update['hardwareConfigIds'])}")
+
+    explained = await _step("check tips", calls.error_detail([str(code) for code in tips]), completed, None,
+                            task) if tips else ()
+    errors, warnings = analysis.sort_tips(tips, explained)
+    if errors:
+        listed = "; ".join(f"{entry.code} {entry.info.des_description_cn if entry.info else ''}".strip()
+                           for entry in errors)
+        raise progress(SceneErrorsError(f"the scene has {len(errors)} error(s): {listed}", step="check tips",
+                                        errors=errors, warnings=warnings))
+    for entry in warnings:
+        logger.warning("analysis warning %s: %s", entry.code, entry.info.des_description_cn if entry.info else "")
+    completed.append(f"checked tips ({len(warnings)} warning(s))" if tips else "no tips")
+    return CheckedAnalysis(documents=documents, task_json=task, hardware_config_ids=tuple(update["hardwareConfigIds"]),
+                           warnings=warnings, completed=tuple(completed))
+
+
+def _filled(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls) -> SubmittedAnalysis:
+    """Fill the ids of a checked analysis, upload its documents and submit it."""
+    completed = list(checked.completed)
+    task = analysis.stringify_modifiable_params(checked.task_json)
+    info = task["task_info"]
+    task_id = int(str(info["task_id"]).strip()) if _filled(info.get("task_id")) else None
+    if not _filled(info.get("user_id")):
+        info["user_id"] = str(await _step("user id", calls.user_id(), completed, task_id, task))
+        completed.append("filled user_id")
+    if not _filled(info.get("project_id")):
+        name = info.get("project_name")
+        project = await _step("project", calls.project_id(name), completed, task_id, task) if name else "0"
+        if not project:
+            raise SubmitStepError(f"project {name!r} was added but never listed", step="project",
+                                  completed=tuple(completed), task_id=task_id, task_json=task)
+        info["project_id"] = str(project)
+        completed.append(f"filled project_id {project}")
+    created = task_id is None
+    if task_id is None:
+        tasks = await _step("create task", calls.create(), completed, None, task)
+        if not tasks.task_id_list:
+            raise SubmitStepError("create_task returned no task id", step="create task", completed=tuple(completed),
+                                  task_json=task)
+        task_id = tasks.task_id_list[0]
+        info["task_id"] = str(task_id)
+        completed.append(f"created task {task_id}")
+    uploads = {"task.json": task, "upload.json": checked.documents.upload, "asset.json": checked.documents.asset,
+               "tips.json": checked.documents.tips}
+    for file_name, document in uploads.items():
+        if document is not None:
+            content = json.dumps(document, ensure_ascii=False)
+            await _step(f"upload {file_name}", calls.upload(task_id, content, file_name), completed, task_id, task)
+            completed.append(f"uploaded {file_name}")
+    await _step("submit", calls.submit(task_id), completed, task_id, task)
+    return SubmittedAnalysis(task_id=task_id, task_json=task, hardware_config_ids=checked.hardware_config_ids,
+                             warnings=checked.warnings, created=created)

@@ -1,0 +1,103 @@
+"""Running the real command line in subprocesses: ``Cli``, a ``Server`` started by ``simulate``, pipe reading."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pytest
+
+CLI = [sys.executable, "-m", "rayvision_async.cli"]
+#: The environment without any RAYVISION_ variable of the machine running the tests.
+BASE_ENV = {key: value for key, value in os.environ.items() if not key.startswith("RAYVISION_")}
+
+
+def read_until(process: subprocess.Popen[bytes], marker: bytes, timeout: float = 30) -> bytes:
+    """Read the process's stdout as it arrives until ``marker`` appears; fail after ``timeout`` s."""
+    assert process.stdout is not None
+    output = b""
+    deadline = time.monotonic() + timeout
+    while marker not in output:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            pytest.fail(f"no {marker!r} within {timeout} s; got {output!r}")
+        ready, _, _ = select.select([process.stdout], [], [], min(remaining, 0.5))
+        if ready:
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                pytest.fail(f"stdout closed before {marker!r}; got {output!r} (exit {process.wait()})")
+            output += chunk
+    return output
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Cli:
+    """Runs ``python -m rayvision_async.cli``; remembers the processes it started, to stop them."""
+
+    env: dict[str, str] = field(default_factory=lambda: dict(BASE_ENV))
+    started: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def run(self, *args: str, env: Mapping[str, str] | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout,
+                              env={**self.env, **(env or {})}, check=False)
+
+    def start(self, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env={**self.env, **(env or {})})
+        self.started.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+@dataclass
+class Server:
+    """A ``rayvision-async simulate`` subprocess and the connection details it printed."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    base_url: str
+    access_id: str
+    access_key: str
+    domain: str
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment variables a client needs for this server's credentials."""
+        return {"RAYVISION_API_ACCESS_ID": self.access_id, "RAYVISION_API_KEY": self.access_key}
+
+
+def printed_details(output: bytes, as_json: bool) -> dict[str, str]:
+    text = output.decode()
+    if as_json:
+        details: dict[str, str] = json.loads(text.splitlines()[0])
+        return details
+    fields = dict(line.strip().split(":", 1) for line in text.splitlines() if line.startswith("  "))
+    return {key: value.strip() for key, value in fields.items()}

@@ -1,0 +1,241 @@
+"""From analyzer output to a submitted task (submit_analysis) against the embedded simulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rayvision_async import (
+    AnalysisSubmitError,
+    AsyncRayvisionAPI,
+    HardwareUnavailableError,
+    InvalidInputError,
+    SceneErrorsError,
+    SubmitStepError,
+    UnsupportedSoftwareError,
+    errors,
+)
+from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
+from rayvision_async.simulator.farm import Mode
+
+HARDWARE = {"model": "Default", "ram": "64GB", "gpuNum": None}
+
+
+def analyzer_task_json(**task_info: Any) -> dict[str, Any]:
+    """What a Maya analyzer writes: empty ids, numbers where the service wants strings."""
+    return {
+        "software_config": {"cg_name": "Maya", "cg_version": "2020", "plugins": {"mtoa": "4.0.0"}},
+        "task_info": {"task_id": "", "user_id": "", "project_id": "", "project_name": "trailer", "cg_id": "2000",
+                      "platform": "2", "input_cg_file": "D:/shots/hero.mb", "frames_per_task": 1,
+                      "time_out": 43200, "ram": "64", **task_info},
+        "scene_info_render": {"defaultRenderLayer": {"common": {"frames": "1-3", "all_camera": ["persp"]}}},
+    }
+
+
+UPLOAD_JSON = {"asset": [{"local": "D:/shots/hero.mb", "server": "/D/shots/hero.mb"}]}
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(farm=Farm(speed=0.0))
+
+
+@pytest.fixture
+async def api(sim: Simulator) -> AsyncIterator[AsyncRayvisionAPI]:
+    async with AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
+                                 transport=SimulatorTransport(sim)) as client:
+        yield client
+
+
+async def test_analyzer_output_becomes_a_submitted_task(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+    tips = {"15002": ["D:/maps/wood.png"]}
+    result = await api.submit_analysis(analyzer_task_json(), UPLOAD_JSON, {}, tips, hardware=HARDWARE)
+    task = sim.farm.tasks[result.task_id]
+    assert task.mode is Mode.ANALYSING
+    assert result.created
+    uploaded = task.files["task.json"]
+    info = uploaded["task_info"]
+    project_id = sim.farm.account.project_id("trailer")
+    assert (info["task_id"], info["user_id"], info["project_id"]) == (str(result.task_id), "100001", str(project_id))
+    assert info["hardwareConfigIds"] == ["1"]
+    assert result.hardware_config_ids == ("1",)
+    assert (info["ram"], info["graphics_cards_num"]) == ("64", "2")
+    assert (info["frames_per_task"], info["time_out"]) == ("1", "43200")
+    assert task.files["upload.json"] == UPLOAD_JSON
+    assert task.files["tips.json"] == tips
+    assert uploaded == result.task_json
+    assert [(w.code, w.is_error, w.details) for w in result.warnings] == [("15002", False, ["D:/maps/wood.png"])]
+    assert task.hardware_config_id == 1
+    assert task.cg_id == 2000
+
+
+async def test_inputs_may_be_str_or_path_files(api: AsyncRayvisionAPI, sim: Simulator, tmp_path: Path) -> None:
+    task_file = tmp_path / "task.json"
+    task_file.write_text(json.dumps(analyzer_task_json(project_name="")), encoding="utf-8")
+    upload_file = tmp_path / "upload.json"
+    upload_file.write_text(json.dumps(UPLOAD_JSON), encoding="utf-8-sig")  # a BOM is accepted
+    result = await api.submit_analysis(str(task_file), upload_file, hardware=HARDWARE)
+    info = sim.farm.tasks[result.task_id].files["task.json"]["task_info"]
+    assert info["project_id"] == "0"  # no project name: project 0, as the official SDK writes
+    assert sim.farm.tasks[result.task_id].files["upload.json"] == UPLOAD_JSON
+    assert json.loads(task_file.read_text(encoding="utf-8"))["task_info"]["task_id"] == ""  # the file is not rewritten
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (None, "cannot be read"), ("{not json", "not UTF-8 JSON"), ("[1, 2]", "not a JSON object"),
+    (b"\xff\xfe{}", "not UTF-8 JSON"),
+])
+async def test_bad_files_are_refused_naming_the_file(api: AsyncRayvisionAPI, tmp_path: Path, content: Any,
+                                                     reason: str) -> None:
+    path = tmp_path / "tips.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=reason) as refused:
+        await api.submit_analysis(analyzer_task_json(), tips_json=path, hardware=HARDWARE)
+    assert "tips.json" in str(refused.value)
+    assert str(path) in str(refused.value)
+    assert api.requests_sent == 0
+
+
+@pytest.mark.parametrize(("task_json", "hardware", "needle"), [
+    (42, HARDWARE, "task.json must be a dict or a file path"),
+    ({"task_info": {"cg_id": "2000"}}, HARDWARE, "software_config"),
+    (analyzer_task_json(cg_id="maya"), HARDWARE, "cg_id"),
+    (analyzer_task_json(), {"model": "Default"}, "ram"),
+    (analyzer_task_json(), {"model": "Default", "ram": "lots"}, "ram"),
+    (analyzer_task_json(), {"modle": "Default", "ram": "64GB"}, "unknown keys"),
+])
+async def test_bad_arguments_are_refused_before_any_request(api: AsyncRayvisionAPI, task_json: Any,
+                                                            hardware: Any, needle: str) -> None:
+    with pytest.raises(InvalidInputError, match=needle):
+        await api.submit_analysis(task_json, hardware=hardware)
+    assert api.requests_sent == 0
+
+
+async def test_an_unsupported_version_or_plugin_creates_nothing(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+    task = analyzer_task_json()
+    task["software_config"]["cg_version"] = "2016"
+    with pytest.raises(UnsupportedSoftwareError) as refused:
+        await api.submit_analysis(task, hardware=HARDWARE)
+    assert refused.value.supported_versions == ("2018", "2020")
+    assert refused.value.step == "check software"
+    assert refused.value.task_id is None
+    assert "done so far: nothing" in str(refused.value)
+    task["software_config"].update(cg_version="2020", plugins={"mtoa": "4.0.0", "yeti": "3.1"})
+    with pytest.raises(UnsupportedSoftwareError) as refused:
+        await api.submit_analysis(task, hardware=HARDWARE)
+    assert refused.value.unsupported_plugins == ("yeti 3.1",)
+    result = await api.check_analysis(task, hardware=HARDWARE, check_plugins=False)
+    assert result.hardware_config_ids == ("1",)
+    assert sim.farm.tasks == {}
+
+
+async def test_tips_errors_refuse_and_list_every_error(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+    tips = {"10010": ["D:/shots/hero.mb"], "15002": [], "15000": ["max"], "99999": []}
+    with pytest.raises(SceneErrorsError) as refused:
+        await api.submit_analysis(analyzer_task_json(), tips_json=tips, hardware=HARDWARE)
+    error = refused.value
+    assert [entry.code for entry in error.errors] == ["10010", "15000"]
+    assert [entry.code for entry in error.warnings] == ["15002", "99999"]  # 99999: not explained, not fatal
+    assert "Scene file not found" in str(error)
+    assert "3ds Max failed to start" in str(error)
+    assert error.completed == ("checked software", "chose hardware 1")
+    assert error.task_id is None
+    assert sim.farm.tasks == {}
+
+
+async def test_hardware_that_does_not_match_lists_what_is_allowed(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+    with pytest.raises(HardwareUnavailableError) as refused:
+        await api.submit_analysis(analyzer_task_json(), hardware={"model": "Default", "ram": "256GB"})
+    assert {config["ram"] for config in refused.value.allowed} == {64, 128}  # platform 2 only
+    gpu = analyzer_task_json(platform="21")
+    result = await api.check_analysis(gpu, hardware={"model": "RTX 3090", "ram": "128GB", "gpuNum": 2})
+    assert result.hardware_config_ids == ("3",)
+    assert (result.task_json["task_info"]["ram"], result.task_json["task_info"]["graphics_cards_num"]) == ("128", "2")
+    keyshot = analyzer_task_json(cg_id="2012")
+    keyshot["software_config"].update(cg_name="KeyShot", cg_version="9.0", plugins={})
+    with pytest.raises(HardwareUnavailableError, match="cgId 2012"):
+        await api.submit_analysis(keyshot, hardware={"model": "Default", "ram": "128GB"})
+    assert sim.farm.tasks == {}
+
+
+async def test_a_failed_upload_resumes_with_the_same_task(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+    sim.inject("upload_json_content", "error", code=100)
+    with pytest.raises(SubmitStepError) as failed:
+        await api.submit_analysis(analyzer_task_json(), UPLOAD_JSON, hardware=HARDWARE)
+    error = failed.value
+    (task_id,) = sim.farm.tasks
+    assert error.step == "upload task.json"
+    assert error.task_id == task_id
+    assert not error.outcome_unknown
+    assert error.completed[-1] == f"created task {task_id}"
+    assert isinstance(error.__cause__, errors.APIError)
+    assert f"task {task_id} exists" in str(error)
+    assert error.task_json is not None
+    assert error.task_json["task_info"]["task_id"] == str(task_id)
+
+    resumed = await api.submit_analysis(error.task_json, UPLOAD_JSON, hardware=HARDWARE)
+    assert (resumed.task_id, resumed.created) == (task_id, False)
+    assert list(sim.farm.tasks) == [task_id]
+    assert sim.farm.tasks[task_id].mode is Mode.ANALYSING
+
+
+async def test_a_submit_that_may_have_arrived_says_so(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+    sim.inject("submit_task", "reset", after_processing=True)
+    with pytest.raises(AnalysisSubmitError) as failed:
+        await api.submit_analysis(analyzer_task_json(), hardware=HARDWARE, producer="me")
+    assert isinstance(failed.value, SubmitStepError)
+    assert failed.value.outcome_unknown
+    assert failed.value.step == "submit"
+    assert "check before resuming" in str(failed.value)
+    (task,) = sim.farm.tasks.values()
+    assert task.producer == "me"
+    assert sim.counts["submit_task"] == 1
+
+
+async def test_the_simulator_refuses_the_analyzers_empty_ids(api: AsyncRayvisionAPI) -> None:
+    with pytest.raises(errors.APIError) as refused:
+        await api.submit_task_json(analyzer_task_json())
+    assert refused.value.code == 600
+    assert "task_id" in str(refused.value)
+
+
+async def test_user_info_has_the_official_keys(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+    info = await api.user_info()
+    assert info["user_id"] == 100001 == await api.get_user_id()
+    assert (info["domain"], info["platform"]) == (api.domain, api.platform)  # the client's, as official
+    assert isinstance(info["local_os"], str)
+    assert info["local_os"] == info["local_os"].lower()
+    assert (info["input_bid"], info["output_bid"], info["config_bid"]) == ("10201", "20201", "30201")
+    assert info["single_node_render_frames"] == "1"
+    assert info["c4d_flag"] == 0
+    assert info["task_over_time_sec"] == sim.farm.account.task_over_time_sec
+    assert info["info_status"] == 0  # the settings' null does not hide the profile's value
+    assert not [key for key in info if key != key.lower()]
+
+
+async def test_submit_task_json_reads_a_path_and_refuses_what_is_not_json(api: AsyncRayvisionAPI, sim: Simulator,
+                                                                         tmp_path: Path) -> None:
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps({"task_info": {"cg_id": "2000", "input_cg_file": "D:/a.mb"}}), encoding="utf-8")
+    task_id = await api.submit_task_json(path)
+    assert sim.farm.tasks[task_id].files["task.json"]["task_info"]["cg_id"] == "2000"
+    for bad in ({"task_info": {"scene": Path("D:/a.mb")}}, {"frames": float("nan")}, tmp_path / "missing.json", 42):
+        with pytest.raises(InvalidInputError, match=r"task\.json"):
+            await api.submit_task_json(bad)  # type: ignore[arg-type]
+    assert list(sim.farm.tasks) == [task_id]
+
+
+async def test_bad_input_found_in_a_step_stays_invalid_input_with_the_progress(api: AsyncRayvisionAPI,
+                                                                               sim: Simulator) -> None:
+    with pytest.raises(InvalidInputError, match="project name") as refused:
+        await api.submit_analysis(analyzer_task_json(project_name=["not", "a", "name"]), hardware=HARDWARE)
+    assert refused.value.__notes__ == ["project: done so far: checked software, chose hardware 1, no tips, "
+                                       "filled user_id"]
+    assert sim.farm.tasks == {}
