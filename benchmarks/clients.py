@@ -269,24 +269,29 @@ async def run_p1(
     return {"rates": rates, "cpu_rates": cpu_rates, "server_busy": busy, "labels": {c.name: c.label for c in clients}}
 
 
-async def run_poll(base_url: str, count: int, repeats: int) -> list[float]:
-    """Seconds per ``api.poll(range(1, count + 1))`` (SDK defaults: batches of 100, 32 in flight)."""
+async def run_poll(base_url: str, count: int, repeats: int, cpu: list[float] | None = None) -> list[float]:
+    """Seconds per ``api.poll(range(1, count + 1))`` (SDK defaults: batches of 100, 32 in flight).
+
+    ``cpu``, if given, receives the process CPU seconds of every poll.
+    """
     times = []
     async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, DOMAIN, PLATFORM, base_url=base_url) as api:
         await api.poll(range(1, 201))
         for _ in range(repeats):
             gc.collect()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             async with asyncio.timeout(RUN_TIMEOUT):
                 result = await api.poll(range(1, count + 1))
             times.append(time.perf_counter() - started)
+            if cpu is not None:
+                cpu.append(time.process_time() - cpu_started)
             if len(result) != count or result.missing:
                 raise RuntimeError(f"poll returned {len(result)} of {count} tasks")
     return times
 
 
 async def run_raw_poll(base_url: str, count: int, repeats: int, *, batch_size: int = 100,
-                       in_flight: int = 32) -> list[float]:
+                       in_flight: int = 32, cpu: list[float] | None = None) -> list[float]:
     """Seconds per raw-aiohttp poll: the SDK's batches (100 ids, 32 in flight), signed, ``json.loads`` only.
 
     The floor under ``api.poll``: the same requests on a bare ``aiohttp.ClientSession``, each reply
@@ -320,10 +325,12 @@ async def run_raw_poll(base_url: str, count: int, repeats: int, *, batch_size: i
         await poll(list(range(1, 201)))
         for _ in range(repeats):
             gc.collect()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             async with asyncio.timeout(RUN_TIMEOUT):
                 result = await poll(list(range(1, count + 1)))
             times.append(time.perf_counter() - started)
+            if cpu is not None:
+                cpu.append(time.process_time() - cpu_started)
             if len(result) != count:
                 raise RuntimeError(f"raw poll returned {len(result)} of {count} tasks")
     return times
