@@ -298,14 +298,19 @@ def bench_p5(base_url: str, args: argparse.Namespace, cpu: int | None) -> tuple[
         result = json.loads(done.stdout.strip().splitlines()[-1])
         best = min(result["runs"], key=lambda run: run["wall"])
         result.update(best_wall=best["wall"], us_per_task=best["wall"] / tasks * 1e6,
+                      cpu_us_per_task=min(run["cpu"] for run in result["runs"]) / tasks * 1e6,
                       gc_share=statistics.median(run["gc"] / run["cpu"] for run in result["runs"]))
         data["sizes"][str(tasks)] = result
-        log(f"P5: {tasks:>7,} ids: {result['us_per_task']:.1f} µs per task (best of {repeats}), GC "
+        log(f"P5: {tasks:>7,} ids: {result['us_per_task']:.1f} µs per task (best of {repeats}; "
+            f"{result['cpu_us_per_task']:.1f} µs of CPU), GC "
             f"{result['gc_share']:.0%} of CPU, peak +{result['peak_per_task_kib']:.2f} KiB per task "
             f"(held +{result['held_per_task_kib']:.2f} KiB)")
     first, last = data["sizes"][str(sizes[0])], data["sizes"][str(sizes[-1])]
     growth = last["us_per_task"] / first["us_per_task"]
+    cpu_growth = last["cpu_us_per_task"] / first["cpu_us_per_task"]
     rows = [_row("P5", f"poll time per task, {sizes[-1]:,} vs {sizes[0]:,} ids", growth, f"{growth:.2f}×",
+                 "≈ 1× (linear)", None),
+            _row("P5", f"poll CPU per task, {sizes[-1]:,} vs {sizes[0]:,} ids", cpu_growth, f"{cpu_growth:.2f}×",
                  "≈ 1× (linear)", None),
             _row("P5", f"GC share of CPU, {sizes[0]:,} → {sizes[-1]:,} ids", last["gc_share"],
                  f"{first['gc_share']:.0%} → {last['gc_share']:.0%}", "report", None)]
@@ -322,10 +327,12 @@ def bench_p5(base_url: str, args: argparse.Namespace, cpu: int | None) -> tuple[
 def print_summary(rows: list[Row]) -> None:
     wide = max([len("measure"), *(len(row["measure"]) for row in rows)]) + 2
     result = max([len("result"), *(len(row["text"]) for row in rows)]) + 2
+    target = max([len("target"), *(len(row["target"]) for row in rows)]) + 2
     log("")
-    log(f"{'':<5}{'measure':<{wide}}{'result':<{result}}{'target':<9}status")
+    log(f"{'':<5}{'measure':<{wide}}{'result':<{result}}{'target':<{target}}status")
     for row in rows:
-        log(f"{row['bench']:<5}{row['measure']:<{wide}}{row['text']:<{result}}{row['target']:<9}{row['status']}")
+        log(f"{row['bench']:<5}{row['measure']:<{wide}}{row['text']:<{result}}{row['target']:<{target}}"
+            f"{row['status']}")
 
 
 def metadata(args: argparse.Namespace, cpus: tuple[int | None, int | None]) -> dict[str, Any]:
