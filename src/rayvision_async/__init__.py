@@ -11,6 +11,7 @@ re-exported here; modules with a leading underscore are private.
 
 from . import errors
 from ._client import AsyncRayvisionAPI
+from ._raw import RawResponse
 from ._retry import RetryPolicy, set_testing
 from ._version import __version__
 from .errors import APIError, ConfigurationError, InvalidInputError, RayvisionError, RequestOutcomeUnknownError
@@ -65,6 +66,7 @@ __all__ = [
     "Pager",
     "PartialPollError",
     "PollResult",
+    "RawResponse",
     "RayvisionError",
     "RequestOutcomeUnknownError",
     "RetryPolicy",

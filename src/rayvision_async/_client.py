@@ -15,10 +15,12 @@ import logging
 import os
 import re
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import errors
+from ._logsetup import log_from_environment
+from ._raw import RawResponse, RawResponseView
 from ._request import Connection, send
 from ._retry import RetryPolicy
 from .api._body import build_body, context_values, result_of
@@ -31,7 +33,7 @@ from .flows import _submit as submit
 from .flows import _userinfo as userinfo
 from .flows._analysis import HardwareRequest, read_document
 from .models import TaskInfo
-from .wire import HttpChannel, Timeouts
+from .wire import Envelope, HttpChannel, Timeouts
 from .wire._channel import DEFAULT_MAX_RESPONSE_BYTES
 from .wire._signing import encode_body
 
@@ -74,6 +76,10 @@ def _valid_base_url(base_url: object) -> bool:
     return port is None or 1 <= port <= 65535
 
 
+def _parse_data(endpoint: Endpoint, path: str, envelope: Envelope) -> Any:
+    return result_of(endpoint, envelope.data, path=path, exact=envelope.exact_data)
+
+
 def _retry_policy(max_retries: int) -> RetryPolicy:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
         raise errors.ConfigurationError("max_retries must be an int from 0 to 10")
@@ -85,14 +91,24 @@ class AsyncRayvisionAPI:
 
     ``access_id``/``access_key`` default to ``RAYVISION_API_ACCESS_ID`` and
     ``RAYVISION_API_KEY``. ``domain`` is what is signed (``host[:port]``, no
-    scheme); requests go to ``base_url`` (default ``https://{domain}``).
+    scheme); requests go to ``base_url``
+    (default ``$RAYVISION_BASE_URL``, else ``https://{domain}``).
     ``protocol`` picks the path set: ``"current"`` (what the official SDK 3.x
     sends, version header 2.0.0) or ``"2018"`` (the 2018–2020 protocol
     documents, version header 1.0.0). Nothing is sent at construction.
 
+    ``http_client`` (an ``httpx.AsyncClient`` you own and close) carries every
+    signed attempt instead of the default aiohttp-backed transport, so its
+    event hooks, proxies, TLS settings and instrumentation see each one; its
+    failures are never taken to mean "nothing was sent". ``default_headers``
+    are added to every request. ``RAYVISION_LOG=debug|info`` sends the SDK's
+    log to stderr.
+
     Use it as ``async with AsyncRayvisionAPI(...) as api:`` or call
-    :meth:`aclose`. :meth:`with_options` gives a view with other timeouts or
-    retries that shares the connections.
+    :meth:`aclose` (or :meth:`close`). :meth:`with_options` gives a view with
+    other timeouts or retries that shares the connections;
+    :attr:`with_raw_response` one whose endpoint calls also return the
+    envelope's request id, server time and the HTTP status.
     """
 
     user: UserGroup
@@ -110,14 +126,17 @@ class AsyncRayvisionAPI:
         platform: str = "4",
         *,
         protocol: Literal["current", "2018"] = "current",
-        timeout: Timeouts | float | None = 30.0,
+        timeout: Timeouts | httpx.Timeout | float | None = 30.0,
         max_retries: int = 2,
         retry: RetryPolicy | None = None,
         max_concurrency: int = 32,
         transport: httpx.AsyncBaseTransport | None = None,
         base_url: str | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
+        log_from_environment()
         self._access_id = _credential(access_id, "RAYVISION_API_ACCESS_ID", "access id")
         access_key = _credential(access_key, "RAYVISION_API_KEY", "access key")
         if not isinstance(domain, str) or "://" in domain or not _DOMAIN.fullmatch(domain) \
@@ -134,6 +153,11 @@ class AsyncRayvisionAPI:
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) \
                 or not 1 <= max_concurrency <= 1000:
             raise errors.ConfigurationError("max_concurrency must be an int from 1 to 1000")
+        if base_url is None and os.environ.get("RAYVISION_BASE_URL"):
+            base_url = os.environ["RAYVISION_BASE_URL"]
+            if not _valid_base_url(base_url):
+                raise errors.ConfigurationError(
+                    "RAYVISION_BASE_URL must look like https://host[:port] (no path, port 1-65535)")
         if base_url is not None and not _valid_base_url(base_url):
             raise errors.ConfigurationError("base_url must look like https://host[:port] (no path, port 1-65535)")
         if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) \
@@ -153,11 +177,14 @@ class AsyncRayvisionAPI:
             inner=transport,
             max_connections=max_concurrency,
             max_response_bytes=max_response_bytes,
+            http_client=http_client,
+            headers=default_headers,
         )
         self._connection = Connection(channel, max_concurrency)
         self._channel = channel
         self.max_concurrency = max_concurrency
         self._owner = True
+        self._raw = False
         self._bind_groups()
 
     def _bind_groups(self) -> None:
@@ -181,9 +208,30 @@ class AsyncRayvisionAPI:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connections (a :meth:`with_options` view leaves them to its parent)."""
+        """Close the connections (a :meth:`with_options` view leaves them to its parent).
+
+        An ``http_client`` you passed stays open: close it yourself.
+        """
         if self._owner:
             await self._channel.aclose()
+
+    async def close(self) -> None:
+        """The same as :meth:`aclose` (the name other SDKs' async clients use)."""
+        await self.aclose()
+
+    @property
+    def with_raw_response(self) -> RawResponseView:
+        """A view whose endpoint calls return a :class:`RawResponse` (``.parse()`` gives the usual result).
+
+        ``await api.with_raw_response.query.task_info([7])`` → ``.request_id``,
+        ``.server_time``, ``.http_status``, ``.code``, ``.message`` and ``.parse()``.
+        It shares this client's connections, timeouts and retries.
+        """
+        view = copy.copy(self)
+        view._owner = False
+        view._raw = True
+        view._bind_groups()
+        return RawResponseView(view)
 
     @property
     def is_closed(self) -> bool:
@@ -195,7 +243,7 @@ class AsyncRayvisionAPI:
         return self._connection.requests_sent
 
     def with_options(
-        self, *, timeout: Timeouts | float | Literal["unchanged"] | None = "unchanged",
+        self, *, timeout: Timeouts | httpx.Timeout | float | Literal["unchanged"] | None = "unchanged",
         max_retries: int | None = None, retry: RetryPolicy | None = None,
     ) -> AsyncRayvisionAPI:
         """A view of this client with other timeouts or retries, sharing its connections and cap."""
@@ -232,10 +280,11 @@ class AsyncRayvisionAPI:
             raise errors.ClientClosedError(f"the client is closed; {endpoint.name} was not sent")
         body = build_body(endpoint, values, legacy=self._legacy, context=self._context)
         self._connection.check_usable(path)
+        parse: Callable[[Envelope], Any] = functools.partial(_parse_data, endpoint, path)
+        if self._raw:
+            parse = functools.partial(RawResponse.of, parse, scrub=self._channel.signer.scrub_optional)
         return await send(self._connection, path, encode_body(body), idempotent=endpoint.idempotent,
-                          timeouts=self._timeouts, policy=self._retry,
-                          parse=lambda envelope: result_of(endpoint, envelope.data, path=path,
-                                                          exact=envelope.exact_data))
+                          timeouts=self._timeouts, policy=self._retry, parse=parse)
 
     # -- many tasks (flows/_bulk.py) ---------------------------------------------------------------
 

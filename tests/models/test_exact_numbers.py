@@ -99,7 +99,8 @@ def test_the_documents_have_fractional_amounts() -> None:
 @pytest.mark.parametrize(("key", "text"), DOCUMENT_AMOUNTS, ids=[f"{k}={t}" for k, t in DOCUMENT_AMOUNTS])
 def test_every_documented_amount_is_exact(key: str, text: str) -> None:
     model = MONEY_MODELS[key]
-    result = through_sdk({key: Decimal(text)}, model)
+    required = {wire_name(f): 1 for f in attrs.fields(model) if f.default is attrs.NOTHING}  # TaskInfo.id
+    result = through_sdk({**required, key: Decimal(text)}, model)
     field = next(f.name for f in attrs.fields(model) if key in (wire_name(f), *f.metadata.get(ALIASES, ())))
     value = getattr(result, field)
     assert type(value) is Decimal
@@ -148,7 +149,7 @@ def test_generated_amounts_of_up_to_15_digits_are_exact(text: str) -> None:
 
 
 def test_the_money_of_a_float_is_the_literal_not_the_binary_value() -> None:
-    task = through_sdk({"renderConsume": Decimal("6.7"), "taskArrears": Decimal("0.1")}, TaskInfo)
+    task = through_sdk({"id": 1, "renderConsume": Decimal("6.7"), "taskArrears": Decimal("0.1")}, TaskInfo)
     assert str(task.render_consume) == "6.7"  # Decimal(6.7) is 6.70000000000000017763568394002504646778106689453125
     assert str(task.task_arrears) == "0.1"
 
@@ -160,7 +161,7 @@ long_amounts = st.builds(lambda digits, scale: format(Decimal(digits).scaleb(-sc
 @settings(max_examples=400, deadline=None)
 @given(long_amounts)
 def test_longer_amounts_fall_back_to_the_exact_decoding(text: str) -> None:
-    task = through_sdk({"renderConsume": Decimal(text)}, TaskInfo)
+    task = through_sdk({"id": 1, "renderConsume": Decimal(text)}, TaskInfo)
     shortest = repr(float(text))
     if numbers.significant_digits(shortest) > numbers.EXACT_FLOAT_DIGITS:
         assert task.render_consume == Decimal(text)  # detected: structured from the exact decoding
@@ -185,21 +186,21 @@ def test_an_integer_beyond_64_bits_stays_exact() -> None:
 
 
 def test_a_number_in_a_text_field_keeps_its_spelling() -> None:
-    task = through_sdk({"taskAlias": Decimal("1.10"), "remark": Decimal("2.50E+3")}, TaskInfo)
+    task = through_sdk({"id": 1, "taskAlias": Decimal("1.10"), "remark": Decimal("2.50E+3")}, TaskInfo)
     assert task.task_alias == "1.10"
     assert task.remark == "2.50E+3"
 
 
 def test_zero_amounts_are_one_shared_zero_whatever_their_sign() -> None:
-    task = through_sdk({"renderConsume": Decimal("-0.0"), "taskArrears": Decimal("0.0")}, TaskInfo)
+    task = through_sdk({"id": 1, "renderConsume": Decimal("-0.0"), "taskArrears": Decimal("0.0")}, TaskInfo)
     assert task.render_consume == 0
     assert task.task_arrears is task.render_consume
     assert str(task.task_arrears) == "0.0"
 
 
 def test_repeated_amounts_share_one_object_and_the_cache_is_bounded() -> None:
-    first = through_sdk({"renderConsume": Decimal("3.21")}, TaskInfo).render_consume
-    second = through_sdk({"renderConsume": Decimal("3.21")}, TaskInfo).render_consume
+    first = through_sdk({"id": 1, "renderConsume": Decimal("3.21")}, TaskInfo).render_consume
+    second = through_sdk({"id": 1, "renderConsume": Decimal("3.21")}, TaskInfo).render_consume
     assert first is second
     for cents in range(numbers._CACHE_SIZE + 100):
         numbers.float_money(float(f"{cents}.25"))
@@ -215,9 +216,9 @@ def test_structure_of_plain_float_data_takes_long_floats_as_they_are() -> None:
 
 def test_a_long_float_taken_leniently_is_not_cached_for_replies() -> None:
     long = 0.12345678901234568  # what orjson makes of 0.1234567890123456789
-    assert structure({"renderConsume": long}, TaskInfo).render_consume == Decimal("0.12345678901234568")
+    assert structure({"id": 1, "renderConsume": long}, TaskInfo).render_consume == Decimal("0.12345678901234568")
     assert long not in numbers.money_cache
-    task = through_sdk({"renderConsume": Decimal("0.1234567890123456789")}, TaskInfo)
+    task = through_sdk({"id": 1, "renderConsume": Decimal("0.1234567890123456789")}, TaskInfo)
     assert task.render_consume == Decimal("0.1234567890123456789")
 
 

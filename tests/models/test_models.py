@@ -137,7 +137,7 @@ def test_epoch_milliseconds_become_utc_datetimes() -> None:
 
 @pytest.mark.parametrize("raw", [1535602289000, 1535602289000.0, Decimal("1535602289000"), "1535602289000"])
 def test_time_accepts_int_float_decimal_and_digit_string(raw: object) -> None:
-    assert structure({"submitDate": raw}, TaskInfo).submit_date == datetime(2018, 8, 30, 4, 11, 29, tzinfo=UTC)
+    assert structure({"id": 1, "submitDate": raw}, TaskInfo).submit_date == datetime(2018, 8, 30, 4, 11, 29, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("raw", [None, 0, "", "0"])
@@ -236,12 +236,12 @@ def test_unknown_fields_are_ignored_and_missing_fields_default() -> None:
     assert task.task_status is None
     assert task.children == ()
     assert task.labels == ()
-    assert structure({}, TaskInfo) == TaskInfo()
+    assert structure({"id": 1}, TaskInfo) == TaskInfo(id=1)
     assert structure({}, TransferConfig).resq_engines == ()
 
 
 def test_null_sequences_become_empty_tuples() -> None:
-    assert structure({"respRenderingTaskList": None, "labels": None}, TaskInfo).children == ()
+    assert structure({"id": 1, "respRenderingTaskList": None, "labels": None}, TaskInfo).children == ()
     assert structure({"items": None}, Page[TaskInfo]).items == ()
     config = structure({"resqEngines": [{"resqEngineAccounts": None, "respTaskEngineLines": None}]}, TransferConfig)
     assert config.resq_engines[0].accounts == ()
@@ -288,10 +288,10 @@ def test_task_info_page_has_account_consumption() -> None:
 
 
 def test_labels_from_list_or_json_string() -> None:
-    assert structure({"labels": "{}"}, TaskInfo).labels == ()
-    assert structure({"labels": ["a", "b"]}, TaskInfo).labels == ("a", "b")
-    assert structure({"labels": '["x"]'}, TaskInfo).labels == ("x",)
-    assert structure({"labels": "single"}, TaskInfo).labels == ("single",)
+    assert structure({"id": 1, "labels": "{}"}, TaskInfo).labels == ()
+    assert structure({"id": 1, "labels": ["a", "b"]}, TaskInfo).labels == ("a", "b")
+    assert structure({"id": 1, "labels": '["x"]'}, TaskInfo).labels == ("x",)
+    assert structure({"id": 1, "labels": "single"}, TaskInfo).labels == ("single",)
 
 
 def test_spelling_variants() -> None:
@@ -301,7 +301,7 @@ def test_spelling_variants() -> None:
     assert old_frame.munu_task_id == "2018090300040"
     both = structure({"arrearFee": 1, "arrearsFee": 2}, FrameInfo)
     assert both.arrears_fee == Decimal(2)
-    task = structure({"taskKeyValueVo": {"RenderableCarema": "VRayCam003"}, "menuTaskId": "m"}, TaskInfo)
+    task = structure({"id": 1, "taskKeyValueVo": {"RenderableCarema": "VRayCam003"}, "menuTaskId": "m"}, TaskInfo)
     assert task.task_key_value_vo is not None
     assert task.task_key_value_vo.renderable_camera == "VRayCam003"
     assert task.munu_task_id == "m"
@@ -382,15 +382,22 @@ def test_models_are_frozen_and_slotted() -> None:
     assert hash(structure(CHILD, TaskInfo)) == hash(task)
 
 
-def test_every_field_has_a_default() -> None:
+#: Fields the service always sends: a reply without them is malformed, so they have no default.
+REQUIRED_FIELDS = {"TaskInfo": {"id": 1}}
+
+
+def test_every_field_but_the_required_ones_has_a_default() -> None:
     import rayvision_async.models as models
 
     for name in models.__all__:
         cls = getattr(models, name)
         if isinstance(cls, type) and attrs.has(cls):
-            instance = cls()
+            required = REQUIRED_FIELDS.get(name, {})
+            instance = cls(**required)
             for field in attrs.fields(cls):
-                assert getattr(instance, field.name) in (None, ()), (name, field.name)
+                if field.name not in required:
+                    assert getattr(instance, field.name) in (None, ()), (name, field.name)
+            assert {f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING} == set(required)
 
 
 def test_error_code_and_misc_models() -> None:

@@ -40,10 +40,10 @@ def test_repeated_texts_are_stored_once_and_other_texts_as_they_come() -> None:
 def test_a_full_text_pool_keeps_new_texts_as_they_come(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(structgen, "TEXT_POOL_SIZE", 3)
     conv = make_converter()
-    names = [conv.structure(orjson.loads(f'{{"userName": "user{n}"}}'), TaskInfo).user_name for n in range(10)]
+    names = [conv.structure(orjson.loads(f'{{"id": 1, "userName": "user{n}"}}'), TaskInfo).user_name for n in range(10)]
     assert names == [f"user{n}" for n in range(10)]
-    late = [conv.structure(orjson.loads('{"userName": "user9"}'), TaskInfo).user_name for _ in range(2)]
+    late = [conv.structure(orjson.loads('{"id": 1, "userName": "user9"}'), TaskInfo).user_name for _ in range(2)]
     assert late[0] == late[1] == "user9"
     assert late[0] is not late[1]  # not pooled: the pool was full
-    early = [conv.structure(orjson.loads('{"userName": "user0"}'), TaskInfo).user_name for _ in range(2)]
+    early = [conv.structure(orjson.loads('{"id": 1, "userName": "user0"}'), TaskInfo).user_name for _ in range(2)]
     assert early[0] is early[1]

@@ -7,6 +7,7 @@ from collections import Counter
 import httpx
 import pytest
 
+from rayvision_async import AsyncRayvisionAPI, errors
 from rayvision_async.wire import AiohttpTransport, SigningTransport
 from rayvision_async.wire._signing import NonceSource
 
@@ -33,19 +34,34 @@ def test_proxy_from_the_environment_is_read_once_and_honours_no_proxy(monkeypatc
     monkeypatch.setenv("NO_PROXY", "internal.example")
     transport = AiohttpTransport()
     monkeypatch.delenv("HTTPS_PROXY")  # later changes are not looked up per request
-    assert transport._proxy(httpx.URL("https://task.renderbus.com/x")) == "http://proxy.example:3128"
-    assert transport._proxy(httpx.URL("https://internal.example/x")) is None
-    assert transport._proxy(httpx.URL("http://127.0.0.1:8/x")) is None  # no HTTP_PROXY set
+    assert transport.proxy_for(httpx.URL("https://task.renderbus.com/x")) == "http://proxy.example:3128"
+    assert transport.proxy_for(httpx.URL("https://internal.example/x")) is None
+    assert transport.proxy_for(httpx.URL("http://127.0.0.1:8/x")) is None  # no HTTP_PROXY set
 
 
-def test_socks_proxies_are_not_passed_to_aiohttp(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1080")
-    assert AiohttpTransport()._proxy(httpx.URL("https://task.renderbus.com/x")) is None
+def test_a_socks_proxy_is_an_error_not_silently_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://user:proxy-pass-1@127.0.0.1:1080")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    transport = AiohttpTransport()
+    with pytest.raises(errors.ConfigurationError, match=r"socks5 proxy.*http_client=") as caught:
+        transport.proxy_for(httpx.URL("https://task.renderbus.com/x"))
+    assert "proxy-pass-1" not in str(caught.value)
+    assert transport.proxy_for(httpx.URL("https://internal.example/x")) is None  # NO_PROXY still bypasses it
+    with pytest.raises(errors.ConfigurationError, match="socks5"):  # the client says so when it is built
+        AsyncRayvisionAPI("AKIDsocks0001", "socks-secret-0001")
+
+
+def test_all_proxy_is_honoured_like_httpx_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALL_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://plain.example:8080")
+    transport = AiohttpTransport()
+    assert transport.proxy_for(httpx.URL("https://task.renderbus.com/x")) == "http://proxy.example:3128"
+    assert transport.proxy_for(httpx.URL("http://task.renderbus.com/x")) == "http://plain.example:8080"
 
 
 def test_env_proxies_can_be_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    assert AiohttpTransport(use_env_proxies=False)._proxy(httpx.URL("https://task.renderbus.com/x")) is None
+    assert AiohttpTransport(use_env_proxies=False).proxy_for(httpx.URL("https://task.renderbus.com/x")) is None
 
 
 def _request(extensions: dict[str, object]) -> httpx.Request:

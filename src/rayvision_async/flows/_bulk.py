@@ -16,14 +16,14 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from typing import Any, cast
+from typing import cast
 
 import attrs
 
 from .. import errors
 from ..api import _kinds as kinds
 from ..errors import RayvisionError
-from ..models import TaskInfo, TaskInfoPage
+from ..models import TaskInfo, TaskInfoPage, TaskStatus
 
 __all__ = ["FetchBatch", "PartialPollError", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError",
            "WaitTimeoutError", "Watcher", "poll", "wait"]
@@ -124,11 +124,11 @@ class TaskEvent:
 
     @property
     def task_id(self) -> int:
-        assert self.task.id is not None
         return self.task.id
 
     @property
-    def previous_status(self) -> Any:
+    def previous_status(self) -> TaskStatus | None:
+        """The status before this change (None on the first event, or when the service sent none)."""
         return None if self.previous is None else self.previous.task_status
 
     @property

@@ -193,6 +193,15 @@ def _to_bool(value: Any, _: Any = None) -> bool:
     return bool(value)
 
 
+def _req_int(value: Any, _: Any) -> int:
+    """A required int (e.g. ``TaskInfo.id``, a task id in a list): bounded like the optional one, never None."""
+    if type(value) is int:
+        return value
+    if value is None or type(value) is bool:
+        raise TypeError(f"expected an integer, got {value!r}")
+    return _to_int(value)
+
+
 def _opt_int(value: Any, _: Any) -> int | None:
     if value is None or type(value) is int:
         return value
@@ -561,6 +570,7 @@ def make_converter(*, fast_path: bool = FAST_PATH) -> cattrs.Converter:
     The module's :data:`converter` is the one built at import; tests build others to compare.
     """
     conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+    conv.register_structure_hook(int, _req_int)
     conv.register_structure_hook(Decimal, _to_decimal)
     conv.register_structure_hook(datetime, _to_datetime)
     conv.register_structure_hook(bool, _to_bool)

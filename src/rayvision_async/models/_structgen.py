@@ -171,7 +171,10 @@ def make_model_structure_fn(
              "    get = o.get"]
     if plain and not shared_empty:
         lines.append("    inst = _new(_cl)")
-    for i, ((field, wire, aliases, coercer, texts, repeated), t) in enumerate(zip(fields, types, strict=True)):
+    # Required fields last, as cattrs reads them, so a document failing twice fails the same way on both paths.
+    order = sorted(range(len(fields)), key=lambda n: fields[n].field.default is attrs.NOTHING)
+    for i in order:
+        (field, wire, aliases, coercer, texts, repeated), t = fields[i], types[i]
         hook = coercer if coercer is not None else converter.get_structure_hook(t)
         ns[f"_h{i}"], ns[f"_t{i}"], ns[f"_d{i}"] = hook, t, field.default
         skip_none = coercer is None and field.default is None and maps_none(t)
@@ -180,7 +183,11 @@ def make_model_structure_fn(
             lines.extend(f"    if v is _M: v = get({alias!r}, _M)" for alias in aliases)
         else:
             lines.append(f"    v = get({wire!r})")
-        if not skip_none and texts:
+        if field.default is attrs.NOTHING:  # a required field: its absence is an error, never a default
+            ns[f"_w{i}"] = wire
+            lines.append(f"    if v is _M: raise KeyError(_w{i})")
+            lines.append(f"    v = _h{i}(v, _t{i})")
+        elif not skip_none and texts:
             ns[f"_q{i}"], ns["_str"] = texts, str
             lines.append(f"    if v is _M: v = _d{i}")
             lines.append("    else:")

@@ -48,9 +48,10 @@ class TaskInfo(ServiceModel):
     A submitted job is a parent task whose rendering stages (photon pass, main picture, …) are
     child tasks in ``resp_rendering_task_list`` (also available as :attr:`children`), each with
     the same structure. Epoch-millisecond times are UTC datetimes; money is ``Decimal``.
+    ``id`` is required: the service sends it for every task (a reply without it is malformed).
     """
 
-    id: int | None = None
+    id: int
     task_alias: str | None = None
     scene_name: str | None = _repeated()
     task_status: TaskStatus | None = None

@@ -3,10 +3,17 @@
 httpx 0.28's own connection pool degrades as concurrency grows; this keeps
 httpx's API for callers while aiohttp's connector moves the bytes (see
 ``benchmarks/``).
+
+While a respx mock router is active (``@respx.mock``, ``with respx.mock:``,
+the ``respx_mock`` fixture), requests go through an ``httpx.AsyncClient`` on
+httpx's own transport instead, which is what respx patches: the routes see
+every attempt and nothing reaches the network. The check costs one
+``sys.modules`` look-up per request while respx is not imported.
 """
 
 from __future__ import annotations
 
+import sys
 import urllib.request
 from collections.abc import Mapping
 from typing import Any
@@ -14,7 +21,31 @@ from typing import Any
 import aiohttp
 import httpx
 
+from .. import errors
+
 __all__ = ["AiohttpTransport"]
+
+
+#: respx's mockers (registry size, and each one's list of started routers), looked up once.
+_respx_routers: tuple[int, tuple[list[Any], ...]] = (-1, ())
+
+
+def respx_router_active() -> bool:
+    """Whether a respx mock router is started now (respx patches httpx or httpcore while one is).
+
+    Each respx mocker keeps the routers started with it in a class-level list
+    (``Mocker.routers``); those lists are found once and then only read.
+    """
+    global _respx_routers
+    mocks = sys.modules.get("respx.mocks")
+    if mocks is None:
+        return False
+    registry = getattr(getattr(mocks, "Mocker", None), "registry", None) or {}
+    if len(registry) != _respx_routers[0]:
+        lists = tuple(routers for mocker in registry.values()
+                      if isinstance(routers := getattr(mocker, "routers", None), list))
+        _respx_routers = (len(registry), lists)
+    return any(_respx_routers[1])
 
 
 def _timeout_of(request: httpx.Request, key: str) -> float | None:
@@ -66,6 +97,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._last_timeout = aiohttp.ClientTimeout()
         self._session: aiohttp.ClientSession | None = None
         self._mutation_session: aiohttp.ClientSession | None = None
+        #: The httpx client used while respx mocks httpx (created on first use, closed with the transport).
+        self._mocked: httpx.AsyncClient | None = None
         self._closed = False
 
     def _get_session(self, request: httpx.Request) -> aiohttp.ClientSession:
@@ -89,12 +122,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             auto_decompress=False,
         )
 
-    def _proxy(self, url: httpx.URL) -> str | None:
+    def proxy_for(self, url: httpx.URL) -> str | None:
+        """The proxy from ``HTTP(S)_PROXY`` / ``ALL_PROXY`` for ``url`` (None: direct or bypassed by ``NO_PROXY``).
+
+        Raises :class:`~rayvision_async.errors.ConfigurationError` for a proxy
+        aiohttp cannot speak (SOCKS) rather than silently connecting directly.
+        """
         origin = (url.scheme, url.host)
         if origin not in self._proxy_by_origin:
-            proxy = self._proxies.get(url.scheme)
-            if proxy is not None and (urllib.request.proxy_bypass(url.host) or not proxy.startswith("http")):
-                proxy = None  # bypassed by NO_PROXY, or a SOCKS proxy aiohttp cannot speak
+            proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
+            if proxy is not None and urllib.request.proxy_bypass(url.host):
+                proxy = None
+            if proxy is not None and not proxy.lower().startswith(("http://", "https://")):
+                kind = proxy.partition("://")[0] if "://" in proxy else "scheme-less"
+                raise errors.ConfigurationError(
+                    f"the environment's {url.scheme} proxy (HTTP(S)_PROXY / ALL_PROXY) is a {kind} proxy, which the "
+                    "default transport cannot use; pass http_client=httpx.AsyncClient() (with httpx[socks] "
+                    "installed it honours SOCKS proxies), set NO_PROXY for this host, or unset the variable")
             self._proxy_by_origin[origin] = proxy
         return self._proxy_by_origin[origin]
 
@@ -122,7 +166,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             total += sum(len(conns) for conns in getattr(connector, "_conns", {}).values())
         return total
 
+    async def _send_to_respx(self, request: httpx.Request) -> httpx.Response:
+        if self._closed:
+            raise httpx.ConnectError("the transport is closed", request=request)
+        if self._mocked is None:
+            # trust_env=False: proxies from the environment are not respx's business, and a SOCKS one
+            # would make httpx demand the socksio package.
+            self._mocked = httpx.AsyncClient(trust_env=False)
+        return await self._mocked.send(request, stream=True)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "respx.mocks" in sys.modules and respx_router_active():
+            return await self._send_to_respx(request)
         session = self._get_session(request)
         limit = request.extensions.get("rayvision_max_response_bytes")
         timeout = self._timeout(request)
@@ -134,7 +189,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw],
                 data=content,
                 timeout=timeout,
-                proxy=self._proxy(request.url) if self._proxies else None,
+                proxy=self.proxy_for(request.url) if self._proxies else None,
                 allow_redirects=False,
                 compress=None,
             ) as response:
@@ -166,6 +221,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         self._closed = True
+        if self._mocked is not None:
+            await self._mocked.aclose()
+            self._mocked = None
         for session in (self._session, self._mutation_session):
             if session is not None and not session.closed:
                 await session.close()

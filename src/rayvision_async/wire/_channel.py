@@ -1,12 +1,13 @@
 """The channel: one signed POST, its reply as status and bytes, its failures as SDK errors.
 
 :class:`HttpChannel` is the signer transport over an inner transport
-(:class:`~._aiohttp.AiohttpTransport` unless the caller gives one);
-:class:`Timeouts` are the per-attempt limits it applies.
+(:class:`~._aiohttp.AiohttpTransport` unless the caller gives a transport or
+an ``httpx.AsyncClient``); :class:`Timeouts` are the per-attempt limits it applies.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,7 @@ import httpx
 from .. import errors
 from .._version import __version__
 from ._aiohttp import AiohttpTransport
+from ._caller_client import CallerClientTransport
 from ._signer import SigningTransport
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpChannel", "RawReply", "Timeouts"]
@@ -31,6 +33,33 @@ IDEMPOTENT_EXTENSION = "rayvision_idempotent"
 
 USER_AGENT = f"rayvision-async/{__version__}"
 _DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
+#: Headers the signer or the transport sets on every request: ``default_headers`` may not name them.
+RESERVED_HEADERS = frozenset({"accessid", "channel", "platform", "utctimestamp", "nonce", "version", "signature",
+                              "content-type", "languageflag", "content-length", "host", "transfer-encoding",
+                              "accept-encoding"})  # the SDK decodes gzip and deflate only
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
+_VALUE = re.compile(r"[\x20-\x7e\t]{0,1024}")
+
+
+def merged_headers(extra: Mapping[str, str] | None) -> dict[str, str]:
+    """The SDK's default headers with the caller's ``default_headers`` over them (checked, never signed ones)."""
+    headers = dict(_DEFAULT_HEADERS)
+    if extra is None:
+        return headers
+    if not isinstance(extra, Mapping):
+        raise errors.ConfigurationError("default_headers must be a mapping of header names to strings")
+    for name, value in extra.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise errors.ConfigurationError(f"default_headers: {name!r} is not a valid header name")
+        if name.lower() in RESERVED_HEADERS:
+            raise errors.ConfigurationError(f"default_headers may not set {name!r}: the SDK sets it on every request")
+        if not isinstance(value, str) or not _VALUE.fullmatch(value):
+            raise errors.ConfigurationError(
+                f"default_headers[{name!r}] must be a string of printable ASCII (at most 1024 characters)")
+        for existing in [key for key in headers if key.lower() == name.lower()]:
+            del headers[existing]
+        headers[name] = value
+    return headers
 
 
 def _seconds(name: str, value: Any) -> float | None:
@@ -89,10 +118,20 @@ class Timeouts:
             object.__setattr__(self, "total", None if self.read is None else max(60.0, 2 * self.read))
 
     @classmethod
-    def coerce(cls, value: Timeouts | float | None) -> Timeouts:
-        """Accept a :class:`Timeouts`, a single number (the read timeout) or None (no read limit)."""
+    def coerce(cls, value: Timeouts | httpx.Timeout | float | None) -> Timeouts:
+        """Accept a :class:`Timeouts`, an ``httpx.Timeout``, a single number (the read timeout) or None.
+
+        An ``httpx.Timeout``'s connect, read and pool limits are taken as they are; its write limit
+        must equal its read limit (the SDK applies the read limit to writing its small bodies).
+        """
         if isinstance(value, Timeouts):
             return value
+        if isinstance(value, httpx.Timeout):
+            if value.write != value.read:
+                raise errors.ConfigurationError(
+                    "an httpx.Timeout's write timeout must equal its read timeout (the SDK writes with the read "
+                    "limit); use rayvision_async.Timeouts for read, connect, pool and total limits")
+            return cls(read=value.read, connect=value.connect, pool=value.pool)
         return cls(read=value)
 
 
@@ -108,11 +147,12 @@ class RawReply:
 class HttpChannel:
     """The signer transport over an inner transport; ``post`` maps failures to SDK errors.
 
-    It speaks the transport contract directly (``handle_async_request``)
+    By default it speaks the transport contract directly (``handle_async_request``)
     rather than through ``httpx.AsyncClient``: the SDK needs none of the
     client's cookie, auth, redirect or event-hook machinery, and skipping it
-    saves a third of the per-request overhead. Users who want an
-    ``httpx.AsyncClient`` can wrap :class:`SigningTransport` themselves.
+    saves a third of the per-request overhead. With ``http_client`` every
+    signed attempt goes through that client's ``send`` instead, so its event
+    hooks, mounts and proxies, TLS settings and instrumentation see each one.
     """
 
     def __init__(
@@ -123,8 +163,19 @@ class HttpChannel:
         inner: httpx.AsyncBaseTransport | None,
         max_connections: int,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        http_client: httpx.AsyncClient | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
-        self.inner = inner if inner is not None else AiohttpTransport(limit=max_connections)
+        if http_client is not None:
+            if inner is not None:
+                raise errors.ConfigurationError("pass transport= or http_client=, not both")
+            inner = CallerClientTransport(http_client)
+        if inner is None:
+            default = AiohttpTransport(limit=max_connections)
+            default.proxy_for(httpx.URL(base_url))  # a proxy it cannot use is an error now, not at the first call
+            inner = default
+        self.inner = inner
+        self._headers = merged_headers(headers)
         #: Whether the inner transport's connect failures reliably mean "nothing was sent" (the SDK's own
         #: transports say so with ``vouches_for_failures``); for any other, every failure may have been sent.
         self.vouched = getattr(type(self.inner), "vouches_for_failures", False) is True
@@ -140,7 +191,7 @@ class HttpChannel:
         if url is None:
             url = self._urls[path] = httpx.URL(self._base_url + path)
         limit = self.max_response_bytes
-        request = httpx.Request("POST", url, headers=_DEFAULT_HEADERS, content=content,
+        request = httpx.Request("POST", url, headers=self._headers, content=content,
                                 extensions={"timeout": timeouts.extension, MAX_BYTES_EXTENSION: limit,
                                             IDEMPOTENT_EXTENSION: idempotent})
         # SDK errors are raised outside the ``except`` blocks, so none carries the httpx exception (and its
@@ -153,13 +204,14 @@ class HttpChannel:
             finally:
                 await response.aclose()
         except httpx.PoolTimeout:
-            error = errors.PoolTimeoutError("no free connection within the pool timeout", path=path)
+            error = errors.PoolTimeoutError(f"no free connection to {_where(url)} within the pool timeout", path=path)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            error = errors.ConnectError(f"could not connect: {type(exc).__name__}", path=path)
-        except httpx.TimeoutException:
-            error = errors.RequestTimeoutError(f"no answer within {timeouts.read} s", path=path)
+            error = errors.ConnectError(f"could not connect to {_where(url)}: {self._reason(exc)}", path=path)
+        except httpx.TimeoutException as exc:
+            error = errors.RequestTimeoutError(
+                f"no answer from {_where(url)} within {timeouts.read} s ({type(exc).__name__})", path=path)
         except httpx.TransportError as exc:
-            error = errors.TransportError(f"connection failed: {type(exc).__name__}", path=path)
+            error = errors.TransportError(f"connection to {_where(url)} failed: {self._reason(exc)}", path=path)
         except httpx.DecodingError as exc:
             error = errors.MalformedResponseError(f"body could not be read: {exc}", path=path)
         else:
@@ -170,6 +222,13 @@ class HttpChannel:
             error.unvouched = True  # a custom transport: the request may have been sent all the same
         raise error
 
+    def _reason(self, exc: Exception) -> str:
+        """Why a transport failed, for an error message: its text (no secrets, no URL credentials) and class."""
+        text = _USERINFO.sub(r"\1***@", self.signer.scrub(str(exc)))
+        text = " ".join(text.split())[:300]
+        name = type(exc).__name__
+        return f"{text} ({name})" if text and text != name else name
+
     @property
     def is_closed(self) -> bool:
         return self._closed
@@ -178,6 +237,15 @@ class HttpChannel:
         if not self._closed:
             self._closed = True
             await self.signer.aclose()
+
+
+_USERINFO = re.compile(r"(\w+://)[^/@\s]*@")
+
+
+def _where(url: httpx.URL) -> str:
+    """``host:port`` of a request URL (the port the scheme implies when the URL names none)."""
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return f"{host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
 class _TooLarge(httpx.DecodingError):

@@ -57,6 +57,8 @@ class Envelope:
     data: Any = attrs.field(repr=False)
     server_time_ms: int | None
     request_id: str | None = attrs.field(repr=False)
+    #: The HTTP status of the reply that carried it (2xx: other statuses never become an envelope).
+    http_status: int = 200
     #: The body, for :meth:`exact_data` (a reference to the reply's bytes, not a copy).
     content: bytes = attrs.field(default=b"", repr=False, eq=False)
 
@@ -125,5 +127,6 @@ def decode_envelope(status: int, content: bytes, *, path: str, retry_after: str 
         data=payload.get("data"),
         server_time_ms=_optional_int(payload.get("serverTime")),
         request_id=request_id if isinstance(request_id, str) else None,
+        http_status=status,
         content=content,
     )
