@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 import httpx
@@ -100,3 +101,49 @@ async def test_signer_replaces_headers_the_request_already_has() -> None:
     assert headers["x-mine"] == "1"
     assert headers["accessId"] == "AKIDexample"
     assert len(headers["signature"]) > 20
+
+
+async def _serve_once(reply: bytes) -> tuple[asyncio.Server, str]:
+    """A loopback server answering every request with ``reply`` (raw HTTP/1.1 bytes)."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}/x"
+
+
+def _chunked(body: bytes, size: int) -> bytes:
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + size]), body[i:i + size]) for i in range(0, len(body), size))
+    return b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize(("framing", "size", "fits"), [
+    ("content-length", 3000, True), ("content-length", 5000, False),
+    ("chunked", 3000, True), ("chunked", 5000, False),
+])
+async def test_aiohttp_transport_caps_the_raw_body_with_and_without_a_length(framing: str, size: int,
+                                                                            fits: bool) -> None:
+    body = b"x" * size
+    if framing == "chunked":
+        reply = _chunked(body, 700)
+    else:
+        reply = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+    server, url = await _serve_once(reply)
+    transport = AiohttpTransport(use_env_proxies=False)
+    try:
+        request = httpx.Request("POST", url, content=b"{}", extensions={"rayvision_max_response_bytes": 4000})
+        if fits:
+            response = await transport.handle_async_request(request)
+            assert await response.aread() == body
+        else:
+            with pytest.raises(httpx.DecodingError, match="larger than 4000"):
+                await transport.handle_async_request(request)
+    finally:
+        await transport.aclose()
+        server.close()
+        await server.wait_closed()

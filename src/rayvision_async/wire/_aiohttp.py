@@ -193,9 +193,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 compress=None,
             ) as response:
-                if isinstance(limit, int):
-                    if response.content_length is not None and response.content_length > limit:
+                length = response.content_length
+                if isinstance(limit, int) and length is not None:
+                    if length > limit:
                         raise _TooLarge(f"reply larger than {limit} bytes")
+                    body = await response.read()  # aiohttp reads exactly Content-Length bytes, no more
+                elif isinstance(limit, int):  # no length given (chunked): count while reading
                     parts: list[bytes] = []
                     size = 0
                     async for part in response.content.iter_chunked(65536):
