@@ -21,7 +21,8 @@ import aiohttp
 import httpx
 
 from rayvision_async import AsyncRayvisionAPI
-from rayvision_async.wire import USER_AGENT, AiohttpTransport
+from rayvision_async.wire import AiohttpTransport
+from rayvision_async.wire._channel import USER_AGENT
 from rayvision_async.wire._signing import encode_body, make_nonce, sign_request
 
 __all__ = [
@@ -32,9 +33,11 @@ __all__ = [
     "P1_CLIENTS",
     "QUERY_TASK_INFO",
     "drive",
+    "httpx_aiohttp_available",
     "make_client",
     "run_p1",
     "run_poll",
+    "run_raw_poll",
     "run_sequential",
     "signed_headers",
 ]
@@ -120,6 +123,45 @@ class HttpxClient:
         await self.client.aclose()
 
 
+class HttpxAiohttpPackageClient:
+    """(e) the independent "httpx over aiohttp": the ``httpx-aiohttp`` package's ``HttpxAiohttpClient``.
+
+    Not the SDK's transport: a third-party one (the ``bench`` extra installs it). Same request, same
+    ``json.loads``. Where the package is missing, the client is left out and the run says so.
+    """
+
+    name = "httpx-aiohttp"
+    label = "httpx-aiohttp package (HttpxAiohttpClient)"
+
+    def __init__(self, base_url: str, limit: int) -> None:
+        from httpx_aiohttp import HttpxAiohttpClient
+
+        limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
+        self.client = HttpxAiohttpClient(base_url=base_url, limits=limits, timeout=30.0)
+
+    async def request(self, task_id: int) -> Any:
+        content = encode_body({"taskIds": [task_id]})
+        response = await self.client.post(QUERY_TASK_INFO, content=content,
+                                          headers=signed_headers(QUERY_TASK_INFO, content))
+        return _ok(response.status_code, response.content)
+
+    async def check(self) -> None:
+        reply = await self.request(42)
+        assert reply["data"]["items"][0]["id"] == 42, reply
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def httpx_aiohttp_available() -> bool:
+    """Whether the ``httpx-aiohttp`` package (the ``bench`` extra) is installed."""
+    try:
+        import httpx_aiohttp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 class AiohttpClient:
     """(d) raw ``aiohttp.ClientSession``: post, read, ``json.loads``."""
 
@@ -151,8 +193,8 @@ class AiohttpClient:
             await self.session.close()
 
 
-Client = SdkClient | HttpxClient | AiohttpClient
-P1_CLIENTS = ("sdk", "httpx", "httpx+aiohttp", "aiohttp")
+Client = SdkClient | HttpxClient | HttpxAiohttpPackageClient | AiohttpClient
+P1_CLIENTS = ("sdk", "httpx", "httpx+aiohttp", "httpx-aiohttp", "aiohttp")
 #: Optional diagnostic clients (``--p1-clients``).
 EXTRA_CLIENTS = ("sdk-noenv",)
 
@@ -162,6 +204,8 @@ def make_client(name: str, base_url: str, limit: int) -> Client:
         return SdkClient(base_url, limit, trust_env=name == "sdk")
     if name in ("httpx", "httpx+aiohttp"):
         return HttpxClient(base_url, limit, sdk_transport=name == "httpx+aiohttp")
+    if name == "httpx-aiohttp":
+        return HttpxAiohttpPackageClient(base_url, limit)
     if name == "aiohttp":
         return AiohttpClient(base_url, limit)
     raise ValueError(name)
@@ -197,6 +241,9 @@ async def run_p1(
     clients = [make_client(name, base_url, limit) for name in names]
     rates: dict[str, dict[str, list[float]]] = {str(level): {c.name: [] for c in clients} for level in levels}
     busy: dict[str, dict[str, list[float]]] = {str(level): {c.name: [] for c in clients} for level in levels}
+    #: Requests per second of this process's CPU time: what throughput would be if the client had a
+    #: CPU to itself (robust on a machine shared with other work, where wall time is not).
+    cpu_rates: dict[str, dict[str, list[float]]] = {str(level): {c.name: [] for c in clients} for level in levels}
     try:
         for client in clients:
             await client.check()
@@ -207,8 +254,11 @@ async def run_p1(
                 order = clients if rep % 2 == 0 else clients[::-1]
                 for client in order:
                     cpu_before = server_cpu() if server_cpu else 0.0
+                    own_cpu = time.process_time()
                     elapsed = await drive(client.request, range(1, count + 1), level)
+                    own_cpu = time.process_time() - own_cpu
                     rates[str(level)][client.name].append(count / elapsed)
+                    cpu_rates[str(level)][client.name].append(count / max(own_cpu, 1e-9))
                     if server_cpu:
                         busy[str(level)][client.name].append((server_cpu() - cpu_before) / elapsed)
                 log(f"  P1 {level:>3} in flight, run {rep + 1}/{repeats}: " + ", ".join(
@@ -216,22 +266,73 @@ async def run_p1(
     finally:
         for client in clients:
             await client.aclose()
-    return {"rates": rates, "server_busy": busy, "labels": {c.name: c.label for c in clients}}
+    return {"rates": rates, "cpu_rates": cpu_rates, "server_busy": busy, "labels": {c.name: c.label for c in clients}}
 
 
-async def run_poll(base_url: str, count: int, repeats: int) -> list[float]:
-    """Seconds per ``api.poll(range(1, count + 1))`` (SDK defaults: batches of 100, 32 in flight)."""
+async def run_poll(base_url: str, count: int, repeats: int, cpu: list[float] | None = None) -> list[float]:
+    """Seconds per ``api.poll(range(1, count + 1))`` (SDK defaults: batches of 100, 32 in flight).
+
+    ``cpu``, if given, receives the process CPU seconds of every poll.
+    """
     times = []
     async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, DOMAIN, PLATFORM, base_url=base_url) as api:
         await api.poll(range(1, 201))
         for _ in range(repeats):
             gc.collect()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             async with asyncio.timeout(RUN_TIMEOUT):
                 result = await api.poll(range(1, count + 1))
             times.append(time.perf_counter() - started)
+            if cpu is not None:
+                cpu.append(time.process_time() - cpu_started)
             if len(result) != count or result.missing:
                 raise RuntimeError(f"poll returned {len(result)} of {count} tasks")
+    return times
+
+
+async def run_raw_poll(base_url: str, count: int, repeats: int, *, batch_size: int = 100,
+                       in_flight: int = 32, cpu: list[float] | None = None) -> list[float]:
+    """Seconds per raw-aiohttp poll: the SDK's batches (100 ids, 32 in flight), signed, ``json.loads`` only.
+
+    The floor under ``api.poll``: the same requests on a bare ``aiohttp.ClientSession``, each reply
+    decoded with ``json.loads`` and its items kept by id, with no checks, no models and no retry loop.
+    """
+    times = []
+    async with aiohttp.ClientSession(base_url=base_url, connector=aiohttp.TCPConnector(limit=100)) as session:
+
+        async def fetch(ids: list[int]) -> list[Any]:
+            content = encode_body({"taskIds": ids})
+            async with session.post(QUERY_TASK_INFO, data=content,
+                                    headers=signed_headers(QUERY_TASK_INFO, content)) as response:
+                items: list[Any] = _ok(response.status, await response.read())["data"]["items"]
+                return items
+
+        async def poll(ids: list[int]) -> dict[int, Any]:
+            batches = [ids[start:start + batch_size] for start in range(0, len(ids), batch_size)]
+            pending = iter(batches)
+            found: dict[int, Any] = {}
+
+            async def worker() -> None:
+                for batch in pending:
+                    for item in await fetch(batch):
+                        found[item["id"]] = item
+
+            async with asyncio.TaskGroup() as group:
+                for _ in range(min(in_flight, len(batches))):
+                    group.create_task(worker())
+            return found
+
+        await poll(list(range(1, 201)))
+        for _ in range(repeats):
+            gc.collect()
+            started, cpu_started = time.perf_counter(), time.process_time()
+            async with asyncio.timeout(RUN_TIMEOUT):
+                result = await poll(list(range(1, count + 1)))
+            times.append(time.perf_counter() - started)
+            if cpu is not None:
+                cpu.append(time.process_time() - cpu_started)
+            if len(result) != count:
+                raise RuntimeError(f"raw poll returned {len(result)} of {count} tasks")
     return times
 
 

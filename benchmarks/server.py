@@ -133,6 +133,10 @@ class BenchState:
             b"/api/render/task/queryTaskInfo": self.query_task_info,
             b"/api/render/handle/getTaskList/v2": self.get_task_list,
             b"/api/render/task/getTaskList": self.get_task_list,
+            # What the official SDK asks while it is constructed (its "login"): small plausible answers.
+            b"/api/render/setUp/queryUserProfile": self.user_profile,
+            b"/api/render/setUp/queryUserSetting": self.user_setting,
+            b"/api/render/transfer/getBid": self.transfer_bid,
             b"/bench/reset": self.reset,
             b"/bench/stats": self.stats,
         }
@@ -154,6 +158,16 @@ class BenchState:
 
     def get_task_list(self, body: bytes) -> bytes:
         return self.task_list
+
+    def user_profile(self, body: bytes) -> bytes:
+        return envelope('{"userId":100150764,"userName":"bench","platform":4,"zone":1,"level":49}', self.requests)
+
+    def user_setting(self, body: bytes) -> bytes:
+        return envelope('{"infoStatus":0,"accountType":1,"shareMainCapital":0,"taskOverTimeSec":43200}',
+                        self.requests)
+
+    def transfer_bid(self, body: bytes) -> bytes:
+        return envelope('{"config_bid":"30201","output_bid":"20201","input_bid":"10201"}', self.requests)
 
     def reset(self, body: bytes) -> bytes:
         self.progress.clear()

@@ -78,7 +78,7 @@ def _valid_base_url(base_url: object) -> bool:
 
 
 def _parse_data(endpoint: Endpoint, path: str, envelope: Envelope) -> Any:
-    return result_of(endpoint, envelope.data, path=path)
+    return result_of(endpoint, envelope.data, path=path, exact=envelope.exact_data)
 
 
 def _retry_policy(max_retries: int) -> RetryPolicy:

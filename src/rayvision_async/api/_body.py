@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Union, get_args, get_origin
 
 import attrs
 
 from ..errors import InvalidInputError, MalformedResponseError, UnsupportedOperationError
 from ..models import CreatedTasks
-from ..models._converter import PATHS_OR_TEXT, structure
+from ..models._converter import PATHS_OR_TEXT, structure, structure_reply
 from ._row import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
 
 __all__ = ["build_body", "check_shape", "context_values", "result_of"]
@@ -144,18 +144,28 @@ def check_shape(endpoint: Endpoint, data: Any, *, path: str) -> None:
             f"data is {got}, not the {getattr(returns, '__name__', returns)} the endpoint returns", path=path)
 
 
-def result_of(endpoint: Endpoint, data: Any, *, path: str) -> Any:
-    """Check ``data``'s JSON shape against ``endpoint.returns`` and structure it."""
+def result_of(endpoint: Endpoint, data: Any, *, path: str, exact: Callable[[], Any] | None = None) -> Any:
+    """Check ``data``'s JSON shape against ``endpoint.returns`` and structure it.
+
+    ``data`` is the reply's fast decoding; ``exact()`` decodes the reply again with money as
+    ``Decimal`` of the literal sent (``Envelope.exact_data``). Raw results (``Any``, ``str``) come
+    from the exact decoding; models from the fast one unless a float in it cannot be trusted.
+    """
     check_shape(endpoint, data, path=path)
     returns = endpoint.returns
     if returns is None:
         return None
-    if returns is Any:
-        return data
-    if returns is str:
+    if returns is Any or returns is str:
+        if exact is not None and not isinstance(data, str) and data is not None:
+            try:
+                data = exact()
+            except (ValueError, RecursionError):  # e.g. an integer of more than 4300 digits
+                raise MalformedResponseError("data cannot be decoded exactly", path=path) from None
+        if returns is Any:
+            return data
         return data if isinstance(data, str) else ("" if data is None else str(data))
     try:
-        result = structure(data, returns)
+        result = structure(data, returns) if exact is None else structure_reply(data, returns, exact)
     except Exception as exc:  # cattrs raises many kinds; each means "not the documented shape"
         reason = f"data does not fit {getattr(returns, '__name__', returns)}: {type(exc).__name__}"
         raise MalformedResponseError(reason, path=path) from None

@@ -112,11 +112,17 @@ def _as_list(value: Any, name: str, item: Kind, nonempty: bool, max_items: int) 
     size = len(value) if isinstance(value, Collection) else None
     if size is not None and size > max_items:
         raise InvalidInputError(f"{name} may hold at most {max_items} items, got {size}")
+    check = item.check
     items: list[Any] = []
     for index, element in enumerate(value):
         if index == max_items:  # an iterator: stop reading at the cap (an endless one never ends)
             raise InvalidInputError(f"{name} may hold at most {max_items} items, got more")
-        items.append(item.check(element, f"{name}[{index}]"))
+        try:
+            items.append(check(element, name))
+        except InvalidInputError:
+            # Formatted only for the bad element (never per item: a 100,000-id poll checks every id).
+            check(element, f"{name}[{index}]")
+            raise
     if nonempty and not items:
         raise InvalidInputError(f"{name} must not be empty")
     return items

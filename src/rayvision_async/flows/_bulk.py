@@ -16,6 +16,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import cast
 
 import attrs
 
@@ -176,8 +177,9 @@ async def poll(
     _check_batch_size(batch_size)
     if not isinstance(partial, bool):
         raise errors.InvalidInputError("partial must be True or False")
-    wanted = set(ids)
-    found: dict[int, TaskInfo] = {}
+    # One dict, in the order asked, is both the set of wanted ids and the result (None: not seen yet);
+    # a 100,000-id poll holds no second mapping, set or per-task tuple.
+    found: dict[int, TaskInfo | None] = dict.fromkeys(ids)
     failed: dict[int, Exception] = {}
     batches = deque(ids[start:start + batch_size] for start in range(0, len(ids), batch_size))
 
@@ -193,18 +195,23 @@ async def poll(
                         failed.update(dict.fromkeys(batches.popleft(), error))
                 continue
             for task in page.items:
-                for item in (task, *task.children):
-                    if item.id in wanted:
-                        found[item.id] = item
+                if task.id in found:
+                    found[task.id] = task
+                for child in task.resp_rendering_task_list:
+                    if child.id in found:
+                        found[child.id] = child
 
     async with asyncio.TaskGroup() as group:
         for _ in range(min(len(batches), concurrency)):
             group.create_task(worker())
-    ordered = {task_id: found[task_id] for task_id in ids if task_id in found}
-    for task_id in ordered:  # a task found inside another batch's parent is not a failure
-        failed.pop(task_id, None)
-    result = PollResult(ordered, frozenset(wanted - found.keys() - failed.keys()),
-                        {task_id: failed[task_id] for task_id in ids if task_id in failed})
+    unseen = [task_id for task_id, task in found.items() if task is None]
+    for task_id in unseen:
+        del found[task_id]
+    tasks = cast("dict[int, TaskInfo]", found)
+    for task_id in [task_id for task_id in failed if task_id in tasks]:
+        del failed[task_id]  # a task found inside another batch's parent is not a failure
+    result = PollResult(tasks, frozenset(task_id for task_id in unseen if task_id not in failed),
+                        {task_id: failed[task_id] for task_id in ids if task_id in failed} if failed else {})
     if result.failed and not partial:
         raise PartialPollError(result)
     return result

@@ -12,7 +12,10 @@ Rules, all registered once at import time:
   datetimes; 0 means "not set" and becomes ``None``. Fields marked ``coerce="service_time"`` carry
   "yyyy-MM-dd HH:mm:ss" text in the service's zone instead and become aware datetimes in that zone
   (:data:`~rayvision_async._service_time.SERVICE_TZ`, UTC+8).
-* **Money.** ``Decimal``; floats go through ``str`` so 1.57 becomes ``Decimal("1.57")``.
+* **Money.** ``Decimal``; floats go through ``repr`` so 1.57 becomes ``Decimal("1.57")``. A float that
+  may not be what the service sent (see :mod:`._numbers`) raises :class:`InexactNumberError` inside
+  :func:`structure_reply`, which then structures the reply's exact decoding; :func:`structure` takes
+  such floats as they are.
 
 Anything else that cannot be converted (e.g. ``"abc"`` for an integer) raises, and the exception
 propagates to the caller. The structure functions are generated once per type and cached by
@@ -46,11 +49,13 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from .._service_time import SERVICE_TZ
-from ._meta import ALIASES, COERCE, WIRE
+from ._meta import ALIASES, COERCE, REPEATED, WIRE
+from ._numbers import InexactNumberError, float_money, float_text, lenient, money_cache, trusted_int
 from ._structgen import FieldSpec, Inline, Shortcut, make_model_structure_fn
 from .enums import TolerantIntEnum
 
-__all__ = ["FAST_PATH", "converter", "make_converter", "snake_to_camel", "structure", "unstructure", "wire_name"]
+__all__ = ["FAST_PATH", "InexactNumberError", "converter", "make_converter", "snake_to_camel", "structure",
+           "structure_reply", "unstructure", "wire_name"]
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
@@ -75,7 +80,23 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
 
 def structure(data: Any, cl: type[T]) -> T:
     """Build a ``cl`` (a model, ``Page[Model]``, ``tuple[Model, ...]``, …) from decoded JSON data."""
-    return converter.structure(data, cl)
+    try:
+        return converter.structure(data, cl)
+    except InexactNumberError:
+        with lenient():  # no exact decoding to turn to: take every float as it is
+            return converter.structure(data, cl)
+
+
+def structure_reply(data: Any, cl: type[T], exact: Callable[[], Any]) -> T:
+    """:func:`structure` for a reply's fast decoding ``data``; ``exact()`` decodes it exactly, if needed.
+
+    ``exact`` is called only when a hook distrusts a float (see :mod:`._numbers`), and its data,
+    which holds no floats from numbers, is then structured instead.
+    """
+    try:
+        return converter.structure(data, cl)
+    except InexactNumberError:
+        return structure(exact(), cl)
 
 
 def unstructure(obj: Any) -> Any:
@@ -83,7 +104,7 @@ def unstructure(obj: Any) -> Any:
 
     Models become dicts keyed by wire name (camelCase, or the field's ``wire`` metadata), with every
     field, ``None`` included; times become epoch milliseconds, enums their int codes, tuples lists.
-    Money stays ``Decimal``, as the client's JSON decoder gives it. ``structure(unstructure(m),
+    Money stays ``Decimal`` (the models' type). ``structure(unstructure(m),
     type(m)) == m`` for every model ``m``.
     """
     return converter.unstructure(obj)
@@ -97,7 +118,7 @@ def _to_decimal(value: Any, _: Any = None) -> Any:
     if kind is Decimal:
         return value
     if kind is float:
-        return Decimal(repr(value))
+        return float_money(value)
     if kind is bool:
         raise TypeError(f"expected a number for a money amount, got {value!r}")
     try:
@@ -152,7 +173,7 @@ def _to_int(value: Any) -> int:
     if kind is str:
         return int(value.strip())
     if kind is float or kind is Decimal:
-        whole = _integral(value)
+        whole = _integral(trusted_int(value) if kind is float else value)
         if whole is None:
             raise ValueError(f"expected an integer, got {value!r}")
         return whole
@@ -195,7 +216,7 @@ def _opt_str(value: Any, _: Any) -> str | None:
     if type(value) is bool:
         return "true" if value else "false"
     if type(value) is float:
-        return repr(value)
+        return float_text(value)
     return str(value)
 
 
@@ -222,7 +243,7 @@ def _opt_decimal(value: Any, _: Any) -> Any:
     if kind is Decimal:
         return value
     if kind is float:
-        return Decimal(repr(value))
+        return float_money(value)
     if kind is int:
         return Decimal(value)
     if kind is str and not value.strip():
@@ -249,6 +270,8 @@ def _int_or_str(value: Any, _: Any) -> int | str | None:
         if _is_int_text(text):
             return int(text)
         return value
+    if type(value) is float:
+        trusted_int(value)
     if isinstance(value, float | Decimal) and (whole := _integral(value)) is not None:
         return whole
     return _opt_str(value, str)
@@ -273,8 +296,8 @@ def _labels(value: Any, _: Any) -> tuple[str, ...]:
             return ()
         if text[0] not in "[{":
             return (text,)
-        if text in ("{}", "[]"):  # the common case, without the JSON parser
-            return ()
+        if text in _LABEL_TEXTS:  # the common case, without the JSON parser
+            return _LABEL_TEXTS[text]
         try:
             value = json.loads(text)
         except ValueError:
@@ -316,7 +339,14 @@ def _service_time(value: Any, _: Any) -> datetime | None:
     return None if epoch is None else epoch.astimezone(SERVICE_TZ)
 
 
-_COERCERS: dict[str, Hook] = {"labels": _labels, "service_time": _service_time}
+#: ``_labels``'s results for the texts the service usually sends (the fast path reads them directly).
+_LABEL_TEXTS: Mapping[str, tuple[str, ...]] = types.MappingProxyType({"{}": (), "[]": ()})
+
+#: Special hooks by ``coerce`` metadata name: (hook, its results for some exact texts).
+_COERCERS: dict[str, tuple[Hook, Mapping[str, Any] | None]] = {
+    "labels": (_labels, _LABEL_TEXTS),
+    "service_time": (_service_time, None),
+}
 
 #: The one declaration of the ``X | None`` scalar hooks and of the inline check the fast path may do
 #: instead of calling each (see :class:`~._structgen.Inline`). Editing a hook's behaviour for the value
@@ -326,7 +356,7 @@ _OPTIONAL_SCALARS: dict[Any, tuple[Hook, Inline]] = {
     str: (_opt_str, Inline.IDENTITY),
     float: (_opt_float, Inline.IDENTITY),
     bool: (_opt_bool, Inline.IDENTITY),
-    Decimal: (_opt_decimal, Inline.IDENTITY),
+    Decimal: (_opt_decimal, Inline.CACHED_FLOAT),  # a Decimal as is, a float from the money cache
     datetime: (_opt_datetime, Inline.EPOCH_MS),  # an int is epoch milliseconds, 0 is None
 }
 
@@ -397,9 +427,14 @@ def _optional_hook(conv: cattrs.Converter, t: Any) -> Hook:
     if _is_enum(inner):
         return _enum_hook(inner, optional=True)
     get = _lazy(conv, inner)
+    resolved: list[Hook] = []  # the inner hook once known: one call per value instead of two
 
     def structure_optional(value: Any, _: Any) -> Any:
-        return None if value is None else get()(value, inner)
+        if value is None:
+            return None
+        if not resolved:
+            resolved.append(get())
+        return resolved[0](value, inner)
 
     return structure_optional
 
@@ -416,6 +451,8 @@ def _shortcut(t: Any) -> Shortcut | None:
         return None
     inner = arms[0] if arms[1] is _NONE_TYPE else arms[1]
     scalar = _OPTIONAL_SCALARS.get(inner)
+    if scalar is not None and scalar[1] is Inline.CACHED_FLOAT:
+        return Shortcut(scalar[1], scalar[0], (inner, money_cache))
     if scalar is not None:
         return Shortcut(scalar[1], scalar[0], inner)
     if _is_enum(inner):
@@ -475,8 +512,9 @@ def _model_hook(conv: cattrs.Converter, fast_path: bool, cl: Any) -> Hook:
     fields: list[FieldSpec] = []
     for field in attrs.fields(attrs.resolve_types(get_origin(cl) or cl)):
         coerce = field.metadata.get(COERCE)
-        coercer = _COERCERS[coerce] if coerce is not None else None
-        fields.append(FieldSpec(field, wire_name(field), tuple(field.metadata.get(ALIASES, ())), coercer))
+        coercer, texts = _COERCERS[coerce] if coerce is not None else (None, None)
+        fields.append(FieldSpec(field, wire_name(field), tuple(field.metadata.get(ALIASES, ())), coercer, texts,
+                                bool(field.metadata.get(REPEATED))))
     plain = _plain_model_fn(cl, conv, fields)
     if not fast_path:
         return plain

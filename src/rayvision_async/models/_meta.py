@@ -8,22 +8,29 @@ Model fields are named in snake_case; the converter derives the wire name by the
   versions and documents (``arrearFee`` for ``arrearsFee``). The main key wins if both are present.
 * ``coerce``: the name of a special conversion the converter applies instead of the type's own
   (``"labels"``).
+* ``repeated``: a text field whose values repeat across records (the user name, the project, the
+  status text): the fast path stores each distinct value once (a bounded pool per field), so a
+  100,000-task poll does not hold 100,000 copies of the same user name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["ALIASES", "COERCE", "WIRE", "meta"]
+__all__ = ["ALIASES", "COERCE", "REPEATED", "WIRE", "meta"]
 
 WIRE = "wire"
 ALIASES = "aliases"
 COERCE = "coerce"
+REPEATED = "repeated"
 
 
-def meta(wire: str | None = None, *aliases: str, coerce: str | None = None) -> Mapping[str, object]:
+def meta(wire: str | None = None, *aliases: str, coerce: str | None = None,
+         repeated: bool = False) -> Mapping[str, object]:
     """Build the metadata mapping for ``attrs.field(metadata=...)``."""
     out: dict[str, object] = {}
+    if repeated:
+        out[REPEATED] = True
     if wire is not None:
         out[WIRE] = wire
     if aliases:

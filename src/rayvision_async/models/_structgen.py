@@ -15,6 +15,14 @@ converter would call anyway.
 
 Inputs that are not exactly a ``dict`` go to ``fallback`` (cattrs' own generated function), which
 keeps the behaviour for odd inputs exactly as it was.
+
+A ``str | None`` field marked ``repeated`` keeps a pool of the texts it has seen (at most
+:data:`TEXT_POOL_SIZE` per field; later new texts are kept as they come), so equal values of many
+records are one string object.
+
+A small model (at most :data:`SHARED_EMPTY_FIELDS` fields, every default None) whose fields all come
+out None is one shared instance (``TaskInfo.task_key_value_vo`` is usually all nulls): models are
+frozen, so only ``is`` can tell, and a large poll holds one object per task fewer.
 """
 
 from __future__ import annotations
@@ -35,6 +43,17 @@ Hook = Callable[[Any, Any], Any]
 
 _MISSING = object()
 _counter = itertools.count()
+#: Models with at most this many fields share one instance for "every field None".
+SHARED_EMPTY_FIELDS = 8
+#: Distinct texts pooled per ``repeated`` field.
+TEXT_POOL_SIZE = 1024
+
+
+def _pooled(pool: dict[str, str], text: str) -> str:
+    """``text``, remembered in ``pool`` while it has room (the miss path of a ``repeated`` field)."""
+    if len(pool) < TEXT_POOL_SIZE:
+        pool[text] = text
+    return text
 
 
 class FieldSpec(NamedTuple):
@@ -44,6 +63,10 @@ class FieldSpec(NamedTuple):
     wire: str  #: the wire key
     aliases: tuple[str, ...]  #: other keys accepted when the wire key is absent
     coercer: Hook | None  #: a special hook replacing the type's own, or None
+    #: The coercer's results for some exact texts (``"{}"`` → ``()``), read without calling it.
+    texts: Mapping[str, Any] | None = None
+    #: A text field whose values repeat across records: each distinct value is stored once.
+    repeated: bool = False
 
 
 class Inline(enum.Enum):
@@ -55,6 +78,9 @@ class Inline(enum.Enum):
     EPOCH_MS = "epoch_ms"
     #: An ``int`` found in the mapping ``Shortcut.exact`` (an enum's member map) is that member.
     ENUM_CODE = "enum_code"
+    #: ``Shortcut.exact`` is ``(type, cache)``: a value of exactly that type is returned unchanged, and a
+    #: ``float`` found in ``cache`` (the hook's own float → result cache) is its cached result.
+    CACHED_FLOAT = "cached_float"
 
 
 class Shortcut(NamedTuple):
@@ -62,7 +88,7 @@ class Shortcut(NamedTuple):
 
     inline: Inline
     hook: Hook  #: the hook the shortcut stands for; other values still go to it
-    exact: Any  #: IDENTITY: the exact type; ENUM_CODE: the code → member mapping; EPOCH_MS: unused
+    exact: Any  #: IDENTITY: the exact type; ENUM_CODE: the code → member mapping; CACHED_FLOAT: (type, cache)
 
 
 def _substitute(t: Any, mapping: Mapping[Any, Any]) -> Any:
@@ -137,16 +163,18 @@ def make_model_structure_fn(
     if any(_has_typevar(t) for t in types):
         return fallback
     plain = _plain_init(base)
+    shared_empty = plain and 0 < len(fields) <= SHARED_EMPTY_FIELDS and all(spec.field.default is None
+                                                                            for spec in fields)
     ns: dict[str, Any] = {"_cl": base, "_fallback": fallback, "_M": _MISSING, "_new": object.__new__,
                           "_dict": dict, "_fromts": datetime.fromtimestamp, "_UTC": UTC}
     lines = ["def structure(o, _=None):", "    if type(o) is not _dict:", "        return _fallback(o, _)",
              "    get = o.get"]
-    if plain:
+    if plain and not shared_empty:
         lines.append("    inst = _new(_cl)")
     # Required fields last, as cattrs reads them, so a document failing twice fails the same way on both paths.
     order = sorted(range(len(fields)), key=lambda n: fields[n].field.default is attrs.NOTHING)
     for i in order:
-        (field, wire, aliases, coercer), t = fields[i], types[i]
+        (field, wire, aliases, coercer, texts, repeated), t = fields[i], types[i]
         hook = coercer if coercer is not None else converter.get_structure_hook(t)
         ns[f"_h{i}"], ns[f"_t{i}"], ns[f"_d{i}"] = hook, t, field.default
         skip_none = coercer is None and field.default is None and maps_none(t)
@@ -159,6 +187,12 @@ def make_model_structure_fn(
             ns[f"_w{i}"] = wire
             lines.append(f"    if v is _M: raise KeyError(_w{i})")
             lines.append(f"    v = _h{i}(v, _t{i})")
+        elif not skip_none and texts:
+            ns[f"_q{i}"], ns["_str"] = texts, str
+            lines.append(f"    if v is _M: v = _d{i}")
+            lines.append("    else:")
+            lines.append(f"        m = _q{i}.get(v, _M) if type(v) is _str else _M")
+            lines.append(f"        v = _h{i}(v, _t{i}) if m is _M else m")
         elif not skip_none:
             lines.append(f"    v = _d{i} if v is _M else _h{i}(v, _t{i})")
         else:
@@ -167,9 +201,15 @@ def make_model_structure_fn(
             cut = shortcut(t)
             if cut is not None and cut.hook is not hook:
                 cut = None  # the converter calls another hook for this type: no shortcut
-            if cut is not None and cut.inline is Inline.IDENTITY:
+            if cut is not None and cut.inline is Inline.IDENTITY and repeated and cut.exact is str:
+                ns[f"_k{i}"], ns[f"_p{i}"], ns["_pooled"] = str, {}, _pooled
+                lines.append(f"    if type(v) is _k{i}:")
+                lines.append(f"        w = _p{i}.get(v)")
+                lines.append(f"        v = _pooled(_p{i}, v) if w is None else w")
+                lines.append(f"    elif v is not None: v = _h{i}(v, _t{i})")
+            elif cut is not None and cut.inline is Inline.IDENTITY:
                 ns[f"_k{i}"] = cut.exact
-                lines.append(f"    if v is not None and type(v) is not _k{i}: v = _h{i}(v, _t{i})")
+                lines.append(f"    if type(v) is not _k{i} and v is not None: v = _h{i}(v, _t{i})")
             elif cut is not None and cut.inline is Inline.EPOCH_MS:
                 lines.append("    if v is not None:")
                 lines.append(f"        if type(v) is not int: v = _h{i}(v, _t{i})")
@@ -179,13 +219,26 @@ def make_model_structure_fn(
                 lines.append("    if v is not None:")
                 lines.append(f"        m = _e{i}.get(v) if type(v) is int else None")
                 lines.append(f"        v = _h{i}(v, _t{i}) if m is None else m")
+            elif cut is not None and cut.inline is Inline.CACHED_FLOAT:
+                ns[f"_k{i}"], ns[f"_c{i}"] = cut.exact
+                ns["_float"] = float
+                lines.append(f"    if type(v) is not _k{i} and v is not None:")
+                lines.append(f"        m = _c{i}.get(v) if type(v) is _float else None")
+                lines.append(f"        v = _h{i}(v, _t{i}) if m is None else m")
             else:
                 lines.append(f"    if v is not None: v = _h{i}(v, _t{i})")
         if plain:
             ns[f"_s{i}"] = _slot_setter(base, field.name)
+        if plain and not shared_empty:
             lines.append(f"    _s{i}(inst, v)")
         else:
             lines.append(f"    v{i} = v")
+    if shared_empty:
+        ns["_empty"] = base()
+        lines.append("    if " + " and ".join(f"v{i} is None" for i in range(len(fields))) + ":")
+        lines.append("        return _empty")
+        lines.append("    inst = _new(_cl)")
+        lines.extend(f"    _s{i}(inst, v{i})" for i in range(len(fields)))
     if plain:
         lines.append("    return inst")
     else:

@@ -22,6 +22,12 @@ __all__ = [
 ]
 
 
+def _repeated() -> str | None:
+    """A text field whose values repeat across tasks (see ``repeated`` in :mod:`._meta`)."""
+    field: str | None = attrs.field(default=None, metadata=meta(repeated=True))
+    return field
+
+
 @attrs.frozen(kw_only=True)
 class TaskKeyValue(ServiceModel):
     """Task keywords (``taskKeyValueVo``): tile count and the scene's cameras.
@@ -47,18 +53,18 @@ class TaskInfo(ServiceModel):
 
     id: int
     task_alias: str | None = None
-    scene_name: str | None = None
+    scene_name: str | None = _repeated()
     task_status: TaskStatus | None = None
-    status_text: str | None = None
+    status_text: str | None = _repeated()
     pre_task_status: TaskStatus | None = None
-    pre_status_text: str | None = None
+    pre_status_text: str | None = _repeated()
     total_frames: int | None = None
     abort_frames: int | None = None
     executing_frames: int | None = None
     done_frames: int | None = None
     failed_frames: int | None = None
-    frames_range: str | None = None
-    project_name: str | None = None
+    frames_range: str | None = _repeated()
+    project_name: str | None = _repeated()
     render_consume: Decimal | None = None
     task_arrears: Decimal | None = None
     user_account_consume: Decimal | None = None
@@ -70,8 +76,8 @@ class TaskInfo(ServiceModel):
     #: Render time in seconds, as reported.
     render_duration: int | None = None
     user_id: int | None = None
-    user_name: str | None = None
-    producer: str | None = None
+    user_name: str | None = _repeated()
+    producer: str | None = _repeated()
     task_level: int | None = None
     task_user_level: int | None = None
     task_limit: int | None = None
@@ -81,20 +87,20 @@ class TaskInfo(ServiceModel):
     over_time_stop: int | None = None
     is_over_time: int | None = None
     output_file_name: str | None = None
-    location_output: str | None = None
+    location_output: str | None = _repeated()
     #: Dispatcher task id; older documents spell the key ``menuTaskId``.
     munu_task_id: str | None = attrs.field(default=None, metadata=meta(None, "menuTaskId"))
     munu_task_ids: str | None = None
     layer_parent_id: int | None = None
-    layer_name: str | None = None
+    layer_name: str | None = _repeated()
     cg_id: int | None = None
     task_key_value_vo: TaskKeyValue | None = None
     #: Raw ``key:value::`` render settings string sent by the 2018 API instead of taskKeyValueVo.
     key_value: str | None = None
     is_open: int | None = None
-    task_type: str | None = None
-    task_type_text: str | None = None
-    render_camera: str | None = None
+    task_type: str | None = _repeated()
+    task_type_text: str | None = _repeated()
+    render_camera: str | None = _repeated()
     clone_parent_id: int | None = None
     clone_original_id: int | None = None
     share_main_capital: int | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import urllib.request
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -92,6 +93,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._proxies = urllib.request.getproxies() if use_env_proxies else {}
         self._proxy_by_origin: dict[tuple[str, str], str | None] = {}
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        #: The last ``timeout`` extension seen and its ClientTimeout (held, so ``is`` cannot match a new dict).
+        self._last_extension: object = None
+        self._last_timeout = aiohttp.ClientTimeout()
         self._session: aiohttp.ClientSession | None = None
         self._mutation_session: aiohttp.ClientSession | None = None
         #: The httpx client used while respx mocks httpx (created on first use, closed with the transport).
@@ -140,10 +144,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return self._proxy_by_origin[origin]
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
+        extension = request.extensions.get("timeout")
+        if extension is not None and extension is self._last_extension:  # the SDK reuses one per Timeouts
+            return self._last_timeout
         key = (_timeout_of(request, "connect"), _timeout_of(request, "read"))
         timeout = self._timeouts.get(key)
         if timeout is None:
             timeout = self._timeouts[key] = aiohttp.ClientTimeout(total=None, sock_connect=key[0], sock_read=key[1])
+        if isinstance(extension, Mapping):
+            self._last_extension, self._last_timeout = extension, timeout
         return timeout
 
     @property
@@ -181,13 +190,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw],
                 data=content,
                 timeout=timeout,
-                proxy=self.proxy_for(request.url),
+                proxy=self.proxy_for(request.url) if self._proxies else None,
                 allow_redirects=False,
                 compress=None,
             ) as response:
-                if isinstance(limit, int):
-                    if response.content_length is not None and response.content_length > limit:
+                length = response.content_length
+                if isinstance(limit, int) and length is not None:
+                    if length > limit:
                         raise _TooLarge(f"reply larger than {limit} bytes")
+                    body = await response.read()  # aiohttp reads exactly Content-Length bytes, no more
+                elif isinstance(limit, int):  # no length given (chunked): count while reading
                     parts: list[bytes] = []
                     size = 0
                     async for part in response.content.iter_chunked(65536):
