@@ -151,25 +151,38 @@ def python_blocks(hook: ModuleType, page_name: str) -> list[str]:
 
 
 def test_the_testing_pages_code_runs_as_written(hook: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
-    program, plugin_test, respx_test = python_blocks(hook, "testing.md")
+    import respx
+
+    blocks = python_blocks(hook, "testing.md")
+    [program] = [block for block in blocks if "asyncio.run(" in block]
     exec(compile(program, "testing.md[0]", "exec"), {"__name__": "docs_snippet"})  # runs asyncio.run(main())
     assert capsys.readouterr().out.strip() == "<TaskStatus.FINISHED: 25> 10"
 
     from rayvision_async import AsyncRayvisionAPI
     from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
 
-    async def with_fixtures(test: Any) -> None:
-        farm = Farm(seed=1, speed=0)
-        sim = Simulator(farm=farm)
-        async with AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
-                                     transport=SimulatorTransport(sim)) as client:
-            await test(client, farm)
+    async def run(test: Any, parameters: list[str]) -> None:
+        if parameters == ["rayvision_client", "rayvision_farm"]:
+            farm = Farm(seed=1, speed=0)
+            sim = Simulator(farm=farm)
+            async with AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
+                                         transport=SimulatorTransport(sim)) as client:
+                await test(client, farm)
+        elif parameters == ["respx_mock"]:
+            async with respx.mock(assert_all_called=False) as router:
+                await test(router)
+        else:
+            assert parameters == [], parameters
+            await test()
 
-    for name, block, run in (("test_my_pipeline", plugin_test, with_fixtures),
-                             ("test_create_task_sends_a_signed_request", respx_test, lambda test: test())):
-        namespace: dict[str, Any] = {"__name__": "docs_snippet"}
-        exec(compile(block, f"testing.md:{name}", "exec"), namespace)
-        asyncio.run(run(namespace[name]))  # raises if the snippet's assertions fail
+    ran = []
+    for block in blocks:
+        for name, parameters in re.findall(r"^async def (test_\w+)\((.*?)\)", block, re.M):
+            namespace: dict[str, Any] = {"__name__": "docs_snippet"}
+            exec(compile(block, f"testing.md:{name}", "exec"), namespace)
+            asyncio.run(run(namespace[name], [p.strip() for p in parameters.split(",") if p.strip()]))
+            ran.append(name)  # the snippet's assertions held
+    assert {"test_my_pipeline", "test_create_task_sends_a_signed_request", "test_task_info"} <= set(ran)
 
 
 def test_the_quick_start_is_the_readmes_tour(hook: ModuleType) -> None:
