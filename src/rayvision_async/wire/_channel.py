@@ -155,6 +155,9 @@ class HttpChannel:
     saves a third of the per-request overhead. With ``http_client`` every
     signed attempt goes through that client's ``send`` instead, so its event
     hooks, mounts and proxies, TLS settings and instrumentation see each one.
+    On the SDK's own :class:`AiohttpTransport` (exactly that class) attempts take
+    the lean lane (:mod:`._lean`: no httpx objects, the same bytes on the wire)
+    unless a respx router is active.
     """
 
     def __init__(
