@@ -38,6 +38,7 @@ from rayvision_async.api._generated.query import QueryEndpoints
 from rayvision_async.wire import AiohttpTransport, HttpChannel, SigningTransport
 from rayvision_async.wire import _envelope as envelope
 from rayvision_async.wire import _signing as signing
+from rayvision_async.wire._lean import LeanLane
 
 __all__ = ["profile_sdk"]
 
@@ -59,9 +60,12 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "post": HttpChannel.post,
     "httpx_request": httpx.Request.__init__,
     "signer": SigningTransport.handle_async_request,
+    "lean": LeanLane.post,
+    "sign_attempt": SigningTransport.sign_attempt,
     "signed_headers": SigningTransport.signed_headers,
     "sign_request": signing.sign_request,
     "aiohttp_transport": AiohttpTransport.handle_async_request,
+    "post_direct": AiohttpTransport.post_direct,
     "aiohttp_request": aiohttp.ClientSession._request,
     "aiohttp_read": aiohttp.StreamReader.read,
     "httpx_response": httpx.Response.__init__,
@@ -76,7 +80,8 @@ def breakdown(stats: pstats.Stats, wall: float, requests: int) -> list[tuple[str
 
     Every step is a function's cumulative time minus the steps nested in it, following the call
     chain: endpoint method → ``_call`` → ``send`` → ``post_once`` → ``HttpChannel.post`` →
-    ``SigningTransport`` → ``AiohttpTransport``; the envelope is decoded in ``post_once`` and the
+    ``SigningTransport`` → ``AiohttpTransport`` (httpx path) or ``LeanLane`` →
+    ``AiohttpTransport.post_direct`` (the default lean lane); the envelope is decoded in ``post_once`` and the
     result structured in ``send``. A step whose nested parts the profiler attributes elsewhere
     (a coroutine resumed by the event loop rather than by its caller) is clamped at zero and the
     difference is reported in the last line, so no share is negative.
@@ -103,15 +108,20 @@ def breakdown(stats: pstats.Stats, wall: float, requests: int) -> list[tuple[str
          own(ct["send"], ct["post_once"], ct["result_of"])),
         ("request loop: post_once own (slot, total timeout)",
          own(ct["post_once"], ct["post"], ct["decode_envelope"])),
-        ("HttpChannel.post own (URL, RawReply, reading the body)",
-         own(ct["post"], ct["httpx_request"], ct["signer"])),
-        ("  httpx.Request(...) construction", ct["httpx_request"]),
-        ("SigningTransport own (aread, header merging)",
-         own(ct["signer"], ct["signed_headers"], ct["sign_request"], ct["aiohttp_transport"])),
-        ("  signed_headers (timestamp + nonce)", ct["signed_headers"]),
-        ("  sign_request (json.loads + string to sign + HMAC)", ct["sign_request"]),
-        ("AiohttpTransport own (timeouts, headers, errors)",
-         own(ct["aiohttp_transport"], ct["aiohttp_request"], ct["aiohttp_read"], ct["httpx_response"])),
+        ("HttpChannel.post own (URL, lane, RawReply, read)",
+         own(ct["post"], ct["httpx_request"], ct["signer"], ct["lean"])),
+        ("  httpx.Request(...) construction (httpx path)", ct["httpx_request"]),
+        ("SigningTransport own (aread, header merging; httpx path)",
+         own(ct["signer"], ct["sign_attempt"], ct["aiohttp_transport"]) if ct["signer"] else 0.0),
+        ("LeanLane.post own (header list; lean lane)",
+         own(ct["lean"], ct["sign_attempt"], ct["post_direct"]) if ct["lean"] else 0.0),
+        ("  sign_attempt own (the signer's header dict)",
+         own(ct["sign_attempt"], ct["signed_headers"], ct["sign_request"])),
+        ("    signed_headers (timestamp + nonce)", ct["signed_headers"]),
+        ("    sign_request (json.loads + string to sign + HMAC)", ct["sign_request"]),
+        ("AiohttpTransport own (timeouts, headers, errors, decoding)",
+         own(ct["aiohttp_transport"] + ct["post_direct"], ct["aiohttp_request"], ct["aiohttp_read"],
+             ct["httpx_response"])),
         ("  aiohttp ClientSession._request", ct["aiohttp_request"]),
         ("  aiohttp StreamReader.read (the capped body read)", ct["aiohttp_read"]),
         ("  httpx.Response(...) construction", ct["httpx_response"]),

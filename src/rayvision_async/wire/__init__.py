@@ -2,7 +2,8 @@
 
 Signing (:mod:`._signing`, pure functions) → the signer middleware
 (:mod:`._signer`) → the inner transport (:mod:`._aiohttp` by default) → the
-channel that sends one POST and maps failures (:mod:`._channel`) → the
+channel that sends one POST and maps failures (:mod:`._channel`; on the default
+transport through the lean lane, :mod:`._lean`, without httpx objects) → the
 envelope decoder (:mod:`._envelope`).
 """
 

@@ -22,6 +22,7 @@ import aiohttp
 import httpx
 
 from .. import errors
+from ._decode import TooLarge, decode_capped
 
 __all__ = ["AiohttpTransport"]
 
@@ -48,13 +49,45 @@ def respx_router_active() -> bool:
     return any(_respx_routers[1])
 
 
-def _timeout_of(request: httpx.Request, key: str) -> float | None:
-    value = request.extensions.get("timeout", {}).get(key)
+def _timeout_of(extension: object, key: str) -> float | None:
+    value = extension.get(key) if isinstance(extension, Mapping) else None
     return float(value) if value is not None else None
 
 
-class _TooLarge(httpx.DecodingError):
-    """The raw body is larger than the request's cap."""
+def _as_httpx_error(exc: aiohttp.ClientError | TimeoutError) -> httpx.TransportError:
+    """aiohttp's failure as httpx's class: Connect* only when the connection could not be made."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(str(exc))
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(str(exc))
+    if isinstance(exc, (TimeoutError, aiohttp.SocketTimeoutError)):
+        return httpx.ReadTimeout(str(exc) or "read timed out")
+    return httpx.ReadError(str(exc) or type(exc).__name__)
+
+
+async def _read_raw(response: aiohttp.ClientResponse, limit: object) -> bytes:
+    """The raw (still encoded) body, refused past ``limit`` bytes when it is an int."""
+    length = response.content_length
+    if isinstance(limit, int) and length is not None:
+        if length > limit:
+            raise TooLarge(f"reply larger than {limit} bytes")
+        return await response.read()  # aiohttp reads exactly Content-Length bytes, no more
+    if isinstance(limit, int):  # no length given (chunked): count while reading
+        parts: list[bytes] = []
+        size = 0
+        async for part in response.content.iter_chunked(65536):
+            size += len(part)
+            if size > limit:
+                raise TooLarge(f"reply larger than {limit} bytes")
+            parts.append(part)
+        return b"".join(parts)
+    return await response.read()
+
+
+def _joined(headers: Any, name: str) -> str | None:
+    """A response header's values joined by ``", "`` as httpx's ``Headers.get`` does (None when absent)."""
+    values = headers.getall(name, None)
+    return None if values is None else ", ".join(values)
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -103,9 +136,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._closed = False
 
     def _get_session(self, request: httpx.Request) -> aiohttp.ClientSession:
+        return self._session_for(request.extensions.get("rayvision_fresh_connection") is True)
+
+    def _session_for(self, fresh: bool) -> aiohttp.ClientSession:
         if self._closed:
-            raise httpx.ConnectError("the transport is closed", request=request)
-        if request.extensions.get("rayvision_fresh_connection") is True:
+            raise httpx.ConnectError("the transport is closed")
+        if fresh:
             if self._mutation_session is None or self._mutation_session.closed:
                 self._mutation_session = self._new_session(self._mutation_keepalive_timeout)
             return self._mutation_session
@@ -144,16 +180,24 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return self._proxy_by_origin[origin]
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
-        extension = request.extensions.get("timeout")
+        return self._client_timeout(request.extensions.get("timeout"))
+
+    def _client_timeout(self, extension: object) -> aiohttp.ClientTimeout:
+        """The ClientTimeout for a request's ``timeout`` extension (connect and read limits)."""
         if extension is not None and extension is self._last_extension:  # the SDK reuses one per Timeouts
             return self._last_timeout
-        key = (_timeout_of(request, "connect"), _timeout_of(request, "read"))
+        key = (_timeout_of(extension, "connect"), _timeout_of(extension, "read"))
         timeout = self._timeouts.get(key)
         if timeout is None:
             timeout = self._timeouts[key] = aiohttp.ClientTimeout(total=None, sock_connect=key[0], sock_read=key[1])
         if isinstance(extension, Mapping):
             self._last_extension, self._last_timeout = extension, timeout
         return timeout
+
+    @property
+    def has_proxies(self) -> bool:
+        """Whether the environment named any proxy (else no URL needs a :meth:`proxy_for` look-up)."""
+        return bool(self._proxies)
 
     @property
     def open_connections(self) -> int:
@@ -179,9 +223,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if "respx.mocks" in sys.modules and respx_router_active():
             return await self._send_to_respx(request)
-        session = self._get_session(request)
-        limit = request.extensions.get("rayvision_max_response_bytes")
-        timeout = self._timeout(request)
+        extensions = request.extensions
+        try:
+            session = self._get_session(request)
+        except httpx.ConnectError as exc:
+            raise httpx.ConnectError(str(exc), request=request) from None
+        limit = extensions.get("rayvision_max_response_bytes")
+        timeout = self._client_timeout(extensions.get("timeout"))
         content = await request.aread()
         try:
             async with session.request(
@@ -194,34 +242,41 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 compress=None,
             ) as response:
-                length = response.content_length
-                if isinstance(limit, int) and length is not None:
-                    if length > limit:
-                        raise _TooLarge(f"reply larger than {limit} bytes")
-                    body = await response.read()  # aiohttp reads exactly Content-Length bytes, no more
-                elif isinstance(limit, int):  # no length given (chunked): count while reading
-                    parts: list[bytes] = []
-                    size = 0
-                    async for part in response.content.iter_chunked(65536):
-                        size += len(part)
-                        if size > limit:
-                            raise _TooLarge(f"reply larger than {limit} bytes")
-                        parts.append(part)
-                    body = b"".join(parts)
-                else:
-                    body = await response.read()
+                body = await _read_raw(response, limit)
                 # A stream, not content=: httpx would decode content= at once, before any size check.
                 return httpx.Response(
                     response.status, headers=response.raw_headers, stream=httpx.ByteStream(body), request=request
                 )
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise httpx.ConnectTimeout(str(exc), request=request) from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise httpx.ConnectError(str(exc), request=request) from exc
-        except (TimeoutError, aiohttp.SocketTimeoutError) as exc:
-            raise httpx.ReadTimeout(str(exc) or "read timed out", request=request) from exc
-        except aiohttp.ClientError as exc:
-            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            error = _as_httpx_error(exc)
+            error.request = request
+            raise error from exc
+
+    async def post_direct(
+        self, url: str, headers: list[tuple[str, str]], content: bytes, timeout: Mapping[str, float | None],
+        limit: int, fresh: bool, proxy: str | None,
+    ) -> tuple[int, bytes, str | None]:
+        """The lean lane: POST ``content`` with exactly ``headers``; the status, decoded body and Retry-After.
+
+        No httpx request or response objects: failures are httpx's exception classes
+        (as from :meth:`handle_async_request`, without a request attached), the body is
+        decoded per Content-Encoding with the same capped decoder, so a reply is read
+        and refused exactly as on the httpx path. ``timeout`` is the ``timeout``
+        extension mapping; ``proxy`` is :meth:`proxy_for` of the URL.
+        """
+        session = self._session_for(fresh)
+        try:
+            async with session.request(
+                "POST", url, headers=headers, data=content, timeout=self._client_timeout(timeout), proxy=proxy,
+                allow_redirects=False, compress=None,
+            ) as response:
+                raw = await _read_raw(response, limit)
+                response_headers = response.headers
+                encoding = _joined(response_headers, "Content-Encoding")
+                return (response.status, decode_capped(raw, encoding, limit) if encoding else raw,
+                        _joined(response_headers, "Retry-After"))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _as_httpx_error(exc) from exc
 
     async def aclose(self) -> None:
         self._closed = True

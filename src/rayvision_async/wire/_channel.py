@@ -8,7 +8,7 @@ an ``httpx.AsyncClient``); :class:`Timeouts` are the per-attempt limits it appli
 from __future__ import annotations
 
 import re
-import zlib
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,8 +17,10 @@ import httpx
 
 from .. import errors
 from .._version import __version__
-from ._aiohttp import AiohttpTransport
+from ._aiohttp import AiohttpTransport, respx_router_active
 from ._caller_client import CallerClientTransport
+from ._decode import CappedDecoder, TooLarge
+from ._lean import LeanLane
 from ._signer import SigningTransport
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpChannel", "RawReply", "Timeouts"]
@@ -153,6 +155,9 @@ class HttpChannel:
     saves a third of the per-request overhead. With ``http_client`` every
     signed attempt goes through that client's ``send`` instead, so its event
     hooks, mounts and proxies, TLS settings and instrumentation see each one.
+    On the SDK's own :class:`AiohttpTransport` (exactly that class) attempts take
+    the lean lane (:mod:`._lean`: no httpx objects, the same bytes on the wire)
+    unless a respx router is active.
     """
 
     def __init__(
@@ -181,6 +186,8 @@ class HttpChannel:
         self.vouched = getattr(type(self.inner), "vouches_for_failures", False) is True
         self.max_response_bytes = max_response_bytes
         self.signer = SigningTransport(self.inner, **signer_options)
+        #: The lean lane (no httpx objects) when the inner transport is exactly the SDK's own.
+        self._lean = LeanLane(inner, self.signer, self._headers) if type(inner) is AiohttpTransport else None
         self._base_url = base_url.rstrip("/")
         self._urls: dict[str, httpx.URL] = {}
         self._closed = False
@@ -191,36 +198,55 @@ class HttpChannel:
         if url is None:
             url = self._urls[path] = httpx.URL(self._base_url + path)
         limit = self.max_response_bytes
+        error: errors.RayvisionError
+        lean = self._lean
+        # respx patches httpx: while a router is active every attempt takes the httpx path, so its routes see it.
+        if lean is not None and content and not ("respx.mocks" in sys.modules and respx_router_active()):
+            try:
+                status, body, retry_after = await lean.post(path, url, content, timeouts.extension, limit, fresh)
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                error = self._error_for(exc, url, path, timeouts)
+            else:
+                return RawReply(status, body, retry_after)
+            raise self._finished(error, path)
         request = httpx.Request("POST", url, headers=self._headers, content=content,
                                 extensions={"timeout": timeouts.extension, MAX_BYTES_EXTENSION: limit,
                                             FRESH_CONNECTION_EXTENSION: fresh})
         # SDK errors are raised outside the ``except`` blocks, so none carries the httpx exception (and its
         # signed request) as __cause__ or __context__.
-        error: errors.RayvisionError
         try:
             response = await self.signer.handle_async_request(request)
             try:
                 body = await _read_capped(response, limit, path)
             finally:
                 await response.aclose()
-        except httpx.PoolTimeout:
-            error = errors.PoolTimeoutError(f"no free connection to {_where(url)} within the pool timeout", path=path)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            error = errors.ConnectError(f"could not connect to {_where(url)}: {self._reason(exc)}", path=path)
-        except httpx.TimeoutException as exc:
-            error = errors.RequestTimeoutError(
-                f"no answer from {_where(url)} within {timeouts.read} s ({type(exc).__name__})", path=path)
-        except httpx.TransportError as exc:
-            error = errors.TransportError(f"connection to {_where(url)} failed: {self._reason(exc)}", path=path)
-        except httpx.DecodingError as exc:
-            error = errors.MalformedResponseError(f"body could not be read: {exc}", path=path)
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            error = self._error_for(exc, url, path, timeouts)
         else:
             return RawReply(response.status_code, body, response.headers.get("retry-after"))
+        raise self._finished(error, path)
+
+    def _error_for(self, exc: httpx.TransportError | httpx.DecodingError, url: httpx.URL, path: str,
+                   timeouts: Timeouts) -> errors.RayvisionError:
+        """The SDK error for an httpx failure of one attempt (either lane)."""
+        if isinstance(exc, httpx.PoolTimeout):
+            return errors.PoolTimeoutError(f"no free connection to {_where(url)} within the pool timeout", path=path)
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return errors.ConnectError(f"could not connect to {_where(url)}: {self._reason(exc)}", path=path)
+        if isinstance(exc, httpx.TimeoutException):
+            return errors.RequestTimeoutError(
+                f"no answer from {_where(url)} within {timeouts.read} s ({type(exc).__name__})", path=path)
+        if isinstance(exc, httpx.TransportError):
+            return errors.TransportError(f"connection to {_where(url)} failed: {self._reason(exc)}", path=path)
+        return errors.MalformedResponseError(f"body could not be read: {exc}", path=path)
+
+    def _finished(self, error: errors.RayvisionError, path: str) -> errors.RayvisionError:
+        """``error`` as raised: ClientClosedError once the client closed; unvouched for a custom transport."""
         if self._closed:
-            error = errors.ClientClosedError(f"the client was closed while {path} was in flight")
-        elif not self.vouched and isinstance(error, (errors.ConnectError, errors.PoolTimeoutError)):
+            return errors.ClientClosedError(f"the client was closed while {path} was in flight")
+        if not self.vouched and isinstance(error, (errors.ConnectError, errors.PoolTimeoutError)):
             error.unvouched = True  # a custom transport: the request may have been sent all the same
-        raise error
+        return error
 
     def _reason(self, exc: Exception) -> str:
         """Why a transport failed, for an error message: its text (no secrets, no URL credentials) and class."""
@@ -248,18 +274,6 @@ def _where(url: httpx.URL) -> str:
     return f"{host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
-class _TooLarge(httpx.DecodingError):
-    """The reply body is larger than the cap."""
-
-
-def _decoder(encoding: str) -> zlib._Decompress | None:
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(zlib.MAX_WBITS | 16)
-    if encoding == "deflate":
-        return zlib.decompressobj()
-    return None
-
-
 async def _read_capped(response: httpx.Response, limit: int, path: str) -> bytes:
     """The decoded body, never holding more than ``limit`` decoded bytes (a gzip bomb stops at the cap)."""
     try:
@@ -268,39 +282,9 @@ async def _read_capped(response: httpx.Response, limit: int, path: str) -> bytes
         pass
     else:
         if len(body) > limit:
-            raise _TooLarge(f"reply larger than {limit} bytes")
+            raise TooLarge(f"reply larger than {limit} bytes")
         return body
-    encodings = [part.strip().lower() for part in response.headers.get("content-encoding", "").split(",")]
-    encodings = [part for part in encodings if part and part != "identity"]
-    if len(encodings) > 1:
-        raise httpx.DecodingError("more than one content encoding")
-    decoder = _decoder(encodings[0]) if encodings else None
-    chunks: list[bytes] = []
-    size = 0
-    raw_size = 0
+    decoder = CappedDecoder(response.headers.get("content-encoding", ""), limit)
     async for raw in response.aiter_raw():
-        raw_size += len(raw)
-        if raw_size > limit and decoder is None:
-            raise _TooLarge(f"reply larger than {limit} bytes")
-        if decoder is None:
-            chunks.append(raw)
-            size += len(raw)
-            continue
-        data = raw
-        while data:
-            try:
-                out = decoder.decompress(data, limit + 1 - size)
-            except zlib.error:
-                raise httpx.DecodingError("body could not be decompressed") from None
-            chunks.append(out)
-            size += len(out)
-            if size > limit:
-                raise _TooLarge(f"decoded reply larger than {limit} bytes")
-            data = decoder.unconsumed_tail
-    if decoder is not None:
-        tail = decoder.flush()
-        size += len(tail)
-        if size > limit:
-            raise _TooLarge(f"decoded reply larger than {limit} bytes")
-        chunks.append(tail)
-    return b"".join(chunks)
+        decoder.feed(raw)
+    return decoder.finish()

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from collections.abc import Iterable
 
 import httpx
 
 from .. import errors
 from ._signing import NonceSource, sign_request
 
-__all__ = ["SigningTransport"]
+__all__ = ["SigningTransport", "log_attempt"]
 
 logger = logging.getLogger("rayvision_async")
 
@@ -26,6 +27,15 @@ _REDACTED_HEADERS = frozenset({"accessid", "signature"})
 MAX_CLOCK_OFFSET = 86_400.0
 #: 2020-01-01T00:00:00Z in epoch milliseconds: no earlier ``serverTime`` is believed.
 _EARLIEST_MS = 1_577_836_800_000
+
+
+def log_attempt(path: str, headers: Iterable[tuple[str, str]], size: int) -> None:
+    """The DEBUG line of one signed attempt: header names in lower case, the access id and signature as ``***``."""
+    shown = {}
+    for name, value in headers:
+        key = name.lower()
+        shown[key] = "***" if key in _REDACTED_HEADERS else value
+    logger.debug("POST %s headers=%s body=%d bytes", path, shown, size)
 
 
 class SigningTransport(httpx.AsyncBaseTransport):
@@ -101,20 +111,29 @@ class SigningTransport(httpx.AsyncBaseTransport):
             "version": self._version,
         }
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        content = await request.aread()
+    def sign_attempt(self, path: str, content: bytes) -> dict[str, str]:
+        """The nine headers the signer sets on one attempt at ``path`` with wire body ``content``, in order.
+
+        The six signed ones (fresh timestamp and nonce), ``signature``, ``Content-Type`` and
+        ``languageFlag``; the signature is remembered for :meth:`scrub`. Both lanes of the channel
+        (httpx objects, or the lean lane straight to aiohttp) sign through here.
+        """
         headers = self.signed_headers()
-        signature = sign_request(self._access_key, self._domain, request.url.path, headers, content)
+        signature = sign_request(self._access_key, self._domain, path, headers, content)
         headers["signature"] = signature
         self._signatures.append(signature)
         headers["Content-Type"] = "application/json"
         headers["languageFlag"] = self._language
+        return headers
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        content = await request.aread()
+        headers = self.sign_attempt(request.url.path, content)
         merged = request.headers
         for name, value in headers.items():  # cheaper than Headers.update (no Headers built, no pops)
             merged[name] = value
         if logger.isEnabledFor(logging.DEBUG):
-            shown = {k: ("***" if k.lower() in _REDACTED_HEADERS else v) for k, v in request.headers.items()}
-            logger.debug("POST %s headers=%s body=%d bytes", request.url.path, shown, len(content))
+            log_attempt(request.url.path, request.headers.items(), len(content))
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:
