@@ -197,3 +197,11 @@ def test_repr_hides_the_credentials() -> None:
         assert ACCESS_KEY not in text
         assert ACCESS_ID not in text
     assert "task.renderbus.com" in repr(api)
+
+
+@pytest.mark.parametrize(("args", "kwargs"), [((), {"reed": 5}), ((1, 2), {}), ((), {"total": "soon"})])
+def test_a_careless_timeouts_object_is_a_configuration_error(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    from rayvision_async import ConfigurationError, Timeouts
+
+    with pytest.raises(ConfigurationError):
+        Timeouts(*args, **kwargs)

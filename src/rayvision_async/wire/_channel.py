@@ -16,6 +16,7 @@ import attrs
 import httpx
 
 from .. import errors
+from .._arguments import checked_binding
 from .._version import __version__
 from ._aiohttp import AiohttpTransport, respx_router_active
 from ._caller_client import CallerClientTransport
@@ -135,6 +136,10 @@ class Timeouts:
                     "limit); use rayvision_async.Timeouts for read, connect, pool and total limits")
             return cls(read=value.read, connect=value.connect, pool=value.pool)
         return cls(read=value)
+
+
+# An unknown or positional field raises ConfigurationError too, not attrs' TypeError.
+Timeouts.__init__ = checked_binding(errors.ConfigurationError)(Timeouts.__init__)  # type: ignore[method-assign]
 
 
 @attrs.frozen
