@@ -1,6 +1,6 @@
 """Stale keep-alive connections: a creating call never goes out on a connection the server may have closed.
 
-The loopback server closes connections idle for 0.6 s, like a server or proxy with a short idle
+The loopback server closes connections idle for 1 s, like a server or proxy with a short idle
 timeout. Calls that pause about that long between them find their pooled connection being closed
 just as they send; for ``create_task`` that used to be reported "outcome unknown" although the
 server never saw the request (``benchmarks/stale_keepalive.py`` measures the rate before/after).
@@ -16,7 +16,7 @@ from rayvision_async.simulator import Farm, Simulator, serve
 
 ACCESS_ID = "AKIDkeepalivetests0001"
 ACCESS_KEY = "keepalive-tests-secret-01"
-SERVER_IDLE = 0.6
+SERVER_IDLE = 1.0  # twice the 0.5 s within which a creating call may reuse a connection
 
 
 async def test_creating_calls_after_idle_pauses_are_never_falsely_unknown() -> None:
