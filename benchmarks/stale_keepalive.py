@@ -32,7 +32,7 @@ async def measure(*, old: bool, lanes: int = 20, calls: int = 10, server_idle: f
                   seed: int = 7) -> dict[str, int]:
     """Counts: calls, answered, unknown, false_unknown (never processed), processed, duplicates."""
     sim = Simulator(ACCESS_ID, ACCESS_KEY, farm=Farm(speed=0.0, require_task_json=False))
-    transport = (AiohttpTransport(keepalive_timeout=15.0, mutation_keepalive_timeout=15.0) if old
+    transport = (AiohttpTransport(keepalive_timeout=15.0, fresh_keepalive_timeout=15.0) if old
                  else AiohttpTransport())
     rng = random.Random(seed)
     counts = {"calls": lanes * calls, "answered": 0, "unknown": 0}

@@ -168,7 +168,7 @@ async def test_nothing_listening_is_a_vouched_connect_error_on_both_lanes() -> N
                 await api.task.create_task()
             inner = api._channel.inner
             assert isinstance(inner, AiohttpTransport)
-            assert inner._mutation_session is not None  # a creating call asks for a fresh connection
+            assert inner._fresh_session is not None  # a creating call asks for a fresh connection
             assert inner._session is None
         outcomes.append((str(caught.value), caught.value.unvouched))
     assert outcomes[0] == outcomes[1]

@@ -107,7 +107,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     extension: the SDK sets it for calls that create or change work, whose
     failure after sending cannot be retried, and for every retry) goes through
     a second pool whose connections are reused only within
-    ``mutation_keepalive_timeout`` (0.5 s) of their last answer; after that it
+    ``fresh_keepalive_timeout`` (0.5 s) of their last answer; after that it
     opens a new connection rather than risk one closed while idle.
     """
 
@@ -115,12 +115,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     vouches_for_failures = True
 
     def __init__(
-        self, *, limit: int = 100, keepalive_timeout: float = 4.0, mutation_keepalive_timeout: float = 0.5,
+        self, *, limit: int = 100, keepalive_timeout: float = 4.0, fresh_keepalive_timeout: float = 0.5,
         use_env_proxies: bool = True,
     ) -> None:
         self._limit = limit
         self._keepalive_timeout = keepalive_timeout
-        self._mutation_keepalive_timeout = mutation_keepalive_timeout
+        self._fresh_keepalive_timeout = fresh_keepalive_timeout
         # HTTP(S)_PROXY / NO_PROXY are read once here, not on every request: aiohttp's
         # trust_env looks them (and ~/.netrc) up in a worker thread per request.
         self._proxies = urllib.request.getproxies() if use_env_proxies else {}
@@ -130,7 +130,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._last_extension: object = None
         self._last_timeout = aiohttp.ClientTimeout()
         self._session: aiohttp.ClientSession | None = None
-        self._mutation_session: aiohttp.ClientSession | None = None
+        self._fresh_session: aiohttp.ClientSession | None = None
         #: The httpx client used while respx mocks httpx (created on first use, closed with the transport).
         self._mocked: httpx.AsyncClient | None = None
         self._closed = False
@@ -142,9 +142,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._closed:
             raise httpx.ConnectError("the transport is closed")
         if fresh:
-            if self._mutation_session is None or self._mutation_session.closed:
-                self._mutation_session = self._new_session(self._mutation_keepalive_timeout)
-            return self._mutation_session
+            if self._fresh_session is None or self._fresh_session.closed:
+                self._fresh_session = self._new_session(self._fresh_keepalive_timeout)
+            return self._fresh_session
         if self._session is None or self._session.closed:
             self._session = self._new_session(self._keepalive_timeout)
         return self._session
@@ -203,7 +203,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def open_connections(self) -> int:
         """Connections currently held by the pools (idle or in use); 0 once closed."""
         total = 0
-        for session in (self._session, self._mutation_session):
+        for session in (self._session, self._fresh_session):
             if session is None or session.closed or session.connector is None:
                 continue
             connector: Any = session.connector
@@ -283,7 +283,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._mocked is not None:
             await self._mocked.aclose()
             self._mocked = None
-        for session in (self._session, self._mutation_session):
+        for session in (self._session, self._fresh_session):
             if session is not None and not session.closed:
                 await session.close()
-        self._session = self._mutation_session = None
+        self._session = self._fresh_session = None
