@@ -57,6 +57,8 @@ KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 #: Kinds that may strike after the farm processed the request.
 _MAY_FOLLOW_PROCESSING = frozenset({"http_5xx", "reset", "malformed_json", "slow", "error", "wrong_shape",
                                     "null_data", "empty_body", "trickle", "oversized", "gzip_bomb"})
+#: Of those, the kinds :meth:`Fault.of` puts before processing unless told otherwise.
+_BEFORE_PROCESSING_BY_DEFAULT = frozenset({"http_5xx", "reset", "error"})
 #: The unusable ``serverTime`` values a ``garbage_time`` fault picks from (``None``: now in microseconds,
 #: ``"future"``: ten years ahead, in milliseconds).
 GARBAGE_SERVER_TIMES: tuple[int | str | None, ...] = (0, -1, 2**63, -(2**63), None, "future")
@@ -103,8 +105,7 @@ class Fault:
         it; ``delay`` defaults to 0.1 s for latency, 2 s for a slow answer and 0.5 s per byte
         for a trickle."""
         if after_processing is None:
-            after_processing = kind in ("slow", "malformed_json", "wrong_shape", "null_data", "empty_body",
-                                        "trickle", "oversized", "gzip_bomb")
+            after_processing = kind in _MAY_FOLLOW_PROCESSING - _BEFORE_PROCESSING_BY_DEFAULT
         if delay is None:
             delay = {"latency": 0.1, "slow": 2.0, "trickle": 0.5}.get(kind, 0.0)
         if size is None:

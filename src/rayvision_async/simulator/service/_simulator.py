@@ -316,7 +316,7 @@ class Simulator:
         if fault.kind == "latency":
             assert served is not None
             return SimReply(served.status, served.headers, served.body, delay=fault.delay)
-        if fault.kind in ("reset", "http_5xx", "malformed_json") or (fault.kind == "slow" and served is None):
+        if fault.kind in _NO_ENVELOPE or (fault.kind == "slow" and served is None):
             record.code = None  # the client gets no readable envelope
         if fault.kind == "reset":
             return SimReply(status=0, body=b"", reset=True, before_sending=fault.before_sending)
@@ -341,8 +341,6 @@ class Simulator:
             garbage = (int(now * 1_000_000) if choice is None else int((now + 10 * 365 * 86400) * 1000)
                        if choice == "future" else int(choice))
             return self._envelope(record, 610, None, version, server_time_ms=garbage)
-        if fault.kind in ("wrong_shape", "null_data", "empty_body", "oversized", "gzip_bomb"):
-            record.code = None  # what the client reads is not the answer the farm produced
         if fault.kind == "wrong_shape":
             wrong: Any = "unexpected text" if fault.pick < 0.5 else [{"id": 1}]
             return self._envelope(record, 200, wrong, version)
@@ -358,6 +356,10 @@ class Simulator:
         if fault.kind == "gzip_bomb":
             return SimReply(200, (*_JSON, ("Content-Encoding", "gzip")), _gzip_bomb(fault.size))
         return self._envelope(record, fault.code, None, version)
+
+
+#: Fault kinds whose answer holds no envelope the client can read.
+_NO_ENVELOPE = frozenset({"reset", "http_5xx", "malformed_json", "empty_body", "oversized", "gzip_bomb"})
 
 
 @functools.cache
