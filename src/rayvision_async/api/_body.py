@@ -7,6 +7,7 @@ response model. Everything here raises before a request is sent.
 
 from __future__ import annotations
 
+import functools
 import sys
 import types
 from collections.abc import Callable, Mapping
@@ -15,7 +16,6 @@ from typing import Any, Union, get_args, get_origin
 import attrs
 
 from ..errors import InvalidInputError, MalformedResponseError, UnsupportedOperationError
-from ..models import CreatedTasks
 from ..models._converter import PATHS_OR_TEXT, structure, structure_reply
 from ._row import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
 
@@ -102,8 +102,20 @@ def _to_legacy(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
     return renamed
 
 
+@functools.cache
+def _allowed(returns: Any) -> tuple[type, ...] | None:
+    """The JSON types a reply's ``data`` may have for ``returns`` (None: anything goes); once per type."""
+    if returns is None or returns is Any or returns is str:
+        return None
+    if returns == PATHS_OR_TEXT:
+        return (list, str, type(None))
+    allowed = _shape(returns)
+    if allowed is not None and list in allowed:
+        allowed = (*allowed, type(None))  # a null sequence is an empty one
+    return allowed
+
+
 def _shape(returns: Any) -> tuple[type, ...] | None:
-    """The JSON types ``data`` may have for ``returns`` (None: anything goes)."""
     arms = get_args(returns) if get_origin(returns) in (Union, types.UnionType) else (returns,)
     allowed: list[type] = []
     for arm in arms:
@@ -130,14 +142,7 @@ def check_shape(endpoint: Endpoint, data: Any, *, path: str) -> None:
     and ``PATHS_OR_TEXT`` a list, a bare text or ``null``.
     """
     returns = endpoint.returns
-    if returns is None or returns is Any or returns is str:
-        return
-    if returns == PATHS_OR_TEXT:
-        allowed: tuple[type, ...] | None = (list, str, type(None))
-    else:
-        allowed = _shape(returns)
-        if allowed is not None and list in allowed:
-            allowed = (*allowed, type(None))  # a null sequence is an empty one
+    allowed = _allowed(returns)
     if allowed is not None and type(data) not in allowed:
         got = "null" if data is None else type(data).__name__
         raise MalformedResponseError(
@@ -169,6 +174,7 @@ def result_of(endpoint: Endpoint, data: Any, *, path: str, exact: Callable[[], A
     except Exception as exc:  # cattrs raises many kinds; each means "not the documented shape"
         reason = f"data does not fit {getattr(returns, '__name__', returns)}: {type(exc).__name__}"
         raise MalformedResponseError(reason, path=path) from None
-    if isinstance(result, CreatedTasks) and not result.task_id_list:
-        raise MalformedResponseError("the reply holds no task ids", path=path)
+    for name, what in endpoint.nonempty.items():
+        if not getattr(result, name):
+            raise MalformedResponseError(f"the reply holds no {what}", path=path)
     return result

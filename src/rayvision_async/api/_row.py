@@ -86,6 +86,8 @@ class Endpoint:
     aliases: tuple[str, ...] = ()
     fixed: Mapping[str, Any] = attrs.field(factory=dict)  # constant wire fields
     rule: str | None = None  # name of a cross-parameter rule in RULES
+    #: Result fields that must not be empty → what they hold: a reply without them is malformed.
+    nonempty: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def optional(name: str, *, wire: str, kind: Kind, legacy_wire: str | None = None, doc: str = "") -> Param:

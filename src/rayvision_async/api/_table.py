@@ -114,7 +114,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     # ---- task ------------------------------------------------------------------------------------------------
     Endpoint(group="task", name="create_task", path="/api/render/submit/createTask",
              legacy_path="/api/render/task/createTask", returns=CreatedTasks, idempotent=False,
-             doc="Reserve new task ids (not yet submitted).",
+             nonempty={"task_id_list": "task ids"}, doc="Reserve new task ids (not yet submitted).",
              params=(
                 Param("count", wire="count", kind=kinds.integer(1, 100), default=1),
                 Param("task_user_level", wire="taskUserLevel", kind=kinds.integer(0, 100), default=50,
