@@ -1,3 +1,3 @@
 """The package version: the one place it is written (pyproject reads it too)."""
 
-__version__ = "0.2.0"
+__version__ = "0.1.0"
