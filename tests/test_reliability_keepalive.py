@@ -40,3 +40,18 @@ async def test_creating_calls_after_idle_pauses_are_never_falsely_unknown() -> N
             await asyncio.gather(*(lane() for _ in range(10)))
     assert unknown == 0
     assert sim.processed["create_task"] == 50  # each processed once: none lost, none duplicated
+
+
+async def test_a_retry_never_reuses_a_connection_that_sat_idle() -> None:
+    from rayvision_async.wire import AiohttpTransport
+
+    sim = Simulator(ACCESS_ID, ACCESS_KEY, farm=Farm(speed=0.0, require_task_json=False))
+    transport = AiohttpTransport()
+    async with (serve(sim) as url,
+                AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, domain=sim.domain, base_url=url, transport=transport) as api):
+        await api.query.task_info([1])
+        assert transport._fresh_session is None  # a first attempt of a read uses the shared pool
+        sim.inject("task_info", "reset", times=1)
+        await api.query.task_info([1])  # reset, then retried
+        assert transport._fresh_session is not None  # the retry asked for a fresh connection
+    assert sim.counts["task_info"] == 3
