@@ -10,7 +10,7 @@ such data structured into an empty model.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, get_origin
 
 import httpx
 import pytest
@@ -21,6 +21,7 @@ from helpers.wire_harness import envelope
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, TasksNotFoundError, errors
 from rayvision_async.api._body import check_shape
 from rayvision_async.api._table import ROWS
+from rayvision_async.models import Page
 
 ACCESS_ID = "AKIDrepliesreliability01"
 ACCESS_KEY = "replies-reliability-secret"
@@ -152,3 +153,33 @@ async def test_poll_retries_a_shapeless_batch_and_completes() -> None:
     assert result.missing == frozenset()
     assert list(result.tasks) == list(range(1, 301))
     assert len(transport.requests) == 5
+
+
+def returns_a_page(name: str) -> bool:
+    returns = ROWS[name].returns
+    origin = get_origin(returns) or returns
+    return isinstance(origin, type) and issubclass(origin, Page)
+
+
+PAGE_CASES = [pytest.param(ROWS[name].group, name, items[0], id=name)
+              for cases in (WIRE_CASES, QUERY_CASES) for name, items in cases.items() if returns_a_page(name)]
+
+
+def test_every_page_endpoint_is_covered() -> None:
+    assert len(PAGE_CASES) >= 5
+
+
+@pytest.mark.parametrize(("group", "name", "item"), PAGE_CASES)
+async def test_an_object_without_items_is_not_an_empty_page(group: str, name: str, item: Any) -> None:
+    transport = Replies({"pageCount": 1, "pageNum": 1, "total": 3, "size": 10})
+    async with client(transport) as api:
+        method = getattr(getattr(api, group), item.via or name)
+        with pytest.raises(errors.MalformedResponseError, match="without 'items'"):
+            await method(*item.args, **item.kwargs)
+    assert len(transport.requests) == RETRY.attempts
+
+
+async def test_a_page_with_null_items_is_still_an_empty_page() -> None:
+    transport = Replies({"items": None, "pageCount": 0, "pageNum": 1, "total": 0, "size": 10})
+    async with client(transport) as api:
+        assert (await api.query.task_info([5])).items == ()

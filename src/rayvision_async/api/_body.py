@@ -16,6 +16,7 @@ from typing import Any, Union, get_args, get_origin
 import attrs
 
 from ..errors import InvalidInputError, MalformedResponseError, UnsupportedOperationError
+from ..models import Page
 from ..models._converter import PATHS_OR_TEXT, structure, structure_reply
 from ._row import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
 
@@ -115,6 +116,13 @@ def _allowed(returns: Any) -> tuple[type, ...] | None:
     return allowed
 
 
+@functools.cache
+def _required_keys(returns: Any) -> tuple[str, ...]:
+    """Keys a reply's ``data`` object must have: a page's ``items`` (every documented page has it)."""
+    origin = get_origin(returns) or returns
+    return ("items",) if isinstance(origin, type) and issubclass(origin, Page) else ()
+
+
 def _shape(returns: Any) -> tuple[type, ...] | None:
     arms = get_args(returns) if get_origin(returns) in (Union, types.UnionType) else (returns,)
     allowed: list[type] = []
@@ -136,8 +144,8 @@ def _shape(returns: Any) -> tuple[type, ...] | None:
 def check_shape(endpoint: Endpoint, data: Any, *, path: str) -> None:
     """Raise :class:`MalformedResponseError` if ``data`` is not of the JSON type the row declares.
 
-    An object (model or page) must be a JSON object, a tuple a JSON array (or
-    ``null``, an empty list), and ``null`` only where the row allows it
+    An object (model or page) must be a JSON object, and a page one with
+    ``items``; a tuple a JSON array (or ``null``, an empty list), and ``null`` only where the row allows it
     (``X | None``). Rows returning ``None``, ``Any`` or ``str`` accept anything,
     and ``PATHS_OR_TEXT`` a list, a bare text or ``null``.
     """
@@ -147,6 +155,10 @@ def check_shape(endpoint: Endpoint, data: Any, *, path: str) -> None:
         got = "null" if data is None else type(data).__name__
         raise MalformedResponseError(
             f"data is {got}, not the {getattr(returns, '__name__', returns)} the endpoint returns", path=path)
+    for key in _required_keys(returns):
+        if isinstance(data, dict) and key not in data:
+            raise MalformedResponseError(f"data is an object without {key!r}, not the "
+                                         f"{getattr(returns, '__name__', returns)} the endpoint returns", path=path)
 
 
 def result_of(endpoint: Endpoint, data: Any, *, path: str, exact: Callable[[], Any] | None = None) -> Any:
