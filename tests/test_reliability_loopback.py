@@ -107,9 +107,9 @@ def test_a_client_used_from_a_second_event_loop_refuses_before_sending() -> None
             if not api_holder:
                 api_holder.append(client(sim, url))
             else:  # the first loop's server is gone; this loop has its own at another port
-                api_holder[0]._channel._base_url = url
+                api_holder[0]._caller.connection.channel._base_url = url
             created = await api_holder[0].task.create_task()
-            await api_holder[0]._channel.inner.aclose()
+            await api_holder[0]._caller.connection.channel.inner.aclose()
             return created
 
     holder: list[AsyncRayvisionAPI] = []

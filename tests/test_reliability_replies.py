@@ -19,7 +19,7 @@ from api.test_endpoint_wire import CASES as WIRE_CASES
 from api.test_endpoint_wire_query import CASES as QUERY_CASES
 from helpers.wire_harness import envelope
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, TasksNotFoundError, errors
-from rayvision_async.api._body import check_shape
+from rayvision_async.api._reply import check_shape
 from rayvision_async.api._table import ROWS
 from rayvision_async.models import Page
 

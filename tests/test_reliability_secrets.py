@@ -141,7 +141,7 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
     reprs: list[str] = []
     api = AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=transport, retry=FAST, timeout=Timeouts(read=1.0))
     once = api.with_options(retry=ONCE)
-    reprs += [repr(api), str(api), repr(once), repr(transport), repr(api._channel.signer), repr(api._channel)]
+    reprs += [repr(api), str(api), repr(once), repr(transport), repr(api._caller.connection.channel.signer), repr(api._caller.connection.channel)]
     reprs += [repr(getattr(api, group)) for group in ("user", "task", "query", "tag", "env", "transmit")]
     async with api:
         sim.inject("query_user_profile", "reset", before_sending=True)  # retried
@@ -213,7 +213,7 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
         AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY + "\n")  # a key pasted with its newline
     except errors.ConfigurationError as exc:
         raised.append(exc)
-    reprs += [repr(wrong), repr(legacy), repr(AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY)._channel.inner)]
+    reprs += [repr(wrong), repr(legacy), repr(AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY)._caller.connection.channel.inner)]
     return raised, reprs
 
 
