@@ -201,3 +201,38 @@ def test_the_quick_start_is_the_readmes_tour(hook: ModuleType) -> None:
     """docs/index.md shows the README's tour code; when the README's changes, copy it over."""
     tour = re.findall(r"```python\n(.*?)```", hook.readme_section("##", "A short tour"), re.S)[0]
     assert python_blocks(hook, "index.md")[0] == tour
+
+
+def test_the_changelog_page_is_the_changelog(hook: ModuleType) -> None:
+    changelog = (HOOK.parents[2] / "CHANGELOG.md").read_text(encoding="utf-8")
+    rendered = hook.on_page_markdown((HOOK.parents[1] / "changelog.md").read_text(encoding="utf-8"),
+                                     page("changelog.md"))
+    assert changelog.partition("\n")[2].strip() in rendered
+    assert "## [Unreleased]" in rendered
+    assert "<!-- changelog -->" not in rendered
+
+
+def test_every_setting_of_the_client_is_on_the_settings_page(hook: ModuleType) -> None:
+    import inspect
+
+    from rayvision_async import AsyncRayvisionAPI
+
+    rendered = hook.on_page_markdown((HOOK.parents[1] / "settings.md").read_text(encoding="utf-8"),
+                                     page("settings.md"))
+    parameters = [name for name in inspect.signature(AsyncRayvisionAPI.__init__).parameters if name != "self"]
+    assert len(parameters) >= 14
+    missing = [name for name in parameters if f"`{name}=`" not in rendered]
+    assert not missing, f"docs/settings.md (or the README section it includes) does not describe {missing}"
+    for variable in ("RAYVISION_API_ACCESS_ID", "RAYVISION_API_KEY", "RAYVISION_BASE_URL", "RAYVISION_LOG"):
+        assert variable in rendered, variable
+
+
+def test_the_guides_are_in_the_navigation() -> None:
+    mkdocs = (HOOK.parents[2] / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = mkdocs.split("\nnav:\n", 1)[1].split("\n\n", 1)[0]
+    for section in ("  - Guides:", "  - Reference:"):
+        assert f"\n{section}\n" in f"\n{nav}\n", section
+    pages = sorted(str(path.relative_to(HOOK.parents[1])) for path in HOOK.parents[1].rglob("*.md")
+                   if "_hooks" not in path.parts)
+    unlisted = [name for name in pages if f": {name}\n" not in nav + "\n"]
+    assert not unlisted, f"pages missing from mkdocs.yml's nav: {unlisted}"
