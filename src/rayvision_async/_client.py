@@ -176,6 +176,7 @@ class AsyncRayvisionAPI:
 
     @property
     def is_closed(self) -> bool:
+        """True once :meth:`aclose` has run (for a view: once its parent client closed)."""
         return self._channel.is_closed
 
     @property

@@ -91,7 +91,8 @@ def _method(endpoint: Endpoint, models: set[str]) -> str:
     else:
         body = f"        result: {returns} = await {call}\n        return result"
     lines = ["    @endpoint_method", head, _docstring(endpoint, "        "), body]
-    lines += [f"\n    {alias} = {endpoint.name}" for alias in endpoint.aliases]
+    alias_doc = f'    """The same as :meth:`{endpoint.name}` (the official SDK\'s name)."""'
+    lines += [f"\n    {alias} = {endpoint.name}\n{alias_doc}" for alias in endpoint.aliases]
     return "\n".join(lines) + "\n"
 
 

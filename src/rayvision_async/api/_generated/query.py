@@ -274,6 +274,7 @@ class QueryEndpoints(GroupBase):
         return result
 
     get_frame_thumbnall = get_frame_thumbnail
+    """The same as :meth:`get_frame_thumbnail` (the official SDK's name)."""
 
     @endpoint_method
     async def stop_frame(
