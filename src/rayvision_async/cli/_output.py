@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -61,14 +62,19 @@ def print_json(value: Any, *, indent: int | None = 2, secrets: bool = False) -> 
 
 
 def console() -> Console:
-    """A rich console on stdout; exit code 3 with a hint when rich is not installed."""
+    """A rich console on stdout; exit code 3 with a hint when rich is not installed.
+
+    Into a pipe or a file (and no ``$COLUMNS``) a table is as wide as its cells need: nothing is cut
+    short for the ``grep`` that reads it.
+    """
     try:
         from rich.console import Console
     except ImportError:
         from . import MISSING_RICH
 
         raise CommandError(MISSING_RICH, EXIT_CONFIG) from None
-    return Console(soft_wrap=True, highlight=False)
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(soft_wrap=True, highlight=False, width=1000 if wide else None)
 
 
 def _cell(value: Any) -> str:
