@@ -57,7 +57,7 @@ def _display(args: argparse.Namespace, tracker: Tracker, count: int) -> JsonLine
     except ImportError:
         return Lines(tracker)
     out = Console(highlight=False)
-    fits = count <= max(5, out.size.height - 8)
+    fits = count <= out.size.height - 8  # the table's title, header and frame, and a line to spare
     per_task = args.view == "tasks" or (args.view == "auto" and fits)
     return LiveView(tracker, out, per_task=per_task, latest=args.latest)
 
