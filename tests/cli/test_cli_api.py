@@ -45,7 +45,8 @@ SAMPLES: dict[str, list[str]] = {
     "add_label": ["--new-name", "shots"], "delete_label": ["--del-name", "shots"], "get_label_list": [],
     "add_task_tag": ["--tag", "hero", "--task-ids", "19097"],
     "delete_task_tag": ["--task-ids", "19097", "--label-names", "hero"], "get_list": [],
-    "add_render_env": ["--data", ENV], "update_render_env": ["--data", ENV], "delete_render_env": ["--edit-name", "team"],
+    "add_render_env": ["--data", ENV], "update_render_env": ["--data", ENV],
+    "delete_render_env": ["--edit-name", "team"],
     "set_default_render_env": ["--edit-name", "team"], "get_render_env": [],
     "upload_json_content": ["--task-id", "19101", "--content", '{"a": 1}'], "get_transfer_config": [],
     "get_output_files": ["--task-id", "19097"],
@@ -224,7 +225,8 @@ def test_api_help_lists_groups_and_methods(cli: Cli) -> None:
     assert top.returncode == 0
     assert all(group in top.stdout for group in ("user", "task", "query", "tag", "env", "transmit"))
     group = cli.run("api", "query", "--help")
-    assert "task-info" in group.stdout and "get-render-log" in group.stdout
+    assert "task-info" in group.stdout
+    assert "get-render-log" in group.stdout
     method = cli.run("api", "query", "task-info", "--help")
     assert "--task-ids-list" in method.stdout
     assert "--show-secrets" in method.stdout

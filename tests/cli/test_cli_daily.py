@@ -291,7 +291,8 @@ def test_render_environments(frozen: Wrangler, tmp_path: Path) -> None:
     assert {env["edit_name"]: env for env in frozen.json("env", "list")}["lookdev"]["cg_version"] == "2022"
     assert frozen.json("env", "default", "lookdev")["action"] == "default"
     table = frozen.run("env", "list")
-    assert "lookdev" in table.stdout and "yes" in table.stdout
+    assert "lookdev" in table.stdout
+    assert "yes" in table.stdout
     _one_line(frozen.run("env", "delete", "nope", "--yes"), 1, "'nope'", "nothing changed")
     _one_line(frozen.run("env", "delete", "lookdev"), 2, "--yes")
     assert frozen.json("env", "delete", "lookdev", "--yes")["action"] == "deleted"
@@ -301,7 +302,8 @@ def test_render_environments(frozen: Wrangler, tmp_path: Path) -> None:
 
 def test_projects(frozen: Wrangler) -> None:
     added = frozen.json("projects", "add", "shots")
-    assert added["action"] == "added" and isinstance(added["project_id"], int)
+    assert added["action"] == "added"
+    assert isinstance(added["project_id"], int)
     assert frozen.json("projects", "add", "shots") == {**added, "action": "exists"}
     assert {"project_id": added["project_id"], "project_name": "shots"} in frozen.json("projects", "list")
     _one_line(frozen.run("projects", "delete", "no-such"), 2, "--yes")  # asked before anything is looked up

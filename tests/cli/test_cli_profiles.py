@@ -81,7 +81,8 @@ def test_commands_use_the_profile(cli: Cli, server: Server, home: Path) -> None:
     missing = cli.run("tasks", "--profile", "nope")
     assert missing.returncode == 3
     assert missing.stderr.count("\n") == 1
-    assert "'nope'" in missing.stderr and "default, night" in missing.stderr
+    assert "'nope'" in missing.stderr
+    assert "default, night" in missing.stderr
     assert cli.run("tasks", env={"RAYVISION_PROFILE": "nope"}).returncode == 3
 
 

@@ -81,10 +81,10 @@ class Tracker:
             self.latest.append((dt.datetime.now().strftime("%H:%M:%S"), event))
 
     def elapsed(self, seen: _Seen, now: float) -> float:
+        """Since the task started rendering, else (no start time, or one ahead of this clock) since first seen."""
         start = seen.task.start_time
-        if start is not None:
-            return max(0.0, dt.datetime.now(dt.UTC).timestamp() - start.timestamp())
-        return now - seen.first_seen
+        since_start = None if start is None else dt.datetime.now(dt.UTC).timestamp() - start.timestamp()
+        return since_start if since_start is not None and since_start >= 0 else now - seen.first_seen
 
     @staticmethod
     def _eta(left: int, done_since: int, seconds: float) -> float | None:
