@@ -23,9 +23,9 @@ from ._profiles import (
     FIELDS,
     KEYRING_SERVICE,
     SECRET,
-    _keyring,
     config_path,
     key_in_keyring,
+    keyring_module,
     load_profiles,
     write_profile,
 )
@@ -88,7 +88,7 @@ def _store_key(args: argparse.Namespace, access_id: str | None, key: str) -> str
         return "file"
     if not access_id:
         raise CommandError("configure: the access key needs an access id (--access-id)", EXIT_USAGE)
-    keyring = _keyring()
+    keyring = keyring_module()
     if keyring is None:
         if args.key_store == "keyring":
             raise CommandError("configure: --key-store keyring needs the keyring package: pip install keyring",

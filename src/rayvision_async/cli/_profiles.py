@@ -37,7 +37,7 @@ import attrs
 from ._exit import EXIT_CONFIG
 from ._failure import CommandError
 
-__all__ = ["FIELDS", "KEYRING_SERVICE", "Settings", "config_path", "key_in_keyring", "load_profiles",
+__all__ = ["FIELDS", "KEYRING_SERVICE", "Settings", "config_path", "key_in_keyring", "keyring_module", "load_profiles",
            "resolve", "write_profile"]
 
 APP = "rayvision-async"
@@ -105,7 +105,7 @@ def load_profiles(path: Path | None = None) -> dict[str, dict[str, str]]:
     return checked
 
 
-def _keyring() -> Any:
+def keyring_module() -> Any:
     """The ``keyring`` module, or None when it is not installed."""
     try:
         import keyring
@@ -116,7 +116,7 @@ def _keyring() -> Any:
 
 def key_in_keyring(access_id: str) -> str | None:
     """The access key the system keyring holds for ``access_id`` (None: no keyring, no backend, no key)."""
-    keyring = _keyring()
+    keyring = keyring_module()
     if keyring is None:
         return None
     try:
