@@ -77,10 +77,18 @@ def test_aliases_and_union_result_types_do_not_break_the_table(hook: ModuleType)
 
 def test_the_cli_page_shows_every_commands_help(hook: ModuleType) -> None:
     rendered = hook.on_page_markdown("# CLI\n\n<!-- cli-exit-codes -->\n<!-- cli-help -->\n", page("cli.md"))
-    for command in ("demo", "tasks", "watch", "info", "simulate"):
+    for command in ("demo", "tasks", "watch", "info", "simulate", "configure", "submit", "frames", "restart", "stop",
+                    "start", "abort", "delete", "priority", "outputs", "log", "env", "projects", "labels", "api"):
         assert f"## `{command}`" in rendered
         assert f"usage: rayvision-async {command}" in rendered
+    assert "### `env delete`" in rendered
     assert "--failure-rate" in rendered
+    from rayvision_async.api._table import ROWS
+    from rayvision_async.cli._api_spec import kebab
+
+    for row in ROWS.values():  # every endpoint method has its entry
+        assert f"#### `api {row.group} {kebab(row.name)}`" in rendered
+    assert "| `--task-ids-list` (required) |" in rendered
     assert "<!-- cli-help -->" not in rendered
 
 

@@ -4,7 +4,8 @@
   per group, a row per endpoint of ``rayvision_async.api._table.ENDPOINTS`` (the rows the methods are
   generated from).
 * ``docs/cli.md`` holds ``<!-- cli-help -->``; it is replaced with the ``--help`` text of the command
-  line and of each of its commands, from the parser ``rayvision-async`` itself uses.
+  line and of each of its commands and actions, from the parser ``rayvision-async`` itself uses, and
+  the ``api`` tree (one entry per endpoint method: its usage and its own options).
   ``<!-- cli-exit-codes -->`` there becomes the table of exit codes, from ``cli/_exit.py``'s
   ``EXIT_*`` constants and the ``#:`` comment above each.
 * ``docs/examples.md`` holds ``<!-- examples-readme -->``; it is replaced with ``examples/README.md``
@@ -97,19 +98,44 @@ def _help(parser: argparse.ArgumentParser) -> str:
     return "```text\n" + parser.format_help().rstrip() + "\n```"
 
 
+def _children(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _api_method(name: str, parser: argparse.ArgumentParser) -> list[str]:
+    """An ``api`` method, compactly: its description, usage and its own options (not the connection ones)."""
+    rows = ["| option | value | what |", "|---|---|---|"]
+    for action in parser._actions:
+        if action.dest.startswith("api_arg_"):
+            value = f"`{action.metavar}`" + (" …" if action.nargs == "+" else "")
+            required = " (required)" if action.required else ""
+            rows.append(f"| `{action.option_strings[0]}`{required} | {value} | {_cell(action.help or '')} |")
+    usage = parser.format_usage().strip().removeprefix("usage: ")
+    return ["", f"#### `{name}`", "", parser.description or "", "", "```text", usage, "```", "",
+            *(rows if len(rows) > 2 else ["No options besides the connection options."])]
+
+
 def render_cli_help() -> str:
-    """Markdown: ``rayvision-async --help`` and, under a heading each, every command's ``--help``."""
-    from rayvision_async.cli._options import build_parser
+    """Markdown: ``rayvision-async --help``, every command's ``--help`` under a heading, and the ``api`` tree."""
+    from rayvision_async.cli._parser import build_parser
 
     columns = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal's width: make the page the same everywhere
     try:
-        parser = build_parser()
+        parser = build_parser(full=True)
         parts = [_help(parser)]
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for name, command in action.choices.items():
-                    parts += ["", f"## `{name}`", "", _help(command)]
+        for name, command in _children(parser).items():
+            parts += ["", f"## `{name}`", "", _help(command)]
+            for action, sub in _children(command).items():
+                if name != "api":
+                    parts += ["", f"### `{name} {action}`", "", _help(sub)]
+                    continue
+                parts += ["", f"### `api {action}`", "", sub.description or ""]
+                for method, method_parser in _children(sub).items():
+                    parts += _api_method(f"api {action} {method}", method_parser)
     finally:
         if columns is None:
             del os.environ["COLUMNS"]
