@@ -238,8 +238,14 @@ async def _download_rounds(run_engine: RunEngine, calls: ServiceCalls, places: P
         if state.rounds == 1:
             progress.emit("started")
         for item in listed:
-            if item.size is not None and _complete_size(item) is not None:
-                state.seen.add(item.local)
+            size = _complete_size(item) if item.size is not None else None
+            if size is None:
+                continue
+            state.seen.add(item.local)
+            if progress.is_counted(str(item.local)):  # an earlier run of this call fetched it with its folder
+                state.downloaded.append(item.local)
+                state.bytes += size
+            else:
                 state.skipped.append(item.local)
                 progress.count(str(item.local), kind="skipped")
         missing = [item for item in listed if item.local not in state.seen]

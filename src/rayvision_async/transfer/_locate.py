@@ -134,7 +134,7 @@ def _from_distribution(
 
 def find_transmitter(
     setting: TransmitterSetting | None = None, *, environ: Mapping[str, str] | None = None,
-    lookup: Callable[[str], importlib.metadata.Distribution] = importlib.metadata.distribution,
+    lookup: Callable[[str], importlib.metadata.Distribution] | None = None,
 ) -> Transmitter:
     """The engine to run: the setting, else ``$RAYVISION_TRANSMITTER``, else an installed ``rayvision-sync``.
 
@@ -147,7 +147,7 @@ def find_transmitter(
     if value:
         program = _checked_program(Path(value).expanduser(), f"${ENV_VAR}")
         return Transmitter((str(program),), f"${ENV_VAR}")
-    found = _from_distribution(lookup)
+    found = _from_distribution(lookup or importlib.metadata.distribution)
     if found is None:
         raise TransmitterNotFoundError(how_to_get_one())
     return found
