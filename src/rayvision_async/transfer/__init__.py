@@ -32,6 +32,7 @@ from ._errors import (
 from ._jobs import DownloadResult, EngineOptions, TransferResult
 from ._locate import ENV_VAR, Transmitter, find_transmitter
 from ._progress import EventCallback, TransferEvent
+from ._runner import RunResult
 from ._service import Places, ServiceCalls
 from ._transfer import DEFAULT_ENGINE_RETRY, Transfer
 
@@ -47,6 +48,7 @@ __all__ = [
     "IncompleteTransferError",
     "Places",
     "Route",
+    "RunResult",
     "ServiceCalls",
     "Storage",
     "Transfer",

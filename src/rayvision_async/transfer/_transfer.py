@@ -28,7 +28,7 @@ from ._documents import CONFIG_ORDER, UploadPlan, check_task_id, config_files, p
 from ._errors import TransferError, UnknownTaskError
 from ._locate import Transmitter, TransmitterSetting, find_transmitter
 from ._progress import EventCallback
-from ._runner import EngineRunner
+from ._runner import EngineRunner, RunResult
 from ._service import Places, ServiceCalls, resolve_places
 
 if TYPE_CHECKING:
@@ -173,6 +173,16 @@ class Transfer:
             raise TransferError("the engine did not print its version", exit_code=result.exit_code,
                                 lines=result.lines, log_dir=result.log_dir)
         return found
+
+    async def probe(self, *args: str) -> RunResult:
+        """Run the engine once with ``args`` and return how it ended (any exit code), e.g. ``probe("--version")``.
+
+        For looking at the engine (``--help``, ``--version``, whether it accepts an option), not for
+        transfers: no retry; the same deadline, process group and clean-up as every run.
+        """
+        if not all(isinstance(arg, str) for arg in args):
+            raise InvalidInputError("probe arguments must be strings")
+        return await self._engine_runner().probe(args, label="probe")
 
     async def engine_help(self) -> str:
         """The engine's ``--help`` text (it exits with code 1 after printing it, as documented)."""
