@@ -97,3 +97,26 @@ async def test_without_upload_the_farm_refuses_a_task_whose_assets_are_missing(
     await rayvision_client.transfer.upload_assets(upload)
     resumed = await rayvision_client.submit_analysis(caught.value.task_json, upload, hardware=HARDWARE)
     assert resumed.task_id == caught.value.task_id
+
+
+async def test_render_job_chains_submit_upload_follow_and_download(tmp_path: Path) -> None:
+    from rayvision_async.simulator import Farm, SimulatorTransport
+    from rayvision_async.transfer import render_job
+
+    farm = Farm(seed=2, speed=20_000, storage=tmp_path / "farm")
+    assert farm.storage is not None
+    sim = Simulator(farm=farm)
+    task, upload, _files = analyzer_output(tmp_path)
+    async with AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
+                                 transport=SimulatorTransport(sim)) as api:
+        api.transfer = Transfer(api, transmitter=farm.storage.launcher())
+        blocker = tmp_path / "blocker"
+        blocker.write_text("x")
+        with pytest.raises(errors.InvalidInputError, match="not a folder"):
+            await render_job(api, task, upload, hardware=HARDWARE, dest=blocker)
+        assert sum(sim.counts.values()) == 0
+        job = await render_job(api, task, upload, hardware=HARDWARE, dest=tmp_path / "out", interval=0.01,
+                               timeout=60)
+    assert job.task_id == job.download.task_id
+    assert len(job.download.downloaded) == 3
+    assert farm.tasks[job.task_id].is_pending() is False

@@ -15,6 +15,9 @@ The pipeline, one module per stage:
 6. ``_progress`` — turn its output into :class:`TransferEvent` s for a callback.
 7. ``_jobs`` — the whole jobs over those parts: config files up, assets up, outputs down
    (optionally following a rendering task); :class:`Transfer` (``api.transfer``) composes them.
+8. ``_render`` — the render job end to end: :func:`task_files_sender` (the upload step of
+   ``submit_analysis(..., upload=True)``) and :func:`render_job` (submit with upload, then follow
+   and download), the call a ``render`` command makes.
 
 ``api.transfer`` is a :class:`Transfer` with default settings; assign your own
 (``api.transfer = Transfer(api, transmitter=..., max_concurrency=8)``) to change them.
@@ -32,6 +35,7 @@ from ._errors import (
 from ._jobs import DownloadResult, EngineOptions, TransferResult
 from ._locate import ENV_VAR, Transmitter, find_transmitter
 from ._progress import EventCallback, TransferEvent
+from ._render import RenderJob, render_job, task_files_sender
 from ._runner import RunResult
 from ._service import Places, ServiceCalls
 from ._transfer import DEFAULT_ENGINE_RETRY, Transfer
@@ -47,6 +51,7 @@ __all__ = [
     "EventCallback",
     "IncompleteTransferError",
     "Places",
+    "RenderJob",
     "Route",
     "RunResult",
     "ServiceCalls",
@@ -64,4 +69,6 @@ __all__ = [
     "find_transmitter",
     "parse_version",
     "plan_upload",
+    "render_job",
+    "task_files_sender",
 ]
