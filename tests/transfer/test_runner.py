@@ -196,3 +196,15 @@ async def test_a_killed_engine_is_a_transfer_error_naming_the_signal(fake_engine
     program = fake_engine("import signal; os.kill(os.getpid(), signal.SIGKILL)\n")
     with pytest.raises(TransferError, match="ended by signal 9"):
         await runner(program, tmp_path).run([], label="killed")
+
+
+async def test_a_program_that_cannot_start_is_a_configuration_error(tmp_path: Path) -> None:
+    from rayvision_async.errors import ConfigurationError
+
+    program = tmp_path / "not-a-program"
+    program.write_bytes(b"\x7fELF garbage")
+    program.chmod(0o700)
+    engine = runner(program, tmp_path)
+    with pytest.raises(ConfigurationError, match="cannot be started"):
+        await engine.run([], label="garbage")
+    assert engine.starts == 0

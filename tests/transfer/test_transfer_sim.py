@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
-from rayvision_async import AsyncRayvisionAPI, TaskInfo, errors
+from rayvision_async import AsyncRayvisionAPI, RetryPolicy, TaskInfo, errors
+from rayvision_async.models import OutputFile
 from rayvision_async.simulator import Farm, Simulator
 from rayvision_async.simulator.farm import FarmStorage
 from rayvision_async.simulator.farm._storage import frame_image, output_folder
@@ -172,7 +174,7 @@ async def test_a_download_the_engine_leaves_short_is_incomplete(
         rayvision_transmitter: str) -> None:
     task_id = await rendered_task(rayvision_client, rayvision_farm)
     transfer = Transfer(rayvision_client, transmitter=rayvision_transmitter,
-                        retry=Transfer(rayvision_client).retry.__class__(attempts=2))
+                        retry=RetryPolicy(attempts=2))
     storage.queue_fault("partial", 2)  # each run leaves its last file half-written and asks to retry
     with pytest.raises(TransferError, match="no attempts left"):
         await transfer.download_outputs(task_id, tmp_path / "out")
@@ -278,3 +280,30 @@ async def test_the_transfer_repr_holds_no_secret(rayvision_client: AsyncRayvisio
 def test_incomplete_errors_list_their_files() -> None:
     error = IncompleteTransferError("download of task 1", files=[f"/f{index}" for index in range(7)])
     assert "7 file(s) incomplete: /f0, /f1, /f2, /f3, /f4 …" in str(error)
+
+
+async def test_a_download_shorter_than_listed_after_success_is_incomplete(
+        rayvision_client: AsyncRayvisionAPI, rayvision_farm: Farm, rayvision_transmitter: str, tmp_path: Path) -> None:
+    task_id = await rendered_task(rayvision_client, rayvision_farm)
+
+    async def task(wanted: int) -> TaskInfo | None:
+        return next(iter((await rayvision_client.query.task_info([wanted])).items), None)
+
+    async def listed_one_byte_longer(wanted: int) -> tuple[OutputFile, ...]:
+        files = await rayvision_client.transmit.get_output_files(task_id=wanted)
+        return (attrs.evolve(files[0], file_size=int(str(files[0].file_size)) + 1), *files[1:])
+
+    calls = ServiceCalls(profile=rayvision_client.user.query_user_profile, bids=rayvision_client.user.get_transfer_bid,
+                         transfer_config=rayvision_client.transmit.get_transfer_config, task=task,
+                         outputs=listed_one_byte_longer)
+    transfer = Transfer(calls, transmitter=rayvision_transmitter, retry=RetryPolicy(attempts=2))
+    with pytest.raises(IncompleteTransferError) as caught:
+        await transfer.download_outputs(task_id, tmp_path / "out")
+    assert len(caught.value.files) == 1
+    assert caught.value.files[0].endswith(".1.png")
+    assert transfer.engine_starts == 2
+
+
+def test_a_transfer_needs_a_client_or_service_calls() -> None:
+    with pytest.raises(errors.ConfigurationError, match="api must be"):
+        Transfer(None)  # type: ignore[arg-type]

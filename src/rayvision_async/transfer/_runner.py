@@ -39,7 +39,7 @@ from pathlib import Path
 import attrs
 
 from .._retry import RetryPolicy
-from ..errors import scrub
+from ..errors import ConfigurationError, scrub
 from ._errors import TransferError, TransferTimeoutError
 from ._locate import Transmitter
 
@@ -181,10 +181,15 @@ class EngineRunner:
             session: dict[str, object] = (
                 {"start_new_session": True} if os.name == "posix"
                 else {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)})
-            process = await asyncio.create_subprocess_exec(
-                *self.transmitter.argv, *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, cwd=folder, env=self._environment(folder),
-                **session)  # type: ignore[arg-type]
+            try:
+                process = await asyncio.create_subprocess_exec(
+                    *self.transmitter.argv, *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.PIPE, cwd=folder, env=self._environment(folder),
+                    **session)  # type: ignore[arg-type]
+            except OSError as exc:  # not a program this system can run (format, interpreter, permission)
+                shutil.rmtree(folder, ignore_errors=True)
+                raise ConfigurationError(f"the transfer engine {self.transmitter.program} cannot be started: "
+                                         f"{exc.strerror or exc}") from None
             self.starts += 1
             self.running.add(process.pid)
             try:

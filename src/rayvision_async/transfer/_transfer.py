@@ -115,6 +115,10 @@ class Transfer:
             raise ConfigurationError("keep_logs must be a bool")
         if transmitter is not None and not isinstance(transmitter, str | os.PathLike | Sequence):
             raise ConfigurationError(f"transmitter must be a path or a command, not {type(transmitter).__name__}")
+        from .._client import AsyncRayvisionAPI
+
+        if not isinstance(api, AsyncRayvisionAPI | ServiceCalls):
+            raise ConfigurationError(f"api must be an AsyncRayvisionAPI (or ServiceCalls), not {type(api).__name__}")
         self._calls = api if isinstance(api, ServiceCalls) else _service_calls(api)
         self._setting = transmitter
         self.engine: Engine = engine
