@@ -7,6 +7,9 @@ of the test's own is left behind, zombies included.
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -159,7 +162,9 @@ async def test_concurrency_is_bounded(fake_engine: FakeEngine, tmp_path: Path) -
 
 
 async def test_the_engine_gets_its_log_folder_y_on_stdin_and_no_credentials(
-        fake_engine: FakeEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        fake_engine: FakeEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="rayvision_async")
     monkeypatch.setenv("RAYVISION_API_KEY", "key-sentinel-0123456789")
     monkeypatch.setenv("RAYVISION_API_ACCESS_ID", "id-sentinel-0123456789")
     program = fake_engine("""
@@ -171,7 +176,7 @@ async def test_the_engine_gets_its_log_folder_y_on_stdin_and_no_credentials(
     """)
     engine = runner(program, tmp_path)
     with pytest.raises(TransferError) as caught:
-        await engine.run(["--local=key-sentinel-0123456789"], label="secret")
+        await engine.run([f"--local={os.environ['RAYVISION_API_KEY']}"], label="secret")
     lines = caught.value.lines
     log_dir = caught.value.log_dir
     assert log_dir is not None
@@ -181,6 +186,10 @@ async def test_the_engine_gets_its_log_folder_y_on_stdin_and_no_credentials(
     assert "key None None" in lines
     text = f"{caught.value}{caught.value.lines}{caught.value.command}{caught.value!r}"
     assert "sentinel" not in text
+    assert "engine started" in caplog.text
+    assert "--local=***" in caplog.text
+    assert "sentinel" not in caplog.text
+    assert "".join(traceback.format_exception(caught.value)).count("sentinel") == 0
     assert "leak *** ***" in "\n".join(lines)
 
 

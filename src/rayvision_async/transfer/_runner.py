@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import os
 import re
 import shutil
@@ -44,6 +45,8 @@ from ._errors import TransferError, TransferTimeoutError
 from ._locate import Transmitter
 
 __all__ = ["SECRET_ENVIRONMENT", "EngineRunner", "RunResult"]
+
+logger = logging.getLogger("rayvision_async")
 
 #: Variables never passed to the engine (the SDK's credentials).
 SECRET_ENVIRONMENT = ("RAYVISION_API_KEY", "RAYVISION_API_ACCESS_ID")
@@ -133,7 +136,9 @@ class EngineRunner:
                                     lines=result.lines, log_dir=result.log_dir, command=command)
             if on_retry is not None:
                 on_retry(attempt, result)
-            await asyncio.sleep(self.retry.delay(attempt))
+            delay = self.retry.delay(attempt)
+            logger.info("%s: the engine asked to retry (exit code 1, run %d); again in %.2f s", label, attempt, delay)
+            await asyncio.sleep(delay)
 
     async def probe(self, args: Sequence[str], *, label: str,
                     on_line: Callable[[str], None] | None = None) -> RunResult:
@@ -192,10 +197,12 @@ class EngineRunner:
                                          f"{exc.strerror or exc}") from None
             self.starts += 1
             self.running.add(process.pid)
+            logger.debug("%s: engine started, pid %d: %s", label, process.pid, " ".join(self._shown_command(args)))
             try:
                 code = await self._supervise(process, output, label=label, args=args, folder=folder, attempt=attempt)
             finally:
                 self.running.discard(process.pid)
+            logger.debug("%s: engine pid %d exited with code %d", label, process.pid, code)
             lines = tuple(output.tail) or _log_tail(folder, self._secret_values())
             if (code == 0 or probe) and not self.keep_logs:
                 shutil.rmtree(folder, ignore_errors=True)
