@@ -241,7 +241,11 @@ class EngineRunner:
             except TimeoutError:
                 _signal_group(process, getattr(signal, "SIGKILL", signal.SIGTERM))
                 await process.wait()
-        _signal_group(process, getattr(signal, "SIGKILL", signal.SIGTERM))  # anything the engine left running
+        if _signal_group(process, getattr(signal, "SIGKILL", signal.SIGTERM)):  # anything the engine left running
+            for _ in range(max(1, int(self.grace / 0.01))):  # SIGKILL lands asynchronously: wait until they are gone
+                if not _group_exists(process):
+                    break
+                await asyncio.sleep(0.01)
         done, pending = await asyncio.wait(pumps, timeout=self.grace)
         for task in pending:
             task.cancel()
@@ -259,15 +263,25 @@ async def _finish(cleanup: asyncio.Future[None]) -> None:
         cleanup.result()
 
 
-def _signal_group(process: asyncio.subprocess.Process, signum: int) -> None:
-    """Send ``signum`` to the engine's own process group (POSIX) or to the engine (Windows)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
+def _signal_group(process: asyncio.subprocess.Process, signum: int) -> bool:
+    """Send ``signum`` to the engine's own process group (POSIX) or to the engine (Windows); whether any got it."""
+    try:
         if os.name == "posix":
             os.killpg(process.pid, signum)
         elif process.returncode is None and signum == signal.SIGTERM:
             process.terminate()
         elif process.returncode is None:
             process.kill()
+        else:
+            return False
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def _group_exists(process: asyncio.subprocess.Process) -> bool:
+    """Whether a process of the engine's group is still there (a zombie counts until it is reaped)."""
+    return os.name == "posix" and _signal_group(process, 0)
 
 
 def _log_tail(folder: Path, secrets: Sequence[str]) -> tuple[str, ...]:
