@@ -7,8 +7,11 @@ of the test's own is left behind, zombies included.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import logging
 import os
+import shutil
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -217,3 +220,41 @@ async def test_a_program_that_cannot_start_is_a_configuration_error(tmp_path: Pa
     with pytest.raises(ConfigurationError, match="cannot be started"):
         await engine.run([], label="garbage")
     assert engine.starts == 0
+
+
+async def test_a_temporary_log_folder_goes_with_its_runner_unless_a_failed_run_is_in_it(
+        fake_engine: FakeEngine, tmp_path: Path) -> None:
+    ok = fake_engine("sys.exit(0)\n")
+    bad = fake_engine("""
+        open(os.path.join(os.environ["RAYVISION_LOG"], "engine.log"), "w").write("boom")
+        sys.exit(-1)
+    """)
+    kept = None
+    for program in (ok, bad):
+        engine = EngineRunner(Transmitter((str(program),), "test"), max_concurrency=1, retry=RetryPolicy(attempts=1),
+                              timeout=30, grace=1, log_dir=None)
+        with contextlib.suppress(TransferError):
+            await engine.run([], label="run")
+        root = engine.folder()
+        assert exists(str(root))
+        del engine
+        gc.collect()
+        if program is ok:
+            assert not exists(str(root))
+        else:
+            kept = root
+    assert kept is not None
+    assert exists(str(kept))  # the failed run's log folder, which its error named
+    shutil.rmtree(kept)
+
+
+async def test_an_engine_that_prints_nothing_is_explained_by_its_log_file(fake_engine: FakeEngine,
+                                                                         tmp_path: Path) -> None:
+    program = fake_engine("""
+        with open(os.path.join(os.environ["RAYVISION_LOG"], "transmit.log"), "w") as log:
+            log.write("connect failed: 127.0.0.1:9\\nremote mount is offline\\n")
+        sys.exit(-1)
+    """)
+    with pytest.raises(TransferError) as caught:
+        await runner(program, tmp_path).run([], label="silent")
+    assert caught.value.lines == ("connect failed: 127.0.0.1:9", "remote mount is offline")

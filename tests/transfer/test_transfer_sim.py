@@ -162,7 +162,8 @@ async def test_engine_faults_are_retried_or_typed(rayvision_client: AsyncRayvisi
 async def test_a_hung_engine_ends_at_the_deadline(rayvision_client: AsyncRayvisionAPI, storage: FarmStorage,
                                                  rayvision_transmitter: str, tmp_path: Path) -> None:
     document, _made = scene_files(tmp_path)
-    transfer = Transfer(rayvision_client, transmitter=rayvision_transmitter, timeout=1.0, grace=0.5)
+    transfer = Transfer(rayvision_client, transmitter=rayvision_transmitter, timeout=1.0, grace=0.5,
+                        log_dir=tmp_path / "logs")
     storage.queue_fault("hang")
     with pytest.raises(TransferTimeoutError):
         await transfer.upload_assets(document)
@@ -173,8 +174,8 @@ async def test_a_download_the_engine_leaves_short_is_incomplete(
         rayvision_client: AsyncRayvisionAPI, rayvision_farm: Farm, storage: FarmStorage, tmp_path: Path,
         rayvision_transmitter: str) -> None:
     task_id = await rendered_task(rayvision_client, rayvision_farm)
-    transfer = Transfer(rayvision_client, transmitter=rayvision_transmitter,
-                        retry=RetryPolicy(attempts=2))
+    transfer = Transfer(rayvision_client, transmitter=rayvision_transmitter, retry=RetryPolicy(attempts=2),
+                        log_dir=tmp_path / "logs")
     storage.queue_fault("partial", 2)  # each run leaves its last file half-written and asks to retry
     with pytest.raises(TransferError, match="no attempts left"):
         await transfer.download_outputs(task_id, tmp_path / "out")
@@ -268,7 +269,8 @@ async def test_the_stand_in_refuses_a_storage_the_farm_did_not_hand_out(
     rayvision_simulator.farm.account.user_id = 424242  # the service now names another user than the storage knows
     document, _made = scene_files(tmp_path)
     with pytest.raises(TransferError, match="authentication failure"):
-        await Transfer(rayvision_client, transmitter=rayvision_transmitter).upload_assets(document)
+        await Transfer(rayvision_client, transmitter=rayvision_transmitter,
+                       log_dir=tmp_path / "logs").upload_assets(document)
 
 
 async def test_the_transfer_repr_holds_no_secret(rayvision_client: AsyncRayvisionAPI) -> None:
@@ -296,7 +298,8 @@ async def test_a_download_shorter_than_listed_after_success_is_incomplete(
     calls = ServiceCalls(profile=rayvision_client.user.query_user_profile, bids=rayvision_client.user.get_transfer_bid,
                          transfer_config=rayvision_client.transmit.get_transfer_config, task=task,
                          outputs=listed_one_byte_longer)
-    transfer = Transfer(calls, transmitter=rayvision_transmitter, retry=RetryPolicy(attempts=2))
+    transfer = Transfer(calls, transmitter=rayvision_transmitter, retry=RetryPolicy(attempts=2),
+                        log_dir=tmp_path / "logs")
     with pytest.raises(IncompleteTransferError) as caught:
         await transfer.download_outputs(task_id, tmp_path / "out")
     assert len(caught.value.files) == 1

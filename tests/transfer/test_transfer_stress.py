@@ -99,7 +99,7 @@ async def test_cancelling_a_transfer_leaves_no_process(
         rayvision_client: AsyncRayvisionAPI, storage: FarmStorage, rayvision_transmitter: str, tmp_path: Path) -> None:
     documents = upload_jsons(tmp_path)[:3]
     storage.queue_fault("hang", 3)
-    transfer = Transfer(rayvision_client, transmitter=rayvision_transmitter, grace=0.5)
+    transfer = Transfer(rayvision_client, transmitter=rayvision_transmitter, grace=0.5, log_dir=tmp_path / "logs")
     jobs = [asyncio.create_task(transfer.upload_assets(document)) for document in documents]
     for _ in range(400):
         if len(transfer.running) == 3:

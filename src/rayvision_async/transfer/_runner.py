@@ -33,6 +33,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -160,9 +161,14 @@ class EngineRunner:
         return tuple(scrub(item, secrets) for item in (*self.transmitter.argv, *args))
 
     def folder(self) -> Path:
-        """The folder of this runner's engine logs (created; a new temporary folder unless one was given)."""
+        """The folder of this runner's engine logs (created; a new temporary folder unless one was given).
+
+        A temporary folder is removed with the runner when nothing is left in it (a failed run's
+        log folder is kept, so the folder an error names stays).
+        """
         if self._log_root is None:
             self._log_root = Path(tempfile.mkdtemp(prefix="rayvision-transfer-"))
+            weakref.finalize(self, _remove_empty_folders, self._log_root)
         else:
             self._log_root.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self._log_root
@@ -282,6 +288,16 @@ def _signal_group(process: asyncio.subprocess.Process, signum: int) -> bool:
 def _group_exists(process: asyncio.subprocess.Process) -> bool:
     """Whether a process of the engine's group is still there (a zombie counts until it is reaped)."""
     return os.name == "posix" and _signal_group(process, 0)
+
+
+def _remove_empty_folders(root: Path) -> None:
+    """Remove ``root`` and the folders under it that hold no file."""
+    for folder in sorted((path for path in root.rglob("*") if path.is_dir()), key=lambda path: len(path.parts),
+                         reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    with contextlib.suppress(OSError):
+        root.rmdir()
 
 
 def _log_tail(folder: Path, secrets: Sequence[str]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ remote path ``/x/y`` of storage id ``S`` and user ``U`` is ``<storage>/S-U/x/y``
 there lists the storage/user pairs, host and ports the farm hands out; anything else is refused
 (exit 255), as a real server would refuse it. Files are written under a temporary name and
 renamed when complete; a file already at the destination with the same size is not sent again.
+Every line it prints also goes to ``rayvision_transmitter.log`` in ``$RAYVISION_LOG``.
 
 Faults (:data:`FAULT_KINDS`): one-shot faults queued in ``<storage>/_faults/`` (:func:`queue_fault`;
 each run claims the oldest one atomically), or a rate per kind in
@@ -157,7 +158,12 @@ def _parser() -> _Parser:
 
 
 def _say(line: str) -> None:
+    """Print a line, and append it to the log file in ``$RAYVISION_LOG`` (as the real engine logs there)."""
     print(line, flush=True)
+    folder = os.environ.get("RAYVISION_LOG")
+    if folder and os.path.isdir(folder):
+        with open(os.path.join(folder, "rayvision_transmitter.log"), "a", encoding="utf-8") as log:
+            log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
 
 
 def _delay() -> None:
