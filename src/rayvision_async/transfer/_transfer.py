@@ -74,8 +74,9 @@ class Transfer:
       official Raysync path allows); ``grace``: seconds between SIGTERM and SIGKILL.
     * ``speed_limit`` (KB/s, at most 1048576), ``engine_retries`` (the engine's own ``--retry``, 2),
       ``protocol`` (raysync: 0 UDP then TCP, 1 UDP, 2 TCP).
-    * ``log_dir``: where each run's engine log folder goes (default: a new temporary folder);
-      a successful run's folder is removed unless ``keep_logs``.
+    * ``log_dir``: where each run's engine log folder goes (default: a new temporary folder, removed
+      with this object unless a failed run's log is in it); a successful run's folder is removed
+      unless ``keep_logs``.
     """
 
     @checked_binding(ConfigurationError)
