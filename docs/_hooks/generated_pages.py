@@ -112,7 +112,7 @@ def _api_method(name: str, parser: argparse.ArgumentParser) -> list[str]:
         if action.dest.startswith("api_arg_"):
             value = f"`{action.metavar}`" + (" …" if action.nargs == "+" else "")
             required = " (required)" if action.required else ""
-            rows.append(f"| `{action.option_strings[0]}`{required} | {value} | {_cell(action.help or '')} |")
+            rows.append(f"| `{action.option_strings[0]}`{required} | {value} | {cell(action.help or '')} |")
     usage = parser.format_usage().strip().removeprefix("usage: ")
     return ["", f"#### `{name}`", "", parser.description or "", "", "```text", usage, "```", "",
             *(rows if len(rows) > 2 else ["No options besides the connection options."])]
