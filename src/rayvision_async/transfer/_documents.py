@@ -49,7 +49,9 @@ class Asset:
 class UploadPlan:
     """A checked upload.json: the document the engine will read and the assets it lists."""
 
+    #: The upload.json document as the engine will read it.
     document: dict[str, Any]
+    #: Every asset it lists, each checked to exist and be readable, with its size.
     assets: tuple[Asset, ...]
 
     @property

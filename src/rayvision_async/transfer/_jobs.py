@@ -61,8 +61,11 @@ class EngineOptions:
 class TransferResult:
     """An upload that finished: the local files sent, their bytes, and the engine runs it took."""
 
+    #: The local files sent.
     files: tuple[str, ...]
+    #: Their combined size in bytes.
     bytes: int
+    #: Engine runs it took (retries included).
     runs: int
 
 
@@ -70,12 +73,19 @@ class TransferResult:
 class DownloadResult:
     """A download that finished: files fetched, files already complete, bytes fetched, runs and rounds."""
 
+    #: The task whose outputs these are.
     task_id: int
+    #: The local folder they were written to.
     dest: Path
+    #: Files fetched by this download.
     downloaded: tuple[Path, ...]
+    #: Files already complete on disk, not fetched again.
     skipped: tuple[Path, ...]
+    #: Bytes fetched by this download.
     bytes: int
+    #: Engine runs it took (retries included).
     runs: int
+    #: Rounds of listing the task's outputs (more than one when following a running task).
     rounds: int
 
     @property

@@ -52,7 +52,9 @@ def engine_file_in_wheel(platform: str = sys.platform) -> str | None:
 class Transmitter:
     """A found engine: the command to start it (``argv``, arguments follow) and where it came from."""
 
+    #: The command that starts the engine; its arguments follow.
     argv: tuple[str, ...]
+    #: Where it was found: the setting, ``$RAYVISION_TRANSMITTER`` or the installed ``rayvision-sync``.
     source: str
 
     @property

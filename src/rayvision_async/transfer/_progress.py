@@ -43,13 +43,21 @@ class TransferEvent:
     ``download 19097_scene``…). ``files_total`` / ``bytes_total`` are None when unknown.
     """
 
+    #: What happened: ``started``, ``file_done``, ``file_failed``, ``skipped``, ``retrying`` or ``finished``.
     kind: EventKind
+    #: Which transfer (``upload task.json``, ``download 19097_scene``…).
     label: str
+    #: The file the event is about, if any.
     path: str | None = None
+    #: Files done so far.
     files_done: int = 0
+    #: Files in the transfer, None while unknown.
     files_total: int | None = None
+    #: Bytes done so far.
     bytes_done: int = 0
+    #: Bytes in the transfer, None while unknown.
     bytes_total: int | None = None
+    #: The engine run this event belongs to (1, then 2… after a retry).
     attempt: int = 1
 
 

@@ -51,7 +51,9 @@ def task_files_sender(transfer: Transfer, upload_json: Source | None, *,
 class RenderJob:
     """A finished render job: the submitted task and the downloaded outputs."""
 
+    #: The submitted task, its warnings and the steps done.
     submitted: SubmittedAnalysis
+    #: The outputs downloaded.
     download: DownloadResult
 
     @property
