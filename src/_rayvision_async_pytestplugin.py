@@ -5,14 +5,20 @@ package makes these fixtures available:
 
 ``rayvision_farm``
     A seeded :class:`~rayvision_async.simulator.Farm` whose clock only moves when
-    the test calls ``farm.advance(seconds)``. Override this fixture to change the
+    the test calls ``farm.advance(seconds)``, with file storage in ``tmp_path``
+    (renders write their images there). Override this fixture to change the
     farm (speed, failure rate, child tasks, paging behaviour).
 ``rayvision_simulator``
     A fresh :class:`~rayvision_async.simulator.Simulator` over ``rayvision_farm``.
 ``rayvision_simulator_url``
     ``"http://127.0.0.1:PORT"`` of a loopback server running ``rayvision_simulator``.
+``rayvision_transmitter``
+    The path of the simulator's stand-in transfer engine for ``rayvision_farm``'s
+    storage (a farm without storage gets one in a temporary folder): what
+    ``$RAYVISION_TRANSMITTER`` would hold.
 ``rayvision_client``
-    An ``AsyncRayvisionAPI`` wired to ``rayvision_simulator`` in process (no sockets).
+    An ``AsyncRayvisionAPI`` wired to ``rayvision_simulator`` in process (no sockets),
+    its ``transfer`` set up for ``rayvision_transmitter``.
 
 The async fixtures need pytest-asyncio; without it they skip the test. They are
 declared with ``pytest_asyncio.fixture``, so they work in pytest-asyncio's strict
@@ -46,6 +52,7 @@ __all__ = [
     "rayvision_farm",
     "rayvision_simulator",
     "rayvision_simulator_url",
+    "rayvision_transmitter",
 ]
 
 SIM_ACCESS_ID = "AKIDpytestSimulator00000000000000000"
@@ -66,11 +73,11 @@ _ASYNC_FIXTURES = frozenset({"rayvision_simulator_url", "rayvision_client"})
 
 
 @pytest.fixture
-def rayvision_farm() -> Farm:
-    """A seeded farm on a frozen clock (advance it with ``farm.advance(seconds)``)."""
+def rayvision_farm(tmp_path_factory: pytest.TempPathFactory) -> Farm:
+    """A seeded farm on a frozen clock (advance it with ``farm.advance(seconds)``), with file storage."""
     from rayvision_async.simulator import Farm
 
-    return Farm(seed=SIM_SEED, speed=0.0)
+    return Farm(seed=SIM_SEED, speed=0.0, storage=tmp_path_factory.mktemp("rayvision-farm"))
 
 
 @pytest.fixture
@@ -90,11 +97,20 @@ async def rayvision_simulator_url(rayvision_simulator: Simulator) -> AsyncIterat
         yield base_url
 
 
+@pytest.fixture
+def rayvision_transmitter(rayvision_farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The stand-in transfer engine's path for ``rayvision_farm``'s storage (attached if the farm has none)."""
+    storage = rayvision_farm.storage or rayvision_farm.attach_storage(tmp_path_factory.mktemp("rayvision-farm"))
+    return str(storage.launcher())
+
+
 @_async_fixture
-async def rayvision_client(rayvision_simulator: Simulator) -> AsyncIterator[AsyncRayvisionAPI]:
-    """An ``AsyncRayvisionAPI`` whose requests the simulator serves in process."""
+async def rayvision_client(rayvision_simulator: Simulator, rayvision_transmitter: str,
+                           tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncRayvisionAPI]:
+    """An ``AsyncRayvisionAPI`` whose requests the simulator serves in process; transfers use the stand-in."""
     from rayvision_async import AsyncRayvisionAPI
     from rayvision_async.simulator import SimulatorTransport
+    from rayvision_async.transfer import Transfer
 
     client = AsyncRayvisionAPI(
         access_id=rayvision_simulator.access_id,
@@ -102,6 +118,8 @@ async def rayvision_client(rayvision_simulator: Simulator) -> AsyncIterator[Asyn
         domain=rayvision_simulator.domain,
         transport=SimulatorTransport(rayvision_simulator),
     )
+    client.transfer = Transfer(client, transmitter=rayvision_transmitter,
+                               log_dir=tmp_path_factory.mktemp("rayvision-transfer"))
     try:
         yield client
     finally:

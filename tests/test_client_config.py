@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from helpers import internals
 from rayvision_async import AiohttpTransport, AsyncRayvisionAPI, RetryPolicy, Timeouts, errors
 from rayvision_async.wire._signing import SIGNED_HEADER_NAMES, sign_request
 
@@ -127,8 +128,8 @@ def test_good_settings_are_accepted_without_io() -> None:
                             protocol="2018", timeout=Timeouts(read=None, connect=1, pool=None), max_retries=0,
                             max_concurrency=1000)
     assert api.platform == "21"
-    assert isinstance(api._caller.connection.channel.inner, AiohttpTransport)
-    assert api._caller.connection.channel.inner.open_connections == 0
+    assert isinstance(internals.inner(api), AiohttpTransport)
+    assert internals.inner(api).open_connections == 0
     assert api.requests_sent == 0
     assert not api.is_closed
 
@@ -193,7 +194,7 @@ async def test_pool_timeout_when_every_slot_is_busy() -> None:
 
 def test_repr_hides_the_credentials() -> None:
     api = AsyncRayvisionAPI(**GOOD, transport=Recording())
-    for text in (repr(api), str(api), repr(api.query), repr(api.with_options(timeout=3)), repr(api._caller.connection.channel.signer)):
+    for text in (repr(api), str(api), repr(api.query), repr(api.with_options(timeout=3)), repr(internals.signer(api))):
         assert ACCESS_KEY not in text
         assert ACCESS_ID not in text
     assert "task.renderbus.com" in repr(api)

@@ -7,7 +7,6 @@ Markdown. These tests check that what it renders follows the code, row by row.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from helpers.docs_hooks import load_hook
 from rayvision_async.api._table import ENDPOINTS, GROUPS
 
 HOOK = Path(__file__).resolve().parents[1] / "docs" / "_hooks" / "generated_pages.py"
@@ -22,12 +22,21 @@ HOOK = Path(__file__).resolve().parents[1] / "docs" / "_hooks" / "generated_page
 
 @pytest.fixture(scope="module")
 def hook() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generated_pages", HOOK)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_hook()
+
+
+def table_cells(line: str) -> list[str]:
+    """A Markdown table row's cells: split on the pipes outside code spans that are not escaped."""
+    cells, current, code = [], "", False
+    for index, char in enumerate(line):
+        if char == "`":
+            code = not code
+        if char == "|" and not code and (index == 0 or line[index - 1] != "\\"):
+            cells.append(current)
+            current = ""
+        else:
+            current += char
+    return [cell.strip() for cell in [*cells, current][1:-1]]
 
 
 def page(name: str) -> SimpleNamespace:
@@ -39,7 +48,7 @@ def test_the_endpoint_page_has_a_row_per_table_row_in_the_tables_order(hook: Mod
     rows = [line for line in rendered.splitlines() if line.startswith("| `")]
     assert len(rows) == len(ENDPOINTS)
     for line, endpoint in zip(rows, ENDPOINTS, strict=True):
-        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+        cells = table_cells(line)
         assert cells[0].startswith(f"`{endpoint.name}`")
         assert cells[0].endswith(f"<br>{endpoint.doc}")
         legacy = f"`{endpoint.legacy_path}`" if endpoint.legacy_path else "—"
@@ -57,18 +66,29 @@ def test_aliases_and_union_result_types_do_not_break_the_table(hook: ModuleType)
     rendered = hook.render_endpoint_tables()
     assert "<br>(alias `get_frame_thumbnall`)" in rendered
     assert "<br>(alias `set_task_overtime_top`)" in rendered
-    # every row has exactly the header's five cells: a type such as `X | None` is escaped
-    for line in rendered.splitlines():
-        if line.startswith("| `"):
-            assert len(re.split(r"(?<!\\)\|", line)) == 7, line
+    # every row has exactly the header's five cells: a pipe in a code span (`X | None`) is left as it is
+    # (Markdown tables do not split code spans, and an escape there would print), one outside is escaped
+    rows = [line for line in rendered.splitlines() if line.startswith("| `")]
+    assert any("| None`" in line for line in rows)
+    for line in rows:
+        assert len(table_cells(line)) == 5, line
+        assert "\\|" not in "".join(re.findall(r"`[^`]*`", line)), line
 
 
 def test_the_cli_page_shows_every_commands_help(hook: ModuleType) -> None:
     rendered = hook.on_page_markdown("# CLI\n\n<!-- cli-exit-codes -->\n<!-- cli-help -->\n", page("cli.md"))
-    for command in ("demo", "tasks", "watch", "info", "simulate"):
+    for command in ("demo", "tasks", "watch", "info", "simulate", "configure", "submit", "frames", "restart", "stop",
+                    "start", "abort", "delete", "priority", "outputs", "log", "env", "projects", "labels", "api"):
         assert f"## `{command}`" in rendered
         assert f"usage: rayvision-async {command}" in rendered
+    assert "### `env delete`" in rendered
     assert "--failure-rate" in rendered
+    from rayvision_async.api._table import ROWS
+    from rayvision_async.cli._api_spec import kebab
+
+    for row in ROWS.values():  # every endpoint method has its entry
+        assert f"#### `api {row.group} {kebab(row.name)}`" in rendered
+    assert "| `--task-ids-list` (required) |" in rendered
     assert "<!-- cli-help -->" not in rendered
 
 
@@ -189,3 +209,38 @@ def test_the_quick_start_is_the_readmes_tour(hook: ModuleType) -> None:
     """docs/index.md shows the README's tour code; when the README's changes, copy it over."""
     tour = re.findall(r"```python\n(.*?)```", hook.readme_section("##", "A short tour"), re.S)[0]
     assert python_blocks(hook, "index.md")[0] == tour
+
+
+def test_the_changelog_page_is_the_changelog(hook: ModuleType) -> None:
+    changelog = (HOOK.parents[2] / "CHANGELOG.md").read_text(encoding="utf-8")
+    rendered = hook.on_page_markdown((HOOK.parents[1] / "changelog.md").read_text(encoding="utf-8"),
+                                     page("changelog.md"))
+    assert changelog.partition("\n")[2].strip() in rendered
+    assert "## [Unreleased]" in rendered
+    assert "<!-- changelog -->" not in rendered
+
+
+def test_every_setting_of_the_client_is_on_the_settings_page(hook: ModuleType) -> None:
+    import inspect
+
+    from rayvision_async import AsyncRayvisionAPI
+
+    rendered = hook.on_page_markdown((HOOK.parents[1] / "settings.md").read_text(encoding="utf-8"),
+                                     page("settings.md"))
+    parameters = [name for name in inspect.signature(AsyncRayvisionAPI.__init__).parameters if name != "self"]
+    assert len(parameters) >= 14
+    missing = [name for name in parameters if f"`{name}=`" not in rendered]
+    assert not missing, f"docs/settings.md (or the README section it includes) does not describe {missing}"
+    for variable in ("RAYVISION_API_ACCESS_ID", "RAYVISION_API_KEY", "RAYVISION_BASE_URL", "RAYVISION_LOG"):
+        assert variable in rendered, variable
+
+
+def test_the_guides_are_in_the_navigation() -> None:
+    mkdocs = (HOOK.parents[2] / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = mkdocs.split("\nnav:\n", 1)[1].split("\n\n", 1)[0]
+    for section in ("  - Guides:", "  - Reference:"):
+        assert f"\n{section}\n" in f"\n{nav}\n", section
+    pages = sorted(str(path.relative_to(HOOK.parents[1])) for path in HOOK.parents[1].rglob("*.md")
+                   if "_hooks" not in path.parts)
+    unlisted = [name for name in pages if f": {name}\n" not in nav + "\n"]
+    assert not unlisted, f"pages missing from mkdocs.yml's nav: {unlisted}"

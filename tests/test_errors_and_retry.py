@@ -12,6 +12,7 @@ import attrs
 import httpx
 import pytest
 
+from helpers import internals
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, errors
 from rayvision_async._retry import NO_RETRY
 from rayvision_async.wire._envelope import decode_envelope
@@ -281,7 +282,7 @@ async def test_a_second_610_is_retried_within_the_attempt_budget(idempotent: boo
     async with client(transport, RetryPolicy(attempts=3, initial_delay=0)) as api:
         await call(api, idempotent)
     assert len(transport.requests) == 4
-    assert abs(api._caller.connection.channel.signer.clock_offset + 60) < 5
+    assert abs(internals.signer(api).clock_offset + 60) < 5
 
 
 GARBAGE_SERVER_TIMES = [None, 0, -5, 2**63, -(2**63), int(time.time() * 1_000_000), "soon", 1.5e12,
@@ -295,7 +296,7 @@ async def test_an_unusable_server_time_is_never_adopted(server_time: Any, idempo
     transport = Scripted(envelope(610, "signature expired", **extra))
     async with client(transport, RetryPolicy(attempts=2, initial_delay=0)) as api:
         await call(api, idempotent)  # refused before processing: retried on the budget, even a creating call
-        assert api._caller.connection.channel.signer.clock_offset == 0.0
+        assert internals.signer(api).clock_offset == 0.0
     stamps = [int(r.headers["UTCTimestamp"]) for r in transport.requests]
     assert len(stamps) == 2
     assert all(abs(stamp - time.time()) < 5 for stamp in stamps)
@@ -314,8 +315,8 @@ async def test_the_clock_offset_belongs_to_one_client() -> None:
     async with client(first, NO_RETRY) as one, client(second, NO_RETRY) as other:
         await one.query.task_info([1])
         await other.query.task_info([1])
-        assert abs(one._caller.connection.channel.signer.clock_offset - 3600) < 5
-        assert other._caller.connection.channel.signer.clock_offset == 0.0
+        assert abs(internals.signer(one).clock_offset - 3600) < 5
+        assert internals.signer(other).clock_offset == 0.0
     assert abs(int(second.requests[0].headers["UTCTimestamp"]) - time.time()) < 5
 
 

@@ -54,7 +54,8 @@ def test_private_modules_are_underscored() -> None:
 
     for info in pkgutil.walk_packages(rayvision_async.__path__, "rayvision_async."):
         leaf = info.name.rsplit(".", 1)[1]
-        public_packages = {"api", "wire", "models", "flows", "simulator", "cli", "errors", "farm", "service"}
+        public_packages = {"api", "wire", "models", "flows", "simulator", "cli", "errors", "farm", "service",
+                           "transfer"}
         inside_private = any(part.startswith("_") for part in info.name.split("."))
         if inside_private or leaf in public_packages or ".simulator." in info.name:
             continue

@@ -7,39 +7,14 @@ plugin found through its pytest11 entry point as in any project that installs th
 
 from __future__ import annotations
 
-import importlib.metadata
-import os
 import re
-import subprocess
-import sys
 import tomllib
-import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import NamedTuple
 
-import pytest
+from helpers.user_project import PLUGIN_MODULE, Outcome, installed_entry_point, run_pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PLUGIN_MODULE = "_rayvision_async_pytestplugin"
 README_SECTION = "## Testing your code with the simulator"
-
-
-class Outcome(NamedTuple):
-    outcome: str  # "passed", "failed", "error" or "skipped"
-    message: str
-
-
-class Run(NamedTuple):
-    returncode: int
-    output: str
-    outcomes: dict[str, Outcome]
-
-
-def installed_entry_point() -> importlib.metadata.EntryPoint:
-    for entry_point in importlib.metadata.entry_points(group="pytest11"):
-        if entry_point.name == "rayvision_async":
-            return entry_point
-    pytest.skip("rayvision-async is not installed, so pytest has no plugin to load (pip install -e '.[test]')")
 
 
 def readme_example() -> str:
@@ -49,36 +24,6 @@ def readme_example() -> str:
     match = re.search(r"^```python\n(.*?)^```$", section, re.DOTALL | re.MULTILINE)
     assert match, f"no python code block in the README section {README_SECTION!r}"
     return match.group(1)
-
-
-def run_pytest(project: Path, files: dict[str, str], *args: str) -> Run:
-    """Run pytest in ``project`` (a user's project: no configuration but an empty ``pytest.ini``)."""
-    installed_entry_point()
-    (project / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    for name, text in files.items():
-        (project / name).write_text(text, encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    report = project / "report.xml"
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", f"--junitxml={report}", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
-    outcomes: dict[str, Outcome] = {}
-    if report.exists():
-        for case in ET.parse(report).getroot().iter("testcase"):
-            result = next((child for child in case if child.tag in ("failure", "error", "skipped")), None)
-            if result is None:
-                outcomes[case.get("name", "")] = Outcome("passed", "")
-            else:
-                tag = "failed" if result.tag == "failure" else result.tag
-                outcomes[case.get("name", "")] = Outcome(tag, result.get("message", ""))
-    return Run(completed.returncode, output, outcomes)
 
 
 def test_packaging_points_the_entry_point_at_the_top_level_module() -> None:

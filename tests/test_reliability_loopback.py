@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from helpers import internals
 from rayvision_async import AsyncRayvisionAPI, ConfigurationError, RetryPolicy, Timeouts, errors
 from rayvision_async.simulator import Farm, Simulator, serve
 from rayvision_async.wire import AiohttpTransport
@@ -107,9 +108,9 @@ def test_a_client_used_from_a_second_event_loop_refuses_before_sending() -> None
             if not api_holder:
                 api_holder.append(client(sim, url))
             else:  # the first loop's server is gone; this loop has its own at another port
-                api_holder[0]._caller.connection.channel._base_url = url
+                internals.channel(api_holder[0])._base_url = url
             created = await api_holder[0].task.create_task()
-            await api_holder[0]._caller.connection.channel.inner.aclose()
+            await internals.inner(api_holder[0]).aclose()
             return created
 
     holder: list[AsyncRayvisionAPI] = []

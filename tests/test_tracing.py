@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
+from helpers import internals
 from rayvision_async import AsyncRayvisionAPI, RequestOutcomeUnknownError, errors
 from rayvision_async._tracing import Tracing
 from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
@@ -149,7 +150,7 @@ async def test_no_secret_reaches_a_span(sim: Simulator, provider: TracerProvider
         await api.query.task_info([task.id])
         with pytest.raises(errors.SignatureInvalidError):
             await api.user.query_user_profile()
-        signatures = list(api._caller.connection.channel.signer._signatures)
+        signatures = list(internals.signer(api)._signatures)
     assert signatures
     for span in exporter.get_finished_spans():
         text = repr((span.name, attributes(span), span.status.description, [e.attributes for e in span.events]))

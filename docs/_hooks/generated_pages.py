@@ -4,11 +4,18 @@
   per group, a row per endpoint of ``rayvision_async.api._table.ENDPOINTS`` (the rows the methods are
   generated from).
 * ``docs/cli.md`` holds ``<!-- cli-help -->``; it is replaced with the ``--help`` text of the command
-  line and of each of its commands, from the parser ``rayvision-async`` itself uses.
+  line and of each of its commands and actions, from the parser ``rayvision-async`` itself uses, and
+  the ``api`` tree (one entry per endpoint method: its usage and its own options).
   ``<!-- cli-exit-codes -->`` there becomes the table of exit codes, from ``cli/_exit.py``'s
   ``EXIT_*`` constants and the ``#:`` comment above each.
 * ``docs/examples.md`` holds ``<!-- examples-readme -->``; it is replaced with ``examples/README.md``
   (less its title).
+
+* ``docs/reference/models.md`` holds ``<!-- model-reference -->``; it becomes a section per models module
+  with a ``:::`` block for every public name of ``rayvision_async.models`` (``reference_fields.py``).
+* ``docs/changelog.md`` holds ``<!-- changelog -->``; it is replaced with ``CHANGELOG.md`` (less its title).
+* On every page, each ``::: name`` block of an attrs class or a status enum is followed by a table of
+  its fields (type, wire name, meaning) or codes: see ``reference_fields.py``.
 
 * Any page may hold ``<!-- readme-section: ## Heading -->``: it is replaced with that section of the
   repository's README.md (the text under the heading, up to the next heading of its level or higher;
@@ -29,12 +36,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reference_fields import append_tables, cell, render_model_reference
+
 from rayvision_async.api._generate import type_name
 from rayvision_async.api._row import OMIT, SPREAD, Endpoint, Param
 from rayvision_async.api._table import ENDPOINTS, GROUPS
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLES_README = REPOSITORY / "examples" / "README.md"
+CHANGELOG = REPOSITORY / "CHANGELOG.md"
 README = REPOSITORY / "README.md"
 #: ``<!-- readme-section: ## Heading -->``
 README_SECTION = re.compile(r"^<!-- readme-section: (#+) (.+?) -->$", re.M)
@@ -42,10 +52,6 @@ README_SECTION = re.compile(r"^<!-- readme-section: (#+) (.+?) -->$", re.M)
 
 #: A Sphinx role as mkdocstrings leaves it in the HTML: ``:class:<code>~pkg.Name</code>``.
 SPHINX_ROLE = re.compile(r":(?:class|meth|func|mod|data|attr|exc|obj):<code>(~?)([^<]*)</code>")
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _param(param: Param) -> str:
@@ -70,7 +76,7 @@ def _row(endpoint: Endpoint) -> str:
         f"`{type_name(endpoint.returns, set())}`",
         "<br>".join(_param(param) for param in endpoint.params) or "—",
     ]
-    return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
+    return "| " + " | ".join(cell(text) for text in cells) + " |"
 
 
 def render_endpoint_tables() -> str:
@@ -92,19 +98,44 @@ def _help(parser: argparse.ArgumentParser) -> str:
     return "```text\n" + parser.format_help().rstrip() + "\n```"
 
 
+def _children(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _api_method(name: str, parser: argparse.ArgumentParser) -> list[str]:
+    """An ``api`` method, compactly: its description, usage and its own options (not the connection ones)."""
+    rows = ["| option | value | what |", "|---|---|---|"]
+    for action in parser._actions:
+        if action.dest.startswith("api_arg_"):
+            value = f"`{action.metavar}`" + (" …" if action.nargs == "+" else "")
+            required = " (required)" if action.required else ""
+            rows.append(f"| `{action.option_strings[0]}`{required} | {value} | {cell(action.help or '')} |")
+    usage = parser.format_usage().strip().removeprefix("usage: ")
+    return ["", f"#### `{name}`", "", parser.description or "", "", "```text", usage, "```", "",
+            *(rows if len(rows) > 2 else ["No options besides the connection options."])]
+
+
 def render_cli_help() -> str:
-    """Markdown: ``rayvision-async --help`` and, under a heading each, every command's ``--help``."""
-    from rayvision_async.cli._options import build_parser
+    """Markdown: ``rayvision-async --help``, every command's ``--help`` under a heading, and the ``api`` tree."""
+    from rayvision_async.cli._parser import build_parser
 
     columns = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal's width: make the page the same everywhere
     try:
-        parser = build_parser()
+        parser = build_parser(full=True)
         parts = [_help(parser)]
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for name, command in action.choices.items():
-                    parts += ["", f"## `{name}`", "", _help(command)]
+        for name, command in _children(parser).items():
+            parts += ["", f"## `{name}`", "", _help(command)]
+            for action, sub in _children(command).items():
+                if name != "api":
+                    parts += ["", f"### `{name} {action}`", "", _help(sub)]
+                    continue
+                parts += ["", f"### `api {action}`", "", sub.description or ""]
+                for method, method_parser in _children(sub).items():
+                    parts += _api_method(f"api {action} {method}", method_parser)
     finally:
         if columns is None:
             del os.environ["COLUMNS"]
@@ -124,13 +155,18 @@ def render_exit_codes() -> str:
     rows = ["| code | name | meaning |", "|---|---|---|"]
     for comment, name, code in EXIT_CODE.findall(Path(_exit.__file__).read_text(encoding="utf-8")):
         meaning = " ".join(line.removeprefix("#:").strip() for line in comment.splitlines()) or "success"
-        rows.append(f"| {code} | `EXIT_{name}` | {_cell(meaning)} |")
+        rows.append(f"| {code} | `EXIT_{name}` | {cell(meaning)} |")
     return "\n".join(rows)
 
 
 def render_examples_readme() -> str:
     """``examples/README.md`` without its first (title) line."""
     return EXAMPLES_README.read_text(encoding="utf-8").partition("\n")[2].strip()
+
+
+def render_changelog() -> str:
+    """``CHANGELOG.md`` without its first (title) line."""
+    return CHANGELOG.read_text(encoding="utf-8").partition("\n")[2].strip()
 
 
 def readme_section(level: str, heading: str, readme: str | None = None) -> str:
@@ -159,6 +195,8 @@ MARKERS: dict[str, tuple[str, Callable[[], str]]] = {
     "endpoints.md": ("<!-- endpoint-table -->", render_endpoint_tables),
     "cli.md": ("<!-- cli-help -->", render_cli_help),
     "examples.md": ("<!-- examples-readme -->", render_examples_readme),
+    "reference/models.md": ("<!-- model-reference -->", render_model_reference),
+    "changelog.md": ("<!-- changelog -->", render_changelog),
 }
 
 
@@ -169,16 +207,14 @@ MORE_MARKERS: dict[str, tuple[tuple[str, Callable[[], str]], ...]] = {
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    """Replace a generated page's markers with what they stand for."""
+    """Replace a generated page's markers with what they stand for; add the field tables."""
     name = page.file.src_uri
     markdown = README_SECTION.sub(lambda match: readme_section(match.group(1), match.group(2)), markdown)
-    if name not in MARKERS:
-        return markdown
-    for marker, render in (MARKERS[name], *MORE_MARKERS.get(name, ())):
+    for marker, render in (*([MARKERS[name]] if name in MARKERS else []), *MORE_MARKERS.get(name, ())):
         if marker not in markdown:
             raise ValueError(f"{name} has lost its {marker!r} line: its generated part would be missing")
         markdown = markdown.replace(marker, render())
-    return markdown
+    return append_tables(markdown)
 
 
 def strip_sphinx_roles(html: str) -> str:

@@ -17,6 +17,8 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+import attrs
+
 from . import _settings as settings
 from . import errors
 from ._arguments import checked_binding
@@ -41,6 +43,8 @@ from .wire._channel import DEFAULT_MAX_RESPONSE_BYTES
 
 if TYPE_CHECKING:
     import httpx
+
+    from .transfer import DownloadResult, EventCallback, Transfer
 
 __all__ = ["AsyncRayvisionAPI"]
 
@@ -179,6 +183,7 @@ class AsyncRayvisionAPI:
 
     @property
     def is_closed(self) -> bool:
+        """True once :meth:`aclose` has run (for a view: once its parent client closed)."""
         return self._caller.connection.is_closed
 
     @property
@@ -399,6 +404,7 @@ class AsyncRayvisionAPI:
         self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
         asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
         hardware: HardwareRequest | Mapping[str, Any], producer: str | None = None, check_plugins: bool = True,
+        upload: bool = False, on_event: EventCallback | None = None,
     ) -> pipeline.SubmittedAnalysis:
         """From an analyzer's task/upload/asset/tips.json (dicts or file paths) to a submitted task.
 
@@ -406,7 +412,36 @@ class AsyncRayvisionAPI:
         ``project_id`` and ``task_id``, uploads the documents and submits. A failure raises an
         :class:`~.flows._pipeline_errors.AnalysisSubmitError` saying what was done; once a task
         id exists, pass ``error.task_json`` back as ``task_json`` to resume with that task.
+        ``upload=True`` also sends the documents and the files upload.json lists through the
+        transfer engine (:attr:`transfer`) before the submit, reporting to ``on_event``; those
+        files and the engine are checked before anything is created.
         """
+        if not isinstance(upload, bool):
+            raise errors.InvalidInputError(f"upload must be a bool, not {type(upload).__name__}")
+        calls = self._analysis_calls(producer)
+        if upload:
+            from .transfer._render import task_files_sender
+
+            calls = attrs.evolve(calls, send_files=task_files_sender(self.transfer, upload_json, on_event=on_event))
         checked = await self.check_analysis(task_json, upload_json, asset_json, tips_json, hardware=hardware,
                                             check_plugins=check_plugins)
-        return await pipeline.submit_analysis(checked, calls=self._analysis_calls(producer))
+        return await pipeline.submit_analysis(checked, calls=calls)
+
+    # -- transfers: the engine's uploads and downloads (transfer/) -----------------------------------
+
+    @functools.cached_property
+    def transfer(self) -> Transfer:
+        """Uploads and downloads through the transfer engine: a :class:`~rayvision_async.transfer.Transfer`.
+
+        Default settings; assign ``api.transfer = Transfer(api, transmitter=..., ...)`` to change them.
+        """
+        from .transfer import Transfer
+
+        return Transfer(self)
+
+    async def download_outputs(self, task_id: int, dest: str | os.PathLike[str], *, follow: bool = False,
+                               interval: float = 10.0, timeout: float | None = None,
+                               on_event: EventCallback | None = None) -> DownloadResult:
+        """``api.transfer.download_outputs(...)``: a task's output files into ``dest`` (``follow``: as they finish)."""
+        return await self.transfer.download_outputs(task_id, dest, follow=follow, interval=interval, timeout=timeout,
+                                                    on_event=on_event)

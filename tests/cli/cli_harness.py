@@ -9,15 +9,19 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
 CLI = [sys.executable, "-m", "rayvision_async.cli"]
-#: The environment without any RAYVISION_ variable of the machine running the tests.
+#: The environment without any RAYVISION_ variable of the machine running the tests, and with a config folder
+#: of its own (no profile of the machine's user is read).
 BASE_ENV = {key: value for key, value in os.environ.items() if not key.startswith("RAYVISION_")}
+BASE_ENV["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), f"rayvision-cli-tests-{os.getpid()}-none")
 
 
 def read_until(process: subprocess.Popen[bytes], marker: bytes, timeout: float = 30) -> bytes:
@@ -52,13 +56,23 @@ class Cli:
     env: dict[str, str] = field(default_factory=lambda: dict(BASE_ENV))
     started: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def run(self, *args: str, env: Mapping[str, str] | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, env: Mapping[str, str] | None = None, timeout: float = 60,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run the command line; standard input is ``input``, else empty (never the test runner's)."""
         return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout,
-                              env={**self.env, **(env or {})}, check=False)
+                              env={**self.env, **(env or {})}, check=False, input=input,
+                              stdin=subprocess.DEVNULL if input is None else None)
+
+    def json(self, *args: str, env: Mapping[str, str] | None = None, input: str | None = None) -> Any:
+        """Run with ``--json``; assert exit code 0 and an empty stderr; the parsed stdout."""
+        done = self.run(*args, "--json", env=env, input=input)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""
+        return json.loads(done.stdout)
 
     def start(self, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        process = subprocess.Popen([*CLI, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE,
                                    env={**self.env, **(env or {})})
         self.started.append(process)
         return process

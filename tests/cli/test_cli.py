@@ -195,18 +195,27 @@ def test_a_closed_stdout_ends_watch_with_141_and_no_traceback(cli: Cli) -> None:
     assert b"Traceback" not in process.stderr.read()
 
 
-def test_without_rich_exit_3_with_a_hint(cli: Cli, tmp_path: Path) -> None:
-    # a sitecustomize that makes `import rich` fail, as if the cli extra were not installed
+def _without_rich(tmp_path: Path) -> dict[str, str]:
+    """Environment variables under which ``import rich`` fails, as if the cli extra were not installed."""
     (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['rich'] = None\n")
     blocked = {"PYTHONPATH": str(tmp_path)}
     probe = subprocess.run([sys.executable, "-c", "import rich"], capture_output=True, text=True,
                            env={**ENV, **blocked}, timeout=30, check=False)
     assert probe.returncode != 0  # the shim works
-    done = cli.run("tasks", "--simulate", "--json", env=blocked)
+    return blocked
+
+
+def test_without_rich_json_works_and_a_table_exits_3_with_a_hint(cli: Cli, tmp_path: Path) -> None:
+    blocked = _without_rich(tmp_path)
+    rows = cli.json("tasks", "--simulate", env=blocked)
+    assert len(rows) == 5
+    assert all(isinstance(row["id"], int) for row in rows)
+    done = cli.run("tasks", "--simulate", env=blocked)
     assert done.returncode == 3
     assert done.stdout == ""
     assert done.stderr == f"rayvision-async: {MISSING_RICH}\n"
     assert "rayvision-async[cli]" in done.stderr
+    assert "--json" in done.stderr
 
 
 def test_package_is_runnable_as_installed_script() -> None:

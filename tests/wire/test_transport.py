@@ -16,6 +16,7 @@ import pytest
 import respx
 from aiohttp import web
 
+from helpers import internals
 from rayvision_async import AiohttpTransport, AsyncRayvisionAPI, RetryPolicy, Timeouts, errors
 from rayvision_async.wire._signing import SIGNED_HEADER_NAMES, sign_request
 
@@ -186,13 +187,13 @@ def loopback_api(port: int) -> AsyncRayvisionAPI:
 
 async def test_aiohttp_transport_sends_signed_requests_and_decodes(loopback: Loopback) -> None:
     api = loopback_api(loopback.port)
-    assert isinstance(api._caller.connection.channel.inner, AiohttpTransport)
+    assert isinstance(internals.inner(api), AiohttpTransport)
     async with api:
         page = await api.query.task_info([7])
         created = await api.task.create_task(count=2)
-        assert api._caller.connection.channel.inner.open_connections >= 1
+        assert internals.inner(api).open_connections >= 1
     assert api.is_closed
-    assert api._caller.connection.channel.inner.open_connections == 0
+    assert internals.inner(api).open_connections == 0
     assert [task.id for task in page.items] == [7]
     assert created.task_id_list == (42,)
     assert [hit["valid"] for hit in loopback.hits] == [True, True]

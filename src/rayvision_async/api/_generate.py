@@ -104,11 +104,16 @@ def _call(endpoint: Endpoint, returns: str) -> str:
     return f"        result: {returns} = await {call}\n        return result"
 
 
+def _alias(endpoint: Endpoint, alias: str) -> str:
+    """The official SDK's other name for a method, documented as such."""
+    return f'\n    {alias} = {endpoint.name}\n    """The same as :meth:`{endpoint.name}` (the official SDK\'s name)."""'
+
+
 def _method(endpoint: Endpoint, models: set[str]) -> str:
     returns = type_name(endpoint.returns, models)
     lines = ["    @checked_binding()", _signature(endpoint, returns), _docstring(endpoint, "        "),
              _call(endpoint, returns)]
-    lines += [f"\n    {alias} = {endpoint.name}" for alias in endpoint.aliases]
+    lines += [_alias(endpoint, alias) for alias in endpoint.aliases]
     return "\n".join(lines) + "\n"
 
 
@@ -117,7 +122,7 @@ def _raw_method(endpoint: Endpoint, models: set[str]) -> str:
     doc = (f'        """{endpoint.doc}\n\n        The call of :meth:`{class_name(endpoint.group)}.{endpoint.name}`, '
            "returning a\n        :class:`~rayvision_async.RawResponse` around its result.\n        \"\"\"")
     lines = ["    @checked_binding()", _signature(endpoint, returns), doc, _call(endpoint, returns)]
-    lines += [f"\n    {alias} = {endpoint.name}" for alias in endpoint.aliases]
+    lines += [_alias(endpoint, alias) for alias in endpoint.aliases]
     return "\n".join(lines) + "\n"
 
 

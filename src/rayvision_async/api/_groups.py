@@ -132,7 +132,8 @@ class QueryGroup(QueryEndpoints):
         ids = await self._frame_ids(task_id, restartframes)
         await self.restart_frame(task_id, select_all=0, ids_list=ids)
 
-    get_custome_frames = get_custom_frames  # the official SDK's spelling
+    get_custome_frames = get_custom_frames
+    """The same as :meth:`get_custom_frames` (the official SDK's name)."""
 
     @checked_binding()
     async def frame_number_to_stop(self, task_id: int, stop_frame: Iterable[str] | str) -> None:

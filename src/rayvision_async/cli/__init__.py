@@ -1,29 +1,30 @@
-"""The ``rayvision-async`` command line and its demo (needs the ``cli`` extra: ``rich``).
+"""The ``rayvision-async`` command line.
 
-Exit codes (see :mod:`._exit`): 0 success, 1 the service refused, 2 bad usage,
-3 configuration (also: ``rich`` is not installed), 4 network, 5 ``watch``: a
-task ended failed or abandoned, 6 ``watch``: a task ended stopped, 130
-interrupted, 141 stdout closed.
+Commands for a render wrangler's day (``submit``, ``watch``, ``frames``,
+``restart``, ``stop``/``start``/``abort``/``delete``, ``priority``, ``outputs``,
+``log``, ``env``/``projects``/``labels``), every endpoint as ``api GROUP
+METHOD``, profiles (``configure``), the ``demo`` and ``simulate``. Tables and
+live progress need ``rich`` (the ``cli`` extra); ``--json`` output does not.
+
+Exit codes (see :mod:`._exit`): 0 success, 1 the service refused (or does not
+know an id), 2 bad usage, 3 configuration (also: ``rich`` is not installed
+for a table), 4 network, 5 ``watch``: a task ended failed or abandoned, 6
+``watch``: a task ended stopped, 130 interrupted, 141 stdout closed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from ._exit import EXIT_CONFIG, complain
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the command line's start imports no typing
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["main"]
 
-MISSING_RICH = "the command line needs rich: pip install 'rayvision-async[cli]'"
+MISSING_RICH = "tables and live progress need rich: pip install 'rayvision-async[cli]' (or print --json)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (3 with one line on stderr if ``rich`` is missing)."""
-    try:
-        from ._main import main as run
-    except ImportError as exc:
-        if (exc.name or "").partition(".")[0] != "rich":
-            raise
-        complain(MISSING_RICH)
-        return EXIT_CONFIG
+    """Run the command line; returns the exit code."""
+    from ._run import main as run
+
     return run(argv)

@@ -14,17 +14,19 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-from rich.table import Table
 
 from .._client import AsyncRayvisionAPI
-from ..flows._bulk import TaskEvent
+from ..flows._bulk import PollResult, TaskEvent
 from ..models import TaskInfo, TaskStatus
 from ..simulator import Farm, Simulator, SimulatorTransport, serve
+
+if TYPE_CHECKING:  # rich is imported when the progress is drawn: ``demo --json`` runs without it
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
 
 __all__ = ["DemoSettings", "DemoSummary", "run_demo", "summary_table"]
 
@@ -99,6 +101,14 @@ async def run_demo(settings: DemoSettings, console: Console | None = None) -> De
     async with _client(sim, settings.in_process) as api:
         ids = await asyncio.gather(*(api.submit_task_json(_task_json(i, settings.frames), producer="demo")
                                      for i in range(settings.tasks)))
+        if console is None:
+            async for event in (watcher := api.watch(ids, interval=settings.interval)):
+                if await _restart(api, event, restarts, settings.max_restarts):
+                    watcher.add([event.task_id])
+            final = await api.poll(ids)
+            return _summary(sim, api, final, restarts, started, ids)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[status]}"), console=console, transient=False,
                             disable=console is None)
@@ -108,14 +118,24 @@ async def run_demo(settings: DemoSettings, console: Console | None = None) -> De
             watcher = api.watch(ids, interval=settings.interval)
             async for event in watcher:
                 _show(progress, bars[event.task_id], event)
-                if event.task.task_status is TaskStatus.FINISHED_HAS_FAILED \
-                        and restarts[event.task_id] < settings.max_restarts:
-                    restarts[event.task_id] += 1
-                    await api.query.restart_failed_frames([event.task_id])
+                if await _restart(api, event, restarts, settings.max_restarts):
                     watcher.add([event.task_id])
                     progress.update(bars[event.task_id], status=f"RESTARTED x{restarts[event.task_id]}")
         final = await api.poll(ids)
-        requests_sent = api.requests_sent
+        return _summary(sim, api, final, restarts, started, ids)
+
+
+async def _restart(api: AsyncRayvisionAPI, event: TaskEvent, restarts: Counter[int], most: int) -> bool:
+    """Restart the failed frames of a task that finished with some, at most ``most`` times; True if restarted."""
+    if event.task.task_status is not TaskStatus.FINISHED_HAS_FAILED or restarts[event.task_id] >= most:
+        return False
+    restarts[event.task_id] += 1
+    await api.query.restart_failed_frames([event.task_id])
+    return True
+
+
+def _summary(sim: Simulator, api: AsyncRayvisionAPI, final: PollResult, restarts: Counter[int], started: float,
+             ids: list[int]) -> DemoSummary:
     tasks = list(final.tasks.values())
     return DemoSummary(
         statuses=dict(Counter(_status_name(task) for task in tasks)),
@@ -123,7 +143,7 @@ async def run_demo(settings: DemoSettings, console: Console | None = None) -> De
         frames_failed=sum(task.failed_frames or 0 for task in tasks),
         restarts=sum(restarts.values()),
         cost=sum((task.render_consume or Decimal(0) for task in tasks), Decimal(0)),
-        requests_sent=requests_sent,
+        requests_sent=api.requests_sent,
         requests_served=sum(sim.path_counts.values()),
         wall_time=time.perf_counter() - started,
         task_ids=tuple(ids),
@@ -138,6 +158,8 @@ def _show(progress: Progress, bar: TaskID, event: TaskEvent) -> None:
 
 def summary_table(summary: DemoSummary) -> Table:
     """The summary as a rich table."""
+    from rich.table import Table
+
     table = Table(title="Demo summary", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")

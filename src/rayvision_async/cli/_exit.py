@@ -1,6 +1,6 @@
 """The command line's exit codes, and where its complaints go (stderr, one line, never re-wrapped).
 
-No ``rich`` here: :mod:`rayvision_async.cli` imports this before it knows rich is installed.
+Nothing heavy here: the parser imports this before any command runs.
 """
 
 from __future__ import annotations
@@ -24,11 +24,15 @@ __all__ = [
 PROG = "rayvision-async"
 
 EXIT_OK = 0
-#: The service refused a request (envelope error code, bad signature…), or ``watch`` was given unknown ids.
+#: The service refused a request (envelope error code, bad signature…), or does not know an id a command was
+#: given (nothing changed); a destructive command not confirmed on the terminal.
 EXIT_API = 1
-#: Bad usage: an unknown command or option, a value out of range, a port that cannot be listened on.
+#: Bad usage: an unknown command or option, a value out of range (the library's own checks included: nothing
+#: is sent), an endpoint the 2018 path set lacks, a destructive command without ``--yes`` and no terminal to
+#: ask on, a port that cannot be listened on.
 EXIT_USAGE = 2
-#: Configuration: missing or malformed credentials, domain, platform or base URL; ``rich`` not installed.
+#: Configuration: missing or malformed credentials, domain, platform or base URL; a missing profile, a config
+#: file others may read, or one that is not valid; ``rich`` not installed (for a table: ``--json`` needs none).
 EXIT_CONFIG = 3
 #: The network failed or an answer could not be read.
 EXIT_NETWORK = 4

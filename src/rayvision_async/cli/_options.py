@@ -1,7 +1,9 @@
-"""The command line's options: the parser, and value types that reject out-of-range values.
+"""The command line's value types: each rejects a bad value as one line on stderr and exit code 2.
 
 A bad value (``demo --speed -5``, ``simulate --port 99999``, ``tasks --limit -1``,
 ``tasks --status BOGUS``) is one line on stderr and exit code 2, never a traceback.
+Nothing here imports the SDK beyond this package: the parser is built from these
+before any command runs (the status names come from ``_generated_api``).
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ import argparse
 import math
 import re
 import sys
-from collections.abc import Callable
-from typing import NoReturn
 
-from .._version import __version__
-from ..models import TaskStatus
-from ._exit import EXIT_USAGE, PROG
+from ._exit import EXIT_USAGE
+from ._generated_api import FRAME_STATUSES, TASK_STATUSES
 
-__all__ = ["build_parser", "integer", "number", "port", "statuses"]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost the parser ~10 ms
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import NoReturn
+
+__all__ = ["OneLineParser", "base_url", "frame_statuses", "integer", "number", "port", "statuses"]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -73,20 +77,28 @@ def _range(above: float | None, low: float | None, high: float | None) -> str:
 port = integer(low=0, high=65535)
 
 
-def statuses(text: str) -> list[int]:
-    """An argparse type: task statuses by name (``FINISHED``, any case) or code (``25``), comma-separated."""
+def _codes(text: str, table: Mapping[str, int], what: str) -> list[int]:
     codes: list[int] = []
     for item in filter(None, (part.strip() for part in text.split(","))):
         if re.fullmatch(r"\d{1,4}", item):
             codes.append(int(item))
-        elif item.upper() in TaskStatus.__members__:
-            codes.append(TaskStatus[item.upper()].value)
+        elif item.upper() in table:
+            codes.append(table[item.upper()])
         else:
-            names = ", ".join(TaskStatus.__members__)
-            raise argparse.ArgumentTypeError(f"unknown task status {item!r}: give a code or one of {names}")
+            raise argparse.ArgumentTypeError(f"unknown {what} {item!r}: give a code or one of {', '.join(table)}")
     if not codes:
-        raise argparse.ArgumentTypeError("give a task status name or code")
+        raise argparse.ArgumentTypeError(f"give a {what} name or code")
     return codes
+
+
+def statuses(text: str) -> list[int]:
+    """An argparse type: task statuses by name (``FINISHED``, any case) or code (``25``), comma-separated."""
+    return _codes(text, TASK_STATUSES, "task status")
+
+
+def frame_statuses(text: str) -> list[int]:
+    """An argparse type: frame statuses by name (``FAILED``, any case) or code (``5``), comma-separated."""
+    return _codes(text, FRAME_STATUSES, "frame status")
 
 
 def base_url(text: str) -> str:
@@ -97,78 +109,15 @@ def base_url(text: str) -> str:
     return url
 
 
-def _connected(commands: argparse._SubParsersAction[OneLineParser], name: str, help_text: str) -> OneLineParser:
-    sub = commands.add_parser(name, help=help_text, description=help_text)
-    where = sub.add_mutually_exclusive_group()
-    where.add_argument("--simulate", action="store_true", help="use an embedded simulated farm")
-    where.add_argument("--base-url", type=base_url, metavar="URL",
-                       help="send requests here instead of https://DOMAIN, e.g. the URL "
-                            "'rayvision-async simulate' prints")
-    sub.add_argument("--access-id", help="default: $RAYVISION_API_ACCESS_ID")
-    sub.add_argument("--access-key", help="default: $RAYVISION_API_KEY (prefer the variable)")
-    sub.add_argument("--domain", default="task.renderbus.com", help="domain signed for (default: %(default)s)")
-    sub.add_argument("--platform", default="4", help="platform number (default: %(default)s)")
-    sub.add_argument("--protocol", choices=("current", "2018"), default="current",
-                     help="path set: current (SDK 3.x) or 2018 (the 2018-2020 documents) (default: %(default)s)")
-    sub.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    return sub
 
 
-def build_parser() -> OneLineParser:
-    """The ``rayvision-async`` parser, with its five commands."""
-    parser = OneLineParser(prog=PROG, description="Rayvision render API from the shell.",
-                           epilog="Exit codes: 0 ok, 1 the service refused, 2 bad usage, 3 configuration, "
-                                  "4 network, 5 watch: a task failed or was abandoned, 6 watch: a task "
-                                  "was stopped, 130 interrupted, 141 stdout closed.")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def task_id_or_dash(text: str) -> int | str:
+    """An argparse type: a task id (a whole number, at least 1), or ``-`` (read the ids from standard input)."""
+    return "-" if text == "-" else integer(low=1)(text)
 
-    demo = commands.add_parser("demo", help="run the main job against the embedded simulator",
-                               description="Create, submit and watch tasks on a simulated farm; "
-                                           "restart failed frames; print a summary.")
-    demo.add_argument("--tasks", type=integer(low=1, high=500), default=6,
-                      help="tasks to submit, 1 to 500 (default: %(default)s)")
-    demo.add_argument("--frames", default="1-24[1]", help="frames per task (default: %(default)s)")
-    demo.add_argument("--failure-rate", type=number(low=0, high=1), default=0.06,
-                      help="frame failure rate, 0 to 1 (default: %(default)s)")
-    demo.add_argument("--speed", type=number(above=0), default=400.0,
-                      help="simulated seconds per real second, more than 0 (default: %(default)s)")
-    demo.add_argument("--seed", type=int, default=7, help="random seed of the farm (default: %(default)s)")
-    demo.add_argument("--in-process", action="store_true", help="no loopback HTTP: an in-process transport")
-    demo.add_argument("--json", action="store_true", help="print the summary as JSON, without live progress")
 
-    tasks = _connected(commands, "tasks", "list tasks")
-    tasks.add_argument("--status", type=statuses, action="append", metavar="STATUS",
-                       help="only tasks in this status: a name (FINISHED) or code (25); repeatable or "
-                            "comma-separated")
-    tasks.add_argument("--search", help="filter by keyword")
-    tasks.add_argument("--limit", type=integer(low=1), default=50,
-                       help="at most this many tasks, at least 1 (default: %(default)s)")
-
-    watch = _connected(commands, "watch", "watch tasks until they end")
-    watch.description = ("Watch tasks until each ends. Exit code 0 if all finished, 5 if one ended failed, "
-                         "with failed frames or abandoned, 6 if one was stopped (and none failed), 1 if "
-                         "the service does not know an id.")
-    watch.add_argument("ids", nargs="*", type=integer(low=1), help="task ids")
-    watch.add_argument("--all", action="store_true", help="watch every unfinished task")
-    watch.add_argument("--interval", type=number(above=0), default=5.0,
-                       help="seconds between polls, more than 0 (default: %(default)s)")
-
-    _connected(commands, "info", "show the account's profile and settings")
-
-    simulate = commands.add_parser("simulate", help="serve a simulated farm on loopback HTTP",
-                                   description="Serve a signature-checking simulated farm until Ctrl+C. "
-                                               "Prints the base URL and the credentials a client needs.")
-    simulate.add_argument("--port", type=port, default=8765, help="port, 0 to 65535 (default: %(default)s; "
-                                                                  "0: any free port)")
-    simulate.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
-    simulate.add_argument("--speed", type=number(low=0), default=10.0,
-                          help="simulated seconds per real second, 0 or more (default: %(default)s)")
-    simulate.add_argument("--failure-rate", type=number(low=0, high=1), default=0.0,
-                          help="frame failure rate, 0 to 1 (default: %(default)s)")
-    simulate.add_argument("--seed", type=int, default=0, help="random seed of the farm (default: %(default)s)")
-    simulate.add_argument("--tasks", type=integer(low=0, high=500), default=0,
-                          help="submit this many example tasks before serving, 0 to 500 (default: %(default)s)")
-    simulate.add_argument("--json", action="store_true",
-                          help="print the connection details as one JSON line")
-    return parser
+def profile_name(text: str) -> str:
+    """An argparse type: a profile name (letters, digits, ``-``, ``_``, ``.``; at most 64)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a profile name (letters, digits, '-', '_', '.')")
+    return text

@@ -1,8 +1,10 @@
 """``simulate``: serve a simulated farm on loopback HTTP, and the example tasks ``--simulate`` starts with.
 
 ``simulate`` prints (and flushes at once, so a parent process reading the pipe
-sees them) the base URL and the credentials a client needs, then serves until
-Ctrl+C. A port that cannot be listened on is one line on stderr, exit code 2.
+sees them) the base URL and the credentials a client needs, and the stand-in
+transfer engine for the farm's storage (a temporary folder) as
+``RAYVISION_TRANSMITTER=…``, then serves until Ctrl+C. A port that cannot be
+listened on is one line on stderr, exit code 2.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import sys
+import tempfile
 
 from .._client import AsyncRayvisionAPI
 from ..simulator import Farm, Simulator, SimulatorTransport, serve
@@ -35,8 +38,10 @@ async def seed_tasks(sim: Simulator, count: int, *, advance: float = 0.0) -> lis
 
 def connection_details(sim: Simulator, base_url: str) -> dict[str, str]:
     """What a client needs to talk to ``sim`` served at ``base_url``."""
-    return {"base_url": base_url, "access_id": sim.access_id, "access_key": sim.access_key,
-            "domain": sim.domain}
+    details = {"base_url": base_url, "access_id": sim.access_id, "access_key": sim.access_key, "domain": sim.domain}
+    if sim.farm.storage is not None:
+        details["transmitter"] = str(sim.farm.storage.launcher())
+    return details
 
 
 def _describe(details: dict[str, str]) -> str:
@@ -46,16 +51,20 @@ def _describe(details: dict[str, str]) -> str:
         f"  access_id:  {details['access_id']}",
         f"  access_key: {details['access_key']}",
         f"  domain:     {details['domain']}",
+        *([f"  transmitter: {details['transmitter']}"] if "transmitter" in details else []),
         f"Try: RAYVISION_API_ACCESS_ID={details['access_id']} RAYVISION_API_KEY={details['access_key']} "
-        f"{PROG} tasks --base-url {details['base_url']}",
+        + (f"RAYVISION_TRANSMITTER={details['transmitter']} " if "transmitter" in details else "")
+        + f"{PROG} tasks --base-url {details['base_url']}",
         "Press Ctrl+C to stop.",
     ])
 
 
 async def _serve(args: argparse.Namespace) -> int:
-    sim = Simulator(farm=Farm(speed=args.speed, failure_rate=args.failure_rate, seed=args.seed))
+    storage = tempfile.TemporaryDirectory(prefix="rayvision-simulate-")  # removed when the server stops
+    sim = Simulator(farm=Farm(speed=args.speed, failure_rate=args.failure_rate, seed=args.seed, storage=storage.name))
     await seed_tasks(sim, args.tasks)
     async with contextlib.AsyncExitStack() as stack:
+        stack.enter_context(storage)
         try:
             base_url = await stack.enter_async_context(serve(sim, args.host, args.port))
         except OSError as exc:

@@ -46,12 +46,12 @@ __all__ = [
     "update_task_info",
 ]
 
-#: The ``task_info`` keys whose int/str/float values the official SDK writes as strings.
 MODIFIABLE_PARAMS: tuple[str, ...] = (
     "pre_frames", "input_cg_file", "frames_per_task", "test_frames", "job_stop_time", "task_stop_time",
     "time_out", "stop_after_test", "tiles_type", "tiles", "is_layer_rendering", "is_distribute_render",
     "distribute_render_node", "input_project_path", "render_layer_type", "os_name", "ram", "enable_layered",
 )  # fmt: skip
+"""The ``task_info`` keys whose int/str/float values the official SDK writes as strings."""
 
 Document = dict[str, Any]
 

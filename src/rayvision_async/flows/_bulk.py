@@ -125,6 +125,7 @@ class TaskEvent:
 
     @property
     def task_id(self) -> int:
+        """The task's id."""
         return self.task.id
 
     @property
@@ -134,6 +135,7 @@ class TaskEvent:
 
     @property
     def is_terminal(self) -> bool:
+        """True if the task has ended (its status is one of ``TERMINAL_TASK_STATUSES``)."""
         return _terminal(self.task)
 
 

@@ -49,6 +49,8 @@ class AnalysisCalls:
     create: Callable[[], Awaitable[CreatedTasks]]
     upload: Callable[[int, str, str], Awaitable[None]]
     submit: Callable[[int], Awaitable[None]]
+    #: Optional: send the task's files through the transfer engine (task id, documents by name) before the submit.
+    send_files: Callable[[int, Mapping[str, dict[str, Any] | None]], Awaitable[None]] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -199,6 +201,9 @@ async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls) -> 
             content = json.dumps(document, ensure_ascii=False)
             await _step(f"upload {file_name}", calls.upload(task_id, content, file_name), completed, task_id, task)
             completed.append(f"uploaded {file_name}")
+    if calls.send_files is not None:
+        await _step("send files", calls.send_files(task_id, uploads), completed, task_id, task)
+        completed.append("sent the files through the transfer engine")
     await _step("submit", calls.submit(task_id), completed, task_id, task)
     return SubmittedAnalysis(task_id=task_id, task_json=task, hardware_config_ids=checked.hardware_config_ids,
                              warnings=checked.warnings, created=created)

@@ -82,6 +82,7 @@ class SubmitStepError(AnalysisSubmitError):
 
     @property
     def outcome_unknown(self) -> bool:
+        """True when the failed request may have reached the service: check the task before resuming."""
         return isinstance(self.__cause__, RequestOutcomeUnknownError)
 
     def __str__(self) -> str:

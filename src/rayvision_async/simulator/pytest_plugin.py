@@ -7,14 +7,17 @@ under its historical name. Installing the package makes these fixtures available
 
 ``rayvision_farm``
     A seeded :class:`~.farm.Farm` whose clock only moves when the test calls
-    ``farm.advance(seconds)``. Override this fixture to change the farm
-    (speed, failure rate, child tasks, paging behaviour).
+    ``farm.advance(seconds)``, with file storage in a temporary folder. Override
+    this fixture to change the farm (speed, failure rate, child tasks, paging behaviour).
 ``rayvision_simulator``
     A fresh :class:`~.service.Simulator` over ``rayvision_farm``.
 ``rayvision_simulator_url``
     ``"http://127.0.0.1:PORT"`` of a loopback server running ``rayvision_simulator``.
+``rayvision_transmitter``
+    The path of the stand-in transfer engine for ``rayvision_farm``'s storage.
 ``rayvision_client``
-    An ``AsyncRayvisionAPI`` wired to ``rayvision_simulator`` in process (no sockets).
+    An ``AsyncRayvisionAPI`` wired to ``rayvision_simulator`` in process (no sockets),
+    its ``transfer`` set up for ``rayvision_transmitter``.
 
 The async fixtures need pytest-asyncio; without it they skip the test.
 """
@@ -30,6 +33,7 @@ from _rayvision_async_pytestplugin import (
     rayvision_farm,
     rayvision_simulator,
     rayvision_simulator_url,
+    rayvision_transmitter,
 )
 
 __all__ = [
@@ -41,4 +45,5 @@ __all__ = [
     "rayvision_farm",
     "rayvision_simulator",
     "rayvision_simulator_url",
+    "rayvision_transmitter",
 ]

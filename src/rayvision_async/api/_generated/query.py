@@ -276,6 +276,7 @@ class QueryEndpoints(GroupBase):
         return result
 
     get_frame_thumbnall = get_frame_thumbnail
+    """The same as :meth:`get_frame_thumbnail` (the official SDK's name)."""
 
     @checked_binding()
     async def stop_frame(
@@ -547,6 +548,7 @@ class RawQueryEndpoints(RawGroupBase):
         return result
 
     get_frame_thumbnall = get_frame_thumbnail
+    """The same as :meth:`get_frame_thumbnail` (the official SDK's name)."""
 
     @checked_binding()
     async def stop_frame(

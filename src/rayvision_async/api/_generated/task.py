@@ -165,6 +165,7 @@ class TaskEndpoints(GroupBase):
         return result
 
     set_task_overtime_top = set_task_overtime_stop
+    """The same as :meth:`set_task_overtime_stop` (the official SDK's name)."""
 
     @checked_binding()
     async def full_speed(self, task_id_list: Iterable[int]) -> str:
@@ -334,6 +335,7 @@ class RawTaskEndpoints(RawGroupBase):
         return result
 
     set_task_overtime_top = set_task_overtime_stop
+    """The same as :meth:`set_task_overtime_stop` (the official SDK's name)."""
 
     @checked_binding()
     async def full_speed(self, task_id_list: Iterable[int]) -> RawResponse[str]:

@@ -11,12 +11,14 @@ from ._clock import SimClock
 from ._codes import FarmError, FrameStatus, FrameType, TaskStatus
 from ._farm import ChildTasks, Farm, PagingEnd
 from ._model import Mode, SimFrame, SimTask
+from ._storage import FarmStorage
 
 __all__ = [
     "Account",
     "ChildTasks",
     "Farm",
     "FarmError",
+    "FarmStorage",
     "FrameStatus",
     "FrameType",
     "Mode",

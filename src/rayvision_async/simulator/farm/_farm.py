@@ -25,6 +25,7 @@ are what those operations use.
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections.abc import Callable
 from decimal import Decimal
@@ -36,6 +37,7 @@ from ._codes import FarmError, FrameType
 from ._control import TaskControl
 from ._engine import RenderEngine
 from ._model import Mode, SimFrame, SimTask
+from ._storage import FarmStorage
 from ._store import TaskStore
 from ._taskfile import TASK_FILES, apply_task_json, parse_frames
 
@@ -73,6 +75,7 @@ class Farm:
         first_task_id: int = 19097,
         alias_prefix: str = "2W",
         account: Account | None = None,
+        storage: FarmStorage | str | os.PathLike[str] | None = None,
     ) -> None:
         if not 0.0 <= failure_rate <= 1.0:
             raise ValueError("failure_rate must be between 0 and 1")
@@ -106,8 +109,11 @@ class Farm:
             frame_seconds=frame_seconds,
             on_analysed=self._analysed,
             frame_fails=self._frame_fails,
-            charge=self._charge,
+            charge=self._frame_done,
         )
+        self.storage: FarmStorage | None = None
+        if storage is not None:
+            self.attach_storage(storage)
         self.control = TaskControl(self.store, self.engine, self.account, analyse_seconds=self.analyse_seconds)
         # task control, delegated
         self.stop = self.control.stop
@@ -130,6 +136,11 @@ class Farm:
         self.parent_of = self.store.parent_of
         self.frame = self.store.frame
         self.top_level = self.store.top_level
+
+    def attach_storage(self, storage: FarmStorage | str | os.PathLike[str]) -> FarmStorage:
+        """Give the farm file storage (a folder): renders write files, submits check uploads (``._storage``)."""
+        self.storage = storage if isinstance(storage, FarmStorage) else FarmStorage(storage, self.account)
+        return self.storage
 
     @property
     def tasks(self) -> dict[int, SimTask]:
@@ -209,6 +220,10 @@ class Farm:
         demand = self.require_task_json if require_task_json is None else require_task_json
         if demand and "task.json" not in task.files:
             raise FarmError.fail(f"task {task_id} has no task.json")
+        missing = self.storage.missing_assets(task) if self.storage is not None else []
+        if missing:
+            raise FarmError.fail(f"task {task_id}: {len(missing)} file(s) listed in upload.json were not uploaded, "
+                                 f"e.g. {missing[0]}")
         now = self.now()
         if not task.frames_range:
             task.frames_range = self.default_frames
@@ -252,6 +267,12 @@ class Farm:
         if self.failure_rate <= 0.0:
             return False
         return random.Random(f"{self.seed}/frame/{frame.id}/{frame.attempts}").random() < self.failure_rate
+
+    def _frame_done(self, frame: SimFrame) -> None:
+        """A frame completed: bill it and, with storage, write its image."""
+        self._charge(frame)
+        if self.storage is not None and frame.frame_type in (FrameType.MAIN, FrameType.PRIORITY):
+            self.storage.write_frame(self.store.parent_of(self.store.tasks[frame.task_id]), frame)
 
     def _charge(self, frame: SimFrame) -> None:
         frame.fee += self.frame_price

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..farm._codes import FarmError, FrameStatus, FrameType
 from ..farm._model import SimFrame, SimTask
+from ..farm._storage import FarmStorage
 from ._body import Body, OperationTable
 from ._wire import datetime_text, frame_wire, ms, page, parse_datetime_text, task_wire, wire_context
 
@@ -194,14 +195,18 @@ def _file_entry(name: str, path: str, size: int, modified: float | None, directo
     }
 
 
-def _task_files(task: SimTask) -> list[dict[str, Any]]:
+def _task_files(task: SimTask, storage: FarmStorage | None = None) -> list[dict[str, Any]]:
+    """One image per finished frame; with farm storage, only those written, with their size on disk."""
     folder = _output_name(task)
-    return [
-        _file_entry(f"{folder}.{frame.index}.png", f"/{folder}/{folder}.{frame.index}.png",
-                    1_048_576 + frame.id % 4096, frame.ended_at, False)
-        for frame in task.all_frames()
-        if frame.status is FrameStatus.COMPLETE and frame.frame_type in (FrameType.MAIN, FrameType.PRIORITY)
-    ]  # fmt: skip
+    entries = []
+    for frame in task.all_frames():
+        if frame.status is not FrameStatus.COMPLETE or frame.frame_type not in (FrameType.MAIN, FrameType.PRIORITY):
+            continue
+        name = f"{folder}.{frame.index}.png"
+        size = 1_048_576 + frame.id % 4096 if storage is None else storage.output_size(folder, name)
+        if size is not None:
+            entries.append(_file_entry(name, f"/{folder}/{name}", size, frame.ended_at, False))
+    return entries
 
 
 @op("get_output_files")
@@ -210,9 +215,9 @@ def get_output_files(farm: Farm, body: Body) -> Any:
     farm.now()
     task_id = body.opt_int("taskId")
     if task_id is not None:
-        return _task_files(farm.task(task_id))
+        return _task_files(farm.task(task_id), farm.storage)
     tree_path = body.text("treePath", "/").strip("/")
-    with_output = [task for task in farm.top_level() if _task_files(task)]
+    with_output = [task for task in farm.top_level() if _task_files(task, farm.storage)]
     if not tree_path:
         return [
             _file_entry(_output_name(task), f"/{_output_name(task)}", 0, task.completed_at, True)
@@ -220,5 +225,5 @@ def get_output_files(farm: Farm, body: Body) -> Any:
         ]
     for task in with_output:
         if _output_name(task) == tree_path:
-            return _task_files(task)
+            return _task_files(task, farm.storage)
     raise FarmError.not_found(f"directory /{tree_path}")
