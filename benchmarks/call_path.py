@@ -3,7 +3,9 @@
 Follows ``await api.query.task_info([id])`` from the generated method to the socket and back,
 on the default transport, against the simulator served on loopback (its own functions are not
 counted), after one warm-up call. A "switch" is a call from one SDK module into another; functions
-of other packages (aiohttp, httpx, orjson, cattrs…) are not counted but are stepped through.
+of other packages (aiohttp, httpx, orjson, cattrs…) are not counted but are stepped through. A "layer"
+is a folder of the pipeline (``api``, ``wire``, ``models``, ``flows``) or the package's own top-level
+modules (the client, caller, request loop): a layer switch is a call from one into another.
 
     python benchmarks/call_path.py            # the summary
     python benchmarks/call_path.py --list     # and every SDK function in the order first entered
@@ -40,10 +42,10 @@ def _sdk_module(frame: FrameType) -> str | None:
 async def one_call(api: AsyncRayvisionAPI, task_id: int) -> dict[str, Any]:
     functions: dict[tuple[str, str], int] = {}
     switches = 0
-    last_module: list[str | None] = [None]
+    layer_switches = 0
 
     def profile(frame: FrameType, event: str, arg: object) -> None:
-        nonlocal switches
+        nonlocal switches, layer_switches
         if event != "call":
             return
         module = _sdk_module(frame)
@@ -55,7 +57,8 @@ async def one_call(api: AsyncRayvisionAPI, task_id: int) -> dict[str, Any]:
         caller_module = _sdk_module(caller) if caller is not None else None
         if caller_module is not None and caller_module != module:
             switches += 1
-        last_module[0] = module
+            if _layer(caller_module) != _layer(module):
+                layer_switches += 1
 
     sys.setprofile(profile)
     try:
@@ -63,7 +66,12 @@ async def one_call(api: AsyncRayvisionAPI, task_id: int) -> dict[str, Any]:
     finally:
         sys.setprofile(None)
     modules = {module for module, _ in functions}
-    return {"functions": functions, "modules": modules, "switches": switches}
+    return {"functions": functions, "modules": modules, "switches": switches, "layer_switches": layer_switches}
+
+
+def _layer(module: str) -> str:
+    head = module.partition(".")[0]
+    return head if head in ("api", "wire", "models", "flows") else "top level"
 
 
 async def main() -> None:
@@ -77,7 +85,7 @@ async def main() -> None:
         await api.query.task_info([task_id])  # warm-up: sessions, caches
         found = await one_call(api, task_id)
     print(f"one call of query.task_info: {len(found['functions'])} SDK functions in {len(found['modules'])} modules, "
-          f"{found['switches']} calls across modules")
+          f"{found['switches']} calls across modules, {found['layer_switches']} across layers")
     if args.list:
         for (module, name), _ in sorted(found["functions"].items(), key=lambda item: item[1]):
             print(f"  {module}: {name}")

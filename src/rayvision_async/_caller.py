@@ -3,7 +3,7 @@
 Every endpoint method (``api/_generated/``) is one line, ``self._caller.call(ROWS[name], {...})``.
 :meth:`Caller.call` does the rest:
 
-    arguments → the path set's path and wire body (:mod:`.api._pathset`, :mod:`.api._body`)
+    arguments → the path set's path and wire body (:class:`.api._body.PathSet`)
     → the JSON bytes (:func:`.wire._signing.encode_body`)
     → the request loop (:func:`._request.send`: slot, sign, send, envelope, retry or raise)
     → the row's result (:func:`.api._reply.result_of`), or a :class:`~._raw.RawResponse` around it.
@@ -17,16 +17,17 @@ Groups and flows hold a caller, never the client.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from ._raw import RawResponse
-from ._request import Connection, Exchange, send
+from ._request import Connection, send
 from ._retry import RetryPolicy
 from ._tracing import Tracing
-from .api._pathset import PathSet
+from .api._body import PathSet
 from .api._reply import result_of
 from .api._row import Endpoint
 from .wire import Envelope, Timeouts
@@ -69,22 +70,25 @@ class Caller:
 
     async def call(self, row: Endpoint, values: dict[str, Any]) -> Any:
         """Run one table row: arguments → wire body → the request loop → the row's result."""
-        path = self.paths.path(row)
-        content = encode_body(self.paths.body(row, values))
-        self.connection.check_usable(path)
-        tracer = self.tracing.tracer()
-        if tracer is not None:
-            return await self.tracing.traced_call(
-                tracer, row, path, lambda exchange: self._send(row, path, content, exchange),
-                scrub=self.connection.scrub)
-        return await self._send(row, path, content, None)
-
-    async def _send(self, row: Endpoint, path: str, content: bytes, exchange: Exchange | None) -> Any:
+        paths = self.paths
+        path = paths.path(row)
+        content = encode_body(paths.body(row, values))
+        connection = self.connection
+        connection.check_usable(path)
         parse: Callable[[Envelope], Any] = functools.partial(_result, row, path)
         if self.raw:
-            parse = functools.partial(RawResponse.of, parse, scrub=self.connection.scrub)
-        return await send(self.connection, path, content, idempotent=row.idempotent, timeouts=self.timeouts,
-                          policy=self.policy, parse=parse, exchange=exchange)
+            parse = functools.partial(RawResponse.of, parse, scrub=connection.scrub)
+        tracing = self.tracing
+        if tracing.provider is not None or "opentelemetry.trace" in sys.modules:  # else nobody can listen
+            tracer = tracing.tracer()
+            if tracer is not None:
+                return await tracing.traced_call(
+                    tracer, row, path, lambda exchange: send(
+                        connection, path, content, idempotent=row.idempotent, timeouts=self.timeouts,
+                        policy=self.policy, parse=parse, exchange=exchange),
+                    scrub=connection.scrub)
+        return await send(connection, path, content, idempotent=row.idempotent, timeouts=self.timeouts,
+                          policy=self.policy, parse=parse)
 
     def evolve(self, *, timeouts: Timeouts = _UNCHANGED, policy: RetryPolicy = _UNCHANGED,
                raw: bool = _UNCHANGED) -> Caller:

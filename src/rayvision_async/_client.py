@@ -28,9 +28,9 @@ from ._request import Connection
 from ._retry import RetryPolicy
 from ._tracing import Tracing
 from .api import _kinds as kinds
+from .api._body import PathSet
 from .api._generated import RawResponseView
 from .api._groups import GROUP_CLASSES, EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGroup, UserGroup
-from .api._pathset import PathSet
 from .api._table import GROUPS, ROWS
 from .flows import _bulk as bulk
 from .flows import _pipeline as pipeline

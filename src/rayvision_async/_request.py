@@ -50,7 +50,7 @@ class Connection:
 
     @property
     def is_closed(self) -> bool:
-        return self.channel.is_closed
+        return self.channel.closed
 
     def scrub(self, text: str | None) -> str | None:
         """A server's text with the credentials and recent signatures replaced by ``***`` (None stays None)."""
@@ -58,7 +58,7 @@ class Connection:
 
     def check_usable(self, path: str) -> None:
         """Raise before sending if the client is closed or used from another event loop."""
-        if self.channel.is_closed:
+        if self.channel.closed:
             raise errors.ClientClosedError(f"the client is closed; {path} was not sent")
         loop = asyncio.get_running_loop()
         if self.loop is None:
@@ -84,7 +84,7 @@ class Connection:
         else:
             await semaphore.acquire()
         try:
-            if self.channel.is_closed:
+            if self.channel.closed:
                 raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
             self.requests_sent += 1
             try:
@@ -95,8 +95,9 @@ class Connection:
                                                  path=path) from None
         finally:
             semaphore.release()
-        return decode_envelope(reply.status, reply.content, path=path, retry_after=reply.retry_after,
-                               headers=reply.headers)
+        status = reply.status
+        return decode_envelope(status, reply.content, path=path, headers=reply.headers,
+                               retry_after=None if 200 <= status < 300 else reply.retry_after)
 
     def refusal(self, envelope: Envelope, path: str) -> errors.APIError:
         """The typed error for an envelope whose code is not 200 (the server's texts scrubbed)."""
@@ -127,17 +128,18 @@ async def send(
     ``serverTime`` resyncs the clock and resends at once; the first resync is
     free, later ones count against ``policy.attempts``.
     """
-    exchange = exchange or Exchange()
     attempt = 0  # counted against policy.attempts
     resynced = False
     while True:
         attempt += 1
-        exchange.attempts += 1
+        if exchange is not None:
+            exchange.attempts += 1
         started = time.perf_counter()
         try:
             # A creating call, and any retry, gets a connection that cannot have gone stale while idle.
             envelope = await connection.post_once(path, content, timeouts, fresh=not idempotent or attempt > 1)
-            exchange.request_id = envelope.request_id
+            if exchange is not None:
+                exchange.request_id = envelope.request_id
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> code %d in %.1f ms (request id %s)", path, envelope.code,
                              (time.perf_counter() - started) * 1000, connection.scrub(envelope.request_id))

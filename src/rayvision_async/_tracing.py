@@ -46,20 +46,21 @@ INSTRUMENTATION = "rayvision_async"
 class Tracing:
     """Where spans go: the global tracer provider (default) or the one given; ``tracer()`` is None when unheard."""
 
-    __slots__ = ("_cache", "_provider")
+    __slots__ = ("_cache", "provider")
 
     def __init__(self, tracer_provider: Any = None) -> None:
         if tracer_provider is not None and not callable(getattr(tracer_provider, "get_tracer", None)):
             raise errors.ConfigurationError("tracer_provider must be an OpenTelemetry TracerProvider")
-        self._provider = tracer_provider
+        #: The provider given to the client (None: the global one).
+        self.provider = tracer_provider
         self._cache: tuple[Any, Any] = (None, None)
 
     def __repr__(self) -> str:
-        return f"Tracing({'global provider' if self._provider is None else type(self._provider).__name__})"
+        return f"Tracing({'global provider' if self.provider is None else type(self.provider).__name__})"
 
     def tracer(self) -> Any:
         """The tracer to use now, or None: no provider given and none set globally (or OTel not imported)."""
-        provider = self._provider
+        provider = self.provider
         if provider is None:
             trace = sys.modules.get("opentelemetry.trace")
             if trace is None:

@@ -18,7 +18,7 @@ import pytest
 import respx
 
 from rayvision_async import AsyncRayvisionAPI, errors
-from rayvision_async.wire._respx import respx_active
+from rayvision_async.wire._aiohttp import respx_active
 from rayvision_async.wire._signing import SIGNED_HEADER_NAMES, sign_request
 
 ACCESS_ID = "AKIDrespx00001"

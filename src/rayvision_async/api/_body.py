@@ -1,20 +1,27 @@
-"""From a call's arguments to the wire body, as one table row says (input only).
+"""From a call's arguments to its path and wire body, as one table row and the path set say (input only).
 
-``build_body`` checks each value with its kind and names it for the chosen path
-set. Everything here raises before a request is sent. The way back, a reply's
-``data`` to the row's result, is :mod:`._reply`.
+Two path sets exist: ``"current"`` (what the official SDK 3.x sends, version
+header 2.0.0) and ``"2018"`` (the 2018–2020 protocol documents, version header
+1.0.0), where some operations do not exist and some parameters are named or
+typed differently. A :class:`PathSet` (one per client) gives a row's path and,
+through ``build_body``, its body: each value checked with its kind and named for
+the set, with the defaults computed from the client's domain and platform
+(:class:`~._row.Context`). Everything here raises before a request is sent. The
+way back, a reply's ``data`` to the row's result, is :mod:`._reply`.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
+
+import attrs
 
 from ..errors import InvalidInputError, UnsupportedOperationError
 from ._row import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
 
-__all__ = ["build_body", "context_values"]
+__all__ = ["PROTOCOLS", "PathSet", "build_body", "context_values"]
 
 
 def context_values(domain: str, platform: str, *, legacy: bool = False) -> dict[Context, Any]:
@@ -95,3 +102,41 @@ def _to_legacy(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
             value = str(value)
         renamed[param.legacy_wire or param.wire] = value
     return renamed
+
+
+#: The protocol names a client accepts, and the version header each sends.
+PROTOCOLS: Mapping[str, str] = {"current": "2.0.0", "2018": "1.0.0"}
+
+
+@attrs.frozen
+class PathSet:
+    """One path set with a client's computed defaults: a row → its path, a row and arguments → its body."""
+
+    protocol: Literal["current", "2018"]
+    context: Mapping[Context, Any] = attrs.field(repr=False)
+    #: Whether this is the 2018 set.
+    legacy: bool = attrs.field(init=False, repr=False)
+
+    @legacy.default
+    def _legacy(self) -> bool:
+        return self.protocol == "2018"
+
+    @classmethod
+    def of(cls, protocol: Literal["current", "2018"], *, domain: str, platform: str) -> PathSet:
+        return cls(protocol, context_values(domain, platform, legacy=protocol == "2018"))
+
+    @property
+    def version(self) -> str:
+        """The ``version`` header this set sends."""
+        return PROTOCOLS[self.protocol]
+
+    def path(self, row: Endpoint) -> str:
+        """The row's path in this set; :class:`UnsupportedOperationError` where it does not exist."""
+        path = row.legacy_path if self.legacy else row.path
+        if path is None:
+            raise UnsupportedOperationError(f"{row.group}.{row.name} does not exist in the 2018 path set")
+        return path
+
+    def body(self, row: Endpoint, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The wire body of a call of ``row`` with ``values`` (checked; raises before anything is sent)."""
+        return build_body(row, values, legacy=self.legacy, context=self.context)

@@ -5,8 +5,7 @@ Signing (:mod:`._signing`, pure functions) → the signer middleware
 channel that sends one POST (:mod:`._channel`; on the default transport through
 the lean lane, :mod:`._lean`, without httpx objects) and maps failures of either
 HTTP package through one table (:mod:`._errors`) → the envelope decoder
-(:mod:`._envelope`). :mod:`._respx` is the one place that asks whether respx
-is mocking httpx.
+(:mod:`._envelope`).
 """
 
 from ._aiohttp import AiohttpTransport

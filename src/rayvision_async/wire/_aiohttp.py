@@ -4,13 +4,16 @@ httpx 0.28's own connection pool degrades as concurrency grows; this keeps
 httpx's API for callers while aiohttp's connector moves the bytes (see
 ``benchmarks/``).
 
-While a respx mock router is active (:func:`._respx.respx_active`), requests
-go through an ``httpx.AsyncClient`` on httpx's own transport instead, which is
-what respx patches: the routes see every attempt and nothing reaches the network.
+While a respx mock router is active (:func:`respx_active`, the one place the
+SDK asks; the channel asks it too, to choose its lane), requests go through an
+``httpx.AsyncClient`` on httpx's own transport instead, which is what respx
+patches: the routes see every attempt and nothing reaches the network. While
+respx is not imported the question costs one ``sys.modules`` look-up.
 """
 
 from __future__ import annotations
 
+import sys
 import urllib.request
 from collections.abc import Mapping
 from typing import Any
@@ -22,9 +25,30 @@ from .. import errors
 from ._decode import TooLarge, decode_capped
 from ._envelope import RawReply
 from ._errors import httpx_error
-from ._respx import respx_active
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["AiohttpTransport", "respx_active"]
+
+
+#: respx's mockers (registry size, and each one's list of started routers), looked up once.
+_routers: tuple[int, tuple[list[Any], ...]] = (-1, ())
+
+
+def respx_active() -> bool:
+    """Whether a respx mock router is started now.
+
+    Each respx mocker keeps the routers started with it in a class-level list
+    (``Mocker.routers``); those lists are found once and then only read.
+    """
+    global _routers
+    mocks = sys.modules.get("respx.mocks")
+    if mocks is None:
+        return False
+    registry = getattr(getattr(mocks, "Mocker", None), "registry", None) or {}
+    if len(registry) != _routers[0]:
+        lists = tuple(routers for mocker in registry.values()
+                      if isinstance(routers := getattr(mocker, "routers", None), list))
+        _routers = (len(registry), lists)
+    return any(_routers[1])
 
 
 def _timeout_of(extension: object, key: str) -> float | None:

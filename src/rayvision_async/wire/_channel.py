@@ -17,13 +17,12 @@ import httpx
 from .. import errors
 from .._arguments import checked_binding
 from .._version import __version__
-from ._aiohttp import AiohttpTransport
+from ._aiohttp import AiohttpTransport, respx_active
 from ._caller_client import CallerClientTransport
 from ._decode import CappedDecoder, TooLarge
 from ._envelope import RawReply
 from ._errors import failure_of, sdk_error
 from ._lean import LeanLane
-from ._respx import respx_active
 from ._signer import SigningTransport
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpChannel", "RawReply", "Timeouts"]
@@ -188,7 +187,8 @@ class HttpChannel:
         self._lean = LeanLane(inner, self.signer, self._headers) if type(inner) is AiohttpTransport else None
         self._base_url = base_url.rstrip("/")
         self._urls: dict[str, httpx.URL] = {}
-        self._closed = False
+        #: True once :meth:`aclose` ran (the channel sends nothing more).
+        self.closed = False
 
     async def post(self, path: str, content: bytes, timeouts: Timeouts, *, fresh: bool = False) -> RawReply:
         """Send one signed POST and read the whole reply (``fresh``: on a connection that cannot be stale).
@@ -227,7 +227,7 @@ class HttpChannel:
 
     def _finished(self, error: errors.RayvisionError, path: str) -> errors.RayvisionError:
         """``error`` as raised: ClientClosedError once the client closed; unvouched for a custom transport."""
-        if self._closed:
+        if self.closed:
             return errors.ClientClosedError(f"the client was closed while {path} was in flight")
         if not self.vouched and isinstance(error, (errors.ConnectError, errors.PoolTimeoutError)):
             error.unvouched = True  # a custom transport: the request may have been sent all the same
@@ -235,11 +235,11 @@ class HttpChannel:
 
     @property
     def is_closed(self) -> bool:
-        return self._closed
+        return self.closed
 
     async def aclose(self) -> None:
-        if not self._closed:
-            self._closed = True
+        if not self.closed:
+            self.closed = True
             await self.signer.aclose()
 
 
