@@ -329,10 +329,26 @@ async def test_a_listed_created_task_is_resumed_not_created_again() -> None:
     lookup = await renders.find_render("k", list_tasks=calls([other, created], [], log).list_tasks)
     assert (lookup.task_id, lookup.submitted, lookup.status) == (7, False, TaskStatus.WAITING)  # the newest
     log.clear()
+    submitted = info(7, labels=("render-key:k",), task_status=TaskStatus.ANALYSE, submit_date=SUBMITTED)
     task_id = await renders.submit_render({"task.json": "{}"}, task_id=None, render_key="k", labels=None,
-                                          calls=calls([other, created], [created], log))
+                                          calls=calls([other, created], [created, submitted], log))
     assert task_id == 7
-    assert log == ["list", "read [7]", "upload 7 task.json", "submit 7"]
+    assert log == ["list", "read [7]", "upload 7 task.json", "submit 7", "read [7]"]  # read back once submitted
+
+
+async def test_a_submit_answered_done_that_the_service_does_not_show_is_made_again() -> None:
+    log: list[str] = []
+    waiting = info(7, task_status=TaskStatus.WAITING)
+    analysing = info(7, task_status=TaskStatus.ANALYSE, submit_date=SUBMITTED)
+    assert await renders.submit_render({"task.json": "{}"}, task_id=7, render_key=None, labels=None,
+                                       calls=calls([], [waiting, waiting, analysing], log)) == 7
+    assert log == ["read [7]", "upload 7 task.json", "submit 7", "read [7]", "submit 7", "read [7]"]
+    log.clear()
+    with pytest.raises(errors.RequestOutcomeUnknownError) as caught:
+        await renders.submit_render({"task.json": "{}"}, task_id=7, render_key=None, labels=None,
+                                    calls=calls([], [waiting] * 4, log))
+    assert log.count("submit 7") == renders.SUBMIT_ATTEMPTS
+    assert "answered done" in str(caught.value)
 
 
 async def test_the_submitted_task_of_a_key_wins_over_created_ones() -> None:

@@ -238,9 +238,12 @@ async def read_task(task_id: int, *, task_info: Callable[[list[int]], Awaitable[
     return next((task for task in page.items if task.id == task_id), None)
 
 
-async def _settle(task_id: int, render_key: str | None, calls: RenderCalls, cause: Exception) -> TaskInfo | None:
-    """Read the task after ``cause`` left its outcome unknown; RenderOutcomeUnknownError if no read succeeds."""
-    failure: Exception = cause
+async def _settle(task_id: int, render_key: str | None, calls: RenderCalls, cause: Exception | None) -> TaskInfo | None:
+    """Read the task after ``cause`` left its outcome unknown (None: after a submit answered done).
+
+    :class:`RenderOutcomeUnknownError` if no read succeeds.
+    """
+    failure: Exception | None = cause
     for read in range(1, STATE_READS + 1):
         try:
             return await read_task(task_id, task_info=calls.task_info)
@@ -249,9 +252,11 @@ async def _settle(task_id: int, render_key: str | None, calls: RenderCalls, caus
             if isinstance(error, FATAL_ERRORS) or read == STATE_READS:
                 break
         await asyncio.sleep(_READ_BACKOFF.delay(read))
+    what = ("submitTask was answered done" if cause is None
+            else f"the outcome of {type(cause).__name__} ({cause}) is unknown")
     unknown = RenderOutcomeUnknownError(
-        f"task {task_id}{_key_text(render_key)}: the outcome of {type(cause).__name__} ({cause}) is unknown and the "
-        f"task's state could not be read ({type(failure).__name__}: {failure}); call submit_task_json again with "
+        f"task {task_id}{_key_text(render_key)}: {what} and the task's state could not be read to tell "
+        f"({type(failure).__name__}: {failure}); call submit_task_json again with "
         f"task_id={task_id}" + (f" or render_key={render_key!r}" if render_key else "")
         + " once the service answers: it submits only a task that is not submitted",
         task_id=task_id, render_key=render_key, path=getattr(cause, "path", None))
@@ -297,30 +302,38 @@ async def _create(labels: list[str] | None, render_key: str | None, calls: Rende
 
 
 async def _submit(task_id: int, render_key: str | None, calls: RenderCalls) -> None:
-    """Submit ``task_id`` unless the service shows it submitted; settle failed submits by reading its state.
+    """Submit ``task_id`` until the service shows it submitted; settle failed submits by reading its state.
 
     After any failure of a request that was sent (an unknown outcome, "already submitted", an
     internal error…) the task is read: shown submitted is success. Shown not submitted after a
     failure that may have been processed (:data:`_MAY_HAVE_HAPPENED`): submitted again, up to
     :data:`SUBMIT_ATTEMPTS` times. Any other refusal is raised, with what the service showed.
+
+    A submit answered as done is read back too: the SDK takes any reply of submitTask as done (its
+    data is null), so a reply that says so for a submit the service never made would otherwise lose
+    the render. Shown not submitted, it is submitted again.
     """
     for attempt in range(1, SUBMIT_ATTEMPTS + 1):
+        error: Exception | None = None
         try:
             await calls.submit(task_id)
-            return
         except (InvalidInputError, ClientClosedError):  # nothing was sent
             raise
         except (RequestOutcomeUnknownError, APIError) as exc:
-            error: Exception = exc
+            error = exc
         task = await _settle(task_id, render_key, calls, error)
         if task is not None and is_submitted(task):
-            return  # submitted by the attempt whose answer was lost, or "already submitted"
+            return  # submitted: by this attempt, by one whose answer was lost, or "already submitted"
+        if error is None:  # answered done, shown not submitted: a submit it did not make
+            error = RequestOutcomeUnknownError(
+                f"submitTask of task {task_id} was answered done, but the service shows the task not submitted")
         if not isinstance(error, _MAY_HAVE_HAPPENED) or task is None or attempt == SUBMIT_ATTEMPTS:
             shown = "does not know the task" if task is None else "shows the task not submitted"
             error.add_note(f"the service {shown} (read after the error)")
             raise error
         # Shown not submitted after a failure that may have been processed: submit again. The service
         # refuses a second submit of one task, so even a late first one cannot make this render twice.
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def _resume(task_id: int, files: Mapping[str, str], render_key: str | None, calls: RenderCalls, *,
