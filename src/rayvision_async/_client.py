@@ -406,9 +406,7 @@ class AsyncRayvisionAPI:
             error_detail=lambda codes: self.query.error_detail(
                 codes=codes, language=0 if self.domain.startswith("task") else 1),
             user_id=self.get_user_id, project_id=self.check_and_add_project_name,
-            create=functools.partial(self.task.create_task, count=1),
-            upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
-            submit=functools.partial(self.task.submit_task, producer=producer))
+            render=self._render_calls(producer, {}))
 
     @checked_binding()
     async def check_analysis(
@@ -429,14 +427,19 @@ class AsyncRayvisionAPI:
         self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
         asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
         hardware: HardwareRequest | Mapping[str, Any], producer: str | None = None, check_plugins: bool = True,
+        render_key: str | None = None,
     ) -> pipeline.SubmittedAnalysis:
         """From an analyzer's task/upload/asset/tips.json (dicts or file paths) to a submitted task.
 
         Checks the software, hardware and tips (see :meth:`check_analysis`), fills ``user_id``,
         ``project_id`` and ``task_id``, uploads the documents and submits. A failure raises an
         :class:`~.flows._pipeline_errors.AnalysisSubmitError` saying what was done; once a task
-        id exists, pass ``error.task_json`` back as ``task_json`` to resume with that task.
+        id exists, pass ``error.task_json`` back as ``task_json`` to resume with that task (a task
+        the service shows submitted is returned without uploading again). ``render_key`` works as
+        in :meth:`submit_task_json`: the task carrying it is resumed, else one is created with it.
         """
+        if render_key is not None:
+            renders.check_render_key(render_key)
         checked = await self.check_analysis(task_json, upload_json, asset_json, tips_json, hardware=hardware,
                                             check_plugins=check_plugins)
-        return await pipeline.submit_analysis(checked, calls=self._analysis_calls(producer))
+        return await pipeline.submit_analysis(checked, calls=self._analysis_calls(producer), render_key=render_key)

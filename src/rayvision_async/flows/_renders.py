@@ -66,8 +66,9 @@ from ..models import CreatedTasks, TaskInfo, TaskInfoPage, TaskStatus
 from ._bulk import FATAL_ERRORS, TasksNotFoundError
 
 __all__ = ["MAX_RENDER_KEY_LENGTH", "PAGE_SIZE", "RENDER_KEY_LABEL", "DuplicateRenderError", "RenderCalls",
-           "RenderLookup", "RenderOutcomeUnknownError", "check_render_key", "create_labels", "find_render",
-           "is_submitted", "read_task", "render_keys_of", "submit_render"]
+           "RenderLookup", "RenderOutcomeUnknownError", "already_submitted", "check_render_key", "create_labels",
+           "create_task", "find_render", "is_submitted", "read_task", "render_keys_of", "submit_render",
+           "submit_task"]
 
 #: The label that carries a render key: ``RENDER_KEY_LABEL + key``.
 RENDER_KEY_LABEL = "render-key:"
@@ -270,7 +271,7 @@ def _key_text(render_key: str | None) -> str:
 # -- the steps ---------------------------------------------------------------------------------------
 
 
-async def _create(labels: list[str] | None, render_key: str | None, calls: RenderCalls) -> tuple[int, bool]:
+async def create_task(labels: list[str] | None, render_key: str | None, calls: RenderCalls) -> tuple[int, bool]:
     """A task id for the render: (id, True) when created here, (id, False) for a keyed task found instead."""
     for attempt in range(1, CREATE_ATTEMPTS + 1):
         try:
@@ -301,7 +302,7 @@ async def _create(labels: list[str] | None, render_key: str | None, calls: Rende
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def _submit(task_id: int, render_key: str | None, calls: RenderCalls) -> None:
+async def submit_task(task_id: int, render_key: str | None, calls: RenderCalls) -> None:
     """Submit ``task_id`` until the service shows it submitted; settle failed submits by reading its state.
 
     After any failure of a request that was sent (an unknown outcome, "already submitted", an
@@ -336,18 +337,26 @@ async def _submit(task_id: int, render_key: str | None, calls: RenderCalls) -> N
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+async def already_submitted(task_id: int, render_key: str | None, calls: RenderCalls) -> bool:
+    """Whether the service shows ``task_id`` submitted, before resuming it (it must exist, and carry the key).
+
+    :class:`~._bulk.TasksNotFoundError` when the service does not know the task; InvalidInputError
+    when it carries another render key.
+    """
+    task = await read_task(task_id, task_info=calls.task_info)
+    if task is None:
+        raise TasksNotFoundError([task_id])
+    keys = render_keys_of(task)
+    if render_key is not None and keys and render_key not in keys:
+        raise InvalidInputError(f"task {task_id} carries render key(s) {sorted(keys)}, not {render_key!r}")
+    return is_submitted(task)
+
+
 async def _resume(task_id: int, files: Mapping[str, str], render_key: str | None, calls: RenderCalls, *,
                   fresh: bool) -> int:
     """Upload the files and submit ``task_id`` unless the service shows it submitted (``fresh``: just created)."""
-    if not fresh:
-        task = await read_task(task_id, task_info=calls.task_info)
-        if task is None:
-            raise TasksNotFoundError([task_id])
-        if render_key is not None and render_keys_of(task) and render_key not in render_keys_of(task):
-            raise InvalidInputError(f"task {task_id} carries render key(s) {sorted(render_keys_of(task))}, "
-                                    f"not {render_key!r}")
-        if is_submitted(task):
-            return task_id
+    if not fresh and await already_submitted(task_id, render_key, calls):
+        return task_id
     for file_name, text in files.items():
         try:
             await calls.upload(task_id, text, file_name)
@@ -356,7 +365,7 @@ async def _resume(task_id: int, files: Mapping[str, str], render_key: str | None
             if task is not None and is_submitted(task):
                 return task_id
             raise
-    await _submit(task_id, render_key, calls)
+    await submit_task(task_id, render_key, calls)
     return task_id
 
 
@@ -384,7 +393,7 @@ async def submit_render(files: Mapping[str, str], *, task_id: int | None, render
                 return found.task_id
             task_id = found.task_id
         if task_id is None:
-            task_id, created = await _create(labels, render_key, calls)
+            task_id, created = await create_task(labels, render_key, calls)
         return await _resume(task_id, files, render_key, calls, fresh=created)
     except Exception as exc:
         if task_id is not None and not isinstance(exc, RenderOutcomeUnknownError | InvalidInputError
