@@ -5,10 +5,21 @@ a task hitting its over-time stop. Between events nothing changes, so the
 engine jumps from event to event up to the target time, starting waiting
 frames on free slots after each one. The result depends only on the event
 order, never on how often the farm is polled.
+
+Families (a top-level task and its child tasks) do not share anything the
+engine hands out except ids, which only an analysis takes. So the engine keeps
+one queue entry per family, its next event ``(instant, parent id)``, and at
+each entry applies that family's events and fills its free slots: work in
+proportion to the events that happen, not to the tasks that exist. Entries
+pop in the order of a global clock (instant, then parent id), so analyses hand
+out child task and frame ids in the same order as if every family were
+stepped together. An entry left behind by a change (a stop, a new limit) is
+recognised as stale when it pops: the family's next event is computed again.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 
 from ._clock import SimClock
@@ -18,11 +29,11 @@ from ._passes import PassState
 
 __all__ = ["RenderEngine"]
 
-_MAX_EVENTS_PER_RUN = 5_000_000
+_MAX_EVENTS_PER_RUN = 50_000_000
 
 
 class RenderEngine:
-    """Runs the parents in ``tasks`` that were woken with :meth:`wake`, on ``clock``'s time.
+    """Runs the families of the parents in ``tasks`` that were woken with :meth:`wake`, on ``clock``'s time.
 
     ``on_analysed(task, t)`` builds a parent's frames or child tasks when its
     analysis ends; ``frame_fails(frame)`` decides a finished frame's fate;
@@ -47,7 +58,8 @@ class RenderEngine:
         self._on_analysed = on_analysed
         self._frame_fails = frame_fails
         self._charge = charge
-        self._live: set[int] = set()
+        self._queue: list[tuple[float, int]] = []  # (instant, parent id): a family's next event
+        self._queued: dict[int, float] = {}  # parent id → the instant of its live queue entry
 
     def now(self) -> float:
         """Bring every task up to the clock's current time and return it (epoch seconds)."""
@@ -56,35 +68,46 @@ class RenderEngine:
         return now
 
     def settle(self, parent: SimTask, now: float) -> None:
-        """Schedule ``parent``'s family at ``now`` after a change."""
+        """Bring ``parent``'s family up to ``now`` after a change and schedule what follows."""
         self.wake(parent)
         self.run_until(now)
+        self._fill(parent, now)
         self.mark_completion(parent, now)
+        parent.revision += 1
+        self.wake(parent)
 
     def wake(self, parent: SimTask) -> None:
-        """Consider ``parent`` (a top-level task) in the next runs."""
-        self._live.add(parent.id)
+        """(Re)compute when ``parent``'s family (a top-level task's) next has something happen."""
+        instant = self._next_event(parent)
+        if instant is None:
+            self._queued.pop(parent.id, None)
+        elif self._queued.get(parent.id) != instant:
+            self._queued[parent.id] = instant
+            heapq.heappush(self._queue, (instant, parent.id))
 
     def run_until(self, target: float) -> None:
-        """Apply every event up to ``target`` and leave free slots filled at ``target``."""
+        """Apply every event up to ``target``, in time order, filling free slots after each."""
+        queue, queued = self._queue, self._queued
         for _ in range(_MAX_EVENTS_PER_RUN):
-            parents = self._live_parents()
-            times = [t for t in (self._next_event(parent) for parent in parents) if t is not None]
-            instant = min(times, default=None)
-            if instant is None or instant > target:
-                break
-            for parent in parents:
-                self._apply_events(parent, instant)
-            self._fill_slots(instant)
-        else:  # pragma: no cover - a bug guard, not a behaviour
-            raise RuntimeError("render engine did not converge")
-        self._fill_slots(target)
-        self._live = {parent.id for parent in self._live_parents() if parent.is_pending()}
+            if not queue or queue[0][0] > target:
+                return
+            instant, parent_id = heapq.heappop(queue)
+            if queued.get(parent_id) != instant:
+                continue  # superseded by a later wake
+            del queued[parent_id]
+            parent = self._tasks.get(parent_id)
+            if parent is None:
+                continue
+            if self._next_event(parent) != instant:
+                self.wake(parent)  # a change since it was queued moved its next event
+                continue
+            self._apply_events(parent, instant)
+            self._fill(parent, instant)
+            parent.revision += 1
+            self.wake(parent)
+        raise RuntimeError("render engine did not converge")  # pragma: no cover - a bug guard
 
     # -- internals -------------------------------------------------------------------------------
-
-    def _live_parents(self) -> list[SimTask]:
-        return [self._tasks[task_id] for task_id in sorted(self._live) if task_id in self._tasks]
 
     @staticmethod
     def _deadline(parent: SimTask) -> float | None:
@@ -154,14 +177,13 @@ class RenderEngine:
         if parent.completed_at is None and parent.mode is Mode.ACTIVE and not parent.is_pending():
             parent.completed_at = instant
 
-    def _fill_slots(self, instant: float) -> None:
-        for parent in self._live_parents():
-            if parent.mode is not Mode.ACTIVE:
-                continue
-            passes = parent.passes()  # only the open pass starts: the main picture waits for the photon pass
-            for leaf in parent.leaves():
-                if leaf.mode is Mode.ACTIVE:
-                    self._start_frames(leaf, instant, passes)
+    def _fill(self, parent: SimTask, instant: float) -> None:
+        if parent.mode is not Mode.ACTIVE:
+            return
+        passes = parent.passes()  # only the open pass starts: the main picture waits for the photon pass
+        for leaf in parent.leaves():
+            if leaf.mode is Mode.ACTIVE:
+                self._start_frames(leaf, instant, passes)
 
     def _start_frames(self, leaf: SimTask, instant: float, passes: PassState) -> None:
         running = sum(1 for frame in leaf.frames if frame.status is FrameStatus.PROCESSING)

@@ -123,6 +123,7 @@ class SimTask:
     overtime_from: float | None = None  # when the over-time stop clock (re)started
     completed_at: float | None = None
     deleted: bool = False
+    revision: int = 0  # of a parent: bumped whenever its family changes (cached wire records check it)
     parent: SimTask | None = field(default=None, repr=False)  # the top-level task of a child task
 
     # -- derived ---------------------------------------------------------------------------------
