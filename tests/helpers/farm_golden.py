@@ -6,10 +6,11 @@ full speed, over-time stops) from its seed, runs them through :meth:`Simulator.c
 clock, and after every step digests everything a client can see: every task (recycle bin too)
 as ``getTaskList`` gives it, every frame as ``queryTaskFrames`` gives it, the frame totals, the
 balance and the operation log's length (odd scenarios look only every fifth step, so whatever the
-engine does late, on reading, is exercised too). ``tests/data/simulator_golden.json`` holds the digests
-the engine gave when they were recorded; ``tests/simulator/test_simulator_golden.py`` checks that
-the engine still gives them, so a change to the engine that changes behaviour shows up as the
-first step whose digest differs.
+engine does late, on reading, is exercised too; plain farms, from ``PLAIN_FROM`` on, list the frames
+only at every third look, so tasks are also read without their frames).
+``tests/data/simulator_golden.json`` holds the digests the engine gave when they were recorded;
+``tests/simulator/test_simulator_golden.py`` checks that the engine still gives them, so a change to
+the engine that changes behaviour shows up as the first step whose digest differs.
 
 Regenerate (only when a behaviour change is intended and proven right by a test)::
 
@@ -31,7 +32,9 @@ from rayvision_async.simulator import Farm, FarmError, SimClock, Simulator
 __all__ = ["GOLDEN", "SCENARIOS", "STEPS", "Step", "run_scenario"]
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "simulator_golden.json"
-SCENARIOS = 40
+SCENARIOS = 64
+#: Scenarios from this number on use plain farms: no passes, no child tasks (a plain task renders one pass).
+PLAIN_FROM = 40
 STEPS = 60
 _START = 1_700_000_000.0  # a fixed simulated epoch, so digests do not depend on the wall clock
 
@@ -44,7 +47,15 @@ class Step:
     digest: str
 
 
-def _options(rng: random.Random) -> dict[str, Any]:
+def _options(rng: random.Random, plain: bool) -> dict[str, Any]:
+    if plain:
+        return {
+            "seed": rng.randrange(1000),
+            "frame_seconds": rng.choice([60.0, 45.5]),
+            "analyse_seconds": rng.choice([30.0, 5.0]),
+            "failure_rate": rng.choice([0.0, 0.0, 0.0, 0.15]),
+            "task_limit": rng.choice([1, 2, 4, 5, 100]),
+        }
     return {
         "seed": rng.randrange(1000),
         "frame_seconds": rng.choice([60.0, 45.5]),
@@ -66,7 +77,7 @@ def _task_json(rng: random.Random) -> str:
     return json.dumps({"task_info": {"frames": frames, "cg_id": cg_id, "input_cg_file": f"D:/s{last}.max"}})
 
 
-def _snapshot(sim: Simulator) -> str:
+def _snapshot(sim: Simulator, with_frames: bool) -> str:
     farm = sim.farm
     every = 1_000_000
     state: dict[str, Any] = {
@@ -77,10 +88,11 @@ def _snapshot(sim: Simulator) -> str:
         "consumed": str(farm.account.consumed),
         "log": len(farm.account.operation_log),
     }
-    state["frames"] = {
-        str(task["id"]): sim.call("task_frames", {"taskId": task["id"], "pageSize": every})["items"]
-        for task in state["tasks"]
-    }
+    if with_frames:
+        state["frames"] = {
+            str(task["id"]): sim.call("task_frames", {"taskId": task["id"], "pageSize": every})["items"]
+            for task in state["tasks"]
+        }
     text = json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -149,12 +161,18 @@ def _act(sim: Simulator, rng: random.Random, ids: list[int]) -> str:
 def run_scenario(number: int, steps: int = STEPS) -> list[Step]:
     """The steps of scenario ``number`` as the engine runs them now."""
     rng = random.Random(f"farm-golden/{number}")
-    farm = Farm(clock=SimClock(0.0, start=_START), **_options(rng))
+    farm = Farm(clock=SimClock(0.0, start=_START), **_options(rng, plain=number >= PLAIN_FROM))
     sim = Simulator(farm=farm)
     ids: list[int] = []
+    plain = number >= PLAIN_FROM
     every = 1 if number % 2 == 0 else 5  # odd scenarios look rarely, so state is brought up to date late
-    return [Step(_act(sim, rng, ids), _snapshot(sim) if step % every == every - 1 else "")
-            for step in range(steps)]
+    steps_done: list[Step] = []
+    for step in range(steps):
+        action = _act(sim, rng, ids)
+        look = step % every == every - 1
+        frames = look and (not plain or step // every % 3 == 2)  # plain farms: the frames at every third look
+        steps_done.append(Step(action, _snapshot(sim, frames) if look else ""))
+    return steps_done
 
 
 def main() -> int:

@@ -71,8 +71,8 @@ class RenderEngine:
         """Bring ``parent``'s family up to ``now`` after a change and schedule what follows."""
         self.wake(parent)
         self.run_until(now)
-        self._fill(parent, now)
-        self.mark_completion(parent, now)
+        passes = self._fill(parent, now)
+        self.mark_completion(parent, now, passes)
         parent.revision += 1
         self.wake(parent)
 
@@ -102,7 +102,6 @@ class RenderEngine:
                 self.wake(parent)  # a change since it was queued moved its next event
                 continue
             self._apply_events(parent, instant)
-            self._fill(parent, instant)
             parent.revision += 1
             self.wake(parent)
         raise RuntimeError("render engine did not converge")  # pragma: no cover - a bug guard
@@ -120,36 +119,44 @@ class RenderEngine:
             return parent.analyse_until
         if parent.mode is not Mode.ACTIVE:
             return None
-        times = [
-            frame.ended_at
-            for leaf in parent.leaves()
-            if leaf.mode is Mode.ACTIVE
-            for frame in leaf.frames
-            if frame.status is FrameStatus.PROCESSING and frame.ended_at is not None
-        ]
+        soonest: float | None = None
+        for leaf in parent.leaves():
+            if leaf.mode is not Mode.ACTIVE:
+                continue
+            running = [frame for frame in leaf.running if frame.status is FrameStatus.PROCESSING]
+            leaf.running = running  # frames stopped, failed or requeued since are dropped here
+            for frame in running:
+                ended = frame.ended_at
+                if ended is not None and (soonest is None or ended < soonest):
+                    soonest = ended
         deadline = self._deadline(parent)
-        if deadline is not None and parent.is_pending():
-            times.append(deadline)
-        return min(times, default=None)
+        if deadline is not None and (soonest is None or deadline < soonest) and parent.is_pending():
+            soonest = deadline
+        return soonest
 
     def _apply_events(self, parent: SimTask, instant: float) -> None:
+        """What happens to ``parent``'s family at ``instant``, then its free slots filled."""
         if parent.mode is Mode.ANALYSING:
             if parent.analyse_until is not None and parent.analyse_until <= instant:
                 self._on_analysed(parent, instant)
+            self._fill(parent, instant)
             return
         if parent.mode is not Mode.ACTIVE:
             return
         for leaf in parent.leaves():
             if leaf.mode is not Mode.ACTIVE:
                 continue
-            for frame in leaf.frames:
-                ended = frame.ended_at
-                if frame.status is FrameStatus.PROCESSING and ended is not None and ended <= instant:
-                    self._finish_frame(frame)
+            ended = [frame for frame in leaf.running if frame.status is FrameStatus.PROCESSING
+                     and frame.ended_at is not None and frame.ended_at <= instant]
+            for frame in sorted(ended, key=_frame_id) if len(ended) > 1 else ended:  # in the task's order
+                self._finish_frame(frame)
+        passes = parent.passes()
         deadline = self._deadline(parent)
-        if deadline is not None and deadline <= instant and parent.is_pending():
+        if deadline is not None and deadline <= instant and parent.is_pending(passes):
             self.time_out(parent, instant)
-        self.mark_completion(parent, instant)
+            return  # nothing of the family is active any more
+        self.mark_completion(parent, instant, passes)
+        self._fill(parent, instant, passes)
 
     def _finish_frame(self, frame: SimFrame) -> None:
         if self._frame_fails(frame):
@@ -169,29 +176,48 @@ class RenderEngine:
                     frame.status = FrameStatus.TIMED_OUT
 
     @staticmethod
-    def mark_completion(parent: SimTask, instant: float) -> None:
-        """Stamp ``completedDate`` on the leaves and the parent that have no work left."""
+    def mark_completion(parent: SimTask, instant: float, passes: PassState | None = None) -> None:
+        """Stamp ``completedDate`` on the leaves and the parent that have no work left.
+
+        ``passes``: the family's :meth:`~._model.SimTask.passes`, if the caller has them already.
+        """
+        if passes is None:
+            passes = parent.passes()
         for leaf in parent.leaves():
-            if leaf.completed_at is None and leaf.mode is Mode.ACTIVE and not leaf.is_pending():
+            if leaf.completed_at is None and leaf.mode is Mode.ACTIVE and not leaf.is_pending(passes):
                 leaf.completed_at = instant
-        if parent.completed_at is None and parent.mode is Mode.ACTIVE and not parent.is_pending():
+        if parent.completed_at is None and parent.mode is Mode.ACTIVE and not parent.is_pending(passes):
             parent.completed_at = instant
 
-    def _fill(self, parent: SimTask, instant: float) -> None:
+    def _fill(self, parent: SimTask, instant: float, passes: PassState | None = None) -> PassState | None:
+        """Start waiting frames of the open pass on free slots; returns the family's passes (None if idle)."""
         if parent.mode is not Mode.ACTIVE:
-            return
-        passes = parent.passes()  # only the open pass starts: the main picture waits for the photon pass
+            return None
+        if passes is None:
+            passes = parent.passes()  # only the open pass starts: the main picture waits for the photon pass
         for leaf in parent.leaves():
             if leaf.mode is Mode.ACTIVE:
                 self._start_frames(leaf, instant, passes)
+        return passes  # starting frames changes no pass: what was unfinished still is
 
     def _start_frames(self, leaf: SimTask, instant: float, passes: PassState) -> None:
-        running = sum(1 for frame in leaf.frames if frame.status is FrameStatus.PROCESSING)
+        if passes.open_pass is None:
+            return
         waiting = [frame for frame in leaf.frames if passes.may_start(frame)]
-        free = len(waiting) if leaf.full_speed else max(leaf.task_limit - running, 0)
+        if not waiting:
+            return
+        running = [frame for frame in leaf.running if frame.status is FrameStatus.PROCESSING]
+        leaf.running = running  # a requeued frame left behind is dropped before it may start again
+        free = len(waiting) if leaf.full_speed else max(leaf.task_limit - len(running), 0)
+        ended_at = instant + self.frame_seconds
         for frame in waiting[:free]:
             frame.status = FrameStatus.PROCESSING
             frame.started_at = instant
-            frame.ended_at = instant + self.frame_seconds
+            frame.ended_at = ended_at
+            running.append(frame)
             if leaf.render_started_at is None:
                 leaf.render_started_at = instant
+
+
+def _frame_id(frame: SimFrame) -> int:
+    return frame.id

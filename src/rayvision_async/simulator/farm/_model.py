@@ -42,7 +42,7 @@ _MODE_STATUS = {
 }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class SimFrame:
     """One frame (or the photon pass) of a task that renders."""
 
@@ -89,7 +89,7 @@ class FrameCounts:
         )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class SimTask:
     """A task: a parent created by the user, or a child task made by the farm."""
 
@@ -124,6 +124,7 @@ class SimTask:
     completed_at: float | None = None
     deleted: bool = False
     revision: int = 0  # of a parent: bumped whenever its family changes (cached wire records check it)
+    running: list[SimFrame] = field(default_factory=list, repr=False)  # the engine's: frames it started here
     parent: SimTask | None = field(default=None, repr=False)  # the top-level task of a child task
 
     # -- derived ---------------------------------------------------------------------------------
@@ -173,14 +174,20 @@ class SimTask:
             return TaskStatus.WAITING  # a child task held behind another one's failed pass
         return TaskStatus.FINISHED
 
-    def is_pending(self) -> bool:
-        """True while the farm still has work to do on this task (held passes are not work)."""
+    def is_pending(self, passes: PassState | None = None) -> bool:
+        """True while the farm still has work to do on this task (held passes are not work).
+
+        ``passes``: this family's :meth:`passes`, if the caller has them already.
+        """
         if self.mode is Mode.ANALYSING:
             return True
         if self.mode is not Mode.ACTIVE:
             return False
-        passes = self.passes()
-        return any(passes.is_live(frame) for frame in self.all_frames())
+        if passes is None:
+            passes = self.passes()
+        live = (FrameStatus.WAITING, FrameStatus.PROCESSING) if passes.open_has_work else (FrameStatus.PROCESSING,)
+        members = self.children or (self,)
+        return any(frame.status in live for member in members for frame in member.frames)
 
     def leaves(self) -> Iterator[SimTask]:
         """The tasks that own frames: the children, or the task itself."""
