@@ -15,12 +15,16 @@ pop in the order of a global clock (instant, then parent id), so analyses hand
 out child task and frame ids in the same order as if every family were
 stepped together. An entry left behind by a change (a stop, a new limit) is
 recognised as stale when it pops: the family's next event is computed again.
+
+A plain task (:mod:`._plain`) has no frame objects until something needs them:
+its events are the ends of its batches, applied to counters.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from decimal import Decimal
 
 from ._clock import SimClock
 from ._codes import FrameStatus
@@ -37,7 +41,10 @@ class RenderEngine:
 
     ``on_analysed(task, t)`` builds a parent's frames or child tasks when its
     analysis ends; ``frame_fails(frame)`` decides a finished frame's fate;
-    ``charge(frame)`` bills a completed frame.
+    ``charge(frame)`` bills a completed frame. For a plain task (:mod:`._plain`),
+    ``plain_fail(frame_ids)`` says whether one of those frames fails (None: only
+    the frames themselves can tell) and ``charge_frames(count)`` bills that many completed frames,
+    returning what each cost.
     """
 
     def __init__(
@@ -49,6 +56,8 @@ class RenderEngine:
         on_analysed: Callable[[SimTask, float], None],
         frame_fails: Callable[[SimFrame], bool],
         charge: Callable[[SimFrame], None],
+        plain_fail: Callable[[range], bool | None] = lambda frame_ids: None,
+        charge_frames: Callable[[int], Decimal] | None = None,
     ) -> None:
         if frame_seconds <= 0:
             raise ValueError("frame_seconds must be > 0")
@@ -58,6 +67,8 @@ class RenderEngine:
         self._on_analysed = on_analysed
         self._frame_fails = frame_fails
         self._charge = charge
+        self._plain_fail = plain_fail
+        self._charge_frames = charge_frames
         self._queue: list[tuple[float, int]] = []  # (instant, parent id): a family's next event
         self._queued: dict[int, float] = {}  # parent id → the instant of its live queue entry
 
@@ -69,6 +80,7 @@ class RenderEngine:
 
     def settle(self, parent: SimTask, now: float) -> None:
         """Bring ``parent``'s family up to ``now`` after a change and schedule what follows."""
+        parent.materialize()  # a task something changed renders frame by frame from now on
         self.wake(parent)
         self.run_until(now)
         passes = self._fill(parent, now)
@@ -119,6 +131,8 @@ class RenderEngine:
             return parent.analyse_until
         if parent.mode is not Mode.ACTIVE:
             return None
+        if parent.plain is not None:
+            return parent.plain.batch_end()
         soonest: float | None = None
         for leaf in parent.leaves():
             if leaf.mode is not Mode.ACTIVE:
@@ -143,6 +157,8 @@ class RenderEngine:
             return
         if parent.mode is not Mode.ACTIVE:
             return
+        if parent.plain is not None and self._plain_batch_ends(parent, instant):
+            return
         for leaf in parent.leaves():
             if leaf.mode is not Mode.ACTIVE:
                 continue
@@ -157,6 +173,20 @@ class RenderEngine:
             return  # nothing of the family is active any more
         self.mark_completion(parent, instant, passes)
         self._fill(parent, instant, passes)
+
+    def _plain_batch_ends(self, task: SimTask, instant: float) -> bool:
+        """A plain task's running batch ends at ``instant``; False if a frame fails (then it has frames)."""
+        plain = task.plain
+        assert plain is not None
+        if self._charge_frames is None or self._plain_fail(plain.running_ids()) is not False:
+            task.materialize()  # a failing frame: the frame by frame engine decides what follows
+            return False
+        plain.finish_batch(self._charge_frames(plain.running))
+        if plain.unfinished():
+            plain.start_batch(instant)
+        elif task.completed_at is None:
+            task.completed_at = instant
+        return True
 
     def _finish_frame(self, frame: SimFrame) -> None:
         if self._frame_fails(frame):
@@ -192,6 +222,10 @@ class RenderEngine:
     def _fill(self, parent: SimTask, instant: float, passes: PassState | None = None) -> PassState | None:
         """Start waiting frames of the open pass on free slots; returns the family's passes (None if idle)."""
         if parent.mode is not Mode.ACTIVE:
+            return None
+        if parent.plain is not None:
+            if parent.plain.start_batch(instant) and parent.render_started_at is None:
+                parent.render_started_at = instant
             return None
         if passes is None:
             passes = parent.passes()  # only the open pass starts: the main picture waits for the photon pass

@@ -23,7 +23,7 @@ from ._codes import FrameStatus, FrameType
 if TYPE_CHECKING:
     from ._model import SimFrame
 
-__all__ = ["PASS_ORDER", "PassState"]
+__all__ = ["NOTHING_OPEN", "PASS_ORDER", "PassState"]
 
 #: The order in which the passes render.
 PASS_ORDER: tuple[FrameType, ...] = (
@@ -71,7 +71,7 @@ class PassState:
             tasks.add(frame.task_id)
             has_work = has_work or status is waiting or status is processing
         if rank == len(PASS_ORDER):
-            return _NOTHING_OPEN
+            return NOTHING_OPEN
         return cls(PASS_ORDER[rank], frozenset(tasks), has_work)
 
     def may_start(self, frame: SimFrame) -> bool:
@@ -95,4 +95,5 @@ class PassState:
         return _WAITING_BEHIND.get(self.open_pass, FrameStatus.WAITING)
 
 
-_NOTHING_OPEN = PassState(None, frozenset(), False)
+#: The passes of a family with every frame complete (or none).
+NOTHING_OPEN = PassState(None, frozenset(), False)

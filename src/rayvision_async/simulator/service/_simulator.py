@@ -23,6 +23,7 @@ from ..farm._codes import ENVELOPE_MESSAGES, FarmError
 from ..farm._farm import Farm
 from ._faults import GARBAGE_SERVER_TIMES, Fault, FaultKind, FaultPlan
 from ._operations import dispatch
+from ._records import encode_envelope, to_plain
 from ._routing import Route, Router
 
 __all__ = ["RecordedRequest", "SimReply", "Simulator"]
@@ -185,7 +186,7 @@ class Simulator:
 
         No HTTP, signature, routing or faults; a refusal raises :class:`~rayvision_async.simulator.FarmError`.
         """
-        return dispatch(self.farm, operation, {} if body is None else body, path=path)
+        return to_plain(dispatch(self.farm, operation, {} if body is None else body, path=path))
 
     # -- handling --------------------------------------------------------------------------------
 
@@ -290,8 +291,7 @@ class Simulator:
             "serverTime": int((self.server_time() + skew) * 1000) if server_time_ms is None else server_time_ms,
             "requestId": f"SIM{self._request_ids:08d}-{int(self._wall_clock() * 1000)}",
         }
-        body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return SimReply(status=status, body=body)
+        return SimReply(status=status, body=encode_envelope(envelope))
 
     # -- faults ----------------------------------------------------------------------------------
 
