@@ -11,7 +11,7 @@ import pytest
 from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, SimulatorTransport
 from rayvision_async.simulator.service import KINDS
-from rayvision_async.wire._signing import sign_request
+from rayvision_async.wire._signing import make_nonce, sign_request
 
 NOW = 1_700_000_000.0
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
@@ -33,15 +33,16 @@ def signed(
     timestamp: float = NOW,
     domain: str | None = None,
     version: str = "2.0.0",
+    nonce: str | None = None,
 ) -> tuple[dict[str, str], bytes]:
-    """Headers and body of a request signed like the official SDK signs it."""
+    """Headers and body of a request signed like the official SDK signs it (a fresh nonce unless given)."""
     content = json.dumps(body).encode()
     headers = {
         "accessId": access_id or sim.access_id,
         "channel": "4",
         "platform": "4",
         "UTCTimestamp": str(int(timestamp)),
-        "nonce": "123456",
+        "nonce": nonce or make_nonce(),
         "version": version,
     }
     headers["signature"] = sign_request(key or sim.access_key, domain or sim.domain, path, headers, content)

@@ -24,6 +24,7 @@ from ..farm._farm import Farm
 from ._faults import GARBAGE_SERVER_TIMES, Fault, FaultKind, FaultPlan
 from ._operations import dispatch
 from ._records import encode_envelope, to_plain
+from ._replay import NonceLedger
 from ._routing import Route, Router
 
 __all__ = ["RecordedRequest", "SimReply", "Simulator"]
@@ -82,6 +83,8 @@ class Simulator:
       code 610. Every envelope's ``serverTime`` is that clock, so a client can
       resynchronise from it. (The farm's render time is a separate, simulated
       clock, so ``farm.advance(hours)`` never invalidates signatures.)
+    * A ``nonce`` accepted before, while that request's timestamp is still
+      inside the window, is a replay: code 603 (see :mod:`._replay`).
     * Paths of both path sets are routed from ``endpoints`` (default: the SDK's
       ``ENDPOINTS``); bodies on 2018 paths are renamed to current wire names.
     * ``faults`` are :class:`~._faults.FaultPlan` s drawn for every request they
@@ -119,6 +122,7 @@ class Simulator:
         )
         self.clock_skew = clock_skew
         self.router = Router(endpoints)
+        self.nonces = NonceLedger()
         self._wall_clock = wall_clock
         self._injections: list[_Injection] = []
         self._request_ids = 0
@@ -264,8 +268,11 @@ class Simulator:
             stamp = int(signed["UTCTimestamp"])
         except ValueError:
             return FarmError(611, "signature_invalid: UTCTimestamp is not a number")
-        if abs(stamp - self.server_time()) > self.signature_window:
+        now = self.server_time()
+        if abs(stamp - now) > self.signature_window:
             return FarmError(610)
+        if not self.nonces.admit(signed["accessId"], signed["nonce"], stamp, now=now, window=self.signature_window):
+            return FarmError(603, "illegal_protocol: replayed request (its nonce was used within the signature window)")
         return None
 
     def _envelope(
