@@ -19,7 +19,6 @@ from helpers.spec_data import load_examples, skipped_blocks
 from helpers.usage_yard import ANALYSE_SECONDS, EN, FRAME_SECONDS, ZH, Yard, open_yard
 from rayvision_async import TaskStatus
 from rayvision_async.api._table import ENDPOINTS
-from rayvision_async.errors import UnsupportedOperationError
 from rayvision_async.simulator import FrameStatus
 from rayvision_async.simulator import TaskStatus as FarmTaskStatus
 
@@ -76,24 +75,15 @@ async def get_transfer_bid(y: Yard) -> None:
 
 
 @ported((EN, 273), (ZH, 302))
-async def create_task(y: Yard) -> None:
-    if y.protocol == "2018":  # the 2018 path set's createTask has no labels: refused, not dropped
-        with pytest.raises(UnsupportedOperationError, match="labels"):
-            await y.api.task.create_task(count=1, task_user_level=50, labels=["label_test1", "label_test2"])
-        assert not y.sim.requests
-        y.sim.call("add_label", {"newName": "label_test1"})
-        y.sim.call("add_label", {"newName": "label_test2"})
-        create_task_id = await y.api.task.create_task(count=1, task_user_level=50)
-        [task_id] = create_task_id.task_id_list
-        assert create_task_id.alias_task_id_list == (f"2W{task_id}",)
-        assert y.task(task_id).labels == {}
-        return
+async def create_task(y: Yard) -> None:  # labels and task_user_level on both path sets (the legacy doc lists them)
     create_task_id = await y.api.task.create_task(count=1, task_user_level=50,
                                                   labels=["label_test1", "label_test2"])  # fmt: skip
     [task_id] = create_task_id.task_id_list
     assert create_task_id.alias_task_id_list == (f"2W{task_id}",)
     assert sorted(y.task(task_id).labels.values()) == ["label_test1", "label_test2"]
     assert y.task(task_id).user_level == 50
+    [request] = y.sim.requests
+    assert request.body == {"count": 1, "taskUserLevel": 50, "labels": ["label_test1", "label_test2"]}
 
 
 @ported((EN, 308), (ZH, 352))
