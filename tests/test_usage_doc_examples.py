@@ -270,19 +270,20 @@ async def supported_plugin(y: Yard) -> None:
 
 @ported((EN, 1594), (ZH, 1535))
 async def add_render_env(y: Yard) -> None:
-    # As the documents write it: "renderSystem": "0" (sent as the int 0) and the render_env= keyword.
+    # As the documents write it: "renderSystem": "0" (sent as the int 0), the render_env= keyword, and
+    # their plugin 1166 (wobble 0.9.5, a Maya 2020 plugin in the simulator's catalogue too).
     env = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0,
-           "editName": "testRenderEnv", "renderSystem": "0", "pluginIds": [await y.maya_2020_plugin()]}  # fmt: skip
+           "editName": "testRenderEnv", "renderSystem": "0", "pluginIds": [1166]}  # fmt: skip
     add_user_env = await y.api.env.add_render_env(render_env=env)
     assert add_user_env is not None
     assert add_user_env.edit_name == "testRenderEnv"
     stored = y.farm.account.render_envs["testRenderEnv"]
-    assert (stored.cg_version, stored.render_system, stored.plugin_ids) == ("2020", 0, env["pluginIds"])
+    assert (stored.cg_version, stored.render_system, stored.plugin_ids) == ("2020", 0, [1166])
 
 
 @ported((EN, 1643), (ZH, 1589))
 async def update_render_env(y: Yard) -> None:
-    y.env("testRenderEnv", plugin_ids=(await y.maya_2020_plugin(),))
+    y.env("testRenderEnv", cg_version="2020", plugin_ids=(1166,))
     update_env = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0,
                   "editName": "testRenderEnv", "renderSystem": "0", "pluginIds": []}  # fmt: skip
     await y.api.env.update_render_env(render_env=update_env)
@@ -309,7 +310,7 @@ async def set_default_render_env(y: Yard) -> None:
 @ported((EN, 1733), (ZH, 1693))
 async def get_render_env(y: Yard) -> None:
     y.env("maya-env")
-    y.env("houdini-env", cg_id=2004, cg_name="Houdini")
+    y.env("houdini-env", cg_id=2004, cg_name="Houdini", cg_version="17.5", plugin_ids=(5304,))
     user_render_config = await y.api.env.get_render_env(name="houdini")
     assert [env.edit_name for env in user_render_config] == ["houdini-env"]  # on Windows, os_name's default
 

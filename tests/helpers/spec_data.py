@@ -13,6 +13,9 @@ prove they still match the documents when those are present.
 ``incumbent_endpoints.json``
     The 49 rows of the official SDK's endpoint table: group, method, arguments,
     wire names, current and old path, required fields, returned data.
+``catalog_facts.json``
+    Every software, software version, plugin version and render environment the documents show
+    (see :mod:`helpers.spec_catalog`), each with its document and line.
 ``sign-vectors.json``
     The signing vectors, as they are.
 """
@@ -29,6 +32,7 @@ from typing import Any
 
 __all__ = [
     "DATA",
+    "catalog_facts",
     "SPEC_DOCUMENTS",
     "SpecExample",
     "facts_rows",
@@ -109,6 +113,13 @@ def protocol_paths() -> list[dict[str, Any]]:
 def facts_rows() -> list[dict[str, Any]]:
     """The official SDK's 49 endpoints (incumbent-sdk-facts.md §B), one dict per row."""
     return copy.deepcopy(_read("incumbent_endpoints.json")["rows"])
+
+
+def catalog_facts() -> dict[str, list[dict[str, Any]]]:
+    """``software``, ``versions``, ``plugins`` and ``environments`` the documents show (lists of dicts)."""
+    facts = copy.deepcopy(_read("catalog_facts.json"))
+    facts.pop("about")
+    return dict(facts)
 
 
 def sign_vectors() -> list[dict[str, Any]]:
