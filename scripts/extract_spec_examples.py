@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers.spec_catalog import catalog_facts  # noqa: E402
 from helpers.spec_extract import extract_examples, facts_rows, protocol_paths  # noqa: E402
+from helpers.spec_requests import usage_requests  # noqa: E402
 
 SOURCE = "extracted by scripts/extract_spec_examples.py from the spec documents; do not edit"
 
@@ -32,6 +33,8 @@ def render(spec_dir: Path) -> dict[str, str]:
         "incumbent_endpoints.json": {"about": SOURCE + " (incumbent-sdk-facts.md §B)", "rows": facts_rows(spec_dir)},
         "catalog_facts.json": {"about": SOURCE + " (software, versions, plugins, render environments)",
                                **catalog_facts(spec_dir)},
+        "usage_requests.json": {"about": SOURCE + " (the usage documents' request examples)",
+                                "requests": usage_requests(spec_dir)},
     }
     texts = {name: json.dumps(value, ensure_ascii=False, indent=1) + "\n" for name, value in files.items()}
     texts["sign-vectors.json"] = (spec_dir / "sign-vectors.json").read_text(encoding="utf-8")

@@ -16,6 +16,9 @@ prove they still match the documents when those are present.
 ``catalog_facts.json``
     Every software, software version, plugin version and render environment the documents show
     (see :mod:`helpers.spec_catalog`), each with its document and line.
+``usage_requests.json``
+    The request example calls of the two usage documents (see :mod:`helpers.spec_requests`): the
+    method, its keyword arguments, and the line of the example reply that follows.
 ``sign-vectors.json``
     The signing vectors, as they are.
 """
@@ -32,14 +35,15 @@ from typing import Any
 
 __all__ = [
     "DATA",
-    "catalog_facts",
     "SPEC_DOCUMENTS",
     "SpecExample",
+    "catalog_facts",
     "facts_rows",
     "load_examples",
     "protocol_paths",
     "sign_vectors",
     "skipped_blocks",
+    "usage_requests",
 ]
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -120,6 +124,11 @@ def catalog_facts() -> dict[str, list[dict[str, Any]]]:
     facts = copy.deepcopy(_read("catalog_facts.json"))
     facts.pop("about")
     return dict(facts)
+
+
+def usage_requests() -> list[dict[str, Any]]:
+    """The usage documents' request example calls: ``doc``, ``line``, ``call``, ``kwargs``, ``reply_line``."""
+    return copy.deepcopy(_read("usage_requests.json")["requests"])
 
 
 def sign_vectors() -> list[dict[str, Any]]:
