@@ -51,7 +51,7 @@ def get_task_list(farm: Farm, body: Body) -> Any:
     ]
     result = page(chosen, body.number("pageNum", 1), body.number("pageSize", 100), end_with_code700=_code700(farm))
     records = records_of(farm)
-    result["items"] = [records.record(task, ctx) for task in result["items"]]
+    result["items"] = [records.record(task, ctx, listed=True) for task in result["items"]]
     return result
 
 

@@ -74,23 +74,26 @@ class TaskRecords:
 
     def __init__(self) -> None:
         self._owner: tuple[int, str, int] | None = None  # the account fields the kept records show
-        self._kept: dict[int, tuple[int, bytes, Decimal]] = {}  # task id → (family revision, JSON, fee)
+        # task id → (family revision, JSON, fee), of queryTaskInfo's records and of getTaskList's
+        self._kept: tuple[dict[int, tuple[int, bytes, Decimal]], ...] = ({}, {})
 
-    def record(self, task: SimTask, ctx: WireContext) -> WireRecord:
-        """``task``'s record now: the kept one if nothing it shows has changed, else a new one."""
+    def record(self, task: SimTask, ctx: WireContext, *, listed: bool = False) -> WireRecord:
+        """``task``'s record now (getTaskList's if ``listed``): the kept one if nothing it shows has changed."""
         if ctx.owner != self._owner:
-            self._kept.clear()
+            for kept_records in self._kept:
+                kept_records.clear()
             self._owner = ctx.owner
+        kept_records = self._kept[listed]
         revision = (task.parent or task).revision
-        kept = self._kept.get(task.id)
+        kept = kept_records.get(task.id)
         if kept is not None and kept[0] == revision:
             return WireRecord(None, kept[2], kept[1])
-        record = WireRecord(task_wire(task, ctx), task.fee())
+        record = WireRecord(task_wire(task, ctx, listed=listed), task.fee())
         encoded = None if _on_the_clock(task) else record.freeze()
         if encoded is not None:
-            self._kept[task.id] = (revision, encoded, record.fee)
+            kept_records[task.id] = (revision, encoded, record.fee)
         elif kept is not None:
-            del self._kept[task.id]
+            del kept_records[task.id]
         return record
 
 

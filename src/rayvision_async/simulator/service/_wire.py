@@ -131,12 +131,21 @@ def _labels(labels: dict[int, str]) -> str:
 
 
 #: ``statusText`` by ``taskStatus`` number (an Enum member hashes in Python code: a list is indexed in C).
+#: Keys of a task record that queryTaskInfo shows and getTaskList does not: every getTaskList example
+#: lacks them, the usage documents' queryTaskInfo examples have them (and incumbent-sdk-facts.md B.3 #26
+#: lists them for task_info only).
+QUERY_ONLY_KEYS = ("overTimeStop", "munuTaskIds", "qyCouponConsume", "locationOutput", "channel", "remark",
+                   "labels", "isOverTime", "waitingCount", "stopType")
+
 _STATUS_TEXT = [f"render_task_status_{number}" for number in range(max(TaskStatus) + 1)]
 _NO_CHILDREN: list[SimTask] = []
 
 
-def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
-    """A TaskInfo item (getTaskList/v2, queryTaskInfo/v2), child tasks included (a fresh dict)."""
+def task_wire(task: SimTask, ctx: WireContext, *, listed: bool = False) -> dict[str, Any]:
+    """A TaskInfo item of queryTaskInfo/v2, or of getTaskList/v2 if ``listed``, child tasks included (a fresh dict).
+
+    A listed record lacks :data:`QUERY_ONLY_KEYS`.
+    """
     counts = task.counts()
     status = task.status(counts)
     fee = float(task.fee())
@@ -149,7 +158,7 @@ def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
     sim_id = "" if started is None else f"SIM{task.id:010d}"
     camera = task.camera or None
     children = task.children or _NO_CHILDREN
-    return {
+    record = {
         "sceneName": task.scene_name,
         "id": task.id,
         "taskAlias": task.alias,
@@ -195,7 +204,7 @@ def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
         "cloneOriginalId": task.clone_original_id or 0,
         "shareMainCapital": 0,
         "taskRam": 64,
-        "respRenderingTaskList": [task_wire(child, ctx) for child in children] if children else None,
+        "respRenderingTaskList": [task_wire(child, ctx, listed=listed) for child in children] if children else None,
         "layerName": None,
         "taskTypeText": _TYPE_TEXT.get(task.task_type),
         "locationOutput": "C:/RenderFarm/Download",
@@ -207,6 +216,10 @@ def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
         "waitingCount": None,
         "stopType": 0,
     }
+    if listed:
+        for key in QUERY_ONLY_KEYS:
+            del record[key]
+    return record
 
 
 _ENDED = (FrameStatus.COMPLETE, FrameStatus.FAILED, FrameStatus.STOPPED, FrameStatus.TIMED_OUT)
