@@ -74,7 +74,7 @@ def _statuses(sim: Simulator, ids: list[int]) -> dict[str, int]:
 
 async def _serve(tasks: int, rendering: int, speed: float) -> None:
     """The simulator's process: seed, say where it listens and how seeding went, serve until stdin closes."""
-    sim = Simulator(farm=Farm(clock=SimClock(0.0)), request_log_limit=100)
+    sim = Simulator(farm=Farm(clock=SimClock(0.0)))
     gc.collect()
     started, started_cpu = time.perf_counter(), time.process_time()
     ids = seed(sim, tasks, rendering)

@@ -294,3 +294,15 @@ async def test_http_5xx_malformed_skew_and_error_faults() -> None:
         assert [(await post(client, sim, PROFILE, {})).json()["code"] for _ in range(3)] == [500, 500, 200]
     assert [r.fault for r in sim.requests][:4] == ["http_5xx", "malformed_json", "clock_skew", "error"]
     assert sim.processed["query_user_profile"] == 2  # malformed (after processing) and the last one
+
+
+async def test_only_the_latest_requests_keep_their_replies() -> None:
+    from rayvision_async.simulator.service._simulator import REPLIES_KEPT
+
+    sim = make_sim()
+    for _ in range(REPLIES_KEPT + 5):
+        assert (await call(sim, PROFILE))["code"] == 200
+    assert len(sim.requests) == REPLIES_KEPT + 5  # every request is still recorded
+    assert [record.reply for record in list(sim.requests)[:5]] == [None] * 5
+    assert all(record.reply is not None and record.reply.json()["code"] == 200
+               for record in list(sim.requests)[5:])  # fmt: skip

@@ -30,6 +30,8 @@ from ._routing import Route, Router
 __all__ = ["RecordedRequest", "SimReply", "Simulator"]
 
 _JSON = (("Content-Type", "application/json;charset=UTF-8"),)
+#: How many of the latest recorded requests keep their reply (a watch's replies are big: 100 tasks, ~130 kB).
+REPLIES_KEPT = 1_000
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class RecordedRequest:
     status: int = 200
     fault: FaultKind | None = None
     processed: bool = False  # the farm ran the operation
-    reply: SimReply | None = field(default=None, repr=False)
+    reply: SimReply | None = field(default=None, repr=False)  # kept for the last REPLIES_KEPT requests
 
 
 @dataclass
@@ -91,7 +93,8 @@ class Simulator:
       cover; :meth:`inject` queues one-shot faults, which take precedence.
     * ``counts`` / ``path_counts`` count every request received (faulted ones
       too), ``processed`` the operations the farm ran, ``requests`` keeps the
-      last ``request_log_limit`` requests.
+      last ``request_log_limit`` requests (the last :data:`REPLIES_KEPT` of
+      them with their ``reply``).
     """
 
     def __init__(
@@ -134,6 +137,7 @@ class Simulator:
         self.processed: Counter[str] = Counter()
         #: The requests received, in arrival order (the last ``request_log_limit`` of them).
         self.requests: deque[RecordedRequest] = deque(maxlen=request_log_limit)
+        self._replied: deque[RecordedRequest] = deque(maxlen=REPLIES_KEPT)
         #: Exceptions the farm raised unexpectedly (answered as code 500); a test should expect none.
         self.internal_errors: list[BaseException] = []
 
@@ -218,6 +222,9 @@ class Simulator:
                 reply = self._fault_reply(fault, record, reply)
         record.reply = reply
         record.status = reply.status
+        if len(self._replied) == REPLIES_KEPT:
+            self._replied[0].reply = None  # a long watch would otherwise hold every reply it was sent
+        self._replied.append(record)
         return reply
 
     def _serve(self, record: RecordedRequest, route: Route | None, headers: dict[str, str], content: bytes) -> SimReply:
