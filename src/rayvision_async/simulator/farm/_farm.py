@@ -16,7 +16,9 @@ wait for (frameStatus 6 to 10); a failed pass holds the later ones.
 A farm is composed of parts it holds and delegates to: a
 :class:`~._store.TaskStore` (tasks, frames, ids, lookups), a
 :class:`~._engine.RenderEngine` (simulated time), an :class:`~._account.Account`
-and a :class:`~._control.TaskControl` (stop, start, frames, labels…).
+and a :class:`~._control.TaskControl` (stop, start, frames, labels…). A task
+that renders one pass and that nothing has touched keeps its frames as counters
+(:mod:`._plain`) until something needs them, so a farm holds a studio's day.
 Operations by SDK method name with wire-named bodies live on the service side
 (:meth:`~rayvision_async.simulator.Simulator.call`); the typed methods here
 are what those operations use.
