@@ -306,3 +306,14 @@ async def test_only_the_latest_requests_keep_their_replies() -> None:
     assert [record.reply for record in list(sim.requests)[:5]] == [None] * 5
     assert all(record.reply is not None and record.reply.json()["code"] == 200
                for record in list(sim.requests)[5:])  # fmt: skip
+
+
+async def test_a_record_beyond_64_bit_ints_is_still_encoded() -> None:
+    sim = make_sim()
+    [task_id] = sim.call("create_task", {"cloneOriginalId": 2**70})["taskIdList"]  # echoed in the record
+    path = BY_NAME["task_info"].path
+    for _ in range(2):  # made, then (not kept: orjson cannot encode it) made again
+        envelope = await call(sim, path, {"taskIds": [task_id]})
+        assert envelope["code"] == 200
+        assert envelope["data"]["items"][0]["cloneOriginalId"] == 2**70
+    assert sim.call("task_info", {"taskIds": [task_id]})["items"][0]["cloneOriginalId"] == 2**70
