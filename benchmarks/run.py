@@ -34,7 +34,7 @@ import official_sdk
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-BENCHES = ("P1", "P2", "P3", "P4", "P5")
+BENCHES = ("P1", "P2", "P3", "P4", "P5", "P6")
 LEVELS = (1, 10, 50)
 #: Requests per timed P1 run, by requests in flight (default and --quick).
 P1_REQUESTS = {False: {1: 600, 10: 1500, 50: 2000}, True: {1: 200, 10: 400, 50: 600}}
@@ -321,6 +321,32 @@ def bench_p5(base_url: str, args: argparse.Namespace, cpu: int | None) -> tuple[
     return data, rows
 
 
+def bench_p6(args: argparse.Namespace) -> tuple[dict[str, Any], list[Row]]:
+    """The simulator at a studio's scale (``simulator_scale.py``, its own processes)."""
+    size = ["--tasks", "20000", "--rendering", "2000", "--rounds", "2"] if args.quick else []
+    log("P6: the simulator: seeding, then watch rounds over every task (simulator_scale.py) ...")
+    done = subprocess.run([sys.executable, str(HERE / "simulator_scale.py"), "--json", *size], capture_output=True,
+                          text=True, timeout=1800, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"simulator_scale.py exited with code {done.returncode}: {done.stderr[-500:]}")
+    data: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    first, *later = data["rounds"]
+    steady = min(later or [first], key=lambda round_: round_["simulator_cpu"])
+    log(f"P6: seeded {data['tasks']:,} tasks in {data['seed_seconds']:.2f} s ({data['seed_cpu_seconds']:.2f} s CPU); "
+        f"watch round: simulator {first['simulator_cpu']:.2f} s CPU first, {steady['simulator_cpu']:.2f} s after")
+    label = f"{data['tasks']:,} tasks ({data['rendering']:,} rendering)"
+    return data, [
+        _row("P6", f"seeding {label}, CPU (wall)", data["seed_cpu_seconds"],
+             f"{data['seed_cpu_seconds']:.2f} s ({data['seed_seconds']:.2f} s)", "< 5 s",
+             data["seed_cpu_seconds"] < 5.0),
+        _row("P6", "simulator CPU per watch round, first (every record made)", first["simulator_cpu"],
+             f"{first['simulator_cpu']:.2f} s", "report", None),
+        _row("P6", "simulator CPU per watch round, steady", steady["simulator_cpu"],
+             f"{steady['simulator_cpu']:.2f} s = {steady['simulator_cpu'] / steady['client_cpu']:.2f}× the SDK's",
+             "< 1 s", steady["simulator_cpu"] < 1.0),
+    ]
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -371,7 +397,7 @@ def pick_cpus(pin: bool) -> tuple[int | None, int | None]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmarks of rayvision_async (see benchmarks/README.md).")
     parser.add_argument("--quick", action="store_true", help="smaller runs (about a quarter of the time)")
-    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of P1,P2,P3,P4,P5")
+    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of P1,P2,P3,P4,P5,P6")
     parser.add_argument("--json", metavar="PATH", help="also write the JSON results here")
     parser.add_argument("--profile", choices=("P1", "P2"), help="profile the SDK hot path of P1 or P2 instead")
     parser.add_argument("--profiler", choices=("cprofile", "pyinstrument"), default="cprofile")
@@ -420,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
                 data, new = bench_p3(args)
             elif bench == "P4":
                 data, new = bench_p4(base_url, args)
+            elif bench == "P6":
+                data, new = bench_p6(args)
             else:
                 data, new = bench_p5(base_url, args, cpus[0])
             data["seconds"] = time.perf_counter() - bench_started

@@ -16,7 +16,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from helpers.spec_catalog import catalog_facts  # noqa: E402
 from helpers.spec_extract import extract_examples, facts_rows, protocol_paths  # noqa: E402
+from helpers.spec_requests import usage_requests  # noqa: E402
 
 SOURCE = "extracted by scripts/extract_spec_examples.py from the spec documents; do not edit"
 
@@ -29,6 +31,10 @@ def render(spec_dir: Path) -> dict[str, str]:
                                "skipped": [list(item) for item in skipped]},
         "protocol_paths.json": {"about": SOURCE + " (protocol-v5-2020-en.txt)", "paths": protocol_paths(spec_dir)},
         "incumbent_endpoints.json": {"about": SOURCE + " (incumbent-sdk-facts.md §B)", "rows": facts_rows(spec_dir)},
+        "catalog_facts.json": {"about": SOURCE + " (software, versions, plugins, render environments)",
+                               **catalog_facts(spec_dir)},
+        "usage_requests.json": {"about": SOURCE + " (the usage documents' request examples)",
+                                "requests": usage_requests(spec_dir)},
     }
     texts = {name: json.dumps(value, ensure_ascii=False, indent=1) + "\n" for name, value in files.items()}
     texts["sign-vectors.json"] = (spec_dir / "sign-vectors.json").read_text(encoding="utf-8")

@@ -62,19 +62,25 @@ CASES: dict[str, list[Case]] = {
     # ---- B.2 api.task ----------------------------------------------------------------------------
     "create_task": [
         case("/api/render/submit/createTask", "/api/render/task/createTask",
-             body={"count": 1, "taskUserLevel": 50}, legacy={"count": 1},
+             body={"count": 1, "taskUserLevel": 50}, legacy={"count": 1, "taskUserLevel": 50},
              reply={"aliasTaskIdList": ["2W19097"], "taskIdList": [19097], "userId": 7},
              result=CreatedTasks(task_id_list=(19097,), alias_task_id_list=("2W19097",), user_id=7)),
         case("/api/render/submit/createTask", "/api/render/task/createTask", count=2, out_user_id=100001,
              labels=["a"], clone_original_id=5, artist="bob",
              body={"count": 2, "taskUserLevel": 50, "outUserId": 100001, "labels": ["a"], "cloneOriginalId": 5,
                    "artist": "bob"},
-             legacy=INVALID,  # the PDF knows only count and outUserId: the others are refused, not dropped
+             legacy=INVALID,  # the 2018 documents know no clone or artist: refused, not dropped
              reply={"aliasTaskIdList": ["2W1", "2W2"], "taskIdList": [1, 2]}),
         case("/api/render/submit/createTask", "/api/render/task/createTask", count=2, out_user_id=100001,
              body={"count": 2, "taskUserLevel": 50, "outUserId": 100001},
-             legacy={"count": 2, "outUserId": 100001},
+             legacy={"count": 2, "taskUserLevel": 50, "outUserId": 100001},
              reply={"aliasTaskIdList": ["2W1", "2W2"], "taskIdList": [1, 2]}),
+        # the legacy usage document's create-task parameters: count, out_user_id, task_user_level, labels
+        case("/api/render/submit/createTask", "/api/render/task/createTask", count=1, task_user_level=60,
+             labels=["label_test1", "label_test2"],
+             body={"count": 1, "taskUserLevel": 60, "labels": ["label_test1", "label_test2"]},
+             legacy={"count": 1, "taskUserLevel": 60, "labels": ["label_test1", "label_test2"]},
+             reply={"aliasTaskIdList": ["2W1"], "taskIdList": [1]}),
     ],
     "submit_task": [
         case("/api/render/submit/task", "/api/render/task/submitTask", 19111, body={"taskId": 19111}),

@@ -19,7 +19,6 @@ from helpers.spec_data import load_examples, skipped_blocks
 from helpers.usage_yard import ANALYSE_SECONDS, EN, FRAME_SECONDS, ZH, Yard, open_yard
 from rayvision_async import TaskStatus
 from rayvision_async.api._table import ENDPOINTS
-from rayvision_async.errors import UnsupportedOperationError
 from rayvision_async.simulator import FrameStatus
 from rayvision_async.simulator import TaskStatus as FarmTaskStatus
 
@@ -76,24 +75,15 @@ async def get_transfer_bid(y: Yard) -> None:
 
 
 @ported((EN, 273), (ZH, 302))
-async def create_task(y: Yard) -> None:
-    if y.protocol == "2018":  # the 2018 path set's createTask has no labels: refused, not dropped
-        with pytest.raises(UnsupportedOperationError, match="labels"):
-            await y.api.task.create_task(count=1, task_user_level=50, labels=["label_test1", "label_test2"])
-        assert not y.sim.requests
-        y.sim.call("add_label", {"newName": "label_test1"})
-        y.sim.call("add_label", {"newName": "label_test2"})
-        create_task_id = await y.api.task.create_task(count=1, task_user_level=50)
-        [task_id] = create_task_id.task_id_list
-        assert create_task_id.alias_task_id_list == (f"2W{task_id}",)
-        assert y.task(task_id).labels == {}
-        return
+async def create_task(y: Yard) -> None:  # labels and task_user_level on both path sets (the legacy doc lists them)
     create_task_id = await y.api.task.create_task(count=1, task_user_level=50,
                                                   labels=["label_test1", "label_test2"])  # fmt: skip
     [task_id] = create_task_id.task_id_list
     assert create_task_id.alias_task_id_list == (f"2W{task_id}",)
     assert sorted(y.task(task_id).labels.values()) == ["label_test1", "label_test2"]
     assert y.task(task_id).user_level == 50
+    [request] = y.sim.requests
+    assert request.body == {"count": 1, "taskUserLevel": 50, "labels": ["label_test1", "label_test2"]}
 
 
 @ported((EN, 308), (ZH, 352))
@@ -280,19 +270,20 @@ async def supported_plugin(y: Yard) -> None:
 
 @ported((EN, 1594), (ZH, 1535))
 async def add_render_env(y: Yard) -> None:
-    # As the documents write it: "renderSystem": "0" (sent as the int 0) and the render_env= keyword.
+    # As the documents write it: "renderSystem": "0" (sent as the int 0), the render_env= keyword, and
+    # their plugin 1166 (wobble 0.9.5, a Maya 2020 plugin in the simulator's catalogue too).
     env = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0,
-           "editName": "testRenderEnv", "renderSystem": "0", "pluginIds": [await y.maya_2020_plugin()]}  # fmt: skip
+           "editName": "testRenderEnv", "renderSystem": "0", "pluginIds": [1166]}  # fmt: skip
     add_user_env = await y.api.env.add_render_env(render_env=env)
     assert add_user_env is not None
     assert add_user_env.edit_name == "testRenderEnv"
     stored = y.farm.account.render_envs["testRenderEnv"]
-    assert (stored.cg_version, stored.render_system, stored.plugin_ids) == ("2020", 0, env["pluginIds"])
+    assert (stored.cg_version, stored.render_system, stored.plugin_ids) == ("2020", 0, [1166])
 
 
 @ported((EN, 1643), (ZH, 1589))
 async def update_render_env(y: Yard) -> None:
-    y.env("testRenderEnv", plugin_ids=(await y.maya_2020_plugin(),))
+    y.env("testRenderEnv", cg_version="2020", plugin_ids=(1166,))
     update_env = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0,
                   "editName": "testRenderEnv", "renderSystem": "0", "pluginIds": []}  # fmt: skip
     await y.api.env.update_render_env(render_env=update_env)
@@ -319,7 +310,7 @@ async def set_default_render_env(y: Yard) -> None:
 @ported((EN, 1733), (ZH, 1693))
 async def get_render_env(y: Yard) -> None:
     y.env("maya-env")
-    y.env("houdini-env", cg_id=2004, cg_name="Houdini")
+    y.env("houdini-env", cg_id=2004, cg_name="Houdini", cg_version="17.5", plugin_ids=(5304,))
     user_render_config = await y.api.env.get_render_env(name="houdini")
     assert [env.edit_name for env in user_render_config] == ["houdini-env"]  # on Windows, os_name's default
 

@@ -13,6 +13,12 @@ prove they still match the documents when those are present.
 ``incumbent_endpoints.json``
     The 49 rows of the official SDK's endpoint table: group, method, arguments,
     wire names, current and old path, required fields, returned data.
+``catalog_facts.json``
+    Every software, software version, plugin version and render environment the documents show
+    (see :mod:`helpers.spec_catalog`), each with its document and line.
+``usage_requests.json``
+    The request example calls of the two usage documents (see :mod:`helpers.spec_requests`): the
+    method, its keyword arguments, and the line of the example reply that follows.
 ``sign-vectors.json``
     The signing vectors, as they are.
 """
@@ -31,11 +37,13 @@ __all__ = [
     "DATA",
     "SPEC_DOCUMENTS",
     "SpecExample",
+    "catalog_facts",
     "facts_rows",
     "load_examples",
     "protocol_paths",
     "sign_vectors",
     "skipped_blocks",
+    "usage_requests",
 ]
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -109,6 +117,18 @@ def protocol_paths() -> list[dict[str, Any]]:
 def facts_rows() -> list[dict[str, Any]]:
     """The official SDK's 49 endpoints (incumbent-sdk-facts.md §B), one dict per row."""
     return copy.deepcopy(_read("incumbent_endpoints.json")["rows"])
+
+
+def catalog_facts() -> dict[str, list[dict[str, Any]]]:
+    """``software``, ``versions``, ``plugins`` and ``environments`` the documents show (lists of dicts)."""
+    facts = copy.deepcopy(_read("catalog_facts.json"))
+    facts.pop("about")
+    return dict(facts)
+
+
+def usage_requests() -> list[dict[str, Any]]:
+    """The usage documents' request example calls: ``doc``, ``line``, ``call``, ``kwargs``, ``reply_line``."""
+    return copy.deepcopy(_read("usage_requests.json")["requests"])
 
 
 def sign_vectors() -> list[dict[str, Any]]:

@@ -72,16 +72,10 @@ class Yard:
     def statuses(self, task_id: int) -> list[FrameStatus]:
         return [frame.status for frame in self.frames(task_id)]
 
-    async def maya_2020_plugin(self) -> int:
-        """A plugin id of Maya 2020, looked up with the SDK (the documents' 1166 is their farm's)."""
-        detail = await self.api.query.supported_plugin(name="maya")
-        [version_id] = [version.id for version in detail.cg_version if version.cg_version == "2020"]
-        return next(release.plugin_id for plugin in detail.cg_plugin if plugin.cv_id == version_id
-                    for release in plugin.plugin_versions if release.plugin_id is not None)  # fmt: skip
-
-    def env(self, edit_name: str, cg_id: int = 2000, cg_name: str = "Maya", plugin_ids: tuple[int, ...] = ()) -> None:
+    def env(self, edit_name: str, cg_id: int = 2000, cg_name: str = "Maya", cg_version: str = "2018",
+            plugin_ids: tuple[int, ...] = ()) -> None:
         """A render environment added on the farm side."""
-        self.sim.call("add_render_env", {"cgId": cg_id, "cgName": cg_name, "cgVersion": "2018",
+        self.sim.call("add_render_env", {"cgId": cg_id, "cgName": cg_name, "cgVersion": cg_version,
                                          "editName": edit_name, "renderSystem": 1, "pluginIds": list(plugin_ids)})
 
 

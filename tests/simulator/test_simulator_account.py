@@ -113,7 +113,8 @@ def test_render_environments() -> None:
 def test_unknown_plugin_ids_are_refused() -> None:
     farm = make_farm()
     houdini_plugin = call(farm, "supported_plugin", {"cgId": 2004})["cgPlugin"][0]["pluginVersions"][0]["pluginId"]
-    for plugin_ids in ([1166], [houdini_plugin]):  # unknown; a plugin of another software
+    # unknown; a plugin of another software; a plugin of another version of Maya (wobble, 2020)
+    for plugin_ids in ([999999], [houdini_plugin], [1166]):
         assert refused(farm, "add_render_env", {**ENV, "pluginIds": plugin_ids}) == 600
     assert call(farm, "get_render_env", {}) == []  # nothing was stored
     call(farm, "add_render_env", ENV)

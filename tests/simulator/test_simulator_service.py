@@ -11,7 +11,7 @@ import pytest
 from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, SimulatorTransport
 from rayvision_async.simulator.service import KINDS
-from rayvision_async.wire._signing import sign_request
+from rayvision_async.wire._signing import make_nonce, sign_request
 
 NOW = 1_700_000_000.0
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
@@ -33,15 +33,16 @@ def signed(
     timestamp: float = NOW,
     domain: str | None = None,
     version: str = "2.0.0",
+    nonce: str | None = None,
 ) -> tuple[dict[str, str], bytes]:
-    """Headers and body of a request signed like the official SDK signs it."""
+    """Headers and body of a request signed like the official SDK signs it (a fresh nonce unless given)."""
     content = json.dumps(body).encode()
     headers = {
         "accessId": access_id or sim.access_id,
         "channel": "4",
         "platform": "4",
         "UTCTimestamp": str(int(timestamp)),
-        "nonce": "123456",
+        "nonce": nonce or make_nonce(),
         "version": version,
     }
     headers["signature"] = sign_request(key or sim.access_key, domain or sim.domain, path, headers, content)
@@ -293,3 +294,26 @@ async def test_http_5xx_malformed_skew_and_error_faults() -> None:
         assert [(await post(client, sim, PROFILE, {})).json()["code"] for _ in range(3)] == [500, 500, 200]
     assert [r.fault for r in sim.requests][:4] == ["http_5xx", "malformed_json", "clock_skew", "error"]
     assert sim.processed["query_user_profile"] == 2  # malformed (after processing) and the last one
+
+
+async def test_only_the_latest_requests_keep_their_replies() -> None:
+    from rayvision_async.simulator.service._simulator import REPLIES_KEPT
+
+    sim = make_sim()
+    for _ in range(REPLIES_KEPT + 5):
+        assert (await call(sim, PROFILE))["code"] == 200
+    assert len(sim.requests) == REPLIES_KEPT + 5  # every request is still recorded
+    assert [record.reply for record in list(sim.requests)[:5]] == [None] * 5
+    assert all(record.reply is not None and record.reply.json()["code"] == 200
+               for record in list(sim.requests)[5:])  # fmt: skip
+
+
+async def test_a_record_beyond_64_bit_ints_is_still_encoded() -> None:
+    sim = make_sim()
+    [task_id] = sim.call("create_task", {"cloneOriginalId": 2**70})["taskIdList"]  # echoed in the record
+    path = BY_NAME["task_info"].path
+    for _ in range(2):  # made, then (not kept: orjson cannot encode it) made again
+        envelope = await call(sim, path, {"taskIds": [task_id]})
+        assert envelope["code"] == 200
+        assert envelope["data"]["items"][0]["cloneOriginalId"] == 2**70
+    assert sim.call("task_info", {"taskIds": [task_id]})["items"][0]["cloneOriginalId"] == 2**70

@@ -108,7 +108,7 @@ BODIES: dict[str, Callable[[Scenario], dict[str, Any]]] = {
     "delete_task_tag": lambda s: {"taskIds": [s.done], "labelNames": ["label-a"]},
     "supported_plugin": lambda s: {"cgId": 2000},
     "add_render_env": lambda s: s.env("env-b"),
-    "update_render_env": lambda s: {**s.env("env-a"), "cgVersion": "2020"},
+    "update_render_env": lambda s: {**s.env("env-a"), "cgVersion": "2020", "pluginIds": [1166]},  # wobble of 2020
     "delete_render_env": lambda s: {"editName": "env-a"},
     "set_default_render_env": lambda s: {"editName": "env-a"},
     "get_task_processing_img": lambda s: {"taskId": s.done, "frameType": 5},

@@ -117,10 +117,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              nonempty={"task_id_list": "task ids"}, doc="Reserve new task ids (not yet submitted).",
              params=(
                 Param("count", wire="count", kind=kinds.integer(1, 100), default=1),
-                Param("task_user_level", wire="taskUserLevel", kind=kinds.integer(0, 100), default=50,
-                      legacy_wire=OMIT),
+                # The 2018 protocol's table shows count and outUserId; the legacy usage document's create-task
+                # parameters add task_user_level and labels (sent as on the current path set).
+                Param("task_user_level", wire="taskUserLevel", kind=kinds.integer(0, 100), default=50),
                 Param("out_user_id", wire="outUserId", kind=ID, default=None, send=Send.IF_TRUTHY),
-                optional("labels", wire="labels", kind=kinds.list_of(NAME, nonempty=False), legacy_wire=OMIT),
+                optional("labels", wire="labels", kind=kinds.list_of(NAME, nonempty=False)),
                 optional("clone_original_id", wire="cloneOriginalId", kind=kinds.int_text_ok(ID), legacy_wire=OMIT,
                          doc="an int, or its digits as a str (sent as the int, as the official SDK does)"),
                 optional("artist", wire="artist", kind=NAME, legacy_wire=OMIT),

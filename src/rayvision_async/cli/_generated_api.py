@@ -61,12 +61,12 @@ METHODS: tuple[Method, ...] = (
            in_2018=True, idempotent=False, options=(
         Option('--count', 'count', 'int', required=False, in_2018=True,
                help='default: 1'),
-        Option('--task-user-level', 'task_user_level', 'int', required=False, in_2018=False,
-               help='default: 50; not in the 2018 path set'),
+        Option('--task-user-level', 'task_user_level', 'int', required=False, in_2018=True,
+               help='default: 50'),
         Option('--out-user-id', 'out_user_id', 'int', required=False, in_2018=True,
                help=''),
-        Option('--labels', 'labels', 'texts', required=False, in_2018=False,
-               help='not in the 2018 path set'),
+        Option('--labels', 'labels', 'texts', required=False, in_2018=True,
+               help=''),
         Option('--clone-original-id', 'clone_original_id', 'int-or-text', required=False, in_2018=False,
                help='an int, or its digits as a str (sent as the int, as the official SDK does); not '
                     'in the 2018 path set'),

@@ -33,14 +33,13 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
-import secrets
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._service_ints import INT64
 from ..errors import BodyEncodingError
+from ._nonce import NonceSource, make_nonce
 
 __all__ = [
     "SIGNED_HEADER_NAMES",
@@ -112,37 +111,6 @@ def sign_request(
     if not isinstance(body, dict):
         raise BodyEncodingError("a signed request body must be a JSON object")
     return sign(access_key, string_to_sign(domain, path, headers, body))
-
-
-def make_nonce() -> str:
-    """A cryptographically random six-digit nonce (the official SDK's width)."""
-    return str(100000 + secrets.randbelow(900000))
-
-
-class NonceSource:
-    """Six-digit nonces from a buffer of ``os.urandom`` bytes, refilled 4 KiB at a time.
-
-    As random as :func:`make_nonce`, without a system call per request (which,
-    under load, also waits for the GIL). Unbiased: values are drawn by
-    rejection sampling. Not shared between threads: one per signer.
-    """
-
-    __slots__ = ("_buffer", "_position")
-    _LIMIT = (1 << 32) // 900000 * 900000
-
-    def __init__(self) -> None:
-        self._buffer = b""
-        self._position = 0
-
-    def __call__(self) -> str:
-        while True:
-            if self._position + 4 > len(self._buffer):
-                self._buffer = os.urandom(4096)
-                self._position = 0
-            value = int.from_bytes(self._buffer[self._position:self._position + 4], "big")
-            self._position += 4
-            if value < self._LIMIT:
-                return str(100000 + value % 900000)
 
 
 def _check_wire_value(value: Any, where: str) -> None:

@@ -39,8 +39,6 @@ class TaskEndpoints(GroupBase):
         clone_original_id: an int, or its digits as a str (sent as the int, as the official SDK does)
 
         In the 2018 path set:
-            task_user_level does not exist (refused when given)
-            labels does not exist (refused when given)
             clone_original_id does not exist (refused when given)
             artist does not exist (refused when given)
         """

@@ -1,8 +1,11 @@
 """The farm's fixed reference data: software, plugins, hardware, platforms, error codes, transfer.
 
 Shapes follow the example responses of the protocol and SDK documents; the
-values are the simulator's own. Functions return fresh JSON-able objects, so
-callers may mutate what they get.
+values are the simulator's own, plus every software, version and plugin the
+documents show (with their ids). One table of software versions and plugins
+answers ``querySoftwareDetail`` and decides which render environments are
+accepted (:func:`environment_refusal`). Functions return fresh JSON-able
+objects, so callers may mutate what they get.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 
 __all__ = [
     "CG_IDS",
+    "environment_refusal",
     "error_codes",
     "hardware_configs",
     "pack_nodes",
@@ -39,16 +43,33 @@ _SOFTWARE: dict[int, tuple[str, str, int, int, int, str]] = {
 #: The cgIds the farm supports.
 CG_IDS: frozenset[int] = frozenset(_SOFTWARE)
 
-#: cgId → [(software version, [(plugin name, [plugin versions])])]
-_VERSIONS: dict[int, list[tuple[str, list[tuple[str, list[str]]]]]] = {
-    2000: [("2018", [("mtoa", ["3.1.2", "3.3.0"]), ("vrayformaya", ["4.12.01"])]), ("2020", [("mtoa", ["4.0.0"])])],
-    2001: [("2018", [("vray", ["4.10.03", "5.00.01"]), ("corona", ["6"])]), ("2020", [("vray", ["5.00.01"])])],
-    2004: [("17.5", [("renderman", ["22.6"]), ("redshift", ["3.0.13"])]), ("18.5", [])],
-    2005: [("R19", [("redshift", ["2.6.41"])]), ("R21", [("octane", ["2020.1"])])],
-    2007: [("2.83", []), ("2.93", [])],
-    2008: [("5.00", [])],
-    2012: [("9.0", [])],
-    2013: [("4.0", [("zblur", ["2.02.019"])])],
+#: cgId → [(software version id, version, {plugin name: [(plugin version id, release)]})]. The ids and
+#: names the documents show are theirs: Maya 2020's wobble 0.9.5 (1166), Houdini 16.5 and 17.5 with
+#: renderman 22.6 (5304), CINEMA 4D R19 (23) and KeyShot's zblur 2.02.019 (1652, software version 19);
+#: ``tests/data/catalog_facts.json`` lists them and a test checks they are all here. The rest are the
+#: simulator's own.
+_VERSIONS: dict[int, list[tuple[int, str, dict[str, list[tuple[int, str]]]]]] = {
+    2000: [(1, "2018", {"mtoa": [(101, "3.1.2"), (102, "3.3.0")], "vrayformaya": [(111, "4.12.01")]}),
+           (2, "2020", {"mtoa": [(201, "4.0.0")], "wobble": [(1166, "0.9.5")]})],
+    2001: [(101, "2018", {"vray": [(10101, "4.10.03"), (10102, "5.00.01")], "corona": [(10111, "6")]}),
+           (102, "2020", {"vray": [(10201, "5.00.01")]})],
+    2004: [(403, "16.5", {}),
+           (401, "17.5", {"renderman": [(5304, "22.6")], "redshift": [(40111, "3.0.13")]}),
+           (402, "18.5", {})],
+    2005: [(23, "R19", {"redshift": [(50101, "2.6.41")]}), (502, "R21", {"octane": [(50201, "2020.1")]})],
+    2007: [(701, "2.83", {}), (702, "2.93", {})],
+    2008: [(801, "5.00", {})],
+    2012: [(19, "9.0", {"zblur": [(1652, "2.02.019")]})],
+    2013: [(1301, "4.0", {})],
+}  # fmt: skip
+
+#: plugin version id → (cgId, software version id, {pluginId, pluginName, pluginVersion})
+_PLUGINS: dict[int, tuple[int, int, dict[str, Any]]] = {
+    plugin_id: (cg_id, version_id, {"pluginId": plugin_id, "pluginName": name, "pluginVersion": f"{name} {release}"})
+    for cg_id, versions in _VERSIONS.items()
+    for version_id, _version, plugins in versions
+    for name, releases in plugins.items()
+    for plugin_id, release in releases
 }
 
 
@@ -72,62 +93,57 @@ def software_list() -> dict[str, Any]:
     }
 
 
-def _version_id(cg_id: int, position: int) -> int:
-    return (cg_id - 2000) * 100 + position + 1
-
-
-def _plugin_id(cg_id: int, version_pos: int, plugin_pos: int, release_pos: int) -> int:
-    return _version_id(cg_id, version_pos) * 100 + plugin_pos * 10 + release_pos + 1
-
-
 def software_detail(cg_id: int) -> dict[str, Any]:
     """``querySoftwareDetail`` data: software versions and their plugins."""
     name = _SOFTWARE[cg_id][0]
     versions = _VERSIONS.get(cg_id, [])
-    cg_plugin: list[dict[str, Any]] = []
-    for version_pos, (_version, plugins) in enumerate(versions):
-        for plugin_pos, (plugin, releases) in enumerate(plugins):
-            cg_plugin.append(
-                {
-                    "cvId": _version_id(cg_id, version_pos),
-                    "pluginName": plugin,
-                    "pluginVersions": [
-                        {
-                            "pluginId": _plugin_id(cg_id, version_pos, plugin_pos, release_pos),
-                            "pluginName": plugin,
-                            "pluginVersion": f"{plugin} {release}",
-                        }
-                        for release_pos, release in enumerate(releases)
-                    ],
-                }
-            )
     return {
-        "cgPlugin": cg_plugin,
+        "cgPlugin": [
+            {
+                "cvId": version_id,
+                "pluginName": plugin,
+                "pluginVersions": [dict(_PLUGINS[plugin_id][2]) for plugin_id, _release in releases],
+            }
+            for version_id, _version, plugins in versions
+            for plugin, releases in plugins.items()
+        ],
         "cgVersion": [
-            {"id": _version_id(cg_id, pos), "cgId": cg_id, "cgName": name, "cgVersion": version}
-            for pos, (version, _plugins) in enumerate(versions)
+            {"id": version_id, "cgId": cg_id, "cgName": name, "cgVersion": version}
+            for version_id, version, _plugins in versions
         ],
     }
 
 
 def plugin_info(plugin_id: int) -> dict[str, Any] | None:
     """``{pluginId, pluginName, pluginVersion}`` for a known plugin version id, else None."""
-    found = _find_plugin(plugin_id)
-    return None if found is None else found[1]
+    found = _PLUGINS.get(plugin_id)
+    return None if found is None else dict(found[2])
 
 
 def plugin_software(plugin_id: int) -> int | None:
     """The cgId a plugin version id belongs to, or None if the farm has no such plugin."""
-    found = _find_plugin(plugin_id)
+    found = _PLUGINS.get(plugin_id)
     return None if found is None else found[0]
 
 
-def _find_plugin(plugin_id: int) -> tuple[int, dict[str, Any]] | None:
-    for cg_id in _SOFTWARE:
-        for plugin in software_detail(cg_id)["cgPlugin"]:
-            for release in plugin["pluginVersions"]:
-                if release["pluginId"] == plugin_id:
-                    return cg_id, dict(release)
+def environment_refusal(cg_id: int, cg_name: str, cg_version: str, plugin_ids: list[int]) -> str | None:
+    """Why a render environment is refused, or None: what ``querySoftwareDetail`` offers is what is accepted.
+
+    The software must be supported and named as the farm names it (case aside: the documents write
+    "CINEMA 4D" and "Cinema 4D"), the version one of its versions, every plugin one of that version's.
+    """
+    entry = _SOFTWARE.get(cg_id)
+    if entry is None:
+        return f"cgId {cg_id} is not a supported software"
+    if cg_name.casefold() != entry[0].casefold():
+        return f"cgName {cg_name!r} is not the name of cgId {cg_id} ({entry[0]})"
+    version_id = next((vid for vid, version, _plugins in _VERSIONS[cg_id] if version == cg_version), None)
+    if version_id is None:
+        return f"cgVersion {cg_version!r} is not a version of {entry[0]}"
+    for plugin_id in plugin_ids:
+        found = _PLUGINS.get(plugin_id)
+        if found is None or found[:2] != (cg_id, version_id):
+            return f"pluginId {plugin_id} is not a plugin of {entry[0]} {cg_version}"
     return None
 
 

@@ -34,6 +34,10 @@ class TaskControl:
     def _wake(self, task: SimTask, now: float) -> None:
         self.engine.settle(self.store.parent_of(task), now)
 
+    def _changed(self, task: SimTask) -> None:
+        """Note that ``task``'s family changed (what was rendered of it before is out of date)."""
+        self.store.parent_of(task).revision += 1
+
     # -- task control ----------------------------------------------------------------------------
 
     def stop(self, task_ids: list[int]) -> None:
@@ -44,6 +48,7 @@ class TaskControl:
                 self._halt(task, Mode.STOPPED, now)
 
     def _halt(self, task: SimTask, mode: Mode, now: float) -> None:
+        self._changed(task)
         for member in task.family():
             member.mode = mode
             for frame in member.frames:
@@ -82,12 +87,15 @@ class TaskControl:
         for task in self.store.require(task_ids):
             if task.is_pending():
                 self._halt(task, Mode.STOPPED, now)
+            self._changed(task)
             for member in task.family():
                 member.deleted = True
 
     def set_priority(self, task_id: int, level: int) -> None:
         """updateTaskUserLevel."""
-        for member in self.store.task(task_id).family():
+        task = self.store.task(task_id)
+        self._changed(task)
+        for member in task.family():
             member.user_level = level
 
     def set_task_limit(self, task_id: int, limit: int) -> None:
@@ -119,6 +127,7 @@ class TaskControl:
     def set_hardware(self, task_ids: list[int], config_id: int) -> None:
         """editTaskHardwareConfig."""
         for task in self.store.require(task_ids):
+            self._changed(task)
             for member in task.family():
                 member.hardware_config_id = config_id
 
@@ -183,12 +192,14 @@ class TaskControl:
         tasks = self.store.require(task_ids)
         label_id = self.account.ensure_project(label)
         for task in tasks:
+            self._changed(task)
             for member in task.family():
                 member.labels[label_id] = label
 
     def delete_task_labels(self, task_ids: list[int], names: list[str], label_ids: list[int]) -> None:
         """deleteTaskLabel: untag tasks by label name or id."""
         for task in self.store.require(task_ids):
+            self._changed(task)
             for member in task.family():
                 member.labels = {
                     label_id: name
@@ -200,4 +211,5 @@ class TaskControl:
         """Delete a project/label everywhere."""
         label_id = self.account.delete_project(name)
         for task in self.store.tasks.values():
-            task.labels.pop(label_id, None)
+            if task.labels.pop(label_id, None) is not None:
+                self._changed(task)

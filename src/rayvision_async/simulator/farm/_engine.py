@@ -5,11 +5,26 @@ a task hitting its over-time stop. Between events nothing changes, so the
 engine jumps from event to event up to the target time, starting waiting
 frames on free slots after each one. The result depends only on the event
 order, never on how often the farm is polled.
+
+Families (a top-level task and its child tasks) do not share anything the
+engine hands out except ids, which only an analysis takes. So the engine keeps
+one queue entry per family, its next event ``(instant, parent id)``, and at
+each entry applies that family's events and fills its free slots: work in
+proportion to the events that happen, not to the tasks that exist. Entries
+pop in the order of a global clock (instant, then parent id), so analyses hand
+out child task and frame ids in the same order as if every family were
+stepped together. An entry left behind by a change (a stop, a new limit) is
+recognised as stale when it pops: the family's next event is computed again.
+
+A plain task (:mod:`._plain`) has no frame objects until something needs them:
+its events are the ends of its batches, applied to counters.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
+from decimal import Decimal
 
 from ._clock import SimClock
 from ._codes import FrameStatus
@@ -18,15 +33,18 @@ from ._passes import PassState
 
 __all__ = ["RenderEngine"]
 
-_MAX_EVENTS_PER_RUN = 5_000_000
+_MAX_EVENTS_PER_RUN = 50_000_000
 
 
 class RenderEngine:
-    """Runs the parents in ``tasks`` that were woken with :meth:`wake`, on ``clock``'s time.
+    """Runs the families of the parents in ``tasks`` that were woken with :meth:`wake`, on ``clock``'s time.
 
     ``on_analysed(task, t)`` builds a parent's frames or child tasks when its
     analysis ends; ``frame_fails(frame)`` decides a finished frame's fate;
-    ``charge(frame)`` bills a completed frame.
+    ``charge(frame)`` bills a completed frame. For a plain task (:mod:`._plain`),
+    ``plain_fail(frame_ids)`` says whether one of those frames fails (None: only
+    the frames themselves can tell) and ``charge_frames(count)`` bills that many completed frames,
+    returning what each cost.
     """
 
     def __init__(
@@ -38,6 +56,8 @@ class RenderEngine:
         on_analysed: Callable[[SimTask, float], None],
         frame_fails: Callable[[SimFrame], bool],
         charge: Callable[[SimFrame], None],
+        plain_fail: Callable[[range], bool | None] = lambda frame_ids: None,
+        charge_frames: Callable[[int], Decimal] | None = None,
     ) -> None:
         if frame_seconds <= 0:
             raise ValueError("frame_seconds must be > 0")
@@ -47,7 +67,10 @@ class RenderEngine:
         self._on_analysed = on_analysed
         self._frame_fails = frame_fails
         self._charge = charge
-        self._live: set[int] = set()
+        self._plain_fail = plain_fail
+        self._charge_frames = charge_frames
+        self._queue: list[tuple[float, int]] = []  # (instant, parent id): a family's next event
+        self._queued: dict[int, float] = {}  # parent id → the instant of its live queue entry
 
     def now(self) -> float:
         """Bring every task up to the clock's current time and return it (epoch seconds)."""
@@ -56,35 +79,46 @@ class RenderEngine:
         return now
 
     def settle(self, parent: SimTask, now: float) -> None:
-        """Schedule ``parent``'s family at ``now`` after a change."""
+        """Bring ``parent``'s family up to ``now`` after a change and schedule what follows."""
+        parent.materialize()  # a task something changed renders frame by frame from now on
         self.wake(parent)
         self.run_until(now)
-        self.mark_completion(parent, now)
+        passes = self._fill(parent, now)
+        self.mark_completion(parent, now, passes)
+        parent.revision += 1
+        self.wake(parent)
 
     def wake(self, parent: SimTask) -> None:
-        """Consider ``parent`` (a top-level task) in the next runs."""
-        self._live.add(parent.id)
+        """(Re)compute when ``parent``'s family (a top-level task's) next has something happen."""
+        instant = self._next_event(parent)
+        if instant is None:
+            self._queued.pop(parent.id, None)
+        elif self._queued.get(parent.id) != instant:
+            self._queued[parent.id] = instant
+            heapq.heappush(self._queue, (instant, parent.id))
 
     def run_until(self, target: float) -> None:
-        """Apply every event up to ``target`` and leave free slots filled at ``target``."""
+        """Apply every event up to ``target``, in time order, filling free slots after each."""
+        queue, queued = self._queue, self._queued
         for _ in range(_MAX_EVENTS_PER_RUN):
-            parents = self._live_parents()
-            times = [t for t in (self._next_event(parent) for parent in parents) if t is not None]
-            instant = min(times, default=None)
-            if instant is None or instant > target:
-                break
-            for parent in parents:
-                self._apply_events(parent, instant)
-            self._fill_slots(instant)
-        else:  # pragma: no cover - a bug guard, not a behaviour
-            raise RuntimeError("render engine did not converge")
-        self._fill_slots(target)
-        self._live = {parent.id for parent in self._live_parents() if parent.is_pending()}
+            if not queue or queue[0][0] > target:
+                return
+            instant, parent_id = heapq.heappop(queue)
+            if queued.get(parent_id) != instant:
+                continue  # superseded by a later wake
+            del queued[parent_id]
+            parent = self._tasks.get(parent_id)
+            if parent is None:
+                continue
+            if self._next_event(parent) != instant:
+                self.wake(parent)  # a change since it was queued moved its next event
+                continue
+            self._apply_events(parent, instant)
+            parent.revision += 1
+            self.wake(parent)
+        raise RuntimeError("render engine did not converge")  # pragma: no cover - a bug guard
 
     # -- internals -------------------------------------------------------------------------------
-
-    def _live_parents(self) -> list[SimTask]:
-        return [self._tasks[task_id] for task_id in sorted(self._live) if task_id in self._tasks]
 
     @staticmethod
     def _deadline(parent: SimTask) -> float | None:
@@ -97,36 +131,62 @@ class RenderEngine:
             return parent.analyse_until
         if parent.mode is not Mode.ACTIVE:
             return None
-        times = [
-            frame.ended_at
-            for leaf in parent.leaves()
-            if leaf.mode is Mode.ACTIVE
-            for frame in leaf.frames
-            if frame.status is FrameStatus.PROCESSING and frame.ended_at is not None
-        ]
+        if parent.plain is not None:
+            return parent.plain.batch_end()
+        soonest: float | None = None
+        for leaf in parent.leaves():
+            if leaf.mode is not Mode.ACTIVE:
+                continue
+            running = [frame for frame in leaf.running if frame.status is FrameStatus.PROCESSING]
+            leaf.running = running  # frames stopped, failed or requeued since are dropped here
+            for frame in running:
+                ended = frame.ended_at
+                if ended is not None and (soonest is None or ended < soonest):
+                    soonest = ended
         deadline = self._deadline(parent)
-        if deadline is not None and parent.is_pending():
-            times.append(deadline)
-        return min(times, default=None)
+        if deadline is not None and (soonest is None or deadline < soonest) and parent.is_pending():
+            soonest = deadline
+        return soonest
 
     def _apply_events(self, parent: SimTask, instant: float) -> None:
+        """What happens to ``parent``'s family at ``instant``, then its free slots filled."""
         if parent.mode is Mode.ANALYSING:
             if parent.analyse_until is not None and parent.analyse_until <= instant:
                 self._on_analysed(parent, instant)
+            self._fill(parent, instant)
             return
         if parent.mode is not Mode.ACTIVE:
+            return
+        if parent.plain is not None and self._plain_batch_ends(parent, instant):
             return
         for leaf in parent.leaves():
             if leaf.mode is not Mode.ACTIVE:
                 continue
-            for frame in leaf.frames:
-                ended = frame.ended_at
-                if frame.status is FrameStatus.PROCESSING and ended is not None and ended <= instant:
-                    self._finish_frame(frame)
+            ended = [frame for frame in leaf.running if frame.status is FrameStatus.PROCESSING
+                     and frame.ended_at is not None and frame.ended_at <= instant]
+            for frame in sorted(ended, key=_frame_id) if len(ended) > 1 else ended:  # in the task's order
+                self._finish_frame(frame)
+        passes = parent.passes()
         deadline = self._deadline(parent)
-        if deadline is not None and deadline <= instant and parent.is_pending():
+        if deadline is not None and deadline <= instant and parent.is_pending(passes):
             self.time_out(parent, instant)
-        self.mark_completion(parent, instant)
+            return  # nothing of the family is active any more
+        self.mark_completion(parent, instant, passes)
+        self._fill(parent, instant, passes)
+
+    def _plain_batch_ends(self, task: SimTask, instant: float) -> bool:
+        """A plain task's running batch ends at ``instant``; False if a frame fails (then it has frames)."""
+        plain = task.plain
+        assert plain is not None
+        if self._charge_frames is None or self._plain_fail(plain.running_ids()) is not False:
+            task.materialize()  # a failing frame: the frame by frame engine decides what follows
+            return False
+        plain.finish_batch(self._charge_frames(plain.running))
+        if plain.unfinished():
+            plain.start_batch(instant)
+        elif task.completed_at is None:
+            task.completed_at = instant
+        return True
 
     def _finish_frame(self, frame: SimFrame) -> None:
         if self._frame_fails(frame):
@@ -146,30 +206,52 @@ class RenderEngine:
                     frame.status = FrameStatus.TIMED_OUT
 
     @staticmethod
-    def mark_completion(parent: SimTask, instant: float) -> None:
-        """Stamp ``completedDate`` on the leaves and the parent that have no work left."""
+    def mark_completion(parent: SimTask, instant: float, passes: PassState | None = None) -> None:
+        """Stamp ``completedDate`` on the leaves and the parent that have no work left.
+
+        ``passes``: the family's :meth:`~._model.SimTask.passes`, if the caller has them already.
+        """
+        if passes is None:
+            passes = parent.passes()
         for leaf in parent.leaves():
-            if leaf.completed_at is None and leaf.mode is Mode.ACTIVE and not leaf.is_pending():
+            if leaf.completed_at is None and leaf.mode is Mode.ACTIVE and not leaf.is_pending(passes):
                 leaf.completed_at = instant
-        if parent.completed_at is None and parent.mode is Mode.ACTIVE and not parent.is_pending():
+        if parent.completed_at is None and parent.mode is Mode.ACTIVE and not parent.is_pending(passes):
             parent.completed_at = instant
 
-    def _fill_slots(self, instant: float) -> None:
-        for parent in self._live_parents():
-            if parent.mode is not Mode.ACTIVE:
-                continue
+    def _fill(self, parent: SimTask, instant: float, passes: PassState | None = None) -> PassState | None:
+        """Start waiting frames of the open pass on free slots; returns the family's passes (None if idle)."""
+        if parent.mode is not Mode.ACTIVE:
+            return None
+        if parent.plain is not None:
+            if parent.plain.start_batch(instant) and parent.render_started_at is None:
+                parent.render_started_at = instant
+            return None
+        if passes is None:
             passes = parent.passes()  # only the open pass starts: the main picture waits for the photon pass
-            for leaf in parent.leaves():
-                if leaf.mode is Mode.ACTIVE:
-                    self._start_frames(leaf, instant, passes)
+        for leaf in parent.leaves():
+            if leaf.mode is Mode.ACTIVE:
+                self._start_frames(leaf, instant, passes)
+        return passes  # starting frames changes no pass: what was unfinished still is
 
     def _start_frames(self, leaf: SimTask, instant: float, passes: PassState) -> None:
-        running = sum(1 for frame in leaf.frames if frame.status is FrameStatus.PROCESSING)
+        if passes.open_pass is None:
+            return
         waiting = [frame for frame in leaf.frames if passes.may_start(frame)]
-        free = len(waiting) if leaf.full_speed else max(leaf.task_limit - running, 0)
+        if not waiting:
+            return
+        running = [frame for frame in leaf.running if frame.status is FrameStatus.PROCESSING]
+        leaf.running = running  # a requeued frame left behind is dropped before it may start again
+        free = len(waiting) if leaf.full_speed else max(leaf.task_limit - len(running), 0)
+        ended_at = instant + self.frame_seconds
         for frame in waiting[:free]:
             frame.status = FrameStatus.PROCESSING
             frame.started_at = instant
-            frame.ended_at = instant + self.frame_seconds
+            frame.ended_at = ended_at
+            running.append(frame)
             if leaf.render_started_at is None:
                 leaf.render_started_at = instant
+
+
+def _frame_id(frame: SimFrame) -> int:
+    return frame.id

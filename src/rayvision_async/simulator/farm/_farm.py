@@ -16,7 +16,9 @@ wait for (frameStatus 6 to 10); a failed pass holds the later ones.
 A farm is composed of parts it holds and delegates to: a
 :class:`~._store.TaskStore` (tasks, frames, ids, lookups), a
 :class:`~._engine.RenderEngine` (simulated time), an :class:`~._account.Account`
-and a :class:`~._control.TaskControl` (stop, start, frames, labels…).
+and a :class:`~._control.TaskControl` (stop, start, frames, labels…). A task
+that renders one pass and that nothing has touched keeps its frames as counters
+(:mod:`._plain`) until something needs them, so a farm holds a studio's day.
 Operations by SDK method name with wire-named bodies live on the service side
 (:meth:`~rayvision_async.simulator.Simulator.call`); the typed methods here
 are what those operations use.
@@ -39,7 +41,7 @@ from ._engine import RenderEngine
 from ._model import Mode, SimFrame, SimTask
 from ._storage import FarmStorage
 from ._store import TaskStore
-from ._taskfile import TASK_FILES, apply_task_json, parse_frames
+from ._taskfile import TASK_FILES, apply_task_json, frame_numbers, parse_frames
 
 __all__ = ["ChildTasks", "Farm", "PagingEnd", "parse_frames"]
 
@@ -110,6 +112,8 @@ class Farm:
             on_analysed=self._analysed,
             frame_fails=self._frame_fails,
             charge=self._frame_done,
+            plain_fail=self._plain_frames_fail,
+            charge_frames=self._charge_frames,
         )
         self.storage: FarmStorage | None = None
         if storage is not None:
@@ -186,6 +190,7 @@ class Farm:
             task.artist = artist
             for name in labels or []:
                 task.labels[self.account.ensure_project(name)] = name
+            task.revision += 1
             created.append(task)
         return created
 
@@ -205,6 +210,7 @@ class Farm:
         if file_name == "task.json":
             apply_task_json(task, parsed, self.default_frames, user_id=self.account.user_id)
         task.files[file_name] = parsed
+        task.revision += 1
 
     def submit(self, task_id: int, producer: str | None = None, *, require_task_json: bool | None = None) -> SimTask:
         """Submit a created task (submit/task): it is analysed, then renders.
@@ -241,8 +247,14 @@ class Farm:
             return random.Random(f"{self.seed}/children/{task.id}").random() < 0.5
         return self.child_tasks == "photon_and_main"
 
+    def _renders_plain(self, task: SimTask) -> bool:
+        """True if ``task`` (with no child tasks and no photon frame) renders one pass, untouched so far."""
+        settles = self.settlement and task.cg_id == HOUDINI_CG_ID
+        return not (self.pre_render or self.priority_frames or settles or task.full_speed
+                    or task.over_time_stop is not None)
+
     def _analysed(self, task: SimTask, instant: float) -> None:
-        numbers = parse_frames(task.frames_range)
+        numbers = list(frame_numbers(task.frames_range))
         task.mode = Mode.ACTIVE
         task.overtime_from = instant
         leaf = task
@@ -253,6 +265,9 @@ class Farm:
             task.children = [photon, leaf]
         elif self.photon_frame:
             self.store.add_frames(leaf, ["0"], FrameType.PHOTON)
+        elif self._renders_plain(task):
+            self.store.add_plain_frames(task, frame_numbers(task.frames_range), frame_seconds=self.engine.frame_seconds)
+            return  # its frames are counters until something needs them (see _plain)
         if self.pre_render:
             self.store.add_frames(leaf, numbers[:1], FrameType.PRE_RENDER)
         if self.settlement and task.cg_id == HOUDINI_CG_ID:
@@ -274,6 +289,25 @@ class Farm:
         if self.storage is not None and frame.frame_type in (FrameType.MAIN, FrameType.PRIORITY):
             self.storage.write_frame(self.store.parent_of(self.store.tasks[frame.task_id]), frame)
 
+    def _plain_frames_fail(self, frame_ids: range) -> bool | None:
+        """Whether :meth:`_frame_fails` fails one of a plain task's frames rendered once.
+
+        None: only the frames themselves can tell, so the task renders frame by frame: with a
+        failure rule, and with storage (each finished frame writes its image through
+        :meth:`_frame_done`).
+        """
+        if self.failure_rule is not None or self.storage is not None:
+            return None
+        if self.failure_rate <= 0.0:
+            return False
+        return any(random.Random(f"{self.seed}/frame/{frame_id}/0").random() < self.failure_rate
+                   for frame_id in frame_ids)
+
     def _charge(self, frame: SimFrame) -> None:
         frame.fee += self.frame_price
         self.account.charge(self.frame_price)
+
+    def _charge_frames(self, count: int) -> Decimal:
+        price = self.frame_price
+        self.account.charge(price * count)
+        return price

@@ -14,10 +14,13 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._codes import FrameStatus, FrameType, TaskStatus
-from ._passes import PassState
+from ._passes import NOTHING_OPEN, PassState
+
+if TYPE_CHECKING:
+    from ._plain import PlainFrames
 
 __all__ = ["FrameCounts", "Mode", "SimFrame", "SimTask"]
 
@@ -42,7 +45,7 @@ _MODE_STATUS = {
 }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class SimFrame:
     """One frame (or the photon pass) of a task that renders."""
 
@@ -62,8 +65,7 @@ class SimFrame:
         return self.status in (FrameStatus.WAITING, FrameStatus.PROCESSING)
 
 
-@dataclass(frozen=True)
-class FrameCounts:
+class FrameCounts(NamedTuple):
     """Frame totals of a task, by status."""
 
     total: int = 0
@@ -76,7 +78,7 @@ class FrameCounts:
     @classmethod
     def of(cls, frames: list[SimFrame]) -> FrameCounts:
         """Count ``frames`` by status."""
-        by_status = {status: 0 for status in FrameStatus}
+        by_status = dict.fromkeys(FrameStatus, 0)
         for frame in frames:
             by_status[frame.status] += 1
         return cls(
@@ -89,7 +91,7 @@ class FrameCounts:
         )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class SimTask:
     """A task: a parent created by the user, or a child task made by the farm."""
 
@@ -100,7 +102,7 @@ class SimTask:
     task_type: str = ""  # "" for a parent, "RenderPhoton" or "Render" for a child
     mode: Mode = Mode.CREATED
     children: list[SimTask] = field(default_factory=list)
-    frames: list[SimFrame] = field(default_factory=list)
+    _frames: list[SimFrame] = field(default_factory=list, repr=False)
     scene_name: str = ""
     cg_id: int = 2001
     frames_range: str = ""
@@ -123,7 +125,28 @@ class SimTask:
     overtime_from: float | None = None  # when the over-time stop clock (re)started
     completed_at: float | None = None
     deleted: bool = False
+    revision: int = 0  # of a parent: bumped whenever its family changes (cached wire records check it)
+    running: list[SimFrame] = field(default_factory=list, repr=False)  # the engine's: frames it started here
+    plain: PlainFrames | None = field(default=None, repr=False)  # the frames as counters (see _plain)
     parent: SimTask | None = field(default=None, repr=False)  # the top-level task of a child task
+
+    # -- frames ----------------------------------------------------------------------------------
+
+    @property
+    def frames(self) -> list[SimFrame]:
+        """This task's own frames (made from the counters of a plain task the first time they are needed)."""
+        if self.plain is not None:
+            self.materialize()
+        return self._frames
+
+    def materialize(self) -> None:
+        """Turn a plain task's frame counters into frames; from now on it renders frame by frame."""
+        plain = self.plain
+        if plain is None:
+            return
+        self.plain = None
+        self._frames = plain.materialize()
+        self.running = [frame for frame in self._frames if frame.status is FrameStatus.PROCESSING]
 
     # -- derived ---------------------------------------------------------------------------------
 
@@ -135,10 +158,14 @@ class SimTask:
 
     def counts(self) -> FrameCounts:
         """Frame totals (over the child tasks for a parent)."""
+        if self.plain is not None:
+            return self.plain.counts()
         return FrameCounts.of(self.all_frames())
 
     def fee(self) -> Decimal:
         """What the finished frames cost so far."""
+        if self.plain is not None:
+            return self.plain.fee
         return sum((frame.fee for frame in self.all_frames()), Decimal(0))
 
     def root(self) -> SimTask:
@@ -147,13 +174,17 @@ class SimTask:
 
     def passes(self) -> PassState:
         """The render passes of this task's family, now."""
-        return PassState.of(self.root().all_frames())
+        root = self.root()
+        if root.plain is not None:
+            return PassState(FrameType.MAIN, frozenset({root.id}), True) if root.plain.unfinished() else NOTHING_OPEN
+        return PassState.of(root.all_frames())
 
-    def status(self) -> TaskStatus:
-        """The ``taskStatus`` code the service reports now."""
-        fixed = _MODE_STATUS.get(self.mode)
-        if fixed is not None:
-            return fixed
+    def status(self, counts: FrameCounts | None = None) -> TaskStatus:
+        """The ``taskStatus`` code the service reports now (``counts``: this task's, if the caller has them)."""
+        if self.mode is not Mode.ACTIVE:  # (an identity test: hashing an Enum member runs Python code)
+            return _MODE_STATUS[self.mode]
+        if self.plain is not None:  # its frames cannot have failed or stopped (see _plain)
+            return TaskStatus.RENDERING if self.plain.unfinished() else TaskStatus.FINISHED
         if self.children:
             child_statuses = [child.status() for child in self.children]
             if TaskStatus.RENDERING in child_statuses:
@@ -163,7 +194,8 @@ class SimTask:
                     return child_status
         if self.is_pending():
             return TaskStatus.RENDERING
-        counts = self.counts()
+        if counts is None:
+            counts = self.counts()
         if counts.failed:
             return TaskStatus.FAILED if counts.done == 0 else TaskStatus.FINISHED_HAS_FAILED
         if counts.stopped:
@@ -172,14 +204,22 @@ class SimTask:
             return TaskStatus.WAITING  # a child task held behind another one's failed pass
         return TaskStatus.FINISHED
 
-    def is_pending(self) -> bool:
-        """True while the farm still has work to do on this task (held passes are not work)."""
+    def is_pending(self, passes: PassState | None = None) -> bool:
+        """True while the farm still has work to do on this task (held passes are not work).
+
+        ``passes``: this family's :meth:`passes`, if the caller has them already.
+        """
         if self.mode is Mode.ANALYSING:
             return True
         if self.mode is not Mode.ACTIVE:
             return False
-        passes = self.passes()
-        return any(passes.is_live(frame) for frame in self.all_frames())
+        if self.plain is not None:
+            return self.plain.unfinished()  # a plain task's unfinished frames wait or render: all live
+        if passes is None:
+            passes = self.passes()
+        live = (FrameStatus.WAITING, FrameStatus.PROCESSING) if passes.open_has_work else (FrameStatus.PROCESSING,)
+        members = self.children or (self,)
+        return any(frame.status in live for member in members for frame in member.frames)
 
     def leaves(self) -> Iterator[SimTask]:
         """The tasks that own frames: the children, or the task itself."""

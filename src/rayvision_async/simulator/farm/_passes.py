@@ -23,7 +23,7 @@ from ._codes import FrameStatus, FrameType
 if TYPE_CHECKING:
     from ._model import SimFrame
 
-__all__ = ["PASS_ORDER", "PassState"]
+__all__ = ["NOTHING_OPEN", "PASS_ORDER", "PassState"]
 
 #: The order in which the passes render.
 PASS_ORDER: tuple[FrameType, ...] = (
@@ -55,13 +55,24 @@ class PassState:
     @classmethod
     def of(cls, frames: Iterable[SimFrame]) -> PassState:
         """The state of ``frames`` (every frame of one family)."""
-        unfinished = [frame for frame in frames if frame.status is not FrameStatus.COMPLETE]
-        if not unfinished:
-            return cls(None, frozenset(), False)
-        open_pass = min((frame.frame_type for frame in unfinished), key=_RANK.__getitem__)
-        in_open = [frame for frame in unfinished if frame.frame_type is open_pass]
-        has_work = any(frame.status in (FrameStatus.WAITING, FrameStatus.PROCESSING) for frame in in_open)
-        return cls(open_pass, frozenset(frame.task_id for frame in in_open), has_work)
+        rank = len(PASS_ORDER)  # of the open pass so far; len(PASS_ORDER): none
+        tasks: set[int] = set()
+        has_work = False
+        complete, waiting, processing = FrameStatus.COMPLETE, FrameStatus.WAITING, FrameStatus.PROCESSING
+        for frame in frames:
+            status = frame.status
+            if status is complete:
+                continue
+            frame_rank = _RANK[frame.frame_type]
+            if frame_rank > rank:
+                continue
+            if frame_rank < rank:
+                rank, tasks, has_work = frame_rank, set(), False
+            tasks.add(frame.task_id)
+            has_work = has_work or status is waiting or status is processing
+        if rank == len(PASS_ORDER):
+            return NOTHING_OPEN
+        return cls(PASS_ORDER[rank], frozenset(tasks), has_work)
 
     def may_start(self, frame: SimFrame) -> bool:
         """True if ``frame`` is waiting in the open pass."""
@@ -82,3 +93,7 @@ class PassState:
         if self.open_pass is FrameType.PHOTON and frame.task_id in self.open_tasks:
             return FrameStatus.WAITING_PHOTON_FRAME
         return _WAITING_BEHIND.get(self.open_pass, FrameStatus.WAITING)
+
+
+#: The passes of a family with every frame complete (or none).
+NOTHING_OPEN = PassState(None, frozenset(), False)

@@ -8,6 +8,7 @@ checked (minimal task.json documents stay accepted).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from ._catalog import CG_IDS, hardware_configs
 from ._codes import FarmError
 from ._model import SimTask
 
-__all__ = ["TASK_FILES", "apply_task_json", "parse_frames"]
+__all__ = ["TASK_FILES", "apply_task_json", "frame_numbers", "parse_frames"]
 
 #: File names taskJsonFile accepts.
 TASK_FILES = frozenset({"task.json", "upload.json", "asset.json", "tips.json"})
@@ -28,10 +29,16 @@ _FRAME_PART = re.compile(r"^\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*(?:\[\s*(\d+)\s*\])?)?
 
 def parse_frames(spec: str | int) -> list[str]:
     """Frame numbers of a frames string such as ``"1-10[2],15"`` (an int N means frames 1..N)."""
+    return list(frame_numbers(spec))
+
+
+@functools.lru_cache(maxsize=512)
+def frame_numbers(spec: str | int) -> tuple[str, ...]:
+    """:func:`parse_frames` as a tuple, remembered for the last few hundred specs (tasks share a few)."""
     if isinstance(spec, int):
         if not 1 <= spec <= _MAX_FRAMES:
             raise FarmError.invalid(f"frame count {spec} out of range")
-        return [str(number) for number in range(1, spec + 1)]
+        return tuple(str(number) for number in range(1, spec + 1))
     frames: list[str] = []
     for part in spec.split(","):
         match = _FRAME_PART.match(part)
@@ -43,7 +50,7 @@ def parse_frames(spec: str | int) -> list[str]:
         if last < first or step < 1 or len(frames) + (last - first) // step + 1 > _MAX_FRAMES:
             raise FarmError.invalid(f"frames {spec!r} are not a valid range")
         frames.extend(str(number) for number in range(first, last + 1, step))
-    return frames
+    return tuple(frames)
 
 
 def _find_frames(node: Any) -> str | int | None:
@@ -114,7 +121,7 @@ def apply_task_json(task: SimTask, doc: dict[str, Any], default_frames: str, *, 
     frames = _find_frames(doc.get("scene_info_render")) or info.get("frames") or default_frames
     if isinstance(frames, bool) or not isinstance(frames, (str, int)):
         raise FarmError.invalid("task.json frames must be a string such as '1-10[1]'")
-    parse_frames(frames)
+    frame_numbers(frames)
     task.frames_range = str(frames)
     scene = info.get("input_cg_file")
     if isinstance(scene, str) and scene:

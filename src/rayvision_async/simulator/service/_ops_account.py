@@ -172,14 +172,9 @@ def get_list(farm: Farm, body: Body) -> Any:
 
 
 def _env(body: Body) -> RenderEnv:
-    cg_id = body.number("cgId")
-    if cg_id not in catalog.CG_IDS:
-        raise FarmError.invalid(f"cgId {cg_id} is not a supported software")
-    for plugin_id in body.opt_int_list("pluginIds") or []:
-        if catalog.plugin_software(plugin_id) != cg_id:
-            raise FarmError.invalid(f"pluginId {plugin_id} is not a plugin of cgId {cg_id}")
-    return RenderEnv(
-        cg_id=cg_id,
+    """The render environment of an add/edit body; refused (600) unless querySoftwareDetail offers it."""
+    env = RenderEnv(
+        cg_id=body.number("cgId"),
         cg_name=body.text("cgName", nonempty=True),
         cg_version=body.text("cgVersion", nonempty=True),
         edit_name=body.text("editName", nonempty=True),
@@ -188,6 +183,10 @@ def _env(body: Body) -> RenderEnv:
         render_layer_type=body.number("renderLayerType", 0),
         project_path=body.text("projectPath", ""),
     )
+    refusal = catalog.environment_refusal(env.cg_id, env.cg_name, env.cg_version, env.plugin_ids)
+    if refusal is not None:
+        raise FarmError.invalid(refusal)
+    return env
 
 
 @op("add_render_env")

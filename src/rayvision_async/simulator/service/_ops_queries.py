@@ -10,7 +10,8 @@ from ..farm._codes import FarmError, FrameStatus, FrameType
 from ..farm._model import SimFrame, SimTask
 from ..farm._storage import FarmStorage
 from ._body import Body, OperationTable
-from ._wire import datetime_text, frame_wire, ms, page, parse_datetime_text, task_wire, wire_context
+from ._records import records_of
+from ._wire import datetime_text, frame_wire, ms, page, parse_datetime_text, wire_context
 
 if TYPE_CHECKING:
     from ..farm._farm import Farm
@@ -50,7 +51,8 @@ def get_task_list(farm: Farm, body: Body) -> Any:
         and (high is None or (task.submitted_at or 0) <= high)
     ]
     result = page(chosen, body.number("pageNum", 1), body.number("pageSize", 100), end_with_code700=_code700(farm))
-    result["items"] = [task_wire(task, ctx) for task in result["items"]]
+    records = records_of(farm)
+    result["items"] = [records.record(task, ctx, listed=True) for task in result["items"]]
     return result
 
 
@@ -63,9 +65,10 @@ def task_info(farm: Farm, body: Body) -> Any:
         task = farm.tasks.get(task_id)
         if task is not None and not task.deleted:
             found.append(task)
-    result = page(found, 1, 100, end_with_code700=False)
-    result["items"] = [task_wire(task, ctx) for task in result["items"]]
-    result["userAccountConsume"] = float(sum((task.fee() for task in found), Decimal(0)))
+    records = records_of(farm)
+    shown = [records.record(task, ctx) for task in found]
+    result = page(shown, 1, 100, end_with_code700=False)
+    result["userAccountConsume"] = float(sum((record.fee for record in shown), Decimal(0)))
     return result
 
 
@@ -86,17 +89,14 @@ def task_frames(farm: Farm, body: Body) -> Any:
 def all_frame_status(farm: Farm, body: Body) -> Any:
     """queryAllFrameStats → frame totals over every task that is not deleted."""
     farm.now()
-    frames = [frame for frame in farm.frames.values() if not farm.tasks[frame.task_id].deleted]
-    by_status = {status: 0 for status in FrameStatus}
-    for frame in frames:
-        by_status[frame.status] += 1
+    totals = [task.counts() for task in farm.tasks.values() if not task.deleted and not task.children]
     return {
-        "executingFramesTotal": by_status[FrameStatus.PROCESSING],
-        "doneFramesTotal": by_status[FrameStatus.COMPLETE],
-        "failedFramesTotal": by_status[FrameStatus.FAILED],
-        "waitingFramesTotal": by_status[FrameStatus.WAITING],
-        "abandonFramesTotal": by_status[FrameStatus.STOPPED] + by_status[FrameStatus.TIMED_OUT],
-        "totalFrames": len(frames),
+        "executingFramesTotal": sum(counts.executing for counts in totals),
+        "doneFramesTotal": sum(counts.done for counts in totals),
+        "failedFramesTotal": sum(counts.failed for counts in totals),
+        "waitingFramesTotal": sum(counts.waiting for counts in totals),
+        "abandonFramesTotal": sum(counts.stopped for counts in totals),
+        "totalFrames": sum(counts.total for counts in totals),
     }
 
 

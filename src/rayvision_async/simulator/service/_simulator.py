@@ -23,11 +23,15 @@ from ..farm._codes import ENVELOPE_MESSAGES, FarmError
 from ..farm._farm import Farm
 from ._faults import GARBAGE_SERVER_TIMES, Fault, FaultKind, FaultPlan
 from ._operations import dispatch
+from ._records import encode_envelope, to_plain
+from ._replay import NonceLedger
 from ._routing import Route, Router
 
 __all__ = ["RecordedRequest", "SimReply", "Simulator"]
 
 _JSON = (("Content-Type", "application/json;charset=UTF-8"),)
+#: How many of the latest recorded requests keep their reply (a watch's replies are big: 100 tasks, ~130 kB).
+REPLIES_KEPT = 1_000
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class RecordedRequest:
     status: int = 200
     fault: FaultKind | None = None
     processed: bool = False  # the farm ran the operation
-    reply: SimReply | None = field(default=None, repr=False)
+    reply: SimReply | None = field(default=None, repr=False)  # kept for the last REPLIES_KEPT requests
 
 
 @dataclass
@@ -81,13 +85,16 @@ class Simulator:
       code 610. Every envelope's ``serverTime`` is that clock, so a client can
       resynchronise from it. (The farm's render time is a separate, simulated
       clock, so ``farm.advance(hours)`` never invalidates signatures.)
+    * A ``nonce`` accepted before, while that request's timestamp is still
+      inside the window, is a replay: code 603 (see :mod:`._replay`).
     * Paths of both path sets are routed from ``endpoints`` (default: the SDK's
       ``ENDPOINTS``); bodies on 2018 paths are renamed to current wire names.
     * ``faults`` are :class:`~._faults.FaultPlan` s drawn for every request they
       cover; :meth:`inject` queues one-shot faults, which take precedence.
     * ``counts`` / ``path_counts`` count every request received (faulted ones
       too), ``processed`` the operations the farm ran, ``requests`` keeps the
-      last ``request_log_limit`` requests.
+      last ``request_log_limit`` requests (the last :data:`REPLIES_KEPT` of
+      them with their ``reply``).
     """
 
     def __init__(
@@ -118,6 +125,7 @@ class Simulator:
         )
         self.clock_skew = clock_skew
         self.router = Router(endpoints)
+        self.nonces = NonceLedger()
         self._wall_clock = wall_clock
         self._injections: list[_Injection] = []
         self._request_ids = 0
@@ -129,6 +137,7 @@ class Simulator:
         self.processed: Counter[str] = Counter()
         #: The requests received, in arrival order (the last ``request_log_limit`` of them).
         self.requests: deque[RecordedRequest] = deque(maxlen=request_log_limit)
+        self._replied: deque[RecordedRequest] = deque(maxlen=REPLIES_KEPT)
         #: Exceptions the farm raised unexpectedly (answered as code 500); a test should expect none.
         self.internal_errors: list[BaseException] = []
 
@@ -185,7 +194,7 @@ class Simulator:
 
         No HTTP, signature, routing or faults; a refusal raises :class:`~rayvision_async.simulator.FarmError`.
         """
-        return dispatch(self.farm, operation, {} if body is None else body, path=path)
+        return to_plain(dispatch(self.farm, operation, {} if body is None else body, path=path))
 
     # -- handling --------------------------------------------------------------------------------
 
@@ -213,6 +222,9 @@ class Simulator:
                 reply = self._fault_reply(fault, record, reply)
         record.reply = reply
         record.status = reply.status
+        if len(self._replied) == REPLIES_KEPT:
+            self._replied[0].reply = None  # a long watch would otherwise hold every reply it was sent
+        self._replied.append(record)
         return reply
 
     def _serve(self, record: RecordedRequest, route: Route | None, headers: dict[str, str], content: bytes) -> SimReply:
@@ -263,8 +275,11 @@ class Simulator:
             stamp = int(signed["UTCTimestamp"])
         except ValueError:
             return FarmError(611, "signature_invalid: UTCTimestamp is not a number")
-        if abs(stamp - self.server_time()) > self.signature_window:
+        now = self.server_time()
+        if abs(stamp - now) > self.signature_window:
             return FarmError(610)
+        if not self.nonces.admit(signed["accessId"], signed["nonce"], stamp, now=now, window=self.signature_window):
+            return FarmError(603, "illegal_protocol: replayed request (its nonce was used within the signature window)")
         return None
 
     def _envelope(
@@ -290,8 +305,7 @@ class Simulator:
             "serverTime": int((self.server_time() + skew) * 1000) if server_time_ms is None else server_time_ms,
             "requestId": f"SIM{self._request_ids:08d}-{int(self._wall_clock() * 1000)}",
         }
-        body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return SimReply(status=status, body=body)
+        return SimReply(status=status, body=encode_envelope(envelope))
 
     # -- faults ----------------------------------------------------------------------------------
 

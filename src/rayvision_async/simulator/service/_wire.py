@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import posixpath
@@ -33,6 +34,8 @@ class WireContext:
     now: float
     over_time_sec: int
     frame_price: Decimal
+    #: The account fields a task record shows (a record made for other values is out of date).
+    owner: tuple[int, str, int] = (0, "", 0)
 
 
 def wire_context(farm: Farm) -> WireContext:
@@ -45,6 +48,7 @@ def wire_context(farm: Farm) -> WireContext:
         now=farm.now(),
         over_time_sec=account.task_over_time_sec,
         frame_price=farm.frame_price,
+        owner=(account.user_id, account.user_name, account.task_over_time_sec),
     )
 
 
@@ -99,38 +103,67 @@ def _money(value: Decimal) -> float:
     return float(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def _scene_stem(scene_name: str) -> str:
     return posixpath.splitext(scene_name)[0] or "scene"
 
 
-def _started(task: SimTask) -> float | None:
-    starts = [leaf.render_started_at for leaf in task.leaves() if leaf.render_started_at is not None]
+def started_at(task: SimTask) -> float | None:
+    """When ``task`` (or the first of its child tasks) started rendering."""
+    if not task.children:
+        return task.render_started_at
+    starts = [leaf.render_started_at for leaf in task.children if leaf.render_started_at is not None]
     return min(starts, default=None)
 
 
-def _key_value(task: SimTask) -> str:
+@functools.lru_cache(maxsize=4096)
+def _key_value(camera: str, frames_range: str) -> str:
     """The 2018 documents' ``keyValue``: render settings as ``name:value::`` pairs."""
-    camera = json.dumps([task.camera] if task.camera else [])
-    pairs = {"tiles": "1", "all_camera": camera, "renderable_camera": camera, "frames": task.frames_range}
+    cameras = json.dumps([camera] if camera else [])
+    pairs = {"tiles": "1", "all_camera": cameras, "renderable_camera": cameras, "frames": frames_range}
     return "".join(f"{name}:{value}::" for name, value in pairs.items())
 
 
-def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
-    """A TaskInfo item (getTaskList/v2, queryTaskInfo/v2), child tasks included."""
+def _labels(labels: dict[int, str]) -> str:
+    if not labels:
+        return "{}"
+    return json.dumps({str(label_id): name for label_id, name in labels.items()}, ensure_ascii=False)
+
+
+#: ``statusText`` by ``taskStatus`` number (an Enum member hashes in Python code: a list is indexed in C).
+#: Keys of a task record that queryTaskInfo shows and getTaskList does not: every getTaskList example
+#: lacks them, the usage documents' queryTaskInfo examples have them (and incumbent-sdk-facts.md B.3 #26
+#: lists them for task_info only).
+QUERY_ONLY_KEYS = ("overTimeStop", "munuTaskIds", "qyCouponConsume", "locationOutput", "channel", "remark",
+                   "labels", "isOverTime", "waitingCount", "stopType")
+
+_STATUS_TEXT = [f"render_task_status_{number}" for number in range(max(TaskStatus) + 1)]
+_NO_CHILDREN: list[SimTask] = []
+
+
+def task_wire(task: SimTask, ctx: WireContext, *, listed: bool = False) -> dict[str, Any]:
+    """A TaskInfo item of queryTaskInfo/v2, or of getTaskList/v2 if ``listed``, child tasks included (a fresh dict).
+
+    A listed record lacks :data:`QUERY_ONLY_KEYS`.
+    """
     counts = task.counts()
-    status = task.status()
-    fee = task.fee()
-    started = _started(task)
-    ended = task.completed_at if task.completed_at is not None else (None if started is None else ctx.now)
+    status = task.status(counts)
+    fee = float(task.fee())
+    started = started_at(task)
+    completed = task.completed_at
+    ended = completed if completed is not None else (None if started is None else ctx.now)
     duration = None if started is None or ended is None else int(max(ended - started, 0))
     analysed = task.parent_id == 0 and task.submitted_at is not None and status is not TaskStatus.ANALYSE
-    rendering = started is not None
-    return {
+    submitted = task.submitted_at
+    sim_id = "" if started is None else f"SIM{task.id:010d}"
+    camera = task.camera or None
+    children = task.children or _NO_CHILDREN
+    record = {
         "sceneName": task.scene_name,
         "id": task.id,
         "taskAlias": task.alias,
         "taskStatus": int(status),
-        "statusText": f"render_task_status_{int(status)}",
+        "statusText": _STATUS_TEXT[status],
         "preTaskStatus": 25 if analysed else None,
         "preStatusText": "render_task_status_25" if analysed else None,
         "totalFrames": counts.total,
@@ -140,11 +173,11 @@ def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
         "failedFrames": counts.failed,
         "framesRange": task.frames_range,
         "projectName": task.project_name,
-        "renderConsume": _money(fee),
+        "renderConsume": fee,
         "taskArrears": 0,
-        "submitDate": ms(task.submitted_at),
-        "startTime": ms(started),
-        "completedDate": ms(task.completed_at),
+        "submitDate": None if submitted is None else round(submitted * 1000),
+        "startTime": None if started is None else round(started * 1000),
+        "completedDate": None if completed is None else round(completed * 1000),
         "renderDuration": duration,
         "userName": ctx.user_name,
         "producer": task.producer,
@@ -154,35 +187,39 @@ def task_wire(task: SimTask, ctx: WireContext) -> dict[str, Any]:
         "taskOverTime": ctx.over_time_sec,
         "overTimeStop": task.over_time_stop,
         "userId": ctx.user_id,
-        "outputFileName": f"{task.id}_{_scene_stem(task.scene_name)}" if rendering else None,
-        "munuTaskId": f"SIM{task.id:010d}" if rendering else "",
-        "munuTaskIds": f"SIM{task.id:010d}" if rendering else "",
+        "outputFileName": None if started is None else f"{task.id}_{_scene_stem(task.scene_name)}",
+        "munuTaskId": sim_id,
+        "munuTaskIds": sim_id,
         "layerParentId": task.parent_id,
         "cgId": task.cg_id,
-        "taskKeyValueVo": {"tiles": None, "allCamera": task.camera or None, "renderableCamera": task.camera or None},
-        "userAccountConsume": _money(fee),
+        "taskKeyValueVo": {"tiles": None, "allCamera": camera, "renderableCamera": camera},
+        "userAccountConsume": fee,
         "couponConsume": 0,
         "qyCouponConsume": None,
-        "keyValue": _key_value(task),
-        "isOpen": 1 if task.children else 0,
+        "keyValue": _key_value(task.camera, task.frames_range),
+        "isOpen": 1 if children else 0,
         "taskType": task.task_type,
         "renderCamera": task.camera,
         "cloneParentId": 0,
         "cloneOriginalId": task.clone_original_id or 0,
         "shareMainCapital": 0,
         "taskRam": 64,
-        "respRenderingTaskList": [task_wire(child, ctx) for child in task.children] or None,
+        "respRenderingTaskList": [task_wire(child, ctx, listed=listed) for child in children] if children else None,
         "layerName": None,
         "taskTypeText": _TYPE_TEXT.get(task.task_type),
         "locationOutput": "C:/RenderFarm/Download",
         "isDelete": 0 if task.deleted else 1,
         "channel": 4,
         "remark": "",
-        "labels": json.dumps({str(label_id): name for label_id, name in task.labels.items()}, ensure_ascii=False),
+        "labels": _labels(task.labels) if task.labels else "{}",
         "isOverTime": 0,
         "waitingCount": None,
         "stopType": 0,
     }
+    if listed:
+        for key in QUERY_ONLY_KEYS:
+            del record[key]
+    return record
 
 
 _ENDED = (FrameStatus.COMPLETE, FrameStatus.FAILED, FrameStatus.STOPPED, FrameStatus.TIMED_OUT)
