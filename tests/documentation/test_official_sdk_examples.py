@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_usage_doc_replies import EXPECTED_DIFFERENCES, REQUESTS, compared, documented_reply
 
 from helpers.doc_stage import Stage, staged_simulator
 from rayvision_async.simulator import serve
-from test_usage_doc_replies import EXPECTED_DIFFERENCES, REQUESTS, compared, documented_reply
 
 OFFICIAL = "rayvision-api==3.0.4.3"
 DRIVER = Path(__file__).resolve().parent / "helpers" / "official_driver.py"
