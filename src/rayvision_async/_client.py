@@ -390,7 +390,8 @@ class AsyncRayvisionAPI:
         if self.protocol == "2018":
             raise errors.UnsupportedOperationError("render keys need the current path set (createTask labels)")
         renders.check_render_key(render_key)
-        return await renders.find_render(render_key, list_tasks=self._render_calls(None, {}).list_tasks)
+        calls = self._render_calls(None, {})
+        return await renders.find_render(render_key, list_tasks=calls.list_tasks, task_info=calls.task_info)
 
     def _render_calls(self, producer: str | None, create_options: Mapping[str, Any]) -> renders.RenderCalls:
         return renders.RenderCalls(

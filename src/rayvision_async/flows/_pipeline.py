@@ -201,8 +201,8 @@ async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls,
 
     created = False
     if task_id is None and render_key is not None:
-        found = await _step("find render", renders.find_render(render_key, list_tasks=render.list_tasks),
-                            completed, None, task)
+        lookup = renders.find_render(render_key, list_tasks=render.list_tasks, task_info=render.task_info)
+        found = await _step("find render", lookup, completed, None, task)
         if found.task_id is not None:
             task_id = found.task_id
             info["task_id"] = str(task_id)

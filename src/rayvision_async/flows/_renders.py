@@ -28,8 +28,11 @@ Where the key lives, and what that costs (the documents are the basis; the servi
   protocol: "the name of the multiple frames rendered on one machine"), not labels. A lookup that
   trusted it to find a label could answer "not found" for a submitted render and submit it again, so
   :func:`find_render` reads the live task list page by page (:data:`PAGE_SIZE` per page) and matches
-  the label exactly: one listing per keyed submit without a task id, as many pages as the account
-  has tasks in its list. Tasks in the recycle bin are not looked at.
+  the label exactly. The list's items do not carry labels (the documents' getTaskList examples show
+  none; queryTaskInfo's do), so the listed ids are read through ``queryTaskInfo`` in batches of 100,
+  a few at once: two requests per 100 tasks in the account's list, once per keyed submit without a
+  task id. A batch that cannot be read fails the lookup (a key must never be "not found" because a
+  read failed). Tasks in the recycle bin are not looked at.
 * The task list may leave out tasks that were created and never submitted (the simulator does). Then
   a key whose task was created but not submitted is "not found", and the keyed submit creates another
   id; the first one is never submitted, so never rendered.
@@ -63,7 +66,7 @@ from ..errors import (
     ServerError,
 )
 from ..models import CreatedTasks, TaskInfo, TaskInfoPage, TaskStatus
-from ._bulk import FATAL_ERRORS, TasksNotFoundError
+from ._bulk import FATAL_ERRORS, TasksNotFoundError, poll
 
 __all__ = ["MAX_RENDER_KEY_LENGTH", "PAGE_SIZE", "RENDER_KEY_LABEL", "DuplicateRenderError", "RenderCalls",
            "RenderLookup", "RenderOutcomeUnknownError", "already_submitted", "check_render_key", "create_labels",
@@ -76,6 +79,8 @@ RENDER_KEY_LABEL = "render-key:"
 MAX_RENDER_KEY_LENGTH = 100
 #: Tasks per page when :func:`find_render` reads the task list.
 PAGE_SIZE = 100
+#: queryTaskInfo batches a lookup reads at once.
+LOOKUP_CONCURRENCY = 4
 #: A keyed submit creates at most this many task ids when createTask's outcome stays unknown.
 CREATE_ATTEMPTS = 3
 #: Submits of one task id at most, while the service shows it not submitted after an unknown outcome.
@@ -128,13 +133,18 @@ class RenderLookup:
 
     ``task_id`` is None when no task carries the key. ``submitted`` is True when that task was
     submitted (it renders, or has rendered); False for a task created and never submitted, which is
-    never rendered. ``status`` and ``task`` are the task's as listed.
+    never rendered. ``status`` and ``task`` are the task's as the service shows it.
     """
 
+    #: The render key looked up.
     render_key: str
+    #: The task carrying the key (None: no task does).
     task_id: int | None = None
+    #: Whether that task was submitted (it renders, or has rendered); False: created, never submitted.
     submitted: bool = False
+    #: The task's status (None when no task carries the key).
     status: TaskStatus | None = None
+    #: The task as the service shows it (None when no task carries the key).
     task: TaskInfo | None = None
 
     @property
@@ -217,15 +227,21 @@ def is_submitted(task: TaskInfo) -> bool:
 # -- lookups -----------------------------------------------------------------------------------------
 
 
-async def find_render(render_key: str, *, list_tasks: Callable[[], AsyncIterator[TaskInfo]]) -> RenderLookup:
-    """The task carrying ``render_key``, read from the live task list (see the module docstring).
+async def find_render(
+    render_key: str, *, list_tasks: Callable[[], AsyncIterator[TaskInfo]],
+    task_info: Callable[[list[int]], Awaitable[TaskInfoPage]],
+) -> RenderLookup:
+    """The task carrying ``render_key``: the live task list's ids, read with their labels (see the module docstring).
 
     Among several tasks with the key, the submitted one is the render; two submitted ones raise
     :class:`DuplicateRenderError`; with none submitted, the newest created one is the one to resume
-    (the others are never rendered).
+    (the others are never rendered). A batch that cannot be read raises
+    :class:`~rayvision_async.PartialPollError` (the lookup cannot tell).
     """
     label = RENDER_KEY_LABEL + check_render_key(render_key)
-    carriers = [task async for task in list_tasks() if label in task.labels]
+    ids = [task.id async for task in list_tasks()]
+    read = await poll(task_info, ids, batch_size=100, concurrency=LOOKUP_CONCURRENCY)
+    carriers = [task for task in read.tasks.values() if label in task.labels]
     submitted = sorted((task for task in carriers if is_submitted(task)), key=lambda task: task.id, reverse=True)
     if len(submitted) > 1:
         raise DuplicateRenderError(render_key, (task.id for task in submitted))
@@ -285,7 +301,7 @@ async def create_task(labels: list[str] | None, render_key: str | None, calls: R
                              "again is safe. Pass render_key= so that a retry after a crash cannot submit twice")
                 raise
             try:
-                found = await find_render(render_key, list_tasks=calls.list_tasks)
+                found = await find_render(render_key, list_tasks=calls.list_tasks, task_info=calls.task_info)
             except Exception as error:  # reported with the create's error
                 exc.add_note(f"the render key {render_key!r} could not be looked up ({type(error).__name__}: "
                              f"{error}); nothing was submitted: call again with the same render_key")
@@ -383,7 +399,7 @@ async def submit_render(files: Mapping[str, str], *, task_id: int | None, render
     try:
         if task_id is None and render_key is not None:
             try:
-                found = await find_render(render_key, list_tasks=calls.list_tasks)
+                found = await find_render(render_key, list_tasks=calls.list_tasks, task_info=calls.task_info)
             except DuplicateRenderError:
                 raise
             except Exception as exc:
