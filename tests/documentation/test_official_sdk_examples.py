@@ -36,7 +36,7 @@ from helpers.doc_stage import Stage, staged_simulator
 from rayvision_async.simulator import serve
 
 OFFICIAL = "rayvision-api==3.0.4.3"
-DRIVER = Path(__file__).resolve().parent / "helpers" / "official_driver.py"
+DRIVER = Path(__file__).resolve().parents[1] / "helpers" / "official_driver.py"
 REQUIRED = os.environ.get("RAYVISION_REQUIRE_OFFICIAL_SDK") == "1"
 ANSWER_TIMEOUT = 60.0
 
