@@ -2,7 +2,7 @@
 
 Usage: ``python scripts/extract_spec_examples.py SPEC_DIR [OUT_DIR]`` (OUT_DIR defaults to
 ``tests/data`` of this checkout). SPEC_DIR holds the five documents, ``incumbent-sdk-facts.md``
-and ``sign-vectors.json``. ``tests/test_spec_data_sync.py`` checks that the committed files are
+and ``sign-vectors.json``. ``tests/documentation/test_spec_data_sync.py`` checks that the committed files are
 what this script writes today.
 """
 

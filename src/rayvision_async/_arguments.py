@@ -1,11 +1,19 @@
-"""Calls that do not fit a public method's signature raise the SDK's own error, not a TypeError.
+"""The one binding rule: a call that does not fit a public callable's signature raises the SDK's own error.
 
 Python reports a missing, unexpected or repeated argument as a ``TypeError``.
-:func:`checked_binding` binds the arguments to the signature first and raises
-:class:`~rayvision_async.errors.InvalidInputError` (or the error given, such as
-:class:`~rayvision_async.errors.ConfigurationError` for client settings)
-instead; only then is the function called, so a ``TypeError`` raised inside it
-is never relabelled. Nothing is sent before the binding succeeds.
+:func:`checked_binding` turns that into :class:`~rayvision_async.errors.InvalidInputError`
+(or the error given, such as :class:`~rayvision_async.errors.ConfigurationError`
+for client settings), and never relabels a ``TypeError`` raised *inside* the
+function. Nothing is sent before the binding succeeds.
+
+How the binding is checked depends on the function:
+
+* a coroutine function is simply called: calling one only binds its arguments
+  (its body runs when awaited), so a ``TypeError`` from the call itself is always
+  a binding error. This is what the generated endpoint methods use; it costs one
+  extra frame, no signature work.
+* any other function is bound to its signature first (``inspect.Signature.bind``),
+  and only then called.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from .errors import InvalidInputError
 
@@ -29,8 +37,21 @@ def checked_binding(
     """Decorate a function so that arguments not fitting its signature raise ``error``."""
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
-        signature = inspect.signature(function)
         name = function.__qualname__.replace(".__init__", "")
+        if inspect.iscoroutinefunction(function):
+            coroutine_function: Callable[..., Any] = function
+
+            @functools.wraps(function)
+            async def call_async(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    coroutine = coroutine_function(*args, **kwargs)  # binds only: the body runs when awaited
+                except TypeError as exc:  # Python names the function in this message itself
+                    raise error(str(exc)) from None
+                return await coroutine
+
+            return cast(Callable[P, R], call_async)
+
+        signature = inspect.signature(function)
 
         @functools.wraps(function)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:

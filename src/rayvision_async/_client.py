@@ -1,18 +1,20 @@
 """``AsyncRayvisionAPI``: settings, the endpoint groups, and the multi-call flows it delegates to.
 
-Every endpoint method ends in :meth:`AsyncRayvisionAPI._call` (table row and
-arguments → wire body → :func:`._request.send`, the one request loop → the
-row's result type). Bulk work, paging and the submit workflow live in
-:mod:`.flows` and get the endpoint calls they need passed in.
+The client builds one :class:`~._caller.Caller` (the connection, the path set,
+timeouts, retries, tracing) and binds the endpoint groups of the table's
+``GROUPS`` over it; every endpoint method ends in ``Caller.call``. Bulk work,
+paging and the submit workflow live in :mod:`.flows` and get the endpoint calls
+they need passed in. :meth:`AsyncRayvisionAPI.with_options` and
+:attr:`~AsyncRayvisionAPI.with_raw_response` are views over an evolved caller
+sharing the connection: nothing is copied.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
@@ -20,15 +22,16 @@ import attrs
 from . import _settings as settings
 from . import errors
 from ._arguments import checked_binding
+from ._caller import Caller
 from ._logsetup import log_from_environment
-from ._raw import RawResponse, RawResponseView
-from ._request import Connection, send
+from ._request import Connection
 from ._retry import RetryPolicy
+from ._tracing import Tracing
 from .api import _kinds as kinds
-from .api._body import build_body, context_values, result_of
-from .api._groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGroup, UserGroup
-from .api._row import Endpoint
-from .api._table import ROWS
+from .api._body import PathSet
+from .api._generated import RawResponseView
+from .api._groups import GROUP_CLASSES, EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGroup, UserGroup
+from .api._table import GROUPS, ROWS
 from .flows import _bulk as bulk
 from .flows import _pipeline as pipeline
 from .flows import _renders as renders
@@ -36,9 +39,8 @@ from .flows import _submit as submit
 from .flows import _userinfo as userinfo
 from .flows._analysis import HardwareRequest, read_document
 from .models import TaskInfo
-from .wire import Envelope, HttpChannel, Timeouts
+from .wire import HttpChannel, Timeouts
 from .wire._channel import DEFAULT_MAX_RESPONSE_BYTES
-from .wire._signing import encode_body
 
 if TYPE_CHECKING:
     import httpx
@@ -48,9 +50,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncRayvisionAPI"]
 
 logger = logging.getLogger("rayvision_async")
-
-def _parse_data(endpoint: Endpoint, path: str, envelope: Envelope) -> Any:
-    return result_of(endpoint, envelope.data, path=path, exact=envelope.exact_data)
 
 
 class AsyncRayvisionAPI:
@@ -71,11 +70,15 @@ class AsyncRayvisionAPI:
     are added to every request. ``RAYVISION_LOG=debug|info`` sends the SDK's
     log to stderr.
 
+    ``tracer_provider`` (an OpenTelemetry ``TracerProvider``) receives one span
+    per endpoint call and per ``poll``/``watch``/``wait``; without it spans go
+    to the global provider once one is set (none are made otherwise).
+
     Use it as ``async with AsyncRayvisionAPI(...) as api:`` or call
     :meth:`aclose` (or :meth:`close`). :meth:`with_options` gives a view with
     other timeouts or retries that shares the connections;
     :attr:`with_raw_response` one whose endpoint calls also return the
-    envelope's request id, server time and the HTTP status.
+    envelope's request id, server time, the HTTP status and headers.
     """
 
     user: UserGroup
@@ -103,47 +106,50 @@ class AsyncRayvisionAPI:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
+        tracer_provider: Any = None,
     ) -> None:
         log_from_environment()
-        self._access_id, access_key, domain, platform, base_url = settings.checked(
+        access_id, access_key, domain, platform, base_url = settings.checked(
             access_id=access_id, access_key=access_key, domain=domain, platform=platform, protocol=protocol,
             retry=retry, max_concurrency=max_concurrency, transport=transport, base_url=base_url,
             max_response_bytes=max_response_bytes)
-        self._timeouts = Timeouts.coerce(timeout)
-        self._retry = retry or settings.retry_policy(max_retries)
-        self.domain = domain
-        self.platform = platform
-        self.protocol = protocol
-        self._legacy = protocol == "2018"
-        self._context = context_values(domain, platform, legacy=self._legacy)
+        timeouts = Timeouts.coerce(timeout)
+        policy = retry or settings.retry_policy(max_retries)
+        paths = PathSet.of(protocol, domain=domain, platform=platform)
+        tracing = Tracing(tracer_provider)
         channel = HttpChannel(
             base_url=base_url or f"https://{domain}",
-            signer_options={"access_id": self._access_id, "access_key": access_key, "domain": domain,
-                            "platform": platform, "version": "1.0.0" if self._legacy else "2.0.0"},
+            signer_options={"access_id": access_id, "access_key": access_key, "domain": domain,
+                            "platform": platform, "version": paths.version},
             inner=transport,
             max_connections=max_concurrency,
             max_response_bytes=max_response_bytes,
             http_client=http_client,
             headers=default_headers,
         )
-        self._connection = Connection(channel, max_concurrency)
-        self._channel = channel
-        self.max_concurrency = max_concurrency
-        self._owner = True
-        self._raw = False
-        self._bind_groups()
+        self._bind(Caller(Connection(channel, max_concurrency), paths, timeouts, policy, tracing),
+                   domain=domain, platform=platform, owner=True)
 
-    def _bind_groups(self) -> None:
-        self.user = UserGroup(self)
-        self.task = TaskGroup(self)
-        self.query = QueryGroup(self)
-        self.tag = TagGroup(self)
-        self.env = EnvGroup(self)
-        self.transmit = TransmitGroup(self)
+    def _bind(self, caller: Caller, *, domain: str, platform: str, owner: bool) -> None:
+        """Hold ``caller`` and bind the endpoint groups of ``GROUPS`` over it."""
+        self._caller = caller
+        self._owner = owner
+        self.domain = domain
+        self.platform = platform
+        self.protocol: Literal["current", "2018"] = caller.paths.protocol
+        self.max_concurrency = caller.connection.max_concurrency
+        for name in GROUPS:
+            setattr(self, name, GROUP_CLASSES[name](caller))
+
+    def _view(self, caller: Caller) -> AsyncRayvisionAPI:
+        """A client over ``caller`` that shares this one's connection and leaves it open."""
+        view = object.__new__(type(self))
+        view._bind(caller, domain=self.domain, platform=self.platform, owner=False)
+        return view
 
     def __repr__(self) -> str:
         return (f"AsyncRayvisionAPI(domain={self.domain!r}, platform={self.platform!r}, "
-                f"protocol={self.protocol!r}, timeout={self._timeouts!r}, retry={self._retry!r})")
+                f"protocol={self.protocol!r}, timeout={self._caller.timeouts!r}, retry={self._caller.policy!r})")
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -159,7 +165,7 @@ class AsyncRayvisionAPI:
         An ``http_client`` you passed stays open: close it yourself.
         """
         if self._owner:
-            await self._channel.aclose()
+            await self._caller.connection.channel.aclose()
 
     async def close(self) -> None:
         """The same as :meth:`aclose` (the name other SDKs' async clients use)."""
@@ -167,27 +173,24 @@ class AsyncRayvisionAPI:
 
     @property
     def with_raw_response(self) -> RawResponseView:
-        """A view whose endpoint calls return a :class:`RawResponse` (``.parse()`` gives the usual result).
+        """A view whose endpoint calls return a :class:`~rayvision_async.RawResponse` (``.parse()``: the result).
 
-        ``await api.with_raw_response.query.task_info([7])`` → ``.request_id``,
-        ``.server_time``, ``.http_status``, ``.code``, ``.message`` and ``.parse()``.
-        It shares this client's connections, timeouts and retries.
+        ``await api.with_raw_response.query.task_info([7])`` is a ``RawResponse[TaskInfoPage]`` with
+        ``.request_id``, ``.server_time``, ``.http_status``, ``.headers``, ``.code``, ``.message`` and
+        ``.parse()``. It shares this client's connections, timeouts and retries; only single-request
+        endpoint methods are offered (not pagers or other helpers).
         """
-        view = copy.copy(self)
-        view._owner = False
-        view._raw = True
-        view._bind_groups()
-        return RawResponseView(view)
+        return RawResponseView(self._caller.evolve(raw=True))
 
     @property
     def is_closed(self) -> bool:
         """True once :meth:`aclose` has run (for a view: once its parent client closed)."""
-        return self._channel.is_closed
+        return self._caller.connection.is_closed
 
     @property
     def requests_sent(self) -> int:
         """Requests sent (every attempt counts) by this client and its :meth:`with_options` views."""
-        return self._connection.requests_sent
+        return self._caller.connection.requests_sent
 
     @checked_binding(errors.ConfigurationError)
     def with_options(
@@ -197,44 +200,14 @@ class AsyncRayvisionAPI:
         """A view of this client with other timeouts or retries, sharing its connections and cap."""
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise errors.ConfigurationError("retry must be a RetryPolicy (or max_retries= an int)")
-        view = copy.copy(self)
-        view._owner = False
+        caller = self._caller
         if timeout != "unchanged":
-            view._timeouts = Timeouts.coerce(timeout)
+            caller = caller.evolve(timeouts=Timeouts.coerce(timeout))
         if max_retries is not None:
-            view._retry = settings.retry_policy(max_retries)
+            caller = caller.evolve(policy=settings.retry_policy(max_retries))
         if retry is not None:
-            view._retry = retry
-        view._bind_groups()
-        return view
-
-    # -- the request loop --------------------------------------------------------------------------
-
-    def _path(self, endpoint: Endpoint) -> str:
-        path = endpoint.legacy_path if self._legacy else endpoint.path
-        if path is None:
-            raise errors.UnsupportedOperationError(
-                f"{endpoint.group}.{endpoint.name} does not exist in the 2018 path set")
-        return path
-
-    def _check(self, name: str, values: dict[str, Any]) -> None:
-        """Validate arguments for the endpoint called ``name`` without sending anything."""
-        endpoint = ROWS[name]
-        self._path(endpoint)
-        build_body(endpoint, values, legacy=self._legacy, context=self._context)
-
-    async def _call(self, endpoint: Endpoint, values: dict[str, Any]) -> Any:
-        """Run one table row: arguments → wire body → the request loop → the row's result type."""
-        path = self._path(endpoint)
-        if self._channel.is_closed:
-            raise errors.ClientClosedError(f"the client is closed; {endpoint.name} was not sent")
-        body = build_body(endpoint, values, legacy=self._legacy, context=self._context)
-        self._connection.check_usable(path)
-        parse: Callable[[Envelope], Any] = functools.partial(_parse_data, endpoint, path)
-        if self._raw:
-            parse = functools.partial(RawResponse.of, parse, scrub=self._channel.signer.scrub_optional)
-        return await send(self._connection, path, encode_body(body), idempotent=endpoint.idempotent,
-                          timeouts=self._timeouts, policy=self._retry, parse=parse)
+            caller = caller.evolve(policy=retry)
+        return self._view(caller)
 
     # -- many tasks (flows/_bulk.py) ---------------------------------------------------------------
 
@@ -251,6 +224,15 @@ class AsyncRayvisionAPI:
         and each failed id's error; ``partial=True`` returns that result
         instead (its ``failed`` lists the ids, ``complete`` is False).
         """
+        with self._caller.tracing.parent("poll") as span:
+            result = await self._poll(task_ids, batch_size, partial=partial)
+            if span is not None:
+                span.set_attribute("rayvision.tasks", len(result.tasks))
+                span.set_attribute("rayvision.missing", len(result.missing))
+                span.set_attribute("rayvision.failed", len(result.failed))
+            return result
+
+    async def _poll(self, task_ids: Iterable[int], batch_size: int, *, partial: bool) -> bulk.PollResult:
         return await bulk.poll(self.query.task_info, task_ids, batch_size=batch_size,
                                concurrency=self.max_concurrency, partial=partial)
 
@@ -273,9 +255,33 @@ class AsyncRayvisionAPI:
         answered, or failing for the same task, raise
         :class:`~.flows._bulk.PartialPollError` after the events already seen.
         """
-        return bulk.Watcher(lambda ids, size: self.poll(ids, batch_size=size, partial=True), task_ids,
-                            interval=interval, until_terminal=until_terminal, batch_size=batch_size,
-                            missing_rounds=missing_rounds, max_failed_rounds=max_failed_rounds)
+        return self._watcher(task_ids, interval=interval, until_terminal=until_terminal, batch_size=batch_size,
+                             missing_rounds=missing_rounds, max_failed_rounds=max_failed_rounds, traced=True)
+
+    def _watcher(
+        self, task_ids: Iterable[int], *, interval: float, traced: bool, until_terminal: bool = True,
+        batch_size: int = 100, missing_rounds: int | None = 3, max_failed_rounds: int = 3,
+    ) -> bulk.Watcher:
+        """A :class:`~.flows._bulk.Watcher` over this client's polls; ``traced``: under a ``rayvision watch`` span."""
+        options: dict[str, Any] = {"until_terminal": until_terminal, "batch_size": batch_size,
+                                   "missing_rounds": missing_rounds, "max_failed_rounds": max_failed_rounds}
+        if not traced:
+            return bulk.Watcher(lambda ids, size: self._poll(ids, size, partial=True), task_ids,
+                                interval=interval, **options)
+        tracing = self._caller.tracing
+        span: list[Any] = []  # started with the first round, ended when the watch ends
+
+        async def poll_round(ids: list[int], size: int) -> bulk.PollResult:
+            if not span:
+                span.append(tracing.start("watch"))
+            with tracing.within(span[0]):
+                return await self._poll(ids, size, partial=True)
+
+        def ended(error: BaseException | None) -> None:
+            if span:
+                tracing.end(span.pop(), error)
+
+        return bulk.Watcher(poll_round, task_ids, interval=interval, on_end=ended, **options)
 
     @overload
     async def wait(self, task_ids: int, *, timeout: float | None = ..., interval: float = ...) -> TaskInfo: ...
@@ -296,10 +302,15 @@ class AsyncRayvisionAPI:
         :class:`~.flows._bulk.TasksNotFoundError` for ids the service did not
         return in three polls in a row.
         """
-        return await bulk.wait(lambda ids, every: self.watch(ids, interval=every), task_ids, timeout=timeout,
-                               interval=interval)
+        with self._caller.tracing.parent("wait"):
+            return await bulk.wait(lambda ids, every: self._watcher(ids, interval=every, traced=False), task_ids,
+                                   timeout=timeout, interval=interval)
 
     # -- the official SDK's workflows (flows/_submit.py) -------------------------------------------
+
+    def _check_named(self, name: str, values: dict[str, Any]) -> None:
+        """Check a call of the endpoint row called ``name`` without sending (for the flows' checks)."""
+        self._caller.check(ROWS[name], values)
 
     @checked_binding()
     async def check_and_add_project_name(self, name: str) -> str:
@@ -354,13 +365,13 @@ class AsyncRayvisionAPI:
             task_json = read_document(task_json, "task.json")
         content = kinds.json_text(task_json, "task_json (task.json)")
         some_id = 1 if task_id is None else task_id
-        self._check("upload_json_content", {"task_id": some_id, "content": content})
-        self._check("submit_task", {"task_id": some_id, "producer": producer})
-        extras = submit.extra_file_texts(extra_files, check=self._check)
+        self._check_named("upload_json_content", {"task_id": some_id, "content": content})
+        self._check_named("submit_task", {"task_id": some_id, "producer": producer})
+        extras = submit.extra_file_texts(extra_files, check=self._check_named)
         if render_key is not None:
             renders.check_render_key(render_key)
         labels = renders.create_labels(create_options.pop("labels", None), render_key)
-        submit.check_create_options({**create_options, "labels": labels}, check=self._check)
+        submit.check_create_options({**create_options, "labels": labels}, check=self._check_named)
         return await renders.submit_render(
             {"task.json": content, **extras}, task_id=task_id, render_key=render_key, labels=labels,
             calls=self._render_calls(producer, create_options))

@@ -1,6 +1,9 @@
 """``api.with_raw_response``: endpoint calls that also return what the envelope and HTTP said.
 
-A :class:`RawResponse` is built inside the request loop from the code-200
+The raw view's groups are generated classes (``api/_generated/``: ``RawQueryEndpoints``…)
+with the same signatures as the endpoint methods and ``-> RawResponse[<result>]``,
+over a raw caller (:meth:`~._caller.Caller.evolve` with ``raw=True``). A
+:class:`RawResponse` is built inside the request loop from the code-200
 envelope, with the result already parsed: the retry rules are exactly those of
 the plain call (a reply whose data does not fit is retried like any unreadable
 body), and ``.parse()`` only hands the result over.
@@ -9,32 +12,26 @@ body), and ``.parse()`` only hands the result over.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from .api._table import ROWS
+from .api._base import GroupBase
+from .errors import UnsupportedOperationError
 from .wire import Envelope
 
 if TYPE_CHECKING:
-    from ._client import AsyncRayvisionAPI
+    import httpx
 
-__all__ = ["RawResponse", "RawResponseView"]
+__all__ = ["RawGroupBase", "RawResponse"]
 
 T = TypeVar("T")
-
-_GROUPS = ("user", "task", "query", "tag", "env", "transmit")
-#: Per group, the names that are one endpoint call (table rows and their aliases), so one envelope.
-_ENDPOINT_NAMES: dict[str, frozenset[str]] = {
-    group: frozenset(name for row in ROWS.values() if row.group == group for name in (row.name, *row.aliases))
-    for group in _GROUPS
-}
 
 
 @attrs.frozen(kw_only=True)
 class RawResponse(Generic[T]):
-    """One successful call: the HTTP status, the envelope's ``code``, ``message``, ``requestId`` and ``serverTime``."""
+    """One successful call: HTTP status and headers; the envelope's ``code``, ``message``, ``requestId``, time."""
 
     http_status: int
     code: int
@@ -43,6 +40,15 @@ class RawResponse(Generic[T]):
     #: ``serverTime`` as the service sent it (epoch milliseconds), None when absent.
     server_time_ms: int | None
     _parsed: T = attrs.field(repr=False, alias="parsed")
+    #: The reply's headers as ``(name, value)`` byte pairs, in order (see :attr:`headers`).
+    raw_headers: Sequence[tuple[bytes, bytes]] = attrs.field(default=(), repr=False, eq=False)
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The reply's HTTP headers (case-insensitive; ``.get_list(name)`` for repeated ones)."""
+        import httpx
+
+        return httpx.Headers(list(self.raw_headers))
 
     @property
     def server_time(self) -> dt.datetime | None:
@@ -64,49 +70,24 @@ class RawResponse(Generic[T]):
         """Parse ``envelope`` and keep what it said beside the result (texts scrubbed like error messages)."""
         return cls(http_status=envelope.http_status, code=envelope.code, message=scrub(envelope.message) or "",
                    request_id=scrub(envelope.request_id), server_time_ms=envelope.server_time_ms,
-                   parsed=parse(envelope))
+                   parsed=parse(envelope), raw_headers=envelope.headers)
 
 
-class _RawGroup:
-    """One endpoint group of a raw view: only its single-call endpoint methods."""
-
-    __slots__ = ("_group", "_name")
-
-    def __init__(self, group: object, name: str) -> None:
-        self._group = group
-        self._name = name
-
-    def __repr__(self) -> str:
-        return f"<raw-response {self._name} group>"
-
-    def __dir__(self) -> list[str]:
-        return sorted(_ENDPOINT_NAMES[self._name])
-
-    def __getattr__(self, name: str) -> Callable[..., Awaitable[RawResponse[Any]]]:
-        if name not in _ENDPOINT_NAMES[self._name]:
-            raise AttributeError(
-                f"with_raw_response.{self._name} has no {name!r}: only single-request endpoint methods give a "
-                "raw response (helpers such as pagers make several requests)")
-        method: Callable[..., Awaitable[RawResponse[Any]]] = getattr(self._group, name)
-        return method
+class _NotARawEndpoint(UnsupportedOperationError, AttributeError):
+    """A raw view offers only single-request endpoint methods (an ``AttributeError`` too, for ``hasattr``)."""
 
 
-class RawResponseView:
-    """``api.with_raw_response``: the endpoint groups, each call returning a :class:`RawResponse`."""
+class RawGroupBase(GroupBase):
+    """What the generated raw group classes stand on: a group over a raw caller, endpoint methods only."""
 
-    __slots__ = ("_client", *_GROUPS)
+    __slots__ = ()
 
-    user: _RawGroup
-    task: _RawGroup
-    query: _RawGroup
-    tag: _RawGroup
-    env: _RawGroup
-    transmit: _RawGroup
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise _NotARawEndpoint(
+            f"with_raw_response.{self.group_name} has no {name!r}: only single-request endpoint methods give a "
+            "raw response (helpers such as pagers make several requests)")
 
-    def __init__(self, client: AsyncRayvisionAPI) -> None:
-        self._client = client
-        for name in _GROUPS:
-            object.__setattr__(self, name, _RawGroup(getattr(client, name), name))
-
-    def __repr__(self) -> str:
-        return f"<with_raw_response of {self._client!r}>"
+    #: The group's name (``"query"``); the generated classes set it.
+    group_name = ""

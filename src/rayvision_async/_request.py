@@ -1,9 +1,10 @@
 """The one request loop: every request of the SDK is sent here.
 
-serialize (done by the caller) → take a slot → sign and send (the channel's
-signer transport) → decode the envelope → classify the failure → retry or raise.
-:class:`Connection` is what a client and its ``with_options`` views share: the
-channel, the concurrency slots and the count of requests sent.
+take a slot → sign and send (the channel) → decode the envelope → parse the
+result, or classify the failure (:mod:`._retry`) → retry or raise.
+:class:`Connection` is what a client and its views share: the channel, the
+concurrency slots and the count of requests sent. :class:`Exchange` records
+what one call's loop did (for spans).
 """
 
 from __future__ import annotations
@@ -15,12 +16,22 @@ from collections.abc import Callable
 from typing import Any
 
 from . import errors
-from ._retry import Failure, RetryPolicy, should_retry
+from ._retry import Failure, RetryPolicy, classify, should_retry
 from .wire import Envelope, HttpChannel, Timeouts, decode_envelope
 
-__all__ = ["Connection", "send"]
+__all__ = ["Connection", "Exchange", "send"]
 
 logger = logging.getLogger("rayvision_async")
+
+
+class Exchange:
+    """What one call's request loop did: requests sent, and the last request id the service gave."""
+
+    __slots__ = ("attempts", "request_id")
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.request_id: str | None = None
 
 
 class Connection:
@@ -37,9 +48,17 @@ class Connection:
         #: The event loop the first request ran in; the pool and slots belong to it.
         self.loop: asyncio.AbstractEventLoop | None = None
 
+    @property
+    def is_closed(self) -> bool:
+        return self.channel.closed
+
+    def scrub(self, text: str | None) -> str | None:
+        """A server's text with the credentials and recent signatures replaced by ``***`` (None stays None)."""
+        return self.channel.signer.scrub_optional(text)
+
     def check_usable(self, path: str) -> None:
         """Raise before sending if the client is closed or used from another event loop."""
-        if self.channel.is_closed:
+        if self.channel.closed:
             raise errors.ClientClosedError(f"the client is closed; {path} was not sent")
         loop = asyncio.get_running_loop()
         if self.loop is None:
@@ -50,7 +69,11 @@ class Connection:
                 "Create one client per event loop.")
 
     async def post_once(self, path: str, content: bytes, timeouts: Timeouts, *, fresh: bool = False) -> Envelope:
-        """One attempt: wait for a slot (within the pool timeout), send, decode the envelope."""
+        """One attempt: wait for a slot (within the pool timeout), send, decode the envelope.
+
+        The client may have been closed while this waited (for a slot, or a back-off):
+        that is checked here, once a slot is held, and nothing is sent then.
+        """
         semaphore = self.semaphore
         if semaphore.locked() and timeouts.pool is not None:
             try:
@@ -61,7 +84,7 @@ class Connection:
         else:
             await semaphore.acquire()
         try:
-            if self.channel.is_closed:
+            if self.channel.closed:
                 raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
             self.requests_sent += 1
             try:
@@ -69,15 +92,29 @@ class Connection:
                     reply = await self.channel.post(path, content, timeouts, fresh=fresh)
             except TimeoutError:
                 raise errors.RequestTimeoutError(f"no complete answer within the total timeout of {timeouts.total} s",
-                                          path=path) from None
+                                                 path=path) from None
         finally:
             semaphore.release()
-        return decode_envelope(reply.status, reply.content, path=path, retry_after=reply.retry_after)
+        status = reply.status
+        return decode_envelope(status, reply.content, path=path, headers=reply.headers,
+                               retry_after=None if 200 <= status < 300 else reply.retry_after)
+
+    def refusal(self, envelope: Envelope, path: str) -> errors.APIError:
+        """The typed error for an envelope whose code is not 200 (the server's texts scrubbed)."""
+        error = errors.error_for_code(envelope.code, self.scrub(envelope.message) or "", path=path,
+                                      request_id=self.scrub(envelope.request_id))
+        if isinstance(error, errors.SignatureExpiredError):
+            error.server_time_ms = envelope.server_time_ms
+        return error
+
+    def resync(self, server_time_ms: int) -> float:
+        """Adopt the service's clock (a plausible 610 ``serverTime``); the new offset in seconds."""
+        return self.channel.signer.resync(server_time_ms)
 
 
 async def send(
     connection: Connection, path: str, content: bytes, *, idempotent: bool, timeouts: Timeouts, policy: RetryPolicy,
-    parse: Callable[[Envelope], Any],
+    parse: Callable[[Envelope], Any], exchange: Exchange | None = None,
 ) -> Any:
     """Send ``content`` to ``path`` until it succeeds, fails for good, or may not be repeated.
 
@@ -87,79 +124,51 @@ async def send(
 
     ``parse`` turns a code-200 envelope into the result; a
     :class:`~.errors.MalformedResponseError` it raises is a failure after
-    sending, retried like an unreadable body.
+    sending, retried like an unreadable body. A 610 with a plausible
+    ``serverTime`` resyncs the clock and resends at once; the first resync is
+    free, later ones count against ``policy.attempts``.
     """
-    signer = connection.channel.signer
-    attempt = 0
+    attempt = 0  # counted against policy.attempts
     resynced = False
     while True:
         attempt += 1
+        if exchange is not None:
+            exchange.attempts += 1
         started = time.perf_counter()
-        retry_after: float | None = None
-        error: errors.RayvisionError
-        closed = connection.channel.is_closed
         try:
-            if closed:
-                raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
             # A creating call, and any retry, gets a connection that cannot have gone stale while idle.
             envelope = await connection.post_once(path, content, timeouts, fresh=not idempotent or attempt > 1)
-            result = parse(envelope) if envelope.code == 200 else None
-        except errors.ClientClosedError:
-            raise
-        except errors.RayvisionError as exc:
-            if connection.channel.is_closed and not closed and not isinstance(exc, errors.APIError):
-                raise errors.ClientClosedError(f"the client was closed while {path} was in flight") from None
-            if isinstance(exc, (errors.ConnectError, errors.PoolTimeoutError)) and not exc.unvouched:
-                failure, error = (Failure.CONNECT if isinstance(exc, errors.ConnectError) else Failure.POOL), exc
-            elif isinstance(exc, (errors.TransportError, errors.MalformedResponseError)):
-                failure, error = Failure.AFTER_SEND, exc
-            elif isinstance(exc, errors.HTTPStatusError):
-                if exc.status_code == 429:
-                    failure = Failure.THROTTLED
-                elif exc.status_code >= 500:
-                    failure = Failure.AFTER_SEND
-                else:
-                    raise
-                error, retry_after = exc, exc.retry_after
-            else:
-                raise
-        else:
+            if exchange is not None:
+                exchange.request_id = envelope.request_id
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> code %d in %.1f ms (request id %s)", path, envelope.code,
-                             (time.perf_counter() - started) * 1000, signer.scrub_optional(envelope.request_id))
+                             (time.perf_counter() - started) * 1000, connection.scrub(envelope.request_id))
             if envelope.code == 200:
-                return result
-            error = errors.error_for_code(envelope.code, signer.scrub(envelope.message),
-                                          path=path, request_id=signer.scrub_optional(envelope.request_id))
-            if envelope.code == 610:
-                # The service refused the timestamp before doing anything, so any call may be resent. A
-                # plausible serverTime becomes the clock offset (the first resync is free, later ones count
-                # as attempts); an unusable one is never adopted: the call is retried on the budget as is.
-                if not signer.plausible_server_time(envelope.server_time_ms):
-                    failure = Failure.REFUSED
-                elif resynced and attempt >= policy.attempts:
-                    raise error
-                else:
-                    assert envelope.server_time_ms is not None
-                    offset = signer.resync(envelope.server_time_ms)
-                    logger.info("%s: signature expired; clock offset now %+.1f s, retrying", path, offset)
-                    if not resynced:
-                        attempt -= 1
-                    resynced = True
-                    continue
-            elif envelope.code != 500:
-                raise error
-            else:
-                failure = Failure.SERVER_CODE
-        if not should_retry(failure, idempotent=idempotent):
+                return parse(envelope)
+            error: errors.RayvisionError = connection.refusal(envelope, path)
+        except errors.RayvisionError as exc:
+            error = exc
+        failure = classify(error)
+        if failure is not None and connection.is_closed and not isinstance(error, errors.APIError):
+            # The exchange broke because the client closed under it: say so, and try nothing more.
+            raise errors.ClientClosedError(f"the client was closed while {path} was in flight") from None
+        if failure is Failure.CLOCK_SKEW and not (resynced and attempt >= policy.attempts):
+            assert isinstance(error, errors.SignatureExpiredError)
+            assert error.server_time_ms is not None
+            logger.info("%s: signature expired; clock offset now %+.1f s, retrying", path,
+                        connection.resync(error.server_time_ms))
+            if not resynced:
+                attempt -= 1  # the first resync is free
+            resynced = True
+            continue
+        if failure is None or not should_retry(failure, idempotent=idempotent):
             if failure is Failure.AFTER_SEND:
                 raise errors.RequestOutcomeUnknownError(
                     f"{path}: outcome unknown: the request may have been processed, so it was not retried "
-                    f"({error})", path=path
-                ) from error
+                    f"({error})", path=path) from error
             raise error
         if attempt >= policy.attempts:
             raise error
-        delay = policy.delay(attempt, retry_after)
+        delay = policy.delay(attempt, getattr(error, "retry_after", None))
         logger.info("%s: %s; retry %d of %d in %.2f s", path, error, attempt, policy.attempts - 1, delay)
         await asyncio.sleep(delay)

@@ -17,6 +17,11 @@ envelope code 610 (clock skew)              resynced, once   resynced, once
 
 A "creating or changing" call is one the endpoint table marks
 ``idempotent=False`` (createTask, submitTask, frame restarts, uploads…).
+
+The request loop (:func:`rayvision_async._request.send`) asks two small
+questions here after a failed attempt: :func:`classify` (what kind of failure
+is this error?) and :func:`should_retry` (may that kind be tried again for this
+call?); :meth:`RetryPolicy.delay` says how long to wait first.
 """
 
 from __future__ import annotations
@@ -24,15 +29,18 @@ from __future__ import annotations
 import contextlib
 import enum
 import random
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
 
+from . import errors
 from ._arguments import checked_binding
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_RETRY", "NO_RETRY", "Failure", "RetryPolicy", "no_backoff", "set_testing", "should_retry"]
+__all__ = ["DEFAULT_RETRY", "MAX_CLOCK_OFFSET", "NO_RETRY", "Failure", "RetryPolicy", "classify", "no_backoff",
+           "plausible_server_time", "set_testing", "should_retry"]
 
 _testing = False
 
@@ -66,14 +74,57 @@ class Failure(enum.Enum):
     AFTER_SEND = "after_send"  # read timeout, reset, HTTP 5xx, unreadable body: may have been processed
     THROTTLED = "throttled"  # HTTP 429: refused before processing
     REFUSED = "refused"  # code 610 with an unusable serverTime: refused before processing
+    CLOCK_SKEW = "clock_skew"  # code 610 with a plausible serverTime: adopt the service's clock, resend at once
     SERVER_CODE = "server_code"  # envelope code 500
 
 
 def should_retry(failure: Failure, *, idempotent: bool) -> bool:
     """Whether ``failure`` may be retried for an endpoint of the given kind."""
-    if failure in (Failure.CONNECT, Failure.POOL, Failure.THROTTLED, Failure.REFUSED):
+    if failure in (Failure.CONNECT, Failure.POOL, Failure.THROTTLED, Failure.REFUSED, Failure.CLOCK_SKEW):
         return True
     return idempotent
+
+
+#: The largest clock offset (seconds) a 610 reply may make the signer adopt: 24 hours.
+MAX_CLOCK_OFFSET = 86_400.0
+#: 2020-01-01T00:00:00Z in epoch milliseconds: no earlier ``serverTime`` is believed.
+_EARLIEST_MS = 1_577_836_800_000
+
+
+def plausible_server_time(server_time_ms: int | None) -> bool:
+    """Whether a 610 reply's ``serverTime`` may be adopted as the service's clock.
+
+    It must be integer epoch milliseconds no earlier than 2020-01-01, no later
+    than now + 2 days, and within :data:`MAX_CLOCK_OFFSET` of the local clock.
+    """
+    if type(server_time_ms) is not int:
+        return False
+    now_ms = time.time() * 1000
+    return (_EARLIEST_MS <= server_time_ms <= now_ms + 2 * 86_400_000
+            and abs(server_time_ms - now_ms) <= MAX_CLOCK_OFFSET * 1000)
+
+
+def classify(error: errors.RayvisionError) -> Failure | None:
+    """The kind of failure ``error`` is, for retrying; None when it is raised as it is.
+
+    A connect or pool failure means nothing was sent, unless a transport the SDK
+    cannot vouch for raised it (``unvouched``): then, like every other transport
+    failure and an unreadable reply, the request may have been processed.
+    """
+    if isinstance(error, (errors.ConnectError, errors.PoolTimeoutError)) and not error.unvouched:
+        return Failure.CONNECT if isinstance(error, errors.ConnectError) else Failure.POOL
+    if isinstance(error, (errors.TransportError, errors.MalformedResponseError)):
+        return Failure.AFTER_SEND
+    if isinstance(error, errors.HTTPStatusError):
+        if error.status_code == 429:
+            return Failure.THROTTLED
+        return Failure.AFTER_SEND if error.status_code >= 500 else None
+    if isinstance(error, errors.SignatureExpiredError):
+        # The service refused the timestamp before doing anything, so any call may be resent.
+        return Failure.CLOCK_SKEW if plausible_server_time(error.server_time_ms) else Failure.REFUSED
+    if isinstance(error, errors.ServerError):
+        return Failure.SERVER_CODE
+    return None
 
 
 def _attempts(instance: object, attribute: attrs.Attribute[int], value: object) -> None:

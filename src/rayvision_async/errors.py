@@ -194,6 +194,9 @@ class RegionMismatchError(APIError):
 class SignatureExpiredError(APIError):
     """Code 610: the request's timestamp was outside the service's window (clock skew)."""
 
+    #: The reply's ``serverTime`` (epoch milliseconds), None when it sent none or an unusable one.
+    server_time_ms: int | None = None
+
 
 class SignatureInvalidError(APIError):
     """Code 611: the signature did not verify (wrong access key, or a mangled request)."""

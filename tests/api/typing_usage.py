@@ -1,4 +1,4 @@
-"""Code that ``mypy --strict`` must accept, run by tests/test_endpoint_table.py (not a test module).
+"""Code that ``mypy --strict`` must accept, run by tests/api/test_endpoint_table.py (not a test module).
 
 The assignments check the stub's return types; the ``# type: ignore[...]`` lines
 are calls mypy must reject. Under ``--strict`` (``warn_unused_ignores``), a stub
@@ -11,7 +11,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from rayvision_async import AsyncRayvisionAPI, CheckedAnalysis, FrameInfo, Page, Pager, SubmittedAnalysis, TaskInfo
+from rayvision_async import (
+    AsyncRayvisionAPI,
+    CheckedAnalysis,
+    FrameInfo,
+    Page,
+    Pager,
+    RawResponse,
+    SubmittedAnalysis,
+    TaskInfo,
+)
 from rayvision_async.models import (
     CreatedRenderEnv,
     CreatedTasks,
@@ -61,8 +70,14 @@ async def use(api: AsyncRayvisionAPI) -> None:
     user_info: dict[str, Any] = await api.user_info()
     user_id: int = await api.get_user_id()
     as_dict: dict[str, Any] = profile.to_dict()
+    raw: RawResponse[TaskInfoPage] = await api.with_raw_response.query.task_info([1])
+    raw_page: TaskInfoPage = raw.parse()
+    raw_none: RawResponse[None] = await api.with_raw_response.task.stop_task([1])
+    raw_alias: RawResponse[str] = await api.with_raw_response.task.set_task_overtime_top([1], 60)
+    view: AsyncRayvisionAPI = api.with_options(timeout=5, max_retries=0)
     print(page, tasks, frames, created, profile, platforms, codes, detail, server, envs, labels, done,
-          thumbnails, env, pager, small, projects, task_id, submitted, checked, user_info, user_id, as_dict)
+          thumbnails, env, pager, small, projects, task_id, submitted, checked, user_info, user_id, as_dict,
+          raw, raw_page, raw_none, raw_alias, view)
 
     # Calls mypy must reject.
     await api.query.task_info("12")  # type: ignore[arg-type]
@@ -74,4 +89,6 @@ async def use(api: AsyncRayvisionAPI) -> None:
     await api.task.submit_task()  # type: ignore[call-arg]
     wrong: Page[FrameInfo] = await api.query.get_task_list()  # type: ignore[assignment]
     not_a_str: int = await api.task.full_speed([1])  # type: ignore[assignment]
-    print(wrong, not_a_str)
+    not_raw: TaskInfoPage = await api.with_raw_response.query.task_info([1])  # type: ignore[assignment]
+    await api.with_raw_response.query.task_info(["1"])  # type: ignore[list-item]
+    print(wrong, not_a_str, not_raw)

@@ -478,6 +478,6 @@ async def test_watch_raises_at_once_on_a_fatal_failure() -> None:
 @pytest.mark.parametrize("options", [{"max_failed_rounds": 0}, {"max_failed_rounds": "3"},
                                      {"missing_rounds": 0}, {"max_failed_rounds": True}])
 def test_watch_round_limits_are_checked(options: dict[str, Any]) -> None:
-    api = AsyncRayvisionAPI(access_id="id-1234", access_key="key-1234", transport=FakeFarm())
+    api = AsyncRayvisionAPI(access_id="id-1234", access_key="key-1234", transport=FakeFarm().transport)
     with pytest.raises(InvalidInputError):
         api.watch([1], **options)

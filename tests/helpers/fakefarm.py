@@ -1,6 +1,7 @@
-"""A small, scripted fake of the three listing/query endpoints, as an httpx transport.
+"""A small, scripted fake of the three listing/query endpoints, served through the one fake transport.
 
-Pass it to the client: ``AsyncRayvisionAPI("AKIDtest", "secretkey", transport=farm)``.
+Pass its transport (a :class:`~helpers.fake_service.FakeService`) to the client:
+``AsyncRayvisionAPI("AKIDtest", "secretkey", transport=farm.transport)``, or use ``api_for(farm)``.
 Everything it knows lives in plain lists and dicts you can read and change:
 
 * ``tasks`` — task dicts (camelCase, as the service sends them) in getTaskList order;
@@ -33,6 +34,7 @@ from typing import Any
 
 import httpx
 
+from helpers.fake_service import FakeService
 from rayvision_async import AsyncRayvisionAPI
 
 TASK_LIST = "/api/render/handle/getTaskList/v2"
@@ -48,7 +50,7 @@ ACTION_PATHS = (RESTART_FRAMES, RESTART_FAILED, STOP_FRAMES)
 
 def api_for(farm: FakeFarm, **options: Any) -> AsyncRayvisionAPI:
     """A client that talks to ``farm`` (use it as ``async with api_for(farm) as api:``)."""
-    return AsyncRayvisionAPI("AKIDtest", "secretkey", transport=farm, **options)
+    return AsyncRayvisionAPI("AKIDtest", "secretkey", transport=farm.transport, **options)
 
 
 def other_tasks() -> set[asyncio.Task[Any]]:
@@ -80,7 +82,7 @@ class Call:
 
 
 @dataclass
-class FakeFarm(httpx.AsyncBaseTransport):
+class FakeFarm:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     frames: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     scripts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
@@ -95,6 +97,8 @@ class FakeFarm(httpx.AsyncBaseTransport):
 
     def __post_init__(self) -> None:
         self._started = asyncio.Condition()
+        #: The transport to give the client: every request is answered by :meth:`_serve`.
+        self.transport = FakeService(answer=lambda request: self._serve)
 
     # -- records -----------------------------------------------------------------------------------
 
@@ -125,11 +129,11 @@ class FakeFarm(httpx.AsyncBaseTransport):
         """The top-level task dict with this id (to read or change it)."""
         return next(item for item in self.tasks if item["id"] == task_id)
 
-    # -- the transport -----------------------------------------------------------------------------
+    # -- the service -------------------------------------------------------------------------------
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def _serve(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
-        body = json.loads(await request.aread() or b"{}")
+        body = json.loads(request.content or b"{}")
         call = Call(path, body, time.monotonic())
         self.calls.append(call)
         async with self._started:

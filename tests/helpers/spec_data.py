@@ -1,7 +1,7 @@
 """What the tests know from the spec documents, read from ``tests/data/`` (never from the documents).
 
 The files are written by ``scripts/extract_spec_examples.py SPEC_DIR`` (see
-:mod:`helpers.spec_extract`); the doc-sync tests (``tests/test_spec_data_sync.py``)
+:mod:`helpers.spec_extract`); the doc-sync tests (``tests/documentation/test_spec_data_sync.py``)
 prove they still match the documents when those are present.
 
 ``spec_examples.json``

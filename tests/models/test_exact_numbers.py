@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import rayvision_async.models as models
 from helpers.spec_data import DATA
-from rayvision_async.api._body import result_of
+from rayvision_async.api._reply import result_of
 from rayvision_async.api._table import ENDPOINTS, ROWS
 from rayvision_async.models import FrameInfo, TaskInfo, TaskInfoPage
 from rayvision_async.models import _numbers as numbers

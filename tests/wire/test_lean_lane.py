@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 import respx
 
+from helpers import internals
 from rayvision_async import AiohttpTransport, AsyncRayvisionAPI, RetryPolicy, errors
 
 ACCESS_ID = "AKIDlean0000lane0001"
@@ -77,8 +78,8 @@ def client(url: str, *, lean: bool, **options: object) -> AsyncRayvisionAPI:
     transport = None if lean else HttpxPath(use_env_proxies=False)
     api = AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, base_url=url, transport=transport, default_headers={"X-Trace": "t1"},
                             retry=RetryPolicy(attempts=1), **options)  # type: ignore[arg-type]
-    assert (api._channel._lean is not None) is lean
-    api._channel.signer._nonce = lambda: "424242"  # type: ignore[method-assign]
+    assert (internals.channel(api)._lean is not None) is lean
+    internals.signer(api)._nonce = lambda: "424242"  # type: ignore[method-assign]
     return api
 
 
@@ -166,7 +167,7 @@ async def test_nothing_listening_is_a_vouched_connect_error_on_both_lanes() -> N
         async with client(f"http://127.0.0.1:{port}", lean=lean) as api:
             with pytest.raises(errors.ConnectError) as caught:
                 await api.task.create_task()
-            inner = api._channel.inner
+            inner = internals.inner(api)
             assert isinstance(inner, AiohttpTransport)
             assert inner._fresh_session is not None  # a creating call asks for a fresh connection
             assert inner._session is None
@@ -180,7 +181,7 @@ async def test_an_active_respx_router_sees_the_default_client_s_calls() -> None:
         route = router.post("https://task.renderbus.com/api/render/handle/queryTaskInfo/v2").respond(
             200, content=ENVELOPE)
         async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY) as api:
-            assert api._channel._lean is not None
+            assert internals.channel(api)._lean is not None
             assert [task.id for task in (await api.query.task_info([7])).items] == [7]
     assert route.call_count == 1
 

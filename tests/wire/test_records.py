@@ -6,7 +6,8 @@ import attrs
 import pytest
 
 from rayvision_async import errors
-from rayvision_async.wire._channel import RawReply, Timeouts
+from rayvision_async.wire._channel import Timeouts
+from rayvision_async.wire._envelope import RawReply
 
 
 def test_timeouts_record() -> None:
@@ -35,7 +36,12 @@ def test_timeouts_validation_message(name: str, bad: object) -> None:
 
 
 def test_raw_reply_record() -> None:
-    reply = RawReply(200, b"{}", None)
-    assert (reply.status, reply.content, reply.retry_after) == (200, b"{}", None)
-    assert reply == RawReply(200, b"{}", None)
-    assert repr(reply) == "RawReply(status=200, content=<2 bytes>, retry_after=None)"
+    reply = RawReply(200, b"{}")
+    assert (reply.status, reply.content, reply.headers, reply.retry_after) == (200, b"{}", (), None)
+    assert reply == RawReply(200, b"{}", [(b"x", b"y")])  # headers are not compared
+    assert repr(reply) == "RawReply(status=200, content=<2 bytes>)"
+
+
+def test_raw_reply_joins_repeated_retry_after_as_httpx_does() -> None:
+    headers = [(b"Content-Type", b"text/html"), (b"Retry-After", b"7"), (b"retry-after", b"8")]
+    assert RawReply(503, b"", headers).retry_after == "7, 8"

@@ -18,7 +18,7 @@ import pytest
 import respx
 
 from rayvision_async import AsyncRayvisionAPI, errors
-from rayvision_async.wire._aiohttp import respx_router_active
+from rayvision_async.wire._aiohttp import respx_active
 from rayvision_async.wire._signing import SIGNED_HEADER_NAMES, sign_request
 
 ACCESS_ID = "AKIDrespx00001"
@@ -104,9 +104,9 @@ async def test_the_context_manager_intercepts_and_then_lets_go(no_network: list[
         route = respx.post(f"{base}{TASK_INFO_PATH}").respond(200, json=TASK_INFO_OK)
         async with client(base_url=base) as api:
             await api.query.task_info([7])
-            assert respx_router_active()
+            assert respx_active()
         assert route.called
-    assert not respx_router_active()
+    assert not respx_active()
     assert no_network == []
     # Outside the mock the same kind of client goes to the network again (here: the guard).
     async with client(base_url=base, max_retries=0) as api:

@@ -16,6 +16,8 @@ import pytest
 import respx
 from aiohttp import web
 
+from helpers import internals
+from helpers.fake_service import FakeService
 from rayvision_async import AiohttpTransport, AsyncRayvisionAPI, RetryPolicy, Timeouts, errors
 from rayvision_async.wire._signing import SIGNED_HEADER_NAMES, sign_request
 
@@ -33,24 +35,20 @@ def signature_ok(request: httpx.Request, domain: str) -> bool:
     return request.headers["signature"] == expected
 
 
-class Recorder(httpx.AsyncBaseTransport):
+def recorder(failures: tuple[Exception, ...] = (), on_request: Callable[[], None] | None = None) -> FakeService:
     """A caller's own transport: records requests; fails with the scripted exceptions first."""
+    pending = list(failures)
 
-    def __init__(self, failures: tuple[Exception, ...] = (), on_request: Callable[[], None] | None = None) -> None:
-        self.requests: list[httpx.Request] = []
-        self.failures = list(failures)
-        self.on_request = on_request
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.requests.append(request)
-        if self.on_request:
-            self.on_request()
-        if self.failures:
-            raise self.failures.pop(0)
+    def answer(request: httpx.Request) -> Any:
+        if on_request:
+            on_request()
+        if pending:
+            return pending.pop(0)
         if request.url.path.endswith("/createTask"):
             return httpx.Response(200, json={**TASK_INFO_OK, "data": {"taskIdList": [7]}})
         return httpx.Response(200, json=TASK_INFO_OK)
+
+    return FakeService(answer=answer)
 
 
 async def test_respx_mock_sees_a_complete_signed_request() -> None:
@@ -87,9 +85,7 @@ async def test_language_flag_is_1_outside_renderbus() -> None:
 
 
 async def test_a_callers_transport_receives_signed_requests_and_is_closed() -> None:
-    closed: list[bool] = []
-    inner = Recorder()
-    inner.aclose = lambda: asyncio.sleep(0, closed.append(True))  # type: ignore[method-assign]
+    inner = recorder()
     async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, domain="sim.local:8443", transport=inner,
                                  base_url="http://127.0.0.1:9") as api:
         await api.query.task_info([1])
@@ -99,7 +95,7 @@ async def test_a_callers_transport_receives_signed_requests_and_is_closed() -> N
                                                     "/api/render/submit/createTask"]
     assert all(r.url.host == "127.0.0.1" for r in inner.requests)
     assert all(signature_ok(r, "sim.local:8443") for r in inner.requests)
-    assert closed == [True]
+    assert inner.closed
 
 
 async def test_every_attempt_is_resigned(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,7 +105,7 @@ async def test_every_attempt_is_resigned(monkeypatch: pytest.MonkeyPatch) -> Non
     def advance() -> None:
         clock.now += 7
 
-    inner = Recorder(failures=(httpx.ConnectError("refused"),), on_request=advance)
+    inner = recorder(failures=(httpx.ConnectError("refused"),), on_request=advance)
     async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=inner, retry=FAST) as api:
         await api.query.task_info([1])
     first, second = inner.requests
@@ -121,7 +117,7 @@ async def test_every_attempt_is_resigned(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 async def test_2018_path_set_sends_version_1_and_legacy_paths() -> None:
-    inner = Recorder()
+    inner = recorder()
     async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, protocol="2018", transport=inner) as api:
         await api.query.task_info([3])
         await api.task.stop_task([4, 5])
@@ -186,13 +182,13 @@ def loopback_api(port: int) -> AsyncRayvisionAPI:
 
 async def test_aiohttp_transport_sends_signed_requests_and_decodes(loopback: Loopback) -> None:
     api = loopback_api(loopback.port)
-    assert isinstance(api._channel.inner, AiohttpTransport)
+    assert isinstance(internals.inner(api), AiohttpTransport)
     async with api:
         page = await api.query.task_info([7])
         created = await api.task.create_task(count=2)
-        assert api._channel.inner.open_connections >= 1
+        assert internals.inner(api).open_connections >= 1
     assert api.is_closed
-    assert api._channel.inner.open_connections == 0
+    assert internals.inner(api).open_connections == 0
     assert [task.id for task in page.items] == [7]
     assert created.task_id_list == (42,)
     assert [hit["valid"] for hit in loopback.hits] == [True, True]

@@ -8,6 +8,7 @@ from collections import Counter
 import httpx
 import pytest
 
+from helpers.fake_service import FakeService
 from rayvision_async import AsyncRayvisionAPI, errors
 from rayvision_async.wire import AiohttpTransport, SigningTransport
 from rayvision_async.wire._signing import NonceSource
@@ -84,19 +85,13 @@ def test_aiohttp_timeouts_follow_each_request_even_when_one_mapping_is_reused() 
 
 
 async def test_signer_replaces_headers_the_request_already_has() -> None:
-    seen: list[httpx.Request] = []
-
-    class Recorder(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            return httpx.Response(200, content=b"{}")
-
-    signer = SigningTransport(Recorder(), access_id="AKIDexample", access_key="secret-key",
+    inner = FakeService(httpx.Response(200, content=b"{}"))
+    signer = SigningTransport(inner, access_id="AKIDexample", access_key="secret-key",
                               domain="task.renderbus.com", platform="2")
     request = httpx.Request("POST", "http://127.0.0.1:8/x", content=b"{}",
                             headers=[("content-type", "text/plain"), ("Content-Type", "text/html"), ("X-Mine", "1")])
     await signer.handle_async_request(request)
-    headers = seen[0].headers
+    headers = inner.requests[0].headers
     assert headers.get_list("content-type") == ["application/json"]
     assert headers["x-mine"] == "1"
     assert headers["accessId"] == "AKIDexample"

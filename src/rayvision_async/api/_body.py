@@ -1,26 +1,27 @@
-"""From a call's arguments to the wire body, as one table row says.
+"""From a call's arguments to its path and wire body, as one table row and the path set say (input only).
 
-``build_body`` checks each value with its kind and names it for the chosen path
-set, and ``result_of`` structures the envelope's ``data`` into the row's
-response model. Everything here raises before a request is sent.
+Two path sets exist: ``"current"`` (what the official SDK 3.x sends, version
+header 2.0.0) and ``"2018"`` (the 2018–2020 protocol documents, version header
+1.0.0), where some operations do not exist and some parameters are named or
+typed differently. A :class:`PathSet` (one per client) gives a row's path and,
+through ``build_body``, its body: each value checked with its kind and named for
+the set, with the defaults computed from the client's domain and platform
+(:class:`~._row.Context`). Everything here raises before a request is sent. The
+way back, a reply's ``data`` to the row's result, is :mod:`._reply`.
 """
 
 from __future__ import annotations
 
-import functools
 import sys
-import types
-from collections.abc import Callable, Mapping
-from typing import Any, Union, get_args, get_origin
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import attrs
 
-from ..errors import InvalidInputError, MalformedResponseError, UnsupportedOperationError
-from ..models import Page
-from ..models._converter import PATHS_OR_TEXT, structure, structure_reply
+from ..errors import InvalidInputError, UnsupportedOperationError
 from ._row import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
 
-__all__ = ["build_body", "check_shape", "context_values", "result_of"]
+__all__ = ["PROTOCOLS", "PathSet", "build_body", "context_values"]
 
 
 def context_values(domain: str, platform: str, *, legacy: bool = False) -> dict[Context, Any]:
@@ -103,90 +104,39 @@ def _to_legacy(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
     return renamed
 
 
-@functools.cache
-def _allowed(returns: Any) -> tuple[type, ...] | None:
-    """The JSON types a reply's ``data`` may have for ``returns`` (None: anything goes); once per type."""
-    if returns is None or returns is Any or returns is str:
-        return None
-    if returns == PATHS_OR_TEXT:
-        return (list, str, type(None))
-    allowed = _shape(returns)
-    if allowed is not None and list in allowed:
-        allowed = (*allowed, type(None))  # a null sequence is an empty one
-    return allowed
+#: The protocol names a client accepts, and the version header each sends.
+PROTOCOLS: Mapping[str, str] = {"current": "2.0.0", "2018": "1.0.0"}
 
 
-@functools.cache
-def _required_keys(returns: Any) -> tuple[str, ...]:
-    """Keys a reply's ``data`` object must have: a page's ``items`` (every documented page has it)."""
-    origin = get_origin(returns) or returns
-    return ("items",) if isinstance(origin, type) and issubclass(origin, Page) else ()
+@attrs.frozen
+class PathSet:
+    """One path set with a client's computed defaults: a row → its path, a row and arguments → its body."""
 
+    protocol: Literal["current", "2018"]
+    context: Mapping[Context, Any] = attrs.field(repr=False)
+    #: Whether this is the 2018 set.
+    legacy: bool = attrs.field(init=False, repr=False)
 
-def _shape(returns: Any) -> tuple[type, ...] | None:
-    arms = get_args(returns) if get_origin(returns) in (Union, types.UnionType) else (returns,)
-    allowed: list[type] = []
-    for arm in arms:
-        origin = get_origin(arm) or arm
-        if arm is type(None):
-            allowed.append(type(None))
-        elif origin is tuple:
-            allowed.append(list)
-        elif arm is str:
-            allowed.append(str)
-        elif isinstance(origin, type) and attrs.has(origin):
-            allowed.append(dict)
-        else:
-            return None
-    return tuple(allowed)
+    @legacy.default
+    def _legacy(self) -> bool:
+        return self.protocol == "2018"
 
+    @classmethod
+    def of(cls, protocol: Literal["current", "2018"], *, domain: str, platform: str) -> PathSet:
+        return cls(protocol, context_values(domain, platform, legacy=protocol == "2018"))
 
-def check_shape(endpoint: Endpoint, data: Any, *, path: str) -> None:
-    """Raise :class:`MalformedResponseError` if ``data`` is not of the JSON type the row declares.
+    @property
+    def version(self) -> str:
+        """The ``version`` header this set sends."""
+        return PROTOCOLS[self.protocol]
 
-    An object (model or page) must be a JSON object, and a page one with
-    ``items``; a tuple a JSON array (or ``null``, an empty list), and ``null`` only where the row allows it
-    (``X | None``). Rows returning ``None``, ``Any`` or ``str`` accept anything,
-    and ``PATHS_OR_TEXT`` a list, a bare text or ``null``.
-    """
-    returns = endpoint.returns
-    allowed = _allowed(returns)
-    if allowed is not None and type(data) not in allowed:
-        got = "null" if data is None else type(data).__name__
-        raise MalformedResponseError(
-            f"data is {got}, not the {getattr(returns, '__name__', returns)} the endpoint returns", path=path)
-    for key in _required_keys(returns):
-        if isinstance(data, dict) and key not in data:
-            raise MalformedResponseError(f"data is an object without {key!r}, not the "
-                                         f"{getattr(returns, '__name__', returns)} the endpoint returns", path=path)
+    def path(self, row: Endpoint) -> str:
+        """The row's path in this set; :class:`UnsupportedOperationError` where it does not exist."""
+        path = row.legacy_path if self.legacy else row.path
+        if path is None:
+            raise UnsupportedOperationError(f"{row.group}.{row.name} does not exist in the 2018 path set")
+        return path
 
-
-def result_of(endpoint: Endpoint, data: Any, *, path: str, exact: Callable[[], Any] | None = None) -> Any:
-    """Check ``data``'s JSON shape against ``endpoint.returns`` and structure it.
-
-    ``data`` is the reply's fast decoding; ``exact()`` decodes the reply again with money as
-    ``Decimal`` of the literal sent (``Envelope.exact_data``). Raw results (``Any``, ``str``) come
-    from the exact decoding; models from the fast one unless a float in it cannot be trusted.
-    """
-    check_shape(endpoint, data, path=path)
-    returns = endpoint.returns
-    if returns is None:
-        return None
-    if returns is Any or returns is str:
-        if exact is not None and not isinstance(data, str) and data is not None:
-            try:
-                data = exact()
-            except (ValueError, RecursionError):  # e.g. an integer of more than 4300 digits
-                raise MalformedResponseError("data cannot be decoded exactly", path=path) from None
-        if returns is Any:
-            return data
-        return data if isinstance(data, str) else ("" if data is None else str(data))
-    try:
-        result = structure(data, returns) if exact is None else structure_reply(data, returns, exact)
-    except Exception as exc:  # cattrs raises many kinds; each means "not the documented shape"
-        reason = f"data does not fit {getattr(returns, '__name__', returns)}: {type(exc).__name__}"
-        raise MalformedResponseError(reason, path=path) from None
-    for name, what in endpoint.nonempty.items():
-        if not getattr(result, name):
-            raise MalformedResponseError(f"the reply holds no {what}", path=path)
-    return result
+    def body(self, row: Endpoint, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The wire body of a call of ``row`` with ``values`` (checked; raises before anything is sent)."""
+        return build_body(row, values, legacy=self.legacy, context=self.context)

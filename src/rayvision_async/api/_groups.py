@@ -2,7 +2,10 @@
 
 Each class subclasses its generated class (``_generated/``, one real method per
 table row) and adds the hand-written operations that take several calls: the
-generation-gap pattern. None of them talks HTTP itself.
+generation-gap pattern. A group holds a caller (``self._caller``) and nothing
+else; its helpers use the group's own public methods and ``self._caller.check``.
+None of them talks HTTP itself. :data:`GROUP_CLASSES` maps the table's
+``GROUPS`` to these classes, in that order.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from .._service_ints import MAX_LIST_ITEMS
 from ..flows._frames import frame_index_set, ids_of_frames_named
 from ..flows._paging import Pager
 from ..models import FrameInfo, Page, Project, TaskInfo
+from ._base import GroupBase
 from ._generated import EnvEndpoints, QueryEndpoints, TagEndpoints, TaskEndpoints, TransmitEndpoints, UserEndpoints
+from ._table import ROWS
 
 __all__ = ["GROUP_CLASSES", "EnvGroup", "QueryGroup", "TagGroup", "TaskGroup", "TransmitGroup", "UserGroup"]
 
@@ -61,10 +66,10 @@ class QueryGroup(QueryEndpoints):
             "search_keyword": search_keyword, "start_time": start_time, "end_time": end_time,
             "recycle_flag": recycle_flag, "page_size": page_size,
         }
-        self._client._check("get_task_list", filters)
+        self._caller.check(ROWS["get_task_list"], filters)
 
         async def fetch(number: int) -> Page[TaskInfo]:
-            return await self._client.query.get_task_list(page_num=number, **filters)
+            return await self.get_task_list(page_num=number, **filters)
 
         return Pager(fetch, prefetch=prefetch)
 
@@ -81,10 +86,10 @@ class QueryGroup(QueryEndpoints):
     ) -> Pager[FrameInfo]:
         """Every frame of a task, across all pages (``.pages()`` for whole pages)."""
         args: dict[str, Any] = {"task_id": task_id, "search_keyword": search_keyword, "page_size": page_size}
-        self._client._check("task_frames", {**args, "page_num": start_page})
+        self._caller.check(ROWS["task_frames"], {**args, "page_num": start_page})
 
         async def fetch(number: int) -> Page[FrameInfo]:
-            return await self._client.query.task_frames(page_num=number, **args)
+            return await self.task_frames(page_num=number, **args)
 
         return Pager(fetch, start_page=start_page, end_page=end_page, prefetch=prefetch)
 
@@ -125,7 +130,7 @@ class QueryGroup(QueryEndpoints):
         sends nothing more.
         """
         ids = await self._frame_ids(task_id, restartframes)
-        await self._client.query.restart_frame(task_id, select_all=0, ids_list=ids)
+        await self.restart_frame(task_id, select_all=0, ids_list=ids)
 
     get_custome_frames = get_custom_frames
     """The same as :meth:`get_custom_frames` (the official SDK's name)."""
@@ -134,12 +139,12 @@ class QueryGroup(QueryEndpoints):
     async def frame_number_to_stop(self, task_id: int, stop_frame: Iterable[str] | str) -> None:
         """Stop the frames whose ``frameIndex`` is one of ``stop_frame`` (the rule of :meth:`get_custom_frames`)."""
         ids = await self._frame_ids(task_id, stop_frame)
-        await self._client.query.stop_frame(task_id, select_all=0, ids_list=ids)
+        await self.stop_frame(task_id, select_all=0, ids_list=ids)
 
     @checked_binding()
     async def get_small_task_id(self, task_id: int) -> list[int]:
         """Ids of a task's child ("small") tasks; a task without children is its own small task."""
-        page = await self._client.query.task_info([task_id])
+        page = await self.task_info([task_id])
         for task in page.items:
             if task.id == task_id:
                 children = [child.id for child in task.children if child.id is not None]
@@ -155,7 +160,7 @@ class TagGroup(TagEndpoints):
     @checked_binding()
     async def get_project_list(self) -> tuple[Project, ...]:
         """The account's projects (``get_label_list().project_name_list``)."""
-        return (await self._client.tag.get_label_list()).project_name_list
+        return (await self.get_label_list()).project_name_list
 
 
 class EnvGroup(EnvEndpoints):
@@ -170,7 +175,8 @@ class TransmitGroup(TransmitEndpoints):
     __slots__ = ()
 
 
-GROUP_CLASSES: dict[str, type] = {
+#: The group class of each name in the table's ``GROUPS`` (the client binds them in that order).
+GROUP_CLASSES: dict[str, type[GroupBase]] = {
     "user": UserGroup, "task": TaskGroup, "query": QueryGroup,
     "tag": TagGroup, "env": EnvGroup, "transmit": TransmitGroup,
 }

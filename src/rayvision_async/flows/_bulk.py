@@ -268,12 +268,15 @@ class Watcher:
     ``max_failed_rounds`` rounds in a row. A failure in :data:`FATAL_ERRORS`
     raises at once (and is not retried). The error is raised only after every
     event already seen has been yielded.
+    ``on_end`` (if given) is called once when the watch ends: with None when it
+    ran out or was closed, with the error it raised otherwise.
     """
 
     @checked_binding()
     def __init__(
         self, poll_batch: PollBatch, task_ids: Iterable[int], *, interval: float, until_terminal: bool,
         batch_size: int, missing_rounds: int | None = 3, max_failed_rounds: int = 3,
+        on_end: Callable[[BaseException | None], None] | None = None,
     ) -> None:
         _check_positive("interval", interval, low=0.001, high=86400)
         _check_batch_size(batch_size)
@@ -281,6 +284,9 @@ class Watcher:
         _ROUNDS.check(max_failed_rounds, "max_failed_rounds")
         if missing_rounds is not None:
             _ROUNDS.check(missing_rounds, "missing_rounds")
+        if on_end is not None and not callable(on_end):
+            raise InvalidInputError("on_end must be a callable or None")
+        self._on_end = on_end
         self._max_failed_rounds = max_failed_rounds
         self._failed_in_a_row = 0
         self._failure_streaks: dict[int, int] = {}
@@ -324,13 +330,25 @@ class Watcher:
         return self
 
     async def __anext__(self) -> TaskEvent:
-        while not self._events:
-            if self._error is not None:
-                raise self._error
-            if self._closed or (self._until_terminal and not self._active):
-                raise StopAsyncIteration
-            await self._round()
+        try:
+            while not self._events:
+                if self._error is not None:
+                    raise self._error
+                if self._closed or (self._until_terminal and not self._active):
+                    raise StopAsyncIteration
+                await self._round()
+        except StopAsyncIteration:
+            self._ended(None)
+            raise
+        except BaseException as exc:
+            self._ended(exc)
+            raise
         return self._events.popleft()
+
+    def _ended(self, error: BaseException | None) -> None:
+        on_end, self._on_end = self._on_end, None
+        if on_end is not None:
+            on_end(error)
 
     async def _round(self) -> None:
         delay = self._next_round - time.monotonic()
@@ -405,6 +423,7 @@ class Watcher:
         self._closed = True
         self._active.clear()
         self._wake.set()
+        self._ended(None)
 
     async def __aenter__(self) -> Watcher:
         return self

@@ -2,14 +2,15 @@
 
 Signing (:mod:`._signing`, pure functions) → the signer middleware
 (:mod:`._signer`) → the inner transport (:mod:`._aiohttp` by default) → the
-channel that sends one POST and maps failures (:mod:`._channel`; on the default
-transport through the lean lane, :mod:`._lean`, without httpx objects) → the
-envelope decoder (:mod:`._envelope`).
+channel that sends one POST (:mod:`._channel`; on the default transport through
+the lean lane, :mod:`._lean`, without httpx objects) and maps failures of either
+HTTP package through one table (:mod:`._errors`) → the envelope decoder
+(:mod:`._envelope`).
 """
 
 from ._aiohttp import AiohttpTransport
-from ._channel import HttpChannel, RawReply, Timeouts
-from ._envelope import Envelope, decode_envelope
+from ._channel import HttpChannel, Timeouts
+from ._envelope import Envelope, RawReply, decode_envelope
 from ._signer import SigningTransport
 
 __all__ = ["AiohttpTransport", "Envelope", "HttpChannel", "RawReply", "SigningTransport", "Timeouts",

@@ -4,11 +4,11 @@ httpx 0.28's own connection pool degrades as concurrency grows; this keeps
 httpx's API for callers while aiohttp's connector moves the bytes (see
 ``benchmarks/``).
 
-While a respx mock router is active (``@respx.mock``, ``with respx.mock:``,
-the ``respx_mock`` fixture), requests go through an ``httpx.AsyncClient`` on
-httpx's own transport instead, which is what respx patches: the routes see
-every attempt and nothing reaches the network. The check costs one
-``sys.modules`` look-up per request while respx is not imported.
+While a respx mock router is active (:func:`respx_active`, the one place the
+SDK asks; the channel asks it too, to choose its lane), requests go through an
+``httpx.AsyncClient`` on httpx's own transport instead, which is what respx
+patches: the routes see every attempt and nothing reaches the network. While
+respx is not imported the question costs one ``sys.modules`` look-up.
 """
 
 from __future__ import annotations
@@ -23,46 +23,37 @@ import httpx
 
 from .. import errors
 from ._decode import TooLarge, decode_capped
+from ._envelope import RawReply
+from ._errors import httpx_error
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["AiohttpTransport", "respx_active"]
 
 
 #: respx's mockers (registry size, and each one's list of started routers), looked up once.
-_respx_routers: tuple[int, tuple[list[Any], ...]] = (-1, ())
+_routers: tuple[int, tuple[list[Any], ...]] = (-1, ())
 
 
-def respx_router_active() -> bool:
-    """Whether a respx mock router is started now (respx patches httpx or httpcore while one is).
+def respx_active() -> bool:
+    """Whether a respx mock router is started now.
 
     Each respx mocker keeps the routers started with it in a class-level list
     (``Mocker.routers``); those lists are found once and then only read.
     """
-    global _respx_routers
+    global _routers
     mocks = sys.modules.get("respx.mocks")
     if mocks is None:
         return False
     registry = getattr(getattr(mocks, "Mocker", None), "registry", None) or {}
-    if len(registry) != _respx_routers[0]:
+    if len(registry) != _routers[0]:
         lists = tuple(routers for mocker in registry.values()
                       if isinstance(routers := getattr(mocker, "routers", None), list))
-        _respx_routers = (len(registry), lists)
-    return any(_respx_routers[1])
+        _routers = (len(registry), lists)
+    return any(_routers[1])
 
 
 def _timeout_of(extension: object, key: str) -> float | None:
     value = extension.get(key) if isinstance(extension, Mapping) else None
     return float(value) if value is not None else None
-
-
-def _as_httpx_error(exc: aiohttp.ClientError | TimeoutError) -> httpx.TransportError:
-    """aiohttp's failure as httpx's class: Connect* only when the connection could not be made."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return httpx.ConnectTimeout(str(exc))
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpx.ConnectError(str(exc))
-    if isinstance(exc, (TimeoutError, aiohttp.SocketTimeoutError)):
-        return httpx.ReadTimeout(str(exc) or "read timed out")
-    return httpx.ReadError(str(exc) or type(exc).__name__)
 
 
 async def _read_raw(response: aiohttp.ClientResponse, limit: object) -> bytes:
@@ -93,11 +84,11 @@ def _joined(headers: Any, name: str) -> str | None:
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An ``httpx`` transport whose connections are aiohttp's.
 
-    Honors the request's connect and read timeouts, and maps aiohttp's failures
-    onto httpx's exception classes (``ConnectError``/``ConnectTimeout`` when
-    the connection could not be made; ``ReadTimeout``/``ReadError`` once the
-    request may have been sent), so retry decisions do not depend on which
-    transport is inside. The session is created lazily inside the running loop;
+    Honors the request's connect and read timeouts, and raises aiohttp's
+    failures as httpx's exception classes (``ConnectError``/``ConnectTimeout``
+    when the connection could not be made; ``ReadTimeout``/``ReadError`` once
+    the request may have been sent: :func:`._errors.httpx_error`), as the httpx
+    transport contract asks. The session is created lazily inside the running loop;
     once :meth:`aclose` ran, no new one is ever opened.
 
     Idle connections are kept ``keepalive_timeout`` seconds (4 s: shorter than
@@ -221,7 +212,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return await self._mocked.send(request, stream=True)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if "respx.mocks" in sys.modules and respx_router_active():
+        if respx_active():
             return await self._send_to_respx(request)
         extensions = request.extensions
         try:
@@ -248,35 +239,31 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     response.status, headers=response.raw_headers, stream=httpx.ByteStream(body), request=request
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
-            error = _as_httpx_error(exc)
+            error = httpx_error(exc)
             error.request = request
             raise error from exc
 
     async def post_direct(
         self, url: str, headers: list[tuple[str, str]], content: bytes, timeout: Mapping[str, float | None],
         limit: int, fresh: bool, proxy: str | None,
-    ) -> tuple[int, bytes, str | None]:
-        """The lean lane: POST ``content`` with exactly ``headers``; the status, decoded body and Retry-After.
+    ) -> RawReply:
+        """The lean lane: POST ``content`` with exactly ``headers``; the reply with its body decoded.
 
-        No httpx request or response objects: failures are httpx's exception classes
-        (as from :meth:`handle_async_request`, without a request attached), the body is
-        decoded per Content-Encoding with the same capped decoder, so a reply is read
-        and refused exactly as on the httpx path. ``timeout`` is the ``timeout``
-        extension mapping; ``proxy`` is :meth:`proxy_for` of the URL.
+        No httpx request or response objects: failures are aiohttp's own exceptions
+        (the channel maps both families, :mod:`._errors`), the body is decoded per
+        Content-Encoding with the same capped decoder, so a reply is read and refused
+        exactly as on the httpx path. ``timeout`` is the ``timeout`` extension
+        mapping; ``proxy`` is :meth:`proxy_for` of the URL.
         """
         session = self._session_for(fresh)
-        try:
-            async with session.request(
-                "POST", url, headers=headers, data=content, timeout=self._client_timeout(timeout), proxy=proxy,
-                allow_redirects=False, compress=None,
-            ) as response:
-                raw = await _read_raw(response, limit)
-                response_headers = response.headers
-                encoding = _joined(response_headers, "Content-Encoding")
-                return (response.status, decode_capped(raw, encoding, limit) if encoding else raw,
-                        _joined(response_headers, "Retry-After"))
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _as_httpx_error(exc) from exc
+        async with session.request(
+            "POST", url, headers=headers, data=content, timeout=self._client_timeout(timeout), proxy=proxy,
+            allow_redirects=False, compress=None,
+        ) as response:
+            raw = await _read_raw(response, limit)
+            encoding = _joined(response.headers, "Content-Encoding")
+            return RawReply(response.status, decode_capped(raw, encoding, limit) if encoding else raw,
+                            response.raw_headers)
 
     async def aclose(self) -> None:
         self._closed = True

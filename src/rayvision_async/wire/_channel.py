@@ -1,4 +1,4 @@
-"""The channel: one signed POST, its reply as status and bytes, its failures as SDK errors.
+"""The channel: one signed POST, its reply as status, headers and bytes, its failures as SDK errors.
 
 :class:`HttpChannel` is the signer transport over an inner transport
 (:class:`~._aiohttp.AiohttpTransport` unless the caller gives a transport or
@@ -8,7 +8,6 @@ an ``httpx.AsyncClient``); :class:`Timeouts` are the per-attempt limits it appli
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,9 +17,11 @@ import httpx
 from .. import errors
 from .._arguments import checked_binding
 from .._version import __version__
-from ._aiohttp import AiohttpTransport, respx_router_active
+from ._aiohttp import AiohttpTransport, respx_active
 from ._caller_client import CallerClientTransport
 from ._decode import CappedDecoder, TooLarge
+from ._envelope import RawReply
+from ._errors import failure_of, sdk_error
 from ._lean import LeanLane
 from ._signer import SigningTransport
 
@@ -142,15 +143,6 @@ class Timeouts:
 Timeouts.__init__ = checked_binding(errors.ConfigurationError)(Timeouts.__init__)  # type: ignore[method-assign]
 
 
-@attrs.frozen
-class RawReply:
-    """Status, body bytes and Retry-After of one HTTP response."""
-
-    status: int
-    content: bytes = attrs.field(repr=lambda content: f"<{len(content)} bytes>")
-    retry_after: str | None
-
-
 class HttpChannel:
     """The signer transport over an inner transport; ``post`` maps failures to SDK errors.
 
@@ -195,82 +187,60 @@ class HttpChannel:
         self._lean = LeanLane(inner, self.signer, self._headers) if type(inner) is AiohttpTransport else None
         self._base_url = base_url.rstrip("/")
         self._urls: dict[str, httpx.URL] = {}
-        self._closed = False
+        #: True once :meth:`aclose` ran (the channel sends nothing more).
+        self.closed = False
 
     async def post(self, path: str, content: bytes, timeouts: Timeouts, *, fresh: bool = False) -> RawReply:
-        """Send one signed POST and read the whole reply (``fresh``: on a connection that cannot be stale)."""
+        """Send one signed POST and read the whole reply (``fresh``: on a connection that cannot be stale).
+
+        A failure is raised as the SDK error of :mod:`._errors` (``ClientClosedError``
+        once the client closed), outside the ``except`` block: no SDK error carries the
+        transport's exception, and with it the signed request, as ``__cause__`` or ``__context__``.
+        """
         url = self._urls.get(path)
         if url is None:
             url = self._urls[path] = httpx.URL(self._base_url + path)
+        try:
+            # respx patches httpx: while a router is active every attempt takes the httpx path, so its routes see it.
+            if self._lean is not None and content and not respx_active():
+                return await self._lean.post(path, url, content, timeouts.extension, self.max_response_bytes, fresh)
+            return await self._post_httpx(url, content, timeouts, fresh)
+        except Exception as exc:
+            failure = failure_of(exc)
+            if failure is None:
+                raise
+            error = sdk_error(failure, exc, where=_where(url), path=path, read_timeout=timeouts.read,
+                              scrub=self.signer.scrub)
+        raise self._finished(error, path)
+
+    async def _post_httpx(self, url: httpx.URL, content: bytes, timeouts: Timeouts, fresh: bool) -> RawReply:
         limit = self.max_response_bytes
-        error: errors.RayvisionError
-        lean = self._lean
-        # respx patches httpx: while a router is active every attempt takes the httpx path, so its routes see it.
-        if lean is not None and content and not ("respx.mocks" in sys.modules and respx_router_active()):
-            try:
-                status, body, retry_after = await lean.post(path, url, content, timeouts.extension, limit, fresh)
-            except (httpx.TransportError, httpx.DecodingError) as exc:
-                error = self._error_for(exc, url, path, timeouts)
-            else:
-                return RawReply(status, body, retry_after)
-            raise self._finished(error, path)
         request = httpx.Request("POST", url, headers=self._headers, content=content,
                                 extensions={"timeout": timeouts.extension, MAX_BYTES_EXTENSION: limit,
                                             FRESH_CONNECTION_EXTENSION: fresh})
-        # SDK errors are raised outside the ``except`` blocks, so none carries the httpx exception (and its
-        # signed request) as __cause__ or __context__.
+        response = await self.signer.handle_async_request(request)
         try:
-            response = await self.signer.handle_async_request(request)
-            try:
-                body = await _read_capped(response, limit, path)
-            finally:
-                await response.aclose()
-        except (httpx.TransportError, httpx.DecodingError) as exc:
-            error = self._error_for(exc, url, path, timeouts)
-        else:
-            return RawReply(response.status_code, body, response.headers.get("retry-after"))
-        raise self._finished(error, path)
-
-    def _error_for(self, exc: httpx.TransportError | httpx.DecodingError, url: httpx.URL, path: str,
-                   timeouts: Timeouts) -> errors.RayvisionError:
-        """The SDK error for an httpx failure of one attempt (either lane)."""
-        if isinstance(exc, httpx.PoolTimeout):
-            return errors.PoolTimeoutError(f"no free connection to {_where(url)} within the pool timeout", path=path)
-        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-            return errors.ConnectError(f"could not connect to {_where(url)}: {self._reason(exc)}", path=path)
-        if isinstance(exc, httpx.TimeoutException):
-            return errors.RequestTimeoutError(
-                f"no answer from {_where(url)} within {timeouts.read} s ({type(exc).__name__})", path=path)
-        if isinstance(exc, httpx.TransportError):
-            return errors.TransportError(f"connection to {_where(url)} failed: {self._reason(exc)}", path=path)
-        return errors.MalformedResponseError(f"body could not be read: {exc}", path=path)
+            body = await _read_capped(response, limit)
+        finally:
+            await response.aclose()
+        return RawReply(response.status_code, body, response.headers.raw)
 
     def _finished(self, error: errors.RayvisionError, path: str) -> errors.RayvisionError:
         """``error`` as raised: ClientClosedError once the client closed; unvouched for a custom transport."""
-        if self._closed:
+        if self.closed:
             return errors.ClientClosedError(f"the client was closed while {path} was in flight")
         if not self.vouched and isinstance(error, (errors.ConnectError, errors.PoolTimeoutError)):
             error.unvouched = True  # a custom transport: the request may have been sent all the same
         return error
 
-    def _reason(self, exc: Exception) -> str:
-        """Why a transport failed, for an error message: its text (no secrets, no URL credentials) and class."""
-        text = _USERINFO.sub(r"\1***@", self.signer.scrub(str(exc)))
-        text = " ".join(text.split())[:300]
-        name = type(exc).__name__
-        return f"{text} ({name})" if text and text != name else name
-
     @property
     def is_closed(self) -> bool:
-        return self._closed
+        return self.closed
 
     async def aclose(self) -> None:
-        if not self._closed:
-            self._closed = True
+        if not self.closed:
+            self.closed = True
             await self.signer.aclose()
-
-
-_USERINFO = re.compile(r"(\w+://)[^/@\s]*@")
 
 
 def _where(url: httpx.URL) -> str:
@@ -279,7 +249,7 @@ def _where(url: httpx.URL) -> str:
     return f"{host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
-async def _read_capped(response: httpx.Response, limit: int, path: str) -> bytes:
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
     """The decoded body, never holding more than ``limit`` decoded bytes (a gzip bomb stops at the cap)."""
     try:
         body = response.content  # a transport that built the response from bytes: already decoded

@@ -24,6 +24,7 @@ Two decoders, one answer:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -32,11 +33,26 @@ import orjson
 
 from ..errors import HTTPStatusError, MalformedResponseError
 
-__all__ = ["Envelope", "decode_envelope", "exact_loads", "parse_retry_after"]
+__all__ = ["Envelope", "RawReply", "decode_envelope", "exact_loads", "parse_retry_after"]
 
 _exact_decode = json.JSONDecoder(parse_float=Decimal).decode
 _fast_decode = orjson.loads
 _FAST_FAILS = orjson.JSONDecodeError
+
+
+@attrs.frozen
+class RawReply:
+    """One HTTP response as the channel read it: status, decoded body bytes and the headers (byte pairs)."""
+
+    status: int
+    content: bytes = attrs.field(repr=lambda content: f"<{len(content)} bytes>")
+    headers: Sequence[tuple[bytes, bytes]] = attrs.field(default=(), repr=False, eq=False)
+
+    @property
+    def retry_after(self) -> str | None:
+        """The ``Retry-After`` header, several values joined by ``", "`` (None when absent)."""
+        values = [value.decode("latin-1") for name, value in self.headers if name.lower() == b"retry-after"]
+        return ", ".join(values) if values else None
 
 
 def exact_loads(content: bytes) -> Any:
@@ -61,6 +77,8 @@ class Envelope:
     http_status: int = 200
     #: The body, for :meth:`exact_data` (a reference to the reply's bytes, not a copy).
     content: bytes = attrs.field(default=b"", repr=False, eq=False)
+    #: The reply's HTTP headers as the transport gave them: ``(name, value)`` byte pairs, in order.
+    headers: Sequence[tuple[bytes, bytes]] = attrs.field(default=(), repr=False, eq=False)
 
     def exact_data(self) -> Any:
         """``data`` decoded again by the exact decoder (money as ``Decimal`` of the literal sent)."""
@@ -98,8 +116,11 @@ def _optional_int(value: Any) -> int | None:
     return None
 
 
-def decode_envelope(status: int, content: bytes, *, path: str, retry_after: str | None = None) -> Envelope:
-    """Decode one HTTP response into an :class:`Envelope`.
+def decode_envelope(
+    status: int, content: bytes, *, path: str, retry_after: str | None = None,
+    headers: Sequence[tuple[bytes, bytes]] = (),
+) -> Envelope:
+    """Decode one HTTP response into an :class:`Envelope` (``headers`` are kept for raw responses).
 
     Raises :class:`HTTPStatusError` for a non-2xx status and
     :class:`MalformedResponseError` for a body that is not a JSON envelope.
@@ -129,4 +150,5 @@ def decode_envelope(status: int, content: bytes, *, path: str, retry_after: str 
         request_id=request_id if isinstance(request_id, str) else None,
         http_status=status,
         content=content,
+        headers=headers,
     )

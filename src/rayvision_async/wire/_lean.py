@@ -7,9 +7,9 @@ same signer (:meth:`~._signer.SigningTransport.sign_attempt`) and sends through
 :meth:`~._aiohttp.AiohttpTransport.post_direct`: the same URL string, the same
 headers in the same order, the same body bytes as the httpx path would put on
 the wire, from a header list prebuilt per path (only ``Content-Length`` and the
-signer's nine headers are added per attempt). Failures are raised as httpx's
-exception classes, so the channel maps them to SDK errors exactly as for the
-httpx path.
+signer's nine headers are added per attempt). Failures are aiohttp's own
+exceptions; the channel maps them with httpx's through one table
+(:mod:`._errors`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Mapping
 import httpx
 
 from ._aiohttp import AiohttpTransport
+from ._envelope import RawReply
 from ._signer import SigningTransport, log_attempt
 
 __all__ = ["LeanLane"]
@@ -47,8 +48,8 @@ class LeanLane:
 
     async def post(
         self, path: str, url: httpx.URL, content: bytes, timeout: Mapping[str, float | None], limit: int, fresh: bool,
-    ) -> tuple[int, bytes, str | None]:
-        """One signed attempt: status, decoded body (at most ``limit`` bytes) and Retry-After."""
+    ) -> RawReply:
+        """One signed attempt: the reply, its body decoded (at most ``limit`` bytes)."""
         route = self._routes.get(path)
         if route is None:
             route = self._routes[path] = self._route(url)

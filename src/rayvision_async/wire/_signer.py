@@ -23,11 +23,6 @@ logger = logging.getLogger("rayvision_async")
 
 _REDACTED_HEADERS = frozenset({"accessid", "signature"})
 
-#: The largest clock offset (seconds) a 610 reply may make the signer adopt: 24 hours.
-MAX_CLOCK_OFFSET = 86_400.0
-#: 2020-01-01T00:00:00Z in epoch milliseconds: no earlier ``serverTime`` is believed.
-_EARLIEST_MS = 1_577_836_800_000
-
 
 def log_attempt(path: str, headers: Iterable[tuple[str, str]], size: int) -> None:
     """The DEBUG line of one signed attempt: header names in lower case, the access id and signature as ``***``."""
@@ -82,21 +77,12 @@ class SigningTransport(httpx.AsyncBaseTransport):
         """:meth:`scrub` for a text the server may leave out (e.g. ``requestId``)."""
         return None if text is None else self.scrub(text)
 
-    @staticmethod
-    def plausible_server_time(server_time_ms: int | None) -> bool:
-        """Whether a 610 reply's ``serverTime`` may be adopted as the service's clock.
-
-        It must be integer epoch milliseconds no earlier than 2020-01-01, no later
-        than now + 2 days, and within :data:`MAX_CLOCK_OFFSET` of the local clock.
-        """
-        if type(server_time_ms) is not int:
-            return False
-        now_ms = time.time() * 1000
-        return (_EARLIEST_MS <= server_time_ms <= now_ms + 2 * 86_400_000
-                and abs(server_time_ms - now_ms) <= MAX_CLOCK_OFFSET * 1000)
-
     def resync(self, server_time_ms: int) -> float:
-        """Adopt the offset between the service's clock and ours; returns the new offset in seconds."""
+        """Adopt the offset between the service's clock and ours; returns the new offset in seconds.
+
+        The request loop calls it only with a plausible ``serverTime``
+        (:func:`rayvision_async._retry.plausible_server_time`).
+        """
         self.clock_offset = server_time_ms / 1000.0 - time.time()
         return self.clock_offset
 

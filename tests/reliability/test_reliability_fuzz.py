@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, errors, models
-from rayvision_async.api._body import result_of
+from rayvision_async.api._reply import result_of
 from rayvision_async.api._table import ENDPOINTS
 from rayvision_async.models._converter import wire_name
 from rayvision_async.wire._envelope import Envelope, decode_envelope
@@ -179,7 +179,7 @@ def test_huge_exponents_are_rejected_in_bounded_time() -> None:
     """``1e999999999`` is 11 bytes; as an int it would hold the event loop for minutes (run apart, with a timeout)."""
     script = textwrap.dedent("""
         import time
-        from rayvision_async.api._body import result_of
+        from rayvision_async.api._reply import result_of
         from rayvision_async.api._table import ENDPOINTS
         from rayvision_async.wire._envelope import decode_envelope
         from rayvision_async.errors import MalformedResponseError

@@ -11,6 +11,7 @@ import time
 import httpx
 import pytest
 
+from helpers.fake_service import FakeService, Reply
 from helpers.texts import texts_of
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, errors
 
@@ -21,25 +22,9 @@ DATA = {"/api/render/handle/queryTaskInfo/v2": {"items": [], "pageCount": 0},
         "/api/render/submit/createTask": {"taskIdList": [1]}}
 
 
-class Capturing(httpx.AsyncBaseTransport):
-    """Remembers every signature it was handed; plays scripted failures, then answers 200."""
-
-    def __init__(self, *outcomes: Exception | httpx.Response | None) -> None:
-        self.outcomes = list(outcomes)
-        self.signatures: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.signatures.append(request.headers["signature"])
-        outcome = self.outcomes.pop(0) if self.outcomes else None
-        if isinstance(outcome, Exception):
-            raise outcome
-        if outcome is not None:
-            return outcome
-        return httpx.Response(200, json={"code": 200, "message": "ok", "data": DATA[request.url.path],
-                                         "requestId": "rid-ok"})
-
-
+def capturing(*outcomes: Exception | httpx.Response | None) -> FakeService:
+    """Plays scripted failures, then answers 200 (with a request id); its ``signatures`` are every one handed over."""
+    return FakeService(*outcomes, answer=lambda request: Reply(DATA[request.url.path], request_id="rid-ok"))
 
 
 def record_texts(record: logging.LogRecord) -> list[str]:
@@ -52,7 +37,7 @@ def record_texts(record: logging.LogRecord) -> list[str]:
 async def test_nothing_secret_is_logged_or_raised(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="rayvision_async")
     skew_ms = int((time.time() + 3600) * 1000)
-    transport = Capturing(
+    transport = capturing(
         httpx.ConnectError("refused"), None,  # call 1: retried, then ok
         httpx.Response(200, json={"code": 611, "message": f"signature mismatch for accessId {ACCESS_ID}",
                                   "requestId": "rid-611"}),  # call 2: raised
@@ -110,7 +95,7 @@ async def test_nothing_secret_is_logged_or_raised(caplog: pytest.LogCaptureFixtu
 
 async def test_debug_off_means_no_request_lines(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="rayvision_async")
-    transport = Capturing(httpx.ConnectError("refused"))
+    transport = capturing(httpx.ConnectError("refused"))
     async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=transport, retry=FAST) as api:
         await api.query.task_info([1])
     levels = [r.levelno for r in caplog.records if r.name.startswith("rayvision_async")]

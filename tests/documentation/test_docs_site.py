@@ -33,7 +33,7 @@ from rayvision_async.models._converter import wire_name
 from rayvision_async.models._meta import ALIASES
 from rayvision_async.models.enums import TolerantIntEnum
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: The public modules: every name of their ``__all__`` is documented.
 PUBLIC_MODULES = ("rayvision_async", "rayvision_async.models", "rayvision_async.errors", "rayvision_async.simulator")
 

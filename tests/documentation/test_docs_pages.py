@@ -17,7 +17,7 @@ import pytest
 from helpers.docs_hooks import load_hook
 from rayvision_async.api._table import ENDPOINTS, GROUPS
 
-HOOK = Path(__file__).resolve().parents[1] / "docs" / "_hooks" / "generated_pages.py"
+HOOK = Path(__file__).resolve().parents[2] / "docs" / "_hooks" / "generated_pages.py"
 
 
 @pytest.fixture(scope="module")

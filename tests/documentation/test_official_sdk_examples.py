@@ -30,13 +30,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_usage_doc_replies import EXPECTED_DIFFERENCES, REQUESTS, compared, documented_reply
 
 from helpers.doc_stage import Stage, staged_simulator
 from rayvision_async.simulator import serve
-from test_usage_doc_replies import EXPECTED_DIFFERENCES, REQUESTS, compared, documented_reply
 
 OFFICIAL = "rayvision-api==3.0.4.3"
-DRIVER = Path(__file__).resolve().parent / "helpers" / "official_driver.py"
+DRIVER = Path(__file__).resolve().parents[1] / "helpers" / "official_driver.py"
 REQUIRED = os.environ.get("RAYVISION_REQUIRE_OFFICIAL_SDK") == "1"
 ANSWER_TIMEOUT = 60.0
 

@@ -42,7 +42,7 @@ import pytest
 
 from helpers.user_project import run_pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SNIPPET_FILES = ROOT / "tests" / "data" / "snippets"
 #: Fence languages of blocks a user pastes into Python.
 PYTHON = {"python", "py", "python3", "pycon"}

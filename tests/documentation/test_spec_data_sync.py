@@ -10,7 +10,7 @@ import pytest
 
 from helpers.spec_data import DATA, SPEC_DOCUMENTS, load_examples, protocol_paths, skipped_blocks
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from extract_spec_examples import render
 
 # Deliberately simpler than the extractor: any line naming a return example, plus the

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from helpers import internals
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, run_server
 from rayvision_async.wire import AiohttpTransport
@@ -61,14 +62,14 @@ async def session() -> AsyncIterator[tuple[Simulator, AsyncRayvisionAPI, list[in
     with threaded_server(sim) as url:
         api = AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, domain=sim.domain, base_url=url, max_concurrency=CONCURRENCY,
                                 timeout=Timeouts(read=30.0), retry=RetryPolicy(attempts=1))
-        assert isinstance(api._channel.inner, AiohttpTransport)  # the default transport
+        assert isinstance(internals.inner(api), AiohttpTransport)  # the default transport
         async with api:
             yield sim, api, ids
-        assert api._channel.inner.open_connections == 0
+        assert internals.inner(api).open_connections == 0
 
 
 def acquired(api: AsyncRayvisionAPI) -> int:
-    session: Any = getattr(api._channel.inner, "_session", None)
+    session: Any = getattr(internals.inner(api), "_session", None)
     return 0 if session is None else len(session.connector._acquired)
 
 
@@ -101,7 +102,7 @@ async def cancel_in_flight(
     for _ in range(3):
         await asyncio.sleep(0)
     assert asyncio.all_tasks() - before - {runner, ours} == set()
-    assert api._connection.semaphore._value == CONCURRENCY  # every request slot was given back
+    assert internals.connection(api).semaphore._value == CONCURRENCY  # every request slot was given back
     await until(lambda: acquired(api) == 0, "no connection left acquired")
     profile = await api.user.query_user_profile()  # the client is still usable
     assert profile.user_id is not None
@@ -169,7 +170,7 @@ async def test_cancelling_calls_in_flight_and_queued_for_a_slot() -> None:
         queued = asyncio.create_task(api.query.task_info(ids[-1:]))
         await asyncio.sleep(0.05)
         assert not queued.done()
-        assert api._connection.semaphore.locked()
+        assert internals.connection(api).semaphore.locked()
         for task in (queued, *busy):
             task.cancel()
         results = await asyncio.gather(queued, *busy, return_exceptions=True)
@@ -177,7 +178,7 @@ async def test_cancelling_calls_in_flight_and_queued_for_a_slot() -> None:
         for _ in range(3):
             await asyncio.sleep(0)
         assert asyncio.all_tasks() - before - {ours} == set()
-        assert api._connection.semaphore._value == CONCURRENCY
+        assert internals.connection(api).semaphore._value == CONCURRENCY
         await until(lambda: acquired(api) == 0, "no connection left acquired")
         assert sim.counts["task_info"] == CONCURRENCY  # the queued call never sent anything
         assert (await api.user.query_user_profile()).user_id is not None

@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from helpers import internals
+from helpers.fake_service import FakeService, Reply
 from rayvision_async import AsyncRayvisionAPI, ConfigurationError, RetryPolicy, Timeouts, errors
 from rayvision_async.simulator import Farm, Simulator, serve
 from rayvision_async.wire import AiohttpTransport
@@ -107,9 +109,9 @@ def test_a_client_used_from_a_second_event_loop_refuses_before_sending() -> None
             if not api_holder:
                 api_holder.append(client(sim, url))
             else:  # the first loop's server is gone; this loop has its own at another port
-                api_holder[0]._channel._base_url = url
+                internals.channel(api_holder[0])._base_url = url
             created = await api_holder[0].task.create_task()
-            await api_holder[0]._channel.inner.aclose()
+            await internals.inner(api_holder[0]).aclose()
             return created
 
     holder: list[AsyncRayvisionAPI] = []
@@ -148,48 +150,35 @@ async def test_aclose_with_calls_in_flight_opens_nothing_and_leaves_no_socket() 
 # -- 12: a hostile server echoing secrets -------------------------------------------------------------
 
 
-class Echo(httpx.AsyncBaseTransport):
+def echo(code: int = 600) -> FakeService:
     """Echoes the request's access id and signature back in requestId and message, then fails."""
 
-    def __init__(self, code: int = 600) -> None:
-        self.code = code
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
+    def answer(request: httpx.Request) -> Reply:
         echoed = f"{request.headers['accessId']}/{request.headers['signature']}"
-        return httpx.Response(200, json={"code": self.code, "message": f"bad {echoed}", "data": None,
-                                         "requestId": f"rid-{echoed}", "serverTime": int(time.time() * 1000)})
+        return Reply(None, code=code, message=f"bad {echoed}", request_id=f"rid-{echoed}",
+                     server_time=int(time.time() * 1000))
+
+    return FakeService(answer=answer)
 
 
 async def test_echoed_secrets_are_scrubbed_from_errors_logs_and_chains(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="rayvision_async")
-    seen: list[str] = []
-
-    class Recording(Echo):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            seen.append(request.headers["signature"])
-            return await super().handle_async_request(request)
-
-    async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=Recording()) as api:
+    transport = echo()
+    async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=transport) as api:
         with pytest.raises(errors.ParameterError) as caught:
             await api.query.task_info([1])
     error = caught.value
     text = " ".join([str(error), repr(error), error.message, str(error.request_id), caplog.text,
                      with_locals(error)])
-    for secret in (ACCESS_ID, ACCESS_KEY, *seen):
+    assert transport.signatures
+    for secret in (ACCESS_ID, ACCESS_KEY, *transport.signatures):
         assert secret not in text
     assert "***" in str(error.request_id)
 
 
 async def test_no_signed_request_hangs_in_a_transport_errors_chain() -> None:
-    signatures: list[str] = []
-
-    class Failing(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            signatures.append(request.headers["signature"])
-            raise httpx.ReadError("peer reset", request=request)
-
-    async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=Failing(), max_retries=0) as api:
+    failing = FakeService(lambda request: httpx.ReadError("peer reset", request=request))
+    async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=failing, max_retries=0) as api:
         with pytest.raises(errors.TransportError) as caught:
             await api.query.task_info([1])
     chain: list[BaseException] = []
@@ -198,37 +187,35 @@ async def test_no_signed_request_hangs_in_a_transport_errors_chain() -> None:
         chain.append(link)
         link = link.__cause__ or link.__context__
     assert not any(isinstance(item, httpx.HTTPError) for item in chain)
-    assert signatures
-    assert signatures[0] not in with_locals(caught.value)
+    assert failing.signatures
+    assert failing.signatures[0] not in with_locals(caught.value)
 
 
 # -- 8: a transport the SDK cannot vouch for ------------------------------------------------------------
 
 
-class ForwardsThenLies(httpx.AsyncBaseTransport):
-    """Delivers the request, then reports a connect timeout (as httpx-aiohttp does for a reset after sending)."""
+def forwards_then_lies(inner: httpx.AsyncBaseTransport) -> FakeService:
+    """Delivers each request, then reports a connect timeout (as httpx-aiohttp does for a reset after sending)."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
+    async def forward(request: httpx.Request) -> Exception:
+        response = await inner.handle_async_request(request)
         await response.aread()
-        raise httpx.ConnectTimeout("connect timed out (really: reset after sending)", request=request)
+        return httpx.ConnectTimeout("connect timed out (really: reset after sending)", request=request)
 
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+    return FakeService(answer=lambda request: forward)
 
 
 async def test_a_foreign_transport_never_duplicates_a_creating_call() -> None:
     sim = simulator()
     async with serve(sim) as url:
-        api = client(sim, url, transport=ForwardsThenLies(AiohttpTransport()), max_retries=5)
+        inner = AiohttpTransport()
+        api = client(sim, url, transport=forwards_then_lies(inner), max_retries=5)
         async with api:
             with pytest.raises(errors.RequestOutcomeUnknownError):
                 await api.task.create_task()
             with pytest.raises(errors.ConnectError):  # an idempotent call may still be retried
                 await api.query.task_info([1])
+        await inner.aclose()
     assert sim.processed["create_task"] == 1
     assert sim.processed["task_info"] == 6
 

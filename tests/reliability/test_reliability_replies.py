@@ -17,9 +17,9 @@ import pytest
 
 from api.test_endpoint_wire import CASES as WIRE_CASES
 from api.test_endpoint_wire_query import CASES as QUERY_CASES
-from helpers.wire_harness import envelope
+from helpers.fake_service import FakeService, Reply
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, TasksNotFoundError, errors
-from rayvision_async.api._body import check_shape
+from rayvision_async.api._reply import check_shape
 from rayvision_async.api._table import ROWS
 from rayvision_async.models import Page
 
@@ -54,20 +54,15 @@ def shape_cases() -> list[Any]:
 SHAPE_CASES = shape_cases()
 
 
-class Replies(httpx.AsyncBaseTransport):
-    """Answers each request with the next scripted ``data`` (then the last one again); records requests."""
+def replies(*datas: Any) -> FakeService:
+    """Answers each request with the next scripted ``data`` (then the last one again); a callable gets the body."""
 
-    def __init__(self, *datas: Any, raw: bytes | None = None) -> None:
-        self.datas = list(datas)
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.requests.append(request)
-        data = self.datas.pop(0) if len(self.datas) > 1 else self.datas[0]
+    def reply(data: Any) -> Any:
         if callable(data):
-            data = data(json.loads(request.content))
-        return httpx.Response(200, json=envelope(data))
+            return lambda request: Reply(data(json.loads(request.content)))
+        return Reply(data)
+
+    return FakeService(*(reply(data) for data in datas), repeat_last=True)
 
 
 def client(transport: httpx.AsyncBaseTransport, retry: RetryPolicy = RETRY) -> AsyncRayvisionAPI:
@@ -90,7 +85,7 @@ def test_the_catalogue_covers_every_endpoint_that_declares_a_shape() -> None:
 
 @pytest.mark.parametrize(("group", "name", "item", "data"), SHAPE_CASES)
 async def test_a_reply_of_the_wrong_json_type_is_never_a_result(group: str, name: str, item: Any, data: Any) -> None:
-    transport = Replies(data)
+    transport = replies(data)
     endpoint = ROWS[name]
     async with client(transport) as api:
         method = getattr(getattr(api, group), item.via or name)
@@ -108,7 +103,7 @@ async def test_a_reply_of_the_wrong_json_type_is_never_a_result(group: str, name
 @pytest.mark.parametrize("data", [None, "text", [], {}, {"taskIdList": []}, {"taskIdList": None}],
                          ids=["null", "text", "list", "empty", "no-ids", "null-ids"])
 async def test_create_task_without_task_ids_is_an_unknown_outcome(data: Any) -> None:
-    transport = Replies(data)
+    transport = replies(data)
     async with client(transport) as api:
         with pytest.raises(errors.RequestOutcomeUnknownError, match="outcome unknown"):
             await api.task.create_task()
@@ -117,7 +112,7 @@ async def test_create_task_without_task_ids_is_an_unknown_outcome(data: Any) -> 
 
 async def test_null_data_on_an_idempotent_call_is_retried_until_a_good_reply() -> None:
     good = {"items": [{"id": 5, "taskStatus": 25}], "pageCount": 1, "pageNum": 1, "total": 1, "size": 1}
-    transport = Replies(None, "text", good)
+    transport = replies(None, "text", good)
     async with client(transport) as api:
         page = await api.query.task_info([5])
     assert [task.id for task in page.items] == [5]
@@ -125,7 +120,7 @@ async def test_null_data_on_an_idempotent_call_is_retried_until_a_good_reply() -
 
 
 async def test_submit_task_json_reports_a_shapeless_create_as_unknown_not_as_bad_input() -> None:
-    transport = Replies(["created?"])
+    transport = replies(["created?"])
     async with client(transport) as api:
         with pytest.raises(errors.RequestOutcomeUnknownError):
             await api.submit_task_json({"software_config": {"cg_name": "Maya"}, "task_info": {}})
@@ -133,7 +128,7 @@ async def test_submit_task_json_reports_a_shapeless_create_as_unknown_not_as_bad
 
 
 async def test_wait_never_calls_existing_tasks_missing_when_replies_are_shapeless() -> None:
-    transport = Replies("text")
+    transport = replies("text")
     async with client(transport, RetryPolicy(attempts=1)) as api:
         with pytest.raises(Exception) as caught:  # noqa: PT011 - the point is which one it is not
             await api.wait([1, 2], interval=0.01)
@@ -146,7 +141,7 @@ async def test_poll_retries_a_shapeless_batch_and_completes() -> None:
         return {"items": [{"id": i, "taskStatus": 5} for i in body["taskIds"]], "pageCount": 1, "pageNum": 1,
                 "total": len(body["taskIds"]), "size": 100}
 
-    transport = Replies(page, "text", [], page)
+    transport = replies(page, "text", [], page)
     async with client(transport) as api:
         result = await api.poll(range(1, 301))
     assert result.complete
@@ -171,7 +166,7 @@ def test_every_page_endpoint_is_covered() -> None:
 
 @pytest.mark.parametrize(("group", "name", "item"), PAGE_CASES)
 async def test_an_object_without_items_is_not_an_empty_page(group: str, name: str, item: Any) -> None:
-    transport = Replies({"pageCount": 1, "pageNum": 1, "total": 3, "size": 10})
+    transport = replies({"pageCount": 1, "pageNum": 1, "total": 3, "size": 10})
     async with client(transport) as api:
         method = getattr(getattr(api, group), item.via or name)
         with pytest.raises(errors.MalformedResponseError, match="without 'items'"):
@@ -180,6 +175,6 @@ async def test_an_object_without_items_is_not_an_empty_page(group: str, name: st
 
 
 async def test_a_page_with_null_items_is_still_an_empty_page() -> None:
-    transport = Replies({"items": None, "pageCount": 0, "pageNum": 1, "total": 0, "size": 10})
+    transport = replies({"items": None, "pageCount": 0, "pageNum": 1, "total": 0, "size": 10})
     async with client(transport) as api:
         assert (await api.query.task_info([5])).items == ()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from helpers.user_project import PLUGIN_MODULE, Outcome, installed_entry_point, run_pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README_SECTION = "## Testing your code with the simulator"
 
 

@@ -20,6 +20,7 @@ from collections import Counter
 
 import pytest
 
+from helpers import internals
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts
 from rayvision_async.models import TaskStatus
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, serve
@@ -72,7 +73,7 @@ async def test_a_10000_task_poll_is_complete_and_correct_under_faults(seed: int)
         api = AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, domain=sim.domain, base_url=url,
                                 timeout=Timeouts(read=READ_TIMEOUT, connect=5.0, pool=60.0, total=TOTAL_TIMEOUT),
                                 retry=retry, max_response_bytes=MAX_RESPONSE_BYTES)
-        inner = api._channel.inner
+        inner = internals.inner(api)
         assert isinstance(inner, AiohttpTransport)  # the default transport
         async with api:
             started = time.perf_counter()
@@ -103,7 +104,7 @@ async def test_a_10000_task_poll_is_complete_and_correct_under_faults(seed: int)
     assert 0.1 <= len(faults) / len(plan.history) <= 0.3
     # one wave of real 610s at the start, and one more after each skewed 610 the client believed
     assert 1 <= skew_refusals <= api.max_concurrency * (1 + kinds["clock_skew"])
-    assert abs(api._channel.signer.clock_offset - SERVER_CLOCK_AHEAD) < 60  # garbage serverTimes were not adopted
+    assert abs(internals.signer(api).clock_offset - SERVER_CLOCK_AHEAD) < 60  # garbage serverTimes were not adopted
     # over loopback almost every attempt reaches the server (one can meet a connection the server just
     # dropped after a fault, and is then retried): the client's count and the server's nearly agree
     assert sim.counts["task_info"] <= api.requests_sent <= sim.counts["task_info"] + 5

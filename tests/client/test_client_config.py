@@ -5,45 +5,21 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 import pytest
 
+from helpers import internals
+from helpers.fake_service import FakeService
 from rayvision_async import AiohttpTransport, AsyncRayvisionAPI, RetryPolicy, Timeouts, errors
 from rayvision_async.wire._signing import SIGNED_HEADER_NAMES, sign_request
 
 ACCESS_ID = "AKIDconfig0001"
 ACCESS_KEY = "config-secret-key-0001"
-OK = {"code": 200, "message": "ok", "data": {"items": [], "pageCount": 0}}
+OK_DATA = {"items": [], "pageCount": 0}
 
 
-class Recording(httpx.AsyncBaseTransport):
+def recording(gate: asyncio.Event | None = None, hold: float = 0.0) -> FakeService:
     """Records requests; optionally holds each one until ``gate`` opens; tracks peak in-flight."""
-
-    def __init__(self, gate: asyncio.Event | None = None, hold: float = 0.0) -> None:
-        self.requests: list[httpx.Request] = []
-        self.gate = gate
-        self.hold = hold
-        self.in_flight = 0
-        self.peak = 0
-        self.closed = False
-        self.arrived = asyncio.Event()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.requests.append(request)
-        self.arrived.set()
-        self.in_flight += 1
-        self.peak = max(self.peak, self.in_flight)
-        try:
-            if self.gate is not None:
-                await asyncio.wait_for(self.gate.wait(), 5)
-            await asyncio.sleep(self.hold)
-        finally:
-            self.in_flight -= 1
-        return httpx.Response(200, json=OK)
-
-    async def aclose(self) -> None:
-        self.closed = True
+    return FakeService(default_data=OK_DATA, gate=gate, hold=hold)
 
 
 @pytest.fixture(autouse=True)
@@ -54,17 +30,17 @@ def no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_missing_credentials_name_the_environment_variables() -> None:
     with pytest.raises(errors.ConfigurationError, match="RAYVISION_API_ACCESS_ID"):
-        AsyncRayvisionAPI(transport=Recording())
+        AsyncRayvisionAPI(transport=recording())
     with pytest.raises(errors.ConfigurationError, match="RAYVISION_API_KEY"):
-        AsyncRayvisionAPI(ACCESS_ID, transport=Recording())
+        AsyncRayvisionAPI(ACCESS_ID, transport=recording())
     with pytest.raises(errors.ConfigurationError, match="RAYVISION_API_ACCESS_ID"):
-        AsyncRayvisionAPI(access_key=ACCESS_KEY, transport=Recording())
+        AsyncRayvisionAPI(access_key=ACCESS_KEY, transport=recording())
 
 
 async def test_credentials_fall_back_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAYVISION_API_ACCESS_ID", "AKIDfromEnv01")
     monkeypatch.setenv("RAYVISION_API_KEY", "key-from-env-01")
-    transport = Recording()
+    transport = recording()
     async with AsyncRayvisionAPI(transport=transport) as api, AsyncRayvisionAPI(
             ACCESS_ID, ACCESS_KEY, transport=transport) as explicit:
         await api.query.task_info([1])
@@ -82,7 +58,7 @@ def test_malformed_environment_credentials_are_rejected(monkeypatch: pytest.Monk
     monkeypatch.setenv("RAYVISION_API_ACCESS_ID", "AKID with spaces")
     monkeypatch.setenv("RAYVISION_API_KEY", ACCESS_KEY)
     with pytest.raises(errors.ConfigurationError) as caught:
-        AsyncRayvisionAPI(transport=Recording())
+        AsyncRayvisionAPI(transport=recording())
     assert "AKID with spaces" not in str(caught.value)
 
 
@@ -106,7 +82,7 @@ BAD_SETTINGS: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("bad", BAD_SETTINGS, ids=repr)
 def test_bad_settings_are_rejected_before_anything_is_sent(bad: dict[str, Any]) -> None:
-    transport = Recording()
+    transport = recording()
     with pytest.raises(errors.ConfigurationError) as caught:
         AsyncRayvisionAPI(**{**GOOD, **bad}, transport=transport)
     assert transport.requests == []
@@ -127,14 +103,14 @@ def test_good_settings_are_accepted_without_io() -> None:
                             protocol="2018", timeout=Timeouts(read=None, connect=1, pool=None), max_retries=0,
                             max_concurrency=1000)
     assert api.platform == "21"
-    assert isinstance(api._channel.inner, AiohttpTransport)
-    assert api._channel.inner.open_connections == 0
+    assert isinstance(internals.inner(api), AiohttpTransport)
+    assert internals.inner(api).open_connections == 0
     assert api.requests_sent == 0
     assert not api.is_closed
 
 
 async def test_async_with_closes_the_client_and_its_transport() -> None:
-    transport = Recording()
+    transport = recording()
     async with AsyncRayvisionAPI(**GOOD, transport=transport) as api:
         assert not api.is_closed
         await api.query.task_info([1])
@@ -146,7 +122,7 @@ async def test_async_with_closes_the_client_and_its_transport() -> None:
 
 
 async def test_with_options_view_shares_connections_and_leaves_the_parent_open() -> None:
-    transport = Recording()
+    transport = recording()
     api = AsyncRayvisionAPI(**GOOD, transport=transport, timeout=30)
     async with api.with_options(timeout=Timeouts(read=5, connect=2)) as view:
         await view.query.task_info([1])
@@ -164,7 +140,7 @@ async def test_with_options_view_shares_connections_and_leaves_the_parent_open()
 
 
 async def test_concurrency_cap_holds_across_views() -> None:
-    transport = Recording(hold=0.01)
+    transport = recording(hold=0.01)
     async with AsyncRayvisionAPI(**GOOD, transport=transport, max_concurrency=3) as api:
         view = api.with_options(timeout=10)
         async with asyncio.timeout(5):
@@ -176,7 +152,7 @@ async def test_concurrency_cap_holds_across_views() -> None:
 
 async def test_pool_timeout_when_every_slot_is_busy() -> None:
     gate = asyncio.Event()
-    transport = Recording(gate=gate)
+    transport = recording(gate=gate)
     api = AsyncRayvisionAPI(**GOOD, transport=transport, max_concurrency=1,
                             timeout=Timeouts(read=5, pool=0.05), retry=RetryPolicy(attempts=2))
     async with api, asyncio.timeout(5):
@@ -192,8 +168,8 @@ async def test_pool_timeout_when_every_slot_is_busy() -> None:
 
 
 def test_repr_hides_the_credentials() -> None:
-    api = AsyncRayvisionAPI(**GOOD, transport=Recording())
-    for text in (repr(api), str(api), repr(api.query), repr(api.with_options(timeout=3)), repr(api._channel.signer)):
+    api = AsyncRayvisionAPI(**GOOD, transport=recording())
+    for text in (repr(api), str(api), repr(api.query), repr(api.with_options(timeout=3)), repr(internals.signer(api))):
         assert ACCESS_KEY not in text
         assert ACCESS_ID not in text
     assert "task.renderbus.com" in repr(api)

@@ -6,12 +6,15 @@ import asyncio
 import gzip
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 import httpx
 import pytest
 
+from helpers import internals
+from helpers.fake_service import FakeService
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, errors
 from rayvision_async._retry import NO_RETRY
 from rayvision_async.wire._envelope import decode_envelope
@@ -27,24 +30,10 @@ def envelope(code: int, message: str = "msg", **extra: Any) -> httpx.Response:
     return httpx.Response(200, json={"code": code, "message": message, "requestId": "rid-77", **extra})
 
 
-class Scripted(httpx.AsyncBaseTransport):
-    """Pops one scripted outcome per request: an exception to raise or a response; then answers 200."""
-
-    def __init__(self, *outcomes: Exception | httpx.Response | Any) -> None:
-        self.outcomes = list(outcomes)
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.requests.append(request)
-        outcome = self.outcomes.pop(0) if self.outcomes else None
-        if outcome is None:
-            return httpx.Response(200, json={"code": 200, "message": "ok", "data": OK_DATA[request.url.path]})
-        if callable(outcome):
-            outcome = outcome()
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
+def scripted(*outcomes: Exception | httpx.Response | Callable[[], Any]) -> FakeService:
+    """Plays one scripted outcome per request (a callable makes it then); then answers 200 with ``OK_DATA``."""
+    return FakeService(*(outcome if not callable(outcome) else (lambda request, make=outcome: make())
+                         for outcome in outcomes), data_by_path=OK_DATA)
 
 
 def client(transport: httpx.AsyncBaseTransport, retry: RetryPolicy = FAST) -> AsyncRayvisionAPI:
@@ -66,7 +55,7 @@ CODES = [(100, errors.FailError), (403, errors.PermissionDeniedError), (605, err
 
 @pytest.mark.parametrize(("code", "cls"), CODES)
 async def test_envelope_code_maps_to_its_class(code: int, cls: type[errors.APIError]) -> None:
-    transport = Scripted(envelope(code, f"service says {code}"))
+    transport = scripted(envelope(code, f"service says {code}"))
     async with client(transport, NO_RETRY) as api:
         with pytest.raises(errors.APIError) as caught:
             await api.query.task_info([1])
@@ -146,7 +135,7 @@ MATRIX: dict[str, tuple[tuple[int, type[Exception]], tuple[int, type[Exception]]
 @pytest.mark.parametrize("failure", sorted(MATRIX))
 async def test_retry_matrix(failure: str, idempotent: bool) -> None:
     requests, expected = MATRIX[failure][0 if idempotent else 1]
-    transport = Scripted(*[FAILURES[failure]] * (ATTEMPTS + 2))
+    transport = scripted(*[FAILURES[failure]] * (ATTEMPTS + 2))
     async with client(transport) as api:
         with pytest.raises(errors.RayvisionError) as caught:
             await call(api, idempotent)
@@ -164,7 +153,7 @@ RETRIED = [(name, idempotent) for name, kinds in sorted(MATRIX.items())
 
 @pytest.mark.parametrize(("failure", "idempotent"), RETRIED)
 async def test_a_retried_failure_then_success(failure: str, idempotent: bool) -> None:
-    transport = Scripted(FAILURES[failure], FAILURES[failure])
+    transport = scripted(FAILURES[failure], FAILURES[failure])
     async with client(transport) as api:
         result = await call(api, idempotent)
     assert len(transport.requests) == 3
@@ -197,7 +186,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
                                                          ("0", 30.0, 0.0)])
 async def test_retry_after_is_honoured_up_to_the_cap(sleeps: list[float], header: str, cap: float,
                                                      expected: float) -> None:
-    transport = Scripted(httpx.Response(429, headers={"Retry-After": header}))
+    transport = scripted(httpx.Response(429, headers={"Retry-After": header}))
     policy = RetryPolicy(attempts=2, initial_delay=0.01, max_delay=0.01, retry_after_cap=cap)
     async with client(transport, policy) as api:
         await api.task.create_task()
@@ -207,7 +196,7 @@ async def test_retry_after_is_honoured_up_to_the_cap(sleeps: list[float], header
 
 @pytest.mark.real_backoff
 async def test_backoff_without_retry_after_stays_under_the_ceiling(sleeps: list[float]) -> None:
-    transport = Scripted(httpx.ConnectError("x"), httpx.ConnectError("x"), httpx.ConnectError("x"))
+    transport = scripted(httpx.ConnectError("x"), httpx.ConnectError("x"), httpx.ConnectError("x"))
     policy = RetryPolicy(attempts=4, initial_delay=0.5, multiplier=3, max_delay=1.0)
     async with client(transport, policy) as api:
         await api.query.task_info([1])
@@ -254,7 +243,7 @@ def skewed_610(skew_s: float = 3600.0) -> httpx.Response:
 
 @pytest.mark.parametrize("idempotent", [True, False], ids=["task_info", "create_task"])
 async def test_610_resyncs_the_clock_and_retries_once(idempotent: bool) -> None:
-    transport = Scripted(skewed_610())
+    transport = scripted(skewed_610())
     async with client(transport, NO_RETRY) as api:
         await call(api, idempotent)
         await call(api, idempotent)
@@ -267,7 +256,7 @@ async def test_610_resyncs_the_clock_and_retries_once(idempotent: bool) -> None:
 
 
 async def test_a_second_610_is_raised_when_no_attempt_is_left() -> None:
-    transport = Scripted(skewed_610(), skewed_610(7200))
+    transport = scripted(skewed_610(), skewed_610(7200))
     async with client(transport, NO_RETRY) as api:
         with pytest.raises(errors.SignatureExpiredError) as caught:
             await api.query.task_info([1])
@@ -277,11 +266,11 @@ async def test_a_second_610_is_raised_when_no_attempt_is_left() -> None:
 
 @pytest.mark.parametrize("idempotent", [True, False], ids=["task_info", "create_task"])
 async def test_a_second_610_is_retried_within_the_attempt_budget(idempotent: bool) -> None:
-    transport = Scripted(skewed_610(), skewed_610(7200), skewed_610(-60))
+    transport = scripted(skewed_610(), skewed_610(7200), skewed_610(-60))
     async with client(transport, RetryPolicy(attempts=3, initial_delay=0)) as api:
         await call(api, idempotent)
     assert len(transport.requests) == 4
-    assert abs(api._channel.signer.clock_offset + 60) < 5
+    assert abs(internals.signer(api).clock_offset + 60) < 5
 
 
 GARBAGE_SERVER_TIMES = [None, 0, -5, 2**63, -(2**63), int(time.time() * 1_000_000), "soon", 1.5e12,
@@ -292,17 +281,17 @@ GARBAGE_SERVER_TIMES = [None, 0, -5, 2**63, -(2**63), int(time.time() * 1_000_00
 @pytest.mark.parametrize("idempotent", [True, False], ids=["task_info", "create_task"])
 async def test_an_unusable_server_time_is_never_adopted(server_time: Any, idempotent: bool) -> None:
     extra = {} if server_time is None else {"serverTime": server_time}
-    transport = Scripted(envelope(610, "signature expired", **extra))
+    transport = scripted(envelope(610, "signature expired", **extra))
     async with client(transport, RetryPolicy(attempts=2, initial_delay=0)) as api:
         await call(api, idempotent)  # refused before processing: retried on the budget, even a creating call
-        assert api._channel.signer.clock_offset == 0.0
+        assert internals.signer(api).clock_offset == 0.0
     stamps = [int(r.headers["UTCTimestamp"]) for r in transport.requests]
     assert len(stamps) == 2
     assert all(abs(stamp - time.time()) < 5 for stamp in stamps)
 
 
 async def test_610_without_a_usable_server_time_is_raised_when_attempts_run_out() -> None:
-    transport = Scripted(envelope(610, "signature expired"), envelope(610, "signature expired", serverTime=0))
+    transport = scripted(envelope(610, "signature expired"), envelope(610, "signature expired", serverTime=0))
     async with client(transport, RetryPolicy(attempts=2, initial_delay=0)) as api:
         with pytest.raises(errors.SignatureExpiredError):
             await api.task.create_task()
@@ -310,12 +299,12 @@ async def test_610_without_a_usable_server_time_is_raised_when_attempts_run_out(
 
 
 async def test_the_clock_offset_belongs_to_one_client() -> None:
-    first, second = Scripted(skewed_610()), Scripted()
+    first, second = scripted(skewed_610()), scripted()
     async with client(first, NO_RETRY) as one, client(second, NO_RETRY) as other:
         await one.query.task_info([1])
         await other.query.task_info([1])
-        assert abs(one._channel.signer.clock_offset - 3600) < 5
-        assert other._channel.signer.clock_offset == 0.0
+        assert abs(internals.signer(one).clock_offset - 3600) < 5
+        assert internals.signer(other).clock_offset == 0.0
     assert abs(int(second.requests[0].headers["UTCTimestamp"]) - time.time()) < 5
 
 

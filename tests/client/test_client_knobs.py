@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 import rayvision_async
+from helpers.fake_service import FakeService, Reply
 from rayvision_async import AsyncRayvisionAPI, RawResponse, RetryPolicy, Timeouts, errors
 
 ACCESS_ID = "AKIDknobs00001"
@@ -21,22 +22,9 @@ TASK_INFO_OK = {"code": 200, "message": "success", "requestId": "rid-knobs-1", "
                 "data": {"items": [{"id": 7, "taskStatus": 10}], "pageCount": 1}}
 
 
-class Recording(httpx.AsyncBaseTransport):
+def recording(body: dict[str, Any] | None = None, status: int = 200) -> FakeService:
     """Records requests and answers each with ``status`` and ``body``."""
-
-    def __init__(self, body: dict[str, Any] | None = None, status: int = 200) -> None:
-        self.requests: list[httpx.Request] = []
-        self.body = body or TASK_INFO_OK
-        self.status = status
-        self.closed = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.requests.append(request)
-        return httpx.Response(self.status, json=self.body)
-
-    async def aclose(self) -> None:
-        self.closed = True
+    return FakeService(answer=lambda request: httpx.Response(status, json=body or TASK_INFO_OK))
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +41,7 @@ def client(transport: httpx.AsyncBaseTransport, **options: Any) -> AsyncRayvisio
 
 
 async def test_default_headers_go_on_every_request_and_may_replace_the_user_agent() -> None:
-    transport = Recording()
+    transport = recording()
     async with client(transport, default_headers={"X-Team": "lighting", "user-agent": "pipeline/2.1"}) as api:
         await api.query.task_info([7])
         await api.with_options(max_retries=0).query.task_info([8])
@@ -70,7 +58,7 @@ async def test_default_headers_go_on_every_request_and_may_replace_the_user_agen
     {"X-Ok": "é"}, ["X-Ok", "x"],
 ], ids=repr)
 def test_default_headers_may_not_touch_signed_or_framing_headers(headers: Any) -> None:
-    transport = Recording()
+    transport = recording()
     with pytest.raises(errors.ConfigurationError, match="default_headers"):
         client(transport, default_headers=headers)
     assert transport.requests == []
@@ -80,7 +68,7 @@ def test_default_headers_may_not_touch_signed_or_framing_headers(headers: Any) -
 
 
 async def test_an_httpx_timeout_is_accepted_by_the_client_and_by_with_options() -> None:
-    transport = Recording()
+    transport = recording()
     async with client(transport, timeout=httpx.Timeout(5.0, connect=2.0, pool=None)) as api:
         await api.query.task_info([7])
         await api.with_options(timeout=httpx.Timeout(1.5)).query.task_info([7])
@@ -92,9 +80,9 @@ async def test_an_httpx_timeout_is_accepted_by_the_client_and_by_with_options() 
 
 def test_an_httpx_timeout_that_cannot_be_honoured_is_an_error() -> None:
     with pytest.raises(errors.ConfigurationError, match="write timeout"):
-        client(Recording(), timeout=httpx.Timeout(5.0, write=1.0))
+        client(recording(), timeout=httpx.Timeout(5.0, write=1.0))
     with pytest.raises(errors.ConfigurationError, match="read timeout"):
-        client(Recording(), timeout=httpx.Timeout(-1.0))
+        client(recording(), timeout=httpx.Timeout(-1.0))
 
 
 # -- the environment -----------------------------------------------------------------------------------------
@@ -102,7 +90,7 @@ def test_an_httpx_timeout_that_cannot_be_honoured_is_an_error() -> None:
 
 async def test_base_url_comes_from_the_environment_unless_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAYVISION_BASE_URL", "http://127.0.0.1:8765")
-    transport = Recording()
+    transport = recording()
     async with client(transport) as from_env, client(transport, base_url="https://other.example") as explicit:
         await from_env.query.task_info([7])
         await explicit.query.task_info([7])
@@ -128,7 +116,7 @@ async def test_rayvision_log_sends_the_sdk_log_to_stderr(
     value: str, level: int,
 ) -> None:
     monkeypatch.setenv("RAYVISION_LOG", value)
-    transport = Recording(status=503)
+    transport = recording(status=503)
     async with client(transport, retry=RetryPolicy(attempts=2)) as api, client(transport) as second:
         with pytest.raises(errors.HTTPStatusError):
             await api.query.task_info([7])
@@ -147,14 +135,14 @@ async def test_rayvision_log_sends_the_sdk_log_to_stderr(
 def test_a_bad_rayvision_log_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAYVISION_LOG", "verbose")
     with pytest.raises(errors.ConfigurationError, match="RAYVISION_LOG"):
-        client(Recording())
+        client(recording())
 
 
 # -- close, raw responses, names ----------------------------------------------------------------------------
 
 
 async def test_close_is_aclose() -> None:
-    transport = Recording()
+    transport = recording()
     api = client(transport)
     await api.close()
     assert api.is_closed
@@ -164,7 +152,7 @@ async def test_close_is_aclose() -> None:
 
 
 async def test_with_raw_response_gives_request_id_server_time_and_status() -> None:
-    transport = Recording(status=203)
+    transport = recording(status=203)
     async with client(transport) as api:
         raw = await api.with_raw_response.query.task_info([7])
         plain = await api.query.task_info([7])
@@ -179,7 +167,7 @@ async def test_with_raw_response_gives_request_id_server_time_and_status() -> No
 
 
 async def test_with_raw_response_offers_single_request_endpoints_only() -> None:
-    transport = Recording({"code": 200, "message": "ok", "data": {"taskIdList": [42]}})
+    transport = FakeService(Reply({"taskIdList": [42]}), Reply(code=600, message="bad parameter"))
     async with client(transport) as api:
         raw = await api.with_raw_response.task.create_task(count=1)
         assert raw.parse().task_id_list == (42,)
@@ -188,13 +176,12 @@ async def test_with_raw_response_offers_single_request_endpoints_only() -> None:
         assert "get_task_list" in dir(api.with_raw_response.query)
         with pytest.raises(AttributeError, match="single-request"):
             api.with_raw_response.query.iter_tasks  # noqa: B018 - a pager makes many requests
-        transport.body = {"code": 600, "message": "bad parameter"}
         with pytest.raises(errors.ParameterError):
             await api.with_raw_response.query.task_info([7])
 
 
 async def test_a_task_without_an_id_is_a_malformed_reply() -> None:
-    transport = Recording({"code": 200, "message": "ok", "data": {"items": [{"taskStatus": 10}]}})
+    transport = recording({"code": 200, "message": "ok", "data": {"items": [{"taskStatus": 10}]}})
     async with client(transport, retry=RetryPolicy(attempts=2)) as api:
         with pytest.raises(errors.MalformedResponseError, match="TaskInfoPage"):
             await api.query.task_info([7])
@@ -225,14 +212,6 @@ async def test_a_refused_connection_names_host_port_and_reason() -> None:
     assert "refused" in message.lower() or "connect call failed" in message.lower()
 
 
-class Failing(httpx.AsyncBaseTransport):
-    def __init__(self, exc: Exception) -> None:
-        self.exc = exc
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        raise self.exc
-
-
 @pytest.mark.parametrize(("exc", "error", "expected"), [
     (httpx.ConnectError("[Errno -2] Name or service not known"), errors.ConnectError,
      "could not connect to task.renderbus.com:443: [Errno -2] Name or service not known (ConnectError)"),
@@ -245,7 +224,7 @@ class Failing(httpx.AsyncBaseTransport):
      "could not connect to task.renderbus.com:443: echo *** (ConnectError)"),
 ], ids=["dns", "reset", "timeout", "proxy-credentials", "secret"])
 async def test_transport_failures_name_host_and_reason(exc: Exception, error: type[Exception], expected: str) -> None:
-    async with client(Failing(exc), max_retries=0) as api:
+    async with client(FakeService(exc), max_retries=0) as api:
         with pytest.raises(error) as caught:
             await api.query.task_info([7])
     assert expected in str(caught.value)
@@ -253,7 +232,7 @@ async def test_transport_failures_name_host_and_reason(exc: Exception, error: ty
 
 async def test_a_raw_response_never_shows_a_secret() -> None:
     echo = {**TASK_INFO_OK, "message": f"ok for {ACCESS_KEY}", "requestId": f"rid-{ACCESS_KEY}"}
-    async with client(Recording(echo)) as api:
+    async with client(recording(echo)) as api:
         raw = await api.with_raw_response.query.task_info([7])
     assert ACCESS_KEY not in repr(raw)
     assert raw.message == "ok for ***"
