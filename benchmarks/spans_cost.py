@@ -26,10 +26,10 @@ import sys
 import time
 from typing import Any
 
+import opentelemetry.trace as otel_trace
+
 import clients
 import run as bench
-
-import opentelemetry.trace as otel_trace
 from rayvision_async import AsyncRayvisionAPI
 
 IN_FLIGHT = 50
@@ -45,7 +45,7 @@ async def measure(base_url: str, requests: int, repeats: int) -> dict[str, dict[
     cpu: dict[str, list[float]] = {name: [] for name in apis}
     module = sys.modules["opentelemetry.trace"]
     try:
-        for name, api in apis.items():  # warm up every client (sessions, caches)
+        for api in apis.values():  # warm up every client (sessions, caches)
             await clients.drive(lambda task_id, api=api: api.query.task_info([task_id]), range(1, 1001), IN_FLIGHT)
         for rep in range(repeats):
             order = list(apis) if rep % 2 == 0 else list(apis)[::-1]

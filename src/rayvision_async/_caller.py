@@ -30,7 +30,8 @@ from ._tracing import Tracing
 from .api._body import PathSet
 from .api._reply import result_of
 from .api._row import Endpoint
-from .wire import Envelope, Timeouts
+from .wire._envelope import Envelope
+from .wire._limits import Timeouts
 from .wire._signing import encode_body
 
 __all__ = ["Caller"]

@@ -39,8 +39,7 @@ from .flows import _submit as submit
 from .flows import _userinfo as userinfo
 from .flows._analysis import HardwareRequest, read_document
 from .models import TaskInfo
-from .wire import HttpChannel, Timeouts
-from .wire._channel import DEFAULT_MAX_RESPONSE_BYTES
+from .wire._limits import DEFAULT_MAX_RESPONSE_BYTES, Timeouts
 
 if TYPE_CHECKING:
     import httpx
@@ -117,6 +116,8 @@ class AsyncRayvisionAPI:
         policy = retry or settings.retry_policy(max_retries)
         paths = PathSet.of(protocol, domain=domain, platform=platform)
         tracing = Tracing(tracer_provider)
+        from .wire._channel import HttpChannel  # httpx, with the first client: not when the SDK is imported
+
         channel = HttpChannel(
             base_url=base_url or f"https://{domain}",
             signer_options={"access_id": access_id, "access_key": access_key, "domain": domain,

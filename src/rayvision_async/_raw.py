@@ -19,7 +19,7 @@ import attrs
 
 from .api._base import GroupBase
 from .errors import UnsupportedOperationError
-from .wire import Envelope
+from .wire._envelope import Envelope
 
 if TYPE_CHECKING:
     import httpx

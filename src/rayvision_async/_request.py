@@ -13,11 +13,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import errors
 from ._retry import Failure, RetryPolicy, classify, should_retry
-from .wire import Envelope, HttpChannel, Timeouts, decode_envelope
+from .wire._envelope import Envelope, decode_envelope
+from .wire._limits import Timeouts
+
+if TYPE_CHECKING:
+    from .wire._channel import HttpChannel
 
 __all__ = ["Connection", "Exchange", "send"]
 

@@ -4,6 +4,8 @@ keep every name they exported before the restructure (httpx's ``test_exported_me
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 import types
 
 import pytest
@@ -22,10 +24,30 @@ KEPT = {
 
 
 def test_top_level_all_is_exactly_the_public_names() -> None:
+    for name in rayvision_async.__all__:  # the names are imported when first used: use each once
+        getattr(rayvision_async, name)
     public = {name for name, value in vars(rayvision_async).items()
               if not name.startswith("_") and not (isinstance(value, types.ModuleType) and name != "errors")}
     assert set(rayvision_async.__all__) == public | {"__version__"}
     assert len(rayvision_async.__all__) == len(set(rayvision_async.__all__))
+    assert set(dir(rayvision_async)) >= set(rayvision_async.__all__)
+    with pytest.raises(AttributeError):
+        rayvision_async.no_such_name  # noqa: B018
+
+
+def test_importing_the_package_imports_nothing_heavy() -> None:
+    code = ("import sys, rayvision_async\n"
+            "print(sorted(m for m in ('httpx', 'aiohttp', 'attrs', 'cattrs', 'orjson', 'asyncio', 'rich')"
+            " if m in sys.modules))\n"
+            "from rayvision_async import AsyncRayvisionAPI\n"
+            "print(sorted(m for m in ('httpx', 'aiohttp', 'cattrs', 'rich') if m in sys.modules))\n"
+            "api = AsyncRayvisionAPI('AKIDlazy0001', 'lazy-secret-0001')\n"
+            "print('aiohttp' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    package, client, constructed = done.stdout.splitlines()
+    assert package == "[]"  # import rayvision_async: nothing heavy
+    assert client == "[]"  # the client class: no HTTP package, no cattrs (it comes with the first reply)
+    assert constructed == "False"  # aiohttp comes with the first request
 
 
 @pytest.mark.parametrize("name", rayvision_async.__all__)

@@ -18,7 +18,7 @@ import attrs
 
 from ..errors import MalformedResponseError
 from ..models import Page
-from ..models._converter import PATHS_OR_TEXT, structure, structure_reply
+from ..models._base import PATHS_OR_TEXT
 from ._row import Endpoint
 
 __all__ = ["check_shape", "result_of"]
@@ -102,6 +102,8 @@ def result_of(endpoint: Endpoint, data: Any, *, path: str, exact: Callable[[], A
         if returns is Any:
             return data
         return data if isinstance(data, str) else ("" if data is None else str(data))
+    from ..models._converter import structure, structure_reply  # cattrs: with the first reply, not the import
+
     try:
         result = structure(data, returns) if exact is None else structure_reply(data, returns, exact)
     except Exception as exc:  # cattrs raises many kinds; each means "not the documented shape"

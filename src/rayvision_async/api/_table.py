@@ -43,7 +43,7 @@ from ..models import (
     UserProfile,
     UserSetting,
 )
-from ..models._converter import PATHS_OR_TEXT
+from ..models._base import PATHS_OR_TEXT
 from . import _kinds as kinds
 from ._row import OMIT, SPREAD, Context, Endpoint, Param, Send, optional
 

@@ -7,8 +7,9 @@ fails, and unknown fields are ignored. ``model.to_dict()`` (or :func:`unstructur
 service's camelCase dict back; structuring that dict again gives an equal model.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._base import ServiceModel
-from ._converter import unstructure
 from .common import ErrorCodeInfo, HardwareConfig, NotSupportedCgVersion, PackNode, Platform, Project, ProjectList
 from .enums import TERMINAL_TASK_STATUSES, FrameStatus, FrameType, TaskStatus, TolerantIntEnum
 from .frames import FrameInfo, FrameStats
@@ -85,3 +86,15 @@ __all__ = [
     "UserSetting",
     "unstructure",
 ]
+
+if TYPE_CHECKING:
+    from ._converter import unstructure
+
+
+def __getattr__(name: str) -> Any:
+    """``unstructure`` comes with the converter (cattrs), imported when it is first used."""
+    if name == "unstructure":
+        from ._converter import unstructure
+
+        return unstructure
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ServiceModel"]
+__all__ = ["PATHS_OR_TEXT", "ServiceModel"]
+
+#: Thumbnail paths: the service answers a list of paths, the documents also show a bare "SUCCESS".
+PATHS_OR_TEXT = tuple[str, ...] | str
 
 
 class ServiceModel:

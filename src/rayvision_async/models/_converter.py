@@ -47,6 +47,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from ._base import PATHS_OR_TEXT
 from ._meta import ALIASES, COERCE, REPEATED, WIRE
 from ._numbers import InexactNumberError, lenient, money_cache
 from ._scalars import (
@@ -271,9 +272,6 @@ def _model_hook(conv: cattrs.Converter, fast_path: bool, cl: Any) -> Hook:
         return plain
     return make_model_structure_fn(cl, conv, fields, fallback=plain, shortcut=_shortcut, maps_none=_is_optional)
 
-
-#: Thumbnail paths: the service answers a list of paths, the documents also show a bare "SUCCESS".
-PATHS_OR_TEXT = tuple[str, ...] | str
 
 
 def _paths_or_text(value: Any, _: Any) -> tuple[str, ...] | str:

@@ -16,15 +16,17 @@ from __future__ import annotations
 import sys
 import urllib.request
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import httpx
 
 from .. import errors
 from ._decode import TooLarge, decode_capped
 from ._envelope import RawReply
-from ._errors import httpx_error
+from ._errors import failure_of, httpx_error
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["AiohttpTransport", "respx_active"]
 
@@ -119,7 +121,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
         #: The last ``timeout`` extension seen and its ClientTimeout (held, so ``is`` cannot match a new dict).
         self._last_extension: object = None
-        self._last_timeout = aiohttp.ClientTimeout()
+        self._last_timeout: aiohttp.ClientTimeout | None = None
         self._session: aiohttp.ClientSession | None = None
         self._fresh_session: aiohttp.ClientSession | None = None
         #: The httpx client used while respx mocks httpx (created on first use, closed with the transport).
@@ -141,6 +143,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return self._session
 
     def _new_session(self, keepalive_timeout: float) -> aiohttp.ClientSession:
+        import aiohttp  # the first connection of the process imports it, not the SDK's import
+
         return aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self._limit, keepalive_timeout=keepalive_timeout),
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -175,11 +179,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _client_timeout(self, extension: object) -> aiohttp.ClientTimeout:
         """The ClientTimeout for a request's ``timeout`` extension (connect and read limits)."""
-        if extension is not None and extension is self._last_extension:  # the SDK reuses one per Timeouts
-            return self._last_timeout
+        last = self._last_timeout
+        if extension is not None and extension is self._last_extension and last is not None:
+            return last  # the SDK reuses one mapping per Timeouts
         key = (_timeout_of(extension, "connect"), _timeout_of(extension, "read"))
         timeout = self._timeouts.get(key)
         if timeout is None:
+            import aiohttp
+
             timeout = self._timeouts[key] = aiohttp.ClientTimeout(total=None, sock_connect=key[0], sock_read=key[1])
         if isinstance(extension, Mapping):
             self._last_extension, self._last_timeout = extension, timeout
@@ -238,7 +245,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 return httpx.Response(
                     response.status, headers=response.raw_headers, stream=httpx.ByteStream(body), request=request
                 )
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except Exception as exc:
+            if isinstance(exc, httpx.HTTPError) or failure_of(exc) is None:
+                raise  # httpx's own (a body over the cap), or not a transport failure
             error = httpx_error(exc)
             error.request = request
             raise error from exc
