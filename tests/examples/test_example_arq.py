@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -26,23 +25,11 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Retry
 
-from conftest import scripted_failures
 from examples import arq_queue
-from helpers.durable import (
-    EXAMPLES,
-    ROOT,
-    ServerProcess,
-    WorkerProcess,
-    audit,
-    farm_environment,
-    fault_plan,
-    python_path,
-    redis_server,
-    task_json_for,
-    until,
-)
+from helpers import durable_runs
+from helpers.durable import EXAMPLES, ROOT, ServerProcess, python_path, redis_server, task_json_for
 from rayvision_async import AsyncRayvisionAPI
-from rayvision_async.simulator import Farm, Simulator, SimulatorTransport, serve
+from rayvision_async.simulator import Simulator, SimulatorTransport, serve
 
 #: The crash tests' workers: a run of a job gives up after 3 s, so a killed worker's job runs again 18 s later.
 TIMING = arq_queue.Timing(job_timeout=3.0, poll_interval=0.2)
@@ -84,41 +71,12 @@ async def pool(redis: RedisSettings) -> AsyncIterator[ArqRedis]:
         await connection.aclose()
 
 
-def render_farm(speed: float = 40.0) -> Farm:
-    farm = Farm(seed=31, speed=speed, frame_seconds=60, analyse_seconds=30, task_limit=10)
-    farm.failure_rule = scripted_failures(farm)
-    return farm
-
-
-def renders(count: int) -> dict[str, dict[str, Any]]:
-    run = uuid.uuid4().hex[:6]
-    keys = [f"a{run}-{number:03d}" + ("-broken" if number % 5 == 4 else "") for number in range(count)]
-    return {key: task_json_for(key) for key in keys}
-
-
-def worker_environment(sim: Simulator, base_url: str, redis_url: str, queue: str) -> dict[str, str]:
-    return {**farm_environment(sim, base_url), "REDIS_URL": redis_url, "RENDER_QUEUE": queue,
-            "RENDER_JOB_TIMEOUT": str(TIMING.job_timeout), "RENDER_POLL_INTERVAL": str(TIMING.poll_interval)}
-
-
-def assert_reports(sim: Simulator, wanted: dict[str, dict[str, Any]], reports: dict[str, dict[str, Any]]) -> None:
-    figures = audit(sim, list(wanted), {key: report.get("task_id") for key, report in reports.items()})
-    print(figures.line())
-    assert figures.clean, figures
-    assert set(reports) == set(wanted)
-    for key, report in reports.items():
-        expected = ("FINISHED_HAS_FAILED", 1) if key.endswith("-broken") else ("FINISHED", 0)
-        assert (report["status"], report["failed_frames"]) == expected, report
-    assert sim.internal_errors == []
-
-
 # -- in one process: the jobs, the producer, the demonstration ----------------------------------------------
 
 async def test_two_workers_share_the_queue_and_every_render_is_reported_once(redis: RedisSettings) -> None:
-    farm = Farm(seed=5, speed=20_000, task_limit=10)
-    farm.failure_rule = scripted_failures(farm)
     async with asyncio.timeout(60):
-        reports, sim = await arq_queue.run_on_simulator(redis, renders=12, workers=2, farm=farm)
+        reports, sim = await arq_queue.run_on_simulator(redis, renders=12, workers=2,
+                                                        farm=durable_runs.render_farm(5, speed=20_000))
     assert len(reports) == 12
     assert {report["status"] for report in reports.values()} == {"FINISHED"}
     assert sorted(report["task_id"] for report in reports.values()) == sorted(sim.farm.tasks)
@@ -148,7 +106,7 @@ def job_context(api: AsyncRayvisionAPI, *, job_try: int = 1) -> dict[str, Any]:
 
 
 async def test_the_submit_job_enqueues_the_wait_job_and_refuses_bad_input_for_good() -> None:
-    sim = Simulator(farm=render_farm(speed=0))
+    sim = Simulator(farm=durable_runs.render_farm(31, speed=0))
     async with AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim)) as api:
         ctx = job_context(api)
         task_id = await arq_queue.submit_render(ctx, "k-1", task_json_for("k-1"))
@@ -159,7 +117,7 @@ async def test_the_submit_job_enqueues_the_wait_job_and_refuses_bad_input_for_go
 
 
 async def test_the_submit_job_asks_to_be_run_again_when_the_farm_fails() -> None:
-    sim = Simulator(farm=render_farm(speed=0))
+    sim = Simulator(farm=durable_runs.render_farm(31, speed=0))
     sim.inject(None, "http_5xx", times=100)
     async with AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim)) as api:
         ctx = job_context(api, job_try=3)
@@ -170,7 +128,7 @@ async def test_the_submit_job_asks_to_be_run_again_when_the_farm_fails() -> None
 
 
 async def test_the_wait_job_runs_again_until_the_task_has_ended_then_reports() -> None:
-    farm = render_farm(speed=0)
+    farm = durable_runs.render_farm(31, speed=0)
     sim = Simulator(farm=farm)
     async with AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim)) as api:
         task_id = await api.submit_task_json(task_json_for("k-broken"))
@@ -189,7 +147,7 @@ async def test_the_wait_job_runs_again_until_the_task_has_ended_then_reports() -
 
 
 async def test_the_producer_reports_a_render_that_failed_for_good(redis: RedisSettings, pool: ArqRedis) -> None:
-    sim = Simulator(farm=render_farm(speed=20_000))
+    sim = Simulator(farm=durable_runs.render_farm(31, speed=20_000))
     queue = f"renders-{uuid.uuid4().hex}"
     wanted = {f"bad-{uuid.uuid4().hex[:6]}": {"task_info": {"frames": "1-3[1]"}}}
     sim.inject("create_task", "error", code=100)  # the service refuses the task: FailError, not retried
@@ -227,92 +185,34 @@ def test_the_command_line_refuses_unknown_commands() -> None:
 
 # -- worker processes killed, Redis restarted, 25 % faults ---------------------------------------------------
 
-async def test_killed_workers_lose_nothing_and_submit_nothing_twice(redis: RedisSettings, pool: ArqRedis,
-                                                                    tmp_path: Path) -> None:
-    wanted = renders(24)
-    sim = Simulator(farm=render_farm(), faults=fault_plan(seed=3101))
-    queue = f"renders-{uuid.uuid4().hex}"
-    workers: list[WorkerProcess] = []
-    async with serve(sim) as base_url:
-        env = worker_environment(sim, base_url, os.environ["RAYVISION_TEST_REDIS_URL"], queue)
+def assert_clean(run: durable_runs.Run) -> None:
+    assert run.figures is not None
+    print(run.figures.line(), f"; reported {run.after_return:.1f} s after the workers' return")
+    assert run.figures.clean, (run.figures, run.logs())
+    assert set(run.reports) == set(run.renders)
+    for key, report in run.reports.items():
+        expected = ("FINISHED_HAS_FAILED", 1) if key.endswith("-broken") else ("FINISHED", 0)
+        assert (report["status"], report["failed_frames"]) == expected, report
+    assert run.survivors_alive, "a worker exited\n" + run.logs()
+    assert run.sim.internal_errors == []
+    assert {"create_task", "upload_json_content", "submit_task", "task_info"} <= {
+        r.name for r in run.sim.requests if r.fault}
 
-        async def new_worker() -> WorkerProcess:
-            worker = WorkerProcess("arq_queue.py", env, tmp_path / f"worker-{len(workers)}.log")
-            workers.append(worker)
-            await worker.start()
-            return worker
 
-        collecting = asyncio.create_task(arq_queue.collect_reports(pool, wanted, queue, interval=0.1,
-                                                                   grace=TIMING.grace))
-        try:
-            # 1. one worker; kill it while a submit it sent is processed but unanswered
-            sim.inject("submit_task", "slow", after_processing=True, delay=30.0)
-            first = await new_worker()
-            await arq_queue.enqueue_renders(pool, wanted, queue)
-            await until(lambda: any(r.name == "submit_task" and r.fault == "slow" for r in sim.requests),
-                        timeout=30, what="the held submit")
-            await first.kill()
-            # 2. another; kill it while it waits on a poll of a submitted render
-            sim.inject("task_info", "slow", delay=30.0)
-            second = await new_worker()
-            await until(lambda: any(r.name == "task_info" and r.fault == "slow" for r in sim.requests),
-                        timeout=30, what="the held poll")
-            await second.kill()
-            # 3. two workers take over; the killed ones' jobs run again when their in-progress keys expire
-            await new_worker()
-            await new_worker()
-            returned = time.monotonic()
-            async with asyncio.timeout(TIMING.in_progress + 30):
-                reports = await collecting
-            after_return = time.monotonic() - returned
-            assert all(worker.alive() for worker in workers[2:])
-        except BaseException:
-            collecting.cancel()
-            print("\n".join(f"--- worker {n}:\n{w.tail()}" for n, w in enumerate(workers)))
-            raise
-        finally:
-            for worker in workers:
-                await worker.stop()
-            await pool.delete(queue)
-    print(f"reported {after_return:.1f} s after the workers' return")
-    assert_reports(sim, wanted, reports)
-    struck = {r.name for r in sim.requests if r.fault}
-    assert {"create_task", "upload_json_content", "submit_task", "task_info"} <= struck
+async def test_killed_workers_lose_nothing_and_submit_nothing_twice(redis: RedisSettings, tmp_path: Path) -> None:
+    run = await durable_runs.arq_run(os.environ["RAYVISION_TEST_REDIS_URL"], tmp_path, renders=24, seed=3101,
+                                     job_timeout=TIMING.job_timeout)
+    assert_clean(run)
+    assert run.pending_at_kill > 0
+    # the killed workers' jobs ran again once their in-progress keys expired
+    assert run.after_return < TIMING.in_progress + 20
 
 
 async def test_workers_outlive_a_redis_restart_that_loses_every_job(own_redis: tuple[ServerProcess, str],
                                                                      tmp_path: Path) -> None:
     server, url = own_redis
-    wanted = renders(20)
-    sim = Simulator(farm=render_farm(), faults=fault_plan(seed=3202))
-    queue = f"renders-{uuid.uuid4().hex}"
-    workers: list[WorkerProcess] = []
-    pool = await create_pool(arq_queue.redis_settings(url))
-    async with serve(sim) as base_url:
-        env = worker_environment(sim, base_url, url, queue)
-        for number in range(2):
-            workers.append(WorkerProcess("arq_queue.py", env, tmp_path / f"worker-{number}.log"))
-            await workers[-1].start()
-        collecting = asyncio.create_task(arq_queue.collect_reports(pool, wanted, queue, interval=0.1,
-                                                                   grace=TIMING.grace))
-        try:
-            await arq_queue.enqueue_renders(pool, wanted, queue)
-            submitted = lambda: sum(1 for task in sim.farm.tasks.values() if task.submitted_at)  # noqa: E731
-            await until(lambda: submitted() >= len(wanted) // 3, timeout=30, what="a third submitted")
-            # Redis dies (SIGKILL: nothing saved) and comes back empty on the same port
-            server.kill()
-            await asyncio.sleep(1.0)
-            server.start(deadline=15)
-            assert submitted() < len(wanted)
-            async with asyncio.timeout(TIMING.grace + 40):
-                reports = await collecting
-            assert all(worker.alive() for worker in workers), "a worker exited when Redis went away"
-        except BaseException:
-            collecting.cancel()
-            print("\n".join(f"--- worker {n}:\n{w.tail()}" for n, w in enumerate(workers)))
-            raise
-        finally:
-            for worker in workers:
-                await worker.stop()
-            await pool.aclose()
-    assert_reports(sim, wanted, reports)
+    run = await durable_runs.arq_run(url, tmp_path, renders=20, seed=3202, kill_workers=False,
+                                     restart_redis=server, job_timeout=TIMING.job_timeout)
+    assert_clean(run)
+    # the lost renders were enqueued again once missing for longer than a job can run
+    assert run.after_return < TIMING.grace + 20

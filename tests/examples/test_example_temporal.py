@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -26,23 +25,20 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from conftest import scripted_failures
 from examples import temporal_render
+from helpers import durable_runs
 from helpers.durable import (
     EXAMPLES,
     ROOT,
     WorkerProcess,
-    audit,
     farm_environment,
-    fault_plan,
     python_path,
     task_json_for,
     temporal_binary,
     temporal_dev_server,
-    until,
 )
 from rayvision_async import AsyncRayvisionAPI
-from rayvision_async.simulator import Farm, Simulator, SimulatorTransport, serve
+from rayvision_async.simulator import Simulator, SimulatorTransport, serve
 
 
 @pytest.fixture(scope="module")
@@ -62,105 +58,54 @@ def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.stop()
 
 
-def render_farm(speed: float = 40.0) -> Farm:
-    """Renders of ~90 simulated seconds (a restart adds 60) that fail frame 3 by scene name (see conftest)."""
-    farm = Farm(seed=21, speed=speed, frame_seconds=60, analyse_seconds=30, task_limit=10)
-    farm.failure_rule = scripted_failures(farm)
-    return farm
-
-
-def render_keys(count: int) -> list[str]:
-    """Every fourth render is flaky (a restart fixes it), one is broken (it never renders frame 3)."""
-    run = uuid.uuid4().hex[:6]
-    keys = [f"r{run}-{number:03d}" + ("-flaky" if number % 4 == 1 else "") for number in range(count)]
-    keys[-1] = f"r{run}-{count - 1:03d}-broken"
-    return keys
-
-
-def requests_for(keys: list[str], *, max_restarts: int = 1) -> list[RenderRequest]:
-    return [RenderRequest(key, task_json_for(key), max_restarts=max_restarts, wait_interval=0.2,
-                          heartbeat_timeout=2.0) for key in keys]
-
-
 async def test_every_render_is_submitted_once_and_reported_though_workers_die_mid_submit_and_mid_wait(
         temporal_address: str, tmp_path: Path) -> None:
-    keys = render_keys(24)
-    sim = Simulator(farm=render_farm(), faults=fault_plan(seed=2101))
-    # the first submit reaches the farm, which submits the task, but its answer is held back 30 s
-    sim.inject("submit_task", "slow", after_processing=True, delay=30.0)
-    queue = f"renders-{uuid.uuid4().hex}"
-    workers: list[WorkerProcess] = []
-    async with serve(sim) as base_url:
-        env = {**farm_environment(sim, base_url), "TEMPORAL_ADDRESS": temporal_address, "TEMPORAL_TASK_QUEUE": queue}
-
-        async def new_worker() -> WorkerProcess:
-            worker = WorkerProcess("temporal_render.py", env, tmp_path / f"worker-{len(workers)}.log")
-            workers.append(worker)
-            await worker.start()
-            return worker
-
-        def logs() -> str:
-            return "\n".join(f"--- worker {n} (pid {w.pid}):\n{w.tail()}" for n, w in enumerate(workers))
-
-        def submitted() -> set[str]:
-            return {task.scene_name for task in sim.farm.tasks.values() if task.submitted_at is not None}
-
-        client = await Client.connect(temporal_address)
-        try:
-            first = await new_worker()
-            reports_soon = asyncio.create_task(temporal_render.render_all(client, requests_for(keys), queue))
-            try:
-                # 1. kill the worker while a submit it sent is processed but unanswered
-                await until(lambda: any(r.name == "submit_task" and r.fault == "slow" for r in sim.requests),
-                            timeout=30, what="the held submit")
-                await first.kill()
-                held = len(submitted())
-                assert held >= 1
-                # 2. a new worker; kill it once every render is submitted and some are still rendering
-                second = await new_worker()
-                await until(lambda: len(submitted()) == len(keys), timeout=60, what="every render submitted")
-                pending = [task.id for task in sim.farm.tasks.values() if task.submitted_at and task.is_pending()]
-                assert pending, "every render had ended: the worker would not be killed mid-wait"
-                await second.kill()
-                # 3. the worker returns: every report arrives within seconds
-                await new_worker()
-                returned = time.monotonic()
-                async with asyncio.timeout(45):
-                    reports = await reports_soon
-                after_return = time.monotonic() - returned
-            except BaseException:
-                reports_soon.cancel()
-                print(logs())
-                raise
-            # starting the same renders again runs nothing again: the same reports, no new task
-            tasks_before = len(sim.farm.tasks)
-            again = await temporal_render.render_all(client, requests_for(keys), queue)
-            assert again == reports
-            assert len(sim.farm.tasks) == tasks_before
-        finally:
-            for worker in workers:
-                await worker.stop()
-
-    by_key = {report.render_key: report for report in reports}
-    figures = audit(sim, keys, {key: report.task_id for key, report in by_key.items()})
-    print(figures.line(), f"; reported {after_return:.1f} s after the last worker's return")
-    assert figures.clean, figures
-    assert len(reports) == len(keys)
-    assert sim.internal_errors == []
-    assert after_return < 30  # a dead worker's activities are retried after the 2 s heartbeat timeout
-    for key, report in by_key.items():
+    run = await durable_runs.temporal_run(temporal_address, tmp_path, renders=24, seed=2101)
+    print(run.figures.line() if run.figures else "", f"; reported {run.after_return:.1f} s after the return")
+    assert run.figures is not None
+    assert run.figures.clean, (run.figures, run.logs())
+    assert len(run.reports) == 24
+    assert run.pending_at_kill > 0, "every render had ended: the second worker was not killed mid-wait"
+    assert run.after_return < 30  # a dead worker's activities run again after the 2 s heartbeat timeout
+    assert run.sim.internal_errors == []
+    for key, report in run.reports.items():
         if key.endswith("-broken"):
-            assert (report.status, report.restarts, report.failed_frames) == ("FINISHED_HAS_FAILED", 1, 1)
+            assert (report["status"], report["restarts"], report["failed_frames"]) == ("FINISHED_HAS_FAILED", 1, 1)
         elif key.endswith("-flaky"):
-            assert (report.status, report.restarts, report.done_frames) == ("FINISHED", 1, 6)
+            assert (report["status"], report["restarts"], report["done_frames"]) == ("FINISHED", 1, 6)
         else:
-            assert (report.status, report.restarts, report.done_frames) == ("FINISHED", 0, 6)
+            assert (report["status"], report["restarts"], report["done_frames"]) == ("FINISHED", 0, 6)
         # never restarted twice: frame 3 was resubmitted once per restart the report counts
-        frame = next(f for f in sim.farm.task(report.task_id or 0).all_frames() if f.index == "3")
-        assert frame.attempts == report.restarts, key
-    # the faults really struck every step
-    struck = {r.name for r in sim.requests if r.fault}
-    assert {"create_task", "upload_json_content", "submit_task", "task_info"} <= struck
+        frame = next(f for f in run.sim.farm.task(report["task_id"]).all_frames() if f.index == "3")
+        assert frame.attempts == report["restarts"], key
+    # the faults struck every step
+    assert {"create_task", "upload_json_content", "submit_task", "task_info"} <= {
+        r.name for r in run.sim.requests if r.fault}
+
+
+async def test_starting_a_render_again_runs_nothing_again(temporal_address: str, tmp_path: Path) -> None:
+    sim = Simulator(farm=durable_runs.render_farm(21, speed=400))
+    queue = f"renders-{uuid.uuid4().hex}"
+    keys = [f"again-{uuid.uuid4().hex[:6]}-{n}" for n in range(3)]
+    requests = [RenderRequest(key, task_json_for(key), wait_interval=0.05, heartbeat_timeout=5) for key in keys]
+    async with serve(sim) as base_url:
+        env = {**farm_environment(sim, base_url, read_timeout=10), "TEMPORAL_ADDRESS": temporal_address,
+               "TEMPORAL_TASK_QUEUE": queue}
+        worker = WorkerProcess("temporal_render.py", env, tmp_path / "worker.log")
+        await worker.start()
+        try:
+            client = await Client.connect(temporal_address)
+            async with asyncio.timeout(60):
+                # twice at once (the second attaches to the running workflows), then again once they ended
+                first, second = await asyncio.gather(temporal_render.render_all(client, requests, queue),
+                                                     temporal_render.render_all(client, requests, queue))
+                third = await temporal_render.render_all(client, requests, queue)
+        finally:
+            await worker.stop()
+    assert first == second == third
+    assert [report.status for report in first] == ["FINISHED"] * 3
+    assert len(sim.farm.tasks) == 3
+    assert sim.processed["submit_task"] == 3
 
 
 def run_example(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -170,7 +115,7 @@ def run_example(*args: str, env: dict[str, str], timeout: float = 60) -> subproc
 
 
 async def test_the_worker_and_start_commands(temporal_address: str, tmp_path: Path) -> None:
-    sim = Simulator(farm=render_farm(speed=200))
+    sim = Simulator(farm=durable_runs.render_farm(21, speed=400))
     queue = f"renders-{uuid.uuid4().hex}"
     async with serve(sim) as base_url:
         env = {**farm_environment(sim, base_url, read_timeout=10), "TEMPORAL_ADDRESS": temporal_address,
@@ -206,7 +151,7 @@ def test_bad_arguments_are_refused_before_connecting(args: list[str], message: s
 # -- the activities on their own (no server): what makes retrying them safe ------------------------------
 
 async def test_the_restart_activity_does_nothing_when_the_restart_already_happened() -> None:
-    farm = render_farm(speed=0)
+    farm = durable_runs.render_farm(21, speed=0)
     sim = Simulator(farm=farm)
     async with AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim)) as api:
         task_id = await api.submit_task_json(task_json_for("rk-broken"))
@@ -226,7 +171,7 @@ async def test_the_restart_activity_does_nothing_when_the_restart_already_happen
 
 
 async def test_the_wait_activity_skips_the_state_from_before_a_restart() -> None:
-    farm = render_farm(speed=0)
+    farm = durable_runs.render_farm(21, speed=0)
     sim = Simulator(farm=farm)
     async with AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim)) as api:
         task_id = await api.submit_task_json(task_json_for("rk-flaky"))
@@ -247,7 +192,7 @@ async def test_the_wait_activity_skips_the_state_from_before_a_restart() -> None
 
 
 async def test_the_wait_activity_gives_up_on_a_task_the_farm_does_not_have() -> None:
-    sim = Simulator(farm=render_farm(speed=0))
+    sim = Simulator(farm=durable_runs.render_farm(21, speed=0))
     async with AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim)) as api:
         with pytest.raises(ApplicationError, match="not on the farm") as caught:
             await ActivityEnvironment().run(RenderActivities(api).wait, WaitInput(99_999_999, 0.01))
