@@ -119,7 +119,7 @@ SUBMIT_TRIES = 20
 #: Errors that retrying cannot fix: the job fails and reports why.
 PERMANENT = (errors.InvalidInputError, errors.PermissionDeniedError, errors.ParameterError, errors.FailError,
              errors.LoginRequiredError, errors.RegionMismatchError, errors.SignatureInvalidError,
-             errors.IPProhibitedError, errors.ClientClosedError)
+             errors.IPProhibitedError)
 
 
 class RenderFailed(Exception):
