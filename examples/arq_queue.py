@@ -60,8 +60,8 @@ from typing import Any
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from arq.constants import default_queue_name, result_key_prefix
-from arq.jobs import Job, JobStatus
-from arq.worker import Retry, create_worker, func
+from arq.jobs import DeserializationError, Job, JobResult, JobStatus
+from arq.worker import JobExecutionFailed, Retry, create_worker, func
 from redis.asyncio.retry import Retry as RedisRetry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -122,10 +122,6 @@ PERMANENT = (errors.InvalidInputError, errors.PermissionDeniedError, errors.Para
              errors.IPProhibitedError)
 
 
-class RenderFailed(Exception):
-    """A render that cannot go on: the job's result (plain, so that it pickles into Redis)."""
-
-
 def submit_job_id(render_key: str) -> str:
     return f"render:{render_key}:submit"
 
@@ -157,6 +153,13 @@ def report(render_key: str, task: TaskInfo) -> dict[str, Any]:
             "done_frames": task.done_frames, "failed_frames": task.failed_frames}
 
 
+def failure(render_key: str, why: BaseException | str, task_id: int | None = None) -> dict[str, Any]:
+    """The report of a render that cannot go on. A job returns it rather than raising: an exception of
+    this module would be pickled under ``__main__`` by a worker run as a script, unreadable elsewhere."""
+    text = why if isinstance(why, str) else f"{type(why).__name__}: {why}"
+    return {"render_key": render_key, "task_id": task_id, "error": text}
+
+
 def _retry_later(ctx: dict[str, Any], exc: BaseException, *, defer: float) -> Retry:
     log.warning("%s (try %s): %s: %s; again in %.1f s", ctx.get("job_id"), ctx.get("job_try"),
                 type(exc).__name__, exc, defer)
@@ -165,41 +168,41 @@ def _retry_later(ctx: dict[str, Any], exc: BaseException, *, defer: float) -> Re
 
 # -- the jobs -------------------------------------------------------------------------------------------------
 
-async def submit_render(ctx: dict[str, Any], render_key: str, task_json: Mapping[str, Any]) -> int:
-    """Job: submit the render (or resume the task its key names), enqueue its wait job; the task id."""
+async def submit_render(ctx: dict[str, Any], render_key: str, task_json: Mapping[str, Any]) -> dict[str, Any]:
+    """Job: submit the render (or resume the task its key names) and enqueue its wait job.
+
+    Returns ``{"render_key", "task_id"}``, or the render's :func:`failure` report.
+    """
     api: AsyncRayvisionAPI = ctx["api"]
     timing: Timing = ctx["timing"]
+    pool: ArqRedis = ctx["redis"]
     try:
-        async with asyncio.timeout(timing.job_timeout):
+        async with asyncio.timeout(timing.job_timeout):  # the whole run, so that arq's own timeout never strikes
             task_id = await api.submit_task_json(task_json, render_key=render_key)
+            await pool.enqueue_job("wait_render", render_key, task_id, _job_id=wait_job_id(render_key),
+                                   _expires=timedelta(seconds=timing.render_limit))  # None: enqueued already
     except PERMANENT as exc:
-        raise RenderFailed(f"{type(exc).__name__}: {exc}") from exc
-    except (RayvisionError, TimeoutError) as exc:  # outcome unknown, network, service trouble: resume later
+        return failure(render_key, exc)
+    except (RayvisionError, RedisError, TimeoutError) as exc:  # outcome unknown, network, outages: resume later
         raise _retry_later(ctx, exc, defer=min(2.0 ** ctx.get("job_try", 1), 60.0)) from exc
-    try:
-        pool: ArqRedis = ctx["redis"]
-        await pool.enqueue_job("wait_render", render_key, task_id, _job_id=wait_job_id(render_key),
-                               _expires=timedelta(seconds=timing.render_limit))  # None: it is enqueued already
-    except RedisError as exc:
-        raise _retry_later(ctx, exc, defer=1.0) from exc
-    return task_id
+    return {"render_key": render_key, "task_id": task_id}
 
 
 async def wait_render(ctx: dict[str, Any], render_key: str, task_id: int) -> dict[str, Any]:
-    """Job: ask for the task's state once; its report if it has ended, else run again later."""
+    """Job: ask for the task's state once; its report if it has ended (or a :func:`failure`), else run again."""
     api: AsyncRayvisionAPI = ctx["api"]
     timing: Timing = ctx["timing"]
     try:
         async with asyncio.timeout(timing.job_timeout):
             found = await api.poll([task_id])
     except PERMANENT as exc:
-        raise RenderFailed(f"{type(exc).__name__}: {exc}") from exc
+        return failure(render_key, exc, task_id)
     except (RayvisionError, TimeoutError) as exc:
         raise _retry_later(ctx, exc, defer=timing.poll_interval) from exc
     task = found.tasks.get(task_id)
     if task is None:
         if ctx.get("job_try", 1) >= 3:
-            raise RenderFailed(f"task {task_id} is not on the farm")
+            return failure(render_key, f"task {task_id} is not on the farm", task_id)
         raise Retry(defer=timing.poll_interval)
     if not task.is_terminal:
         raise Retry(defer=timing.poll_interval)
@@ -312,33 +315,57 @@ async def enqueue_renders(pool: ArqRedis, renders: Mapping[str, Mapping[str, Any
                                _queue_name=queue_name)
 
 
-async def render_state(pool: ArqRedis, render_key: str, queue_name: str) -> dict[str, Any] | bool:
-    """The render's report (a failed render's says ``error``), True while its jobs exist, False if they are gone."""
+#: A render still on its way (its submit or wait job is queued, deferred or running).
+PENDING = "pending"
+#: A render whose jobs Redis lost: nothing of it is queued or running, and it has no report.
+GONE = "gone"
+
+
+def _lost_by_redis(result: JobResult) -> bool:
+    """arq found the job in its queue without the job itself: Redis came back with part of its state."""
+    return not result.success and isinstance(result.result, JobExecutionFailed) and str(result.result) == "job expired"
+
+
+async def _result(job: Job, render_key: str) -> JobResult | dict[str, Any] | None:
+    try:
+        return await job.result_info()
+    except DeserializationError as exc:
+        return failure(render_key, f"the result of job {job.job_id} cannot be read: {exc}")
+
+
+async def render_state(pool: ArqRedis, render_key: str, queue_name: str) -> dict[str, Any] | str:
+    """The render's report (a failed render's has ``error``), else :data:`PENDING` or :data:`GONE`."""
     wait = Job(wait_job_id(render_key), pool, _queue_name=queue_name)
-    done = await wait.result_info()
-    if done is not None:
-        return done.result if done.success else {"render_key": render_key, "error": str(done.result)}
-    if await wait.status() is not JobStatus.not_found:
-        return True
+    waited = await _result(wait, render_key)
+    if isinstance(waited, dict):
+        return waited
+    if waited is not None and not _lost_by_redis(waited):
+        return dict(waited.result) if waited.success else failure(render_key, str(waited.result))
+    if waited is None and await wait.status() is not JobStatus.not_found:
+        return PENDING
     submit = Job(submit_job_id(render_key), pool, _queue_name=queue_name)
-    status = await submit.status()
-    if status is JobStatus.complete:
-        submitted = await submit.result_info()
-        if submitted is not None and not submitted.success:
-            return {"render_key": render_key, "error": str(submitted.result)}
-        return False  # submitted, but its wait job is gone: Redis lost it
-    return status is not JobStatus.not_found
+    submitted = await _result(submit, render_key)
+    if isinstance(submitted, dict):
+        return submitted
+    if submitted is not None and not _lost_by_redis(submitted):
+        if not submitted.success:  # arq gave up on it (max tries): a failure of its own
+            return failure(render_key, str(submitted.result))
+        if "error" in submitted.result:  # the service refused the render
+            return dict(submitted.result)
+    if submitted is None and await submit.status() is not JobStatus.not_found:
+        return PENDING
+    return GONE  # nothing queued, nothing running, no report: Redis lost the render's jobs
 
 
 async def collect_reports(pool: ArqRedis, renders: Mapping[str, Mapping[str, Any]], queue_name: str, *,
                           interval: float = 1.0, grace: float = Timing().grace) -> dict[str, dict[str, Any]]:
-    """Every render's report (by render key), re-enqueueing a render whose jobs Redis lost.
+    """Every render's report (by render key), enqueueing again a render whose jobs Redis lost.
 
-    A render is enqueued again only after its jobs have been missing for ``grace`` seconds (the workers'
+    A render is enqueued again only after its jobs have been gone for ``grace`` seconds (the workers'
     ``Timing.grace``: longer than a job can run), so that a run of it still going somewhere has ended first.
     """
     reports: dict[str, dict[str, Any]] = {}
-    missing_since: dict[str, float] = {}
+    gone_since: dict[str, float] = {}
     while len(reports) < len(renders):
         try:
             for render_key, task_json in renders.items():
@@ -347,13 +374,14 @@ async def collect_reports(pool: ArqRedis, renders: Mapping[str, Mapping[str, Any
                 state = await render_state(pool, render_key, queue_name)
                 if isinstance(state, dict):
                     reports[render_key] = state
-                elif state:
-                    missing_since.pop(render_key, None)
-                elif time.monotonic() - missing_since.setdefault(render_key, time.monotonic()) > grace:
+                elif state == PENDING:
+                    gone_since.pop(render_key, None)
+                elif time.monotonic() - gone_since.setdefault(render_key, time.monotonic()) > grace:
                     log.warning("render %s: its jobs are gone (Redis lost them); enqueued again", render_key)
-                    await pool.delete(result_key_prefix + submit_job_id(render_key))
+                    await pool.delete(result_key_prefix + submit_job_id(render_key),
+                                      result_key_prefix + wait_job_id(render_key))
                     await enqueue_renders(pool, {render_key: task_json}, queue_name)
-                    missing_since.pop(render_key, None)
+                    gone_since.pop(render_key, None)
         except (RedisError, OSError) as exc:
             log.warning("producer lost Redis (%s: %s); asking again", type(exc).__name__, exc)
         if len(reports) < len(renders):

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,14 +190,28 @@ class WorkerProcess:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
 
 
-def fault_plan(seed: int, rate: float = 0.25, *, operations: Iterable[str] | None = None) -> FaultPlan:
-    """Faults of every kind at ``rate``, half of those that may follow processing after it.
+#: Fault kinds whose answer is a code-200 envelope. Only the service sends one, after doing the work,
+#: so these strike only after processing: for a call that returns nothing (an upload, a submit), a
+#: code-200 answer *is* the success answer, and one the service never processed could not be told apart.
+ANSWERED_KINDS = ("null_data", "wrong_shape")
 
-    Delays are cut for a test: a slow answer (1.5 s) outlasts the workers' 1 s read timeout; a trickle
-    is 5 ms a byte; an oversized body is 33 MiB (past the client's cap), a gzip bomb inflates to 64 MiB.
+
+def fault_plan(seed: int, rate: float = 0.25) -> list[FaultPlan]:
+    """Faults of every kind (the simulator's default weights) at ``rate`` of the requests.
+
+    Half of those that may follow processing do, except :data:`ANSWERED_KINDS`, which always do. Delays
+    are cut for a test: a slow answer (1.5 s) outlasts the workers' 1 s read timeout; a trickle is 5 ms a
+    byte; an oversized body is 33 MiB (past the client's cap), a gzip bomb inflates to 64 MiB.
     """
-    return FaultPlan(seed=seed, rate=rate, operations=operations, slow_delay=1.5, trickle_delay=0.005,
-                     latency=(0.005, 0.05), gzip_bomb=64 * 2**20)
+    weights = FaultPlan().weights
+    answered = {kind: weights[kind] for kind in ANSWERED_KINDS}
+    share = sum(answered.values()) / sum(weights.values())
+    options: dict[str, Any] = {"slow_delay": 1.5, "trickle_delay": 0.005, "latency": (0.005, 0.05),
+                               "gzip_bomb": 64 * 2**20}
+    # the first plan draws first; the second only for the requests the first left alone
+    return [FaultPlan(seed=seed, rate=rate * share, kinds=answered, after_processing_rate=1.0, **options),
+            FaultPlan(seed=seed + 1, rate=rate * (1 - share) / (1 - rate * share),
+                      kinds={kind: weight for kind, weight in weights.items() if kind not in answered}, **options)]
 
 
 def scene_of(render_key: str) -> str:

@@ -140,7 +140,7 @@ async def temporal_run(address: str, workdir: Path, *, renders: int, seed: int, 
 
 async def arq_run(redis_url: str, workdir: Path, *, renders: int, seed: int, rate: float = 0.25,
                   kill_workers: bool = True, restart_redis: ServerProcess | None = None,
-                  job_timeout: float = 3.0, deadline: float = 120.0) -> Run:
+                  job_timeout: float = 2.0, deadline: float = 120.0) -> Run:
     """Renders through ``examples/arq_queue.py``, killing workers and/or restarting Redis (no persistence)."""
     from arq import create_pool
 
