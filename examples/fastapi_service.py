@@ -6,8 +6,9 @@ answers ``201`` with its id; ``GET /renders/{task_id}`` answers the task's statu
 lifespan and shared by every request: it is safe for concurrent use and pools its connections.
 
 SDK errors become HTTP answers: bad input → 422, the service refused → 502, and a submit whose outcome
-is unknown (the connection broke after the request was sent) → 503 with the created task id, if any,
-so the caller can check before submitting again — the SDK never resubmits on its own.
+is unknown → 503 with the created task id, if any, so the caller can resume it (``task_id=``) instead
+of creating another. (The SDK settles an unknown submit itself by reading the task; it reports
+"unknown" only when the service cannot tell.)
 
 Serve it against the real service (credentials from ``RAYVISION_API_ACCESS_ID`` / ``RAYVISION_API_KEY``,
 ``RAYVISION_DOMAIN`` default ``task.renderbus.com``) with any ASGI server, e.g.
@@ -113,7 +114,9 @@ def create_app(client_factory: ClientFactory = client_from_environment) -> FastA
 
 
 def _created_task_id(error: BaseException) -> int | None:
-    """The task id ``submit_task_json`` notes on an error raised after it created the task (None before)."""
+    """The task id of an error raised after ``submit_task_json`` created the task (None before)."""
+    if isinstance(task_id := getattr(error, "task_id", None), int):  # RenderOutcomeUnknownError
+        return task_id
     for note in getattr(error, "__notes__", ()):
         if match := re.search(r"task_id=(\d+)", note):
             return int(match.group(1))

@@ -87,3 +87,17 @@ def test_the_analysis_pipeline_and_dict_bridge_are_public() -> None:
     import rayvision_async.models as models
 
     assert {"ServiceModel", "unstructure"} <= set(models.__all__)
+
+
+def test_safe_to_retry_renders_are_public() -> None:
+    names = {"DuplicateRenderError", "RenderLookup", "RenderOutcomeUnknownError", "check_render_key"}
+    assert names <= set(rayvision_async.__all__)
+    assert issubclass(rayvision_async.RenderOutcomeUnknownError, rayvision_async.RequestOutcomeUnknownError)
+    assert issubclass(rayvision_async.DuplicateRenderError, rayvision_async.RayvisionError)
+    assert issubclass(rayvision_async.DuplicateRenderError, LookupError)
+    for method in ("submit_task_json", "find_render", "submit_analysis"):
+        assert callable(getattr(rayvision_async.AsyncRayvisionAPI, method))
+    import inspect
+
+    for method in ("submit_task_json", "submit_analysis"):
+        assert "render_key" in inspect.signature(getattr(rayvision_async.AsyncRayvisionAPI, method)).parameters

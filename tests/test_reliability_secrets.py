@@ -26,6 +26,7 @@ import pytest
 from helpers.texts import texts_of
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, SigningTransport, Timeouts, errors, models
 from rayvision_async.flows import _bulk as bulk
+from rayvision_async.flows import _renders as renders
 from rayvision_async.models import Page
 from rayvision_async.models._converter import structure, wire_name
 from rayvision_async.simulator import Account, Farm, Simulator, SimulatorTransport
@@ -68,7 +69,8 @@ class Recording(SimulatorTransport):
 def exception_classes() -> list[type[BaseException]]:
     found = [cls for _, cls in inspect.getmembers(errors, inspect.isclass)
              if issubclass(cls, BaseException) and cls.__module__ == errors.__name__]
-    return [*found, bulk.TasksNotFoundError, bulk.WaitTimeoutError, bulk.PartialPollError]
+    return [*found, bulk.TasksNotFoundError, bulk.WaitTimeoutError, bulk.PartialPollError,
+            renders.DuplicateRenderError, renders.RenderOutcomeUnknownError]
 
 
 # -- models built from data full of secrets ------------------------------------------------------
@@ -162,10 +164,10 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
             sim.inject(operation, kind, **options)  # type: ignore[arg-type]
             return lambda: once.query.task_info([task_id])
 
-        sim.inject("submit_task", "reset", after_processing=True)
+        sim.inject("create_task", "reset", after_processing=True)
         calls: list[Callable[[], Awaitable[Any]]] = [
             lambda: api.task.create_task(count=0),  # InvalidInputError
-            lambda: api.submit_task_json({"task_info": {}}),  # RequestOutcomeUnknownError with a note
+            lambda: api.submit_task_json({"task_info": {}}),  # RequestOutcomeUnknownError (createTask) with a note
             inject("reset", after_processing=True),  # TransportError
             inject("reset", before_sending=True),  # ConnectError
             inject("slow", delay=5.0),  # TimeoutError
@@ -185,6 +187,12 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
         ]
         for call in calls:
             raised.append(await catch(call))
+        sim.inject("submit_task", "reset", after_processing=True)
+        sim.inject("task_info", "error", code=602)  # the read that would settle the submit fails (not retried)
+        raised.append(await catch(lambda: api.submit_task_json({"task_info": {}}, render_key="scan-1")))
+        for duplicate in sim.farm.create_tasks(2, labels=["render-key:scan-2"]):
+            sim.farm.submit(duplicate.id, require_task_json=False)
+        raised.append(await catch(lambda: api.find_render("scan-2")))  # DuplicateRenderError
         sim.inject("task_info", "error", code=600, times=3)
         partial = await catch(lambda: once.poll(range(1, 301)))  # PartialPollError of 3 ParameterErrors
         raised += [partial, partial.__cause__]
@@ -239,7 +247,8 @@ async def test_a_realistic_session_leaks_no_secret(caplog: pytest.LogCaptureFixt
     by_type = {type(exc): exc for exc in raised}
     assert len(by_type) == len(raised), [type(exc).__name__ for exc in raised]
     assert set(exception_classes()) - set(by_type) == {errors.RayvisionError}  # the base is never raised as such
-    assert by_type[errors.RequestOutcomeUnknownError].__notes__[0].startswith("task id ")
+    assert by_type[errors.RequestOutcomeUnknownError].__notes__[0].startswith("nothing was submitted")
+    assert by_type[renders.RenderOutcomeUnknownError].render_key == "scan-1"
     assert len(by_type[bulk.PartialPollError].errors) == 3
     assert by_type[bulk.PartialPollError].__cause__ is by_type[errors.ParameterError]
     assert sim.counts["get_raysync_user_key"] == sim.counts["get_transfer_config"] == 1

@@ -34,6 +34,7 @@ from .flows._pipeline_errors import (
     SubmitStepError,
     UnsupportedSoftwareError,
 )
+from .flows._renders import DuplicateRenderError, RenderLookup, RenderOutcomeUnknownError, check_render_key
 from .models import (
     TERMINAL_TASK_STATUSES,
     FrameInfo,
@@ -56,6 +57,7 @@ __all__ = [
     "AsyncRayvisionAPI",
     "CheckedAnalysis",
     "ConfigurationError",
+    "DuplicateRenderError",
     "FrameInfo",
     "FrameStatus",
     "FrameType",
@@ -68,6 +70,8 @@ __all__ = [
     "PollResult",
     "RawResponse",
     "RayvisionError",
+    "RenderLookup",
+    "RenderOutcomeUnknownError",
     "RequestOutcomeUnknownError",
     "RetryPolicy",
     "SceneErrorsError",
@@ -87,6 +91,7 @@ __all__ = [
     "__version__",
     "append_to_task",
     "append_to_upload",
+    "check_render_key",
     "errors",
     "set_testing",
     "stringify_modifiable_params",

@@ -29,6 +29,7 @@ from .api._row import Endpoint
 from .api._table import ROWS
 from .flows import _bulk as bulk
 from .flows import _pipeline as pipeline
+from .flows import _renders as renders
 from .flows import _submit as submit
 from .flows import _userinfo as userinfo
 from .flows._analysis import HardwareRequest, read_document
@@ -309,6 +310,7 @@ class AsyncRayvisionAPI:
         *,
         producer: str | None = None,
         task_id: int | None = None,
+        render_key: str | None = None,
         extra_files: Mapping[str, Mapping[str, Any] | str] | None = None,
         **create_options: Any,
     ) -> int:
@@ -317,10 +319,25 @@ class AsyncRayvisionAPI:
         ``task_json`` is a dict, its JSON text, or an ``os.PathLike`` path of a
         UTF-8 JSON file. It is uploaded as given (see :meth:`submit_analysis`
         for the official checks and ids). ``extra_files`` uploads ``upload.json``/``asset.json``/``tips.json``
-        too. ``create_options`` go to ``task.create_task``. Creating and
-        submitting are never retried once sent, so a failure after the task id
-        was created raises with that id in the message: resume by passing
-        ``task_id=``.
+        too. ``create_options`` go to ``task.create_task``.
+
+        Safe to call again for the same render (the farm renders a task only
+        once it is submitted; a created, never-submitted id is never rendered):
+
+        * ``task_id=N`` uploads again and submits unless the service shows task
+          N submitted; a task already submitted returns N.
+        * ``render_key=K`` (lowercase text you choose per render, see
+          :func:`~rayvision_async.flows._renders.check_render_key`) first looks
+          K up (:meth:`find_render`) and resumes the task carrying it; else it
+          creates one carrying K (as the label ``render-key:K``).
+        * A submit whose outcome is unknown is settled by reading the task;
+          :class:`~rayvision_async.flows._renders.RenderOutcomeUnknownError`
+          (with ``task_id`` and ``render_key``) only when that read fails too.
+          A create whose outcome is unknown is looked up by ``render_key``
+          (without one, nothing was submitted and the error says so).
+
+        Other failures once a task id exists carry a note with that id: resume
+        with ``task_id=`` (or the same ``render_key``).
         """
         if self.protocol == "2018":
             raise errors.UnsupportedOperationError("uploading task.json needs the current path set")
@@ -333,12 +350,37 @@ class AsyncRayvisionAPI:
         self._check("upload_json_content", {"task_id": some_id, "content": content})
         self._check("submit_task", {"task_id": some_id, "producer": producer})
         extras = submit.extra_file_texts(extra_files, check=self._check)
-        submit.check_create_options(create_options, check=self._check)
-        return await submit.submit_task_json(
-            content, task_id=task_id, extra_files=extras,
-            create=functools.partial(self.task.create_task, count=1, **create_options),
+        if render_key is not None:
+            renders.check_render_key(render_key)
+        labels = renders.create_labels(create_options.pop("labels", None), render_key)
+        submit.check_create_options({**create_options, "labels": labels}, check=self._check)
+        return await renders.submit_render(
+            {"task.json": content, **extras}, task_id=task_id, render_key=render_key, labels=labels,
+            calls=self._render_calls(producer, create_options))
+
+    @checked_binding()
+    async def find_render(self, render_key: str) -> renders.RenderLookup:
+        """What the service shows for ``render_key``: submitted as task N, created as N but not submitted, or not found.
+
+        Reads the live task list and matches the label ``render-key:<key>``
+        exactly (the list cannot be searched by label); more than one submitted
+        task with the key raises
+        :class:`~rayvision_async.flows._renders.DuplicateRenderError`. A task
+        created and never submitted is never rendered (and the list may leave
+        it out: then the key is "not found").
+        """
+        if self.protocol == "2018":
+            raise errors.UnsupportedOperationError("render keys need the current path set (createTask labels)")
+        renders.check_render_key(render_key)
+        return await renders.find_render(render_key, list_tasks=self._render_calls(None, {}).list_tasks)
+
+    def _render_calls(self, producer: str | None, create_options: Mapping[str, Any]) -> renders.RenderCalls:
+        return renders.RenderCalls(
+            create=lambda labels: self.task.create_task(count=1, labels=labels, **create_options),
             upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
-            submit=functools.partial(self.task.submit_task, producer=producer))
+            submit=functools.partial(self.task.submit_task, producer=producer),
+            task_info=self.query.task_info,
+            list_tasks=lambda: self.query.iter_tasks(page_size=renders.PAGE_SIZE))
 
     # -- from analyzer output to a submitted task; the user_info bridge (flows/_pipeline.py) ----------
 
@@ -364,9 +406,7 @@ class AsyncRayvisionAPI:
             error_detail=lambda codes: self.query.error_detail(
                 codes=codes, language=0 if self.domain.startswith("task") else 1),
             user_id=self.get_user_id, project_id=self.check_and_add_project_name,
-            create=functools.partial(self.task.create_task, count=1),
-            upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
-            submit=functools.partial(self.task.submit_task, producer=producer))
+            render=self._render_calls(producer, {}))
 
     @checked_binding()
     async def check_analysis(
@@ -387,14 +427,19 @@ class AsyncRayvisionAPI:
         self, task_json: pipeline.Source, upload_json: pipeline.Source | None = None,
         asset_json: pipeline.Source | None = None, tips_json: pipeline.Source | None = None, *,
         hardware: HardwareRequest | Mapping[str, Any], producer: str | None = None, check_plugins: bool = True,
+        render_key: str | None = None,
     ) -> pipeline.SubmittedAnalysis:
         """From an analyzer's task/upload/asset/tips.json (dicts or file paths) to a submitted task.
 
         Checks the software, hardware and tips (see :meth:`check_analysis`), fills ``user_id``,
         ``project_id`` and ``task_id``, uploads the documents and submits. A failure raises an
         :class:`~.flows._pipeline_errors.AnalysisSubmitError` saying what was done; once a task
-        id exists, pass ``error.task_json`` back as ``task_json`` to resume with that task.
+        id exists, pass ``error.task_json`` back as ``task_json`` to resume with that task (a task
+        the service shows submitted is returned without uploading again). ``render_key`` works as
+        in :meth:`submit_task_json`: the task carrying it is resumed, else one is created with it.
         """
+        if render_key is not None:
+            renders.check_render_key(render_key)
         checked = await self.check_analysis(task_json, upload_json, asset_json, tips_json, hardware=hardware,
                                             check_plugins=check_plugins)
-        return await pipeline.submit_analysis(checked, calls=self._analysis_calls(producer))
+        return await pipeline.submit_analysis(checked, calls=self._analysis_calls(producer), render_key=render_key)

@@ -89,13 +89,23 @@ async def test_unknown_and_invalid_ids_and_bodies_send_nothing_to_the_farm(servi
     assert sum(service.sim.counts.values()) == sent
 
 
-async def test_a_submit_with_an_unknown_outcome_is_503_with_the_task_id_and_is_not_resent(service: Service) -> None:
+async def test_a_submit_with_an_unknown_outcome_is_settled_by_the_sdk(service: Service) -> None:
     service.sim.inject("submit_task", kind="reset", after_processing=True)
+    answer = await service.submit("a.mb")
+    assert answer.status_code == 201
+    assert list(service.sim.farm.tasks) == [answer.json()["task_id"]]
+    assert service.sim.counts["submit_task"] == 1  # sent once: the SDK read the task and saw it submitted
+    assert service.sim.processed["submit_task"] == 1
+
+
+async def test_a_submit_the_service_cannot_settle_is_503_with_the_task_id_and_is_not_resent(service: Service) -> None:
+    service.sim.inject("submit_task", kind="reset", after_processing=True)
+    service.sim.inject("task_info", kind="error", code=602)  # the read that would settle it is refused
     answer = await service.submit("a.mb")
     assert answer.status_code == 503
     assert list(service.sim.farm.tasks) == [answer.json()["task_id"]]  # one task created, and its id reported
     assert service.sim.counts["submit_task"] == 1  # sent once, never retried
-    assert service.sim.processed["submit_task"] == 1  # the farm did take it: the caller must check, not resubmit
+    assert service.sim.processed["submit_task"] == 1  # the farm did take it: the caller must resume, not recreate
 
 
 async def test_a_refusal_by_the_service_is_502(service: Service) -> None:

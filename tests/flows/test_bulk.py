@@ -360,13 +360,13 @@ def test_bulk_argument_checks_use_the_table_kinds(call: Any, message: str) -> No
 # -- watch under failing rounds -----------------------------------------------------------------------
 
 
-async def test_watch_survives_a_failed_round_and_loses_no_event() -> None:
+async def test_watch_asks_a_failed_batch_again_within_the_round() -> None:
     farm = FakeFarm(tasks=[task(1), task(2)])
-    rounds = {"n": 0}
+    requests = {"n": 0}
 
     def fail(path: str, body: dict[str, Any]) -> int | None:
-        rounds["n"] += 1
-        if rounds["n"] == 2:  # the second round fails (a server error after the retries)
+        requests["n"] += 1
+        if requests["n"] == 2:  # the second round's request fails (a server error after the retries)
             farm.task(1).update(DONE)  # the change happens while the service cannot be read
             return 500
         return None
@@ -381,43 +381,88 @@ async def test_watch_survives_a_failed_round_and_loses_no_event() -> None:
                 break
         await watcher.aclose()
     assert [item[:2] for item in seen] == [(1, True), (2, True), (1, True)]
-    assert seen[-1][2] == 3  # reported by the round after the failed one
-    assert watcher.states[2].id == 2  # kept through the failed round
+    assert seen[-1][2] == 2  # reported by the round whose batch failed, once asked again
+    assert requests["n"] == 3
+    assert watcher.failed == {}
 
 
-async def test_watch_raises_after_max_failed_rounds_with_the_events_first() -> None:
+async def test_watch_keeps_the_last_state_of_a_batch_that_failed_its_round() -> None:
+    farm = FakeFarm(tasks=[task(1), task(2)])
+    watcher = None
+
+    def fail(path: str, body: dict[str, Any]) -> int | None:
+        if watcher is not None and watcher.rounds == 1 and 1 in body["taskIds"]:  # round 2, task 1's batch
+            farm.task(1).update(DONE)
+            return 500
+        return None
+
+    farm.fail = fail
+    seen = []
+    async with asyncio.timeout(10), api_for(farm, max_retries=0) as api:
+        watcher = api.watch([1, 2], interval=0.01, batch_size=1, until_terminal=False)
+        async for event in watcher:
+            seen.append((event.task_id, event.changes >= {"task_status"}, watcher.rounds))
+            if event.task_id == 1 and event.is_terminal:
+                break
+        await watcher.aclose()
+    assert [item[:2] for item in seen] == [(1, True), (2, True), (1, True)]
+    assert seen[-1][2] == 3  # not lost: reported by the round after the one that could not read it
+    assert len([body for body in farm.bodies(TASK_INFO) if body["taskIds"] == [1]]) == 3 + _bulk.ROUND_RETRIES
+
+
+async def test_watch_raises_when_a_batch_keeps_failing_with_the_events_first() -> None:
     farm = FakeFarm(tasks=[task(1), task(2)])
     armed = {"on": False}
     farm.fail = lambda path, body: 500 if armed["on"] and 2 in body["taskIds"] else None
     seen: list[int] = []
     async with asyncio.timeout(10), api_for(farm, max_retries=0) as api:
-        watcher = api.watch([1, 2], interval=0.01, batch_size=1, until_terminal=False, max_failed_rounds=1)
+        watcher = api.watch([1, 2], interval=0.01, batch_size=1, until_terminal=False, max_failed_rounds=2)
         async def consume() -> None:
             async for event in watcher:
                 seen.append(event.task_id)
-                if event.task_id == 2:  # from round 2 on, task 2's batch fails; task 1 changes
+                if event.task_id == 2:  # from round 2 on, task 2's batch fails; task 1 changes in round 2
                     armed["on"] = True
                     farm.task(1).update(DONE)
 
         with pytest.raises(PartialPollError) as caught:
             await consume()
     assert sorted(seen[:2]) == [1, 2]
-    assert seen[2:] == [1]  # round 2's event came before its error
+    assert seen[2:] == [1]  # round 2's event came before the error
     assert set(caught.value.failed) == {2}
-    assert watcher.rounds == 2
-    assert "1 failed round(s) in a row" in "".join(caught.value.__notes__)
+    assert watcher.rounds == 3  # rounds 2 and 3 failed for task 2 only: not failed rounds, but task 2 is stuck
+    assert "the batches of 1 task(s) failed in 2 round(s) in a row" in "".join(caught.value.__notes__)
 
 
-async def test_watch_counts_failed_rounds_in_a_row() -> None:
-    farm = FakeFarm(tasks=[task(1)])
-    pattern = iter([None, 500, None, 500, 500, 500])  # rounds 1..6: 2 and 4 fail, then 4-6 in a row
-    farm.fail = lambda path, body: next(pattern)
+async def test_watch_counts_whole_failed_rounds_in_a_row() -> None:
+    farm = FakeFarm(tasks=[task(1), task(2)])
+    failing_rounds = {2, 4, 5, 6}  # rounds 2 and 4 fail, then 4-6 in a row
+    watcher = None
+    farm.fail = lambda path, body: 500 if watcher is not None and watcher.rounds + 1 in failing_rounds else None
     async with asyncio.timeout(10), api_for(farm, max_retries=0) as api:
-        watcher = api.watch([1], interval=0.01, until_terminal=False, max_failed_rounds=3)
-        with pytest.raises(PartialPollError):
+        watcher = api.watch([1, 2], interval=0.01, batch_size=1, until_terminal=False, max_failed_rounds=3)
+        with pytest.raises(PartialPollError) as caught:
             async for _ in watcher:
                 pass
     assert watcher.rounds == 6
+    assert "3 failed round(s) in a row" in "".join(caught.value.__notes__)
+    assert len(farm.calls) == 2 * (2 + 4 * (1 + _bulk.ROUND_RETRIES))  # 2 batches; failing rounds retry twice
+
+
+async def test_a_round_with_one_answered_batch_is_not_a_failed_round() -> None:
+    farm = FakeFarm(tasks=[task(i) for i in range(1, 11)])
+    watcher = None
+    # from round 2 on, every batch but the one of task 10 fails; rounds 2 and 3 still succeed in part
+    farm.fail = lambda path, body: 500 if watcher is not None and watcher.rounds >= 1 and 10 not in body["taskIds"] \
+        else None
+    async with asyncio.timeout(10), api_for(farm, max_retries=0) as api:
+        watcher = api.watch(range(1, 11), interval=0.01, batch_size=1, until_terminal=False, max_failed_rounds=3)
+        with pytest.raises(PartialPollError) as caught:
+            async for _ in watcher:
+                pass
+    assert watcher.rounds == 4  # failed for nine tasks in rounds 2, 3 and 4: stuck, not a whole failed round
+    assert set(caught.value.failed) == set(range(1, 10))
+    assert "failed round(s) in a row" not in "".join(caught.value.__notes__)
+    assert "the batches of 9 task(s) failed in 3 round(s) in a row" in "".join(caught.value.__notes__)
 
 
 async def test_watch_raises_at_once_on_a_fatal_failure() -> None:

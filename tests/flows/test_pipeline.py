@@ -14,6 +14,7 @@ from rayvision_async import (
     AsyncRayvisionAPI,
     HardwareUnavailableError,
     InvalidInputError,
+    RenderOutcomeUnknownError,
     SceneErrorsError,
     SubmitStepError,
     UnsupportedSoftwareError,
@@ -186,17 +187,56 @@ async def test_a_failed_upload_resumes_with_the_same_task(api: AsyncRayvisionAPI
     assert sim.farm.tasks[task_id].mode is Mode.ANALYSING
 
 
-async def test_a_submit_that_may_have_arrived_says_so(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+async def test_a_submit_whose_answer_is_lost_is_settled_by_reading_the_task(api: AsyncRayvisionAPI,
+                                                                           sim: Simulator) -> None:
     sim.inject("submit_task", "reset", after_processing=True)
+    result = await api.submit_analysis(analyzer_task_json(), hardware=HARDWARE, producer="me")
+    (task,) = sim.farm.tasks.values()
+    assert (result.task_id, result.created) == (task.id, True)
+    assert task.producer == "me"
+    assert task.submitted_at is not None
+    assert sim.counts["submit_task"] == 1
+
+
+async def test_a_submit_that_may_have_arrived_and_cannot_be_read_says_so(api: AsyncRayvisionAPI,
+                                                                        sim: Simulator) -> None:
+    sim.inject("submit_task", "reset", after_processing=True)
+    sim.inject("task_info", "error", code=602)  # the read that would settle it is refused
     with pytest.raises(AnalysisSubmitError) as failed:
-        await api.submit_analysis(analyzer_task_json(), hardware=HARDWARE, producer="me")
+        await api.submit_analysis(analyzer_task_json(), hardware=HARDWARE, producer="me", render_key="hero-1")
     assert isinstance(failed.value, SubmitStepError)
     assert failed.value.outcome_unknown
+    assert isinstance(failed.value.__cause__, RenderOutcomeUnknownError)
     assert failed.value.step == "submit"
     assert "check before resuming" in str(failed.value)
     (task,) = sim.farm.tasks.values()
-    assert task.producer == "me"
+    assert failed.value.task_id == task.id == failed.value.__cause__.task_id
     assert sim.counts["submit_task"] == 1
+    uploads = sim.counts["upload_json_content"]
+    # either resume is safe: the task is submitted, so nothing is uploaded or submitted again
+    assert failed.value.task_json is not None
+    resumed = await api.submit_analysis(failed.value.task_json, hardware=HARDWARE)
+    by_key = await api.submit_analysis(analyzer_task_json(), hardware=HARDWARE, render_key="hero-1")
+    assert resumed.task_id == by_key.task_id == task.id
+    assert not resumed.created
+    assert not by_key.created
+    assert (sim.counts["submit_task"], sim.counts["upload_json_content"], sim.counts["create_task"]) == (1, uploads, 1)
+
+
+async def test_a_render_key_makes_the_analysis_submit_safe_to_repeat(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+    first = await api.submit_analysis(analyzer_task_json(), UPLOAD_JSON, hardware=HARDWARE, render_key="hero-2")
+    again = await api.submit_analysis(analyzer_task_json(), UPLOAD_JSON, hardware=HARDWARE, render_key="hero-2")
+    assert first.task_id == again.task_id
+    assert (first.created, again.created) == (True, False)
+    assert sim.counts["create_task"] == sim.counts["submit_task"] == 1
+    assert list(sim.farm.tasks[first.task_id].labels.values()) == ["render-key:hero-2"]
+    assert (await api.find_render("hero-2")).task_id == first.task_id
+
+
+async def test_a_bad_render_key_for_the_analysis_is_refused_first(api: AsyncRayvisionAPI, sim: Simulator) -> None:
+    with pytest.raises(InvalidInputError):
+        await api.submit_analysis(analyzer_task_json(), hardware=HARDWARE, render_key="Hero 3")
+    assert sum(sim.counts.values()) == 0
 
 
 async def test_the_simulator_refuses_the_analyzers_empty_ids(api: AsyncRayvisionAPI) -> None:

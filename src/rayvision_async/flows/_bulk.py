@@ -3,7 +3,8 @@
 ``poll`` asks ``queryTaskInfo`` for up to ``batch_size`` ids per request
 (default 100) and runs the batches concurrently under the client's concurrency
 cap. ``watch`` polls on an interval and yields a :class:`TaskEvent` whenever a
-task's status or frame counts change. ``wait`` watches until the tasks reach a
+task's status or frame counts change; within a round it asks failed batches
+again, and only a round with no batch answered counts as failed. ``wait`` watches until the tasks reach a
 terminal status (:data:`~rayvision_async.models.TERMINAL_TASK_STATUSES`).
 
 None of these leaves a background task behind: every request runs inside the
@@ -13,6 +14,7 @@ awaiting coroutine, so cancelling it cancels them.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -40,6 +42,10 @@ PollBatch = Callable[[list[int], int], Awaitable["PollResult"]]
 FATAL_ERRORS: tuple[type[Exception], ...] = (
     errors.ClientClosedError, errors.InvalidInputError, errors.LoginRequiredError, errors.SignatureInvalidError,
     errors.IPProhibitedError, errors.RegionMismatchError, errors.PermissionDeniedError)
+
+#: How many times a ``watch`` round asks again for the ids of its failed batches (each batch request
+#: already made its own attempts under the client's retry policy).
+ROUND_RETRIES = 2
 
 #: The TaskInfo fields whose change makes ``watch`` emit an event.
 WATCHED_FIELDS = ("task_status", "total_frames", "done_frames", "failed_frames", "executing_frames",
@@ -82,6 +88,10 @@ class PartialPollError(RayvisionError):
         super().__init__(f"{len(self.failed)} of {len(self.failed) + len(result.tasks) + len(result.missing)} "
                          f"id(s) could not be polled ({len(self.errors)} failed batch(es); first: "
                          f"{type(first).__name__}: {first}); {len(result.tasks)} task(s) obtained are in .result")
+
+
+def _fatal(result: PollResult) -> bool:
+    return any(isinstance(error, FATAL_ERRORS) for error in result.failed.values())
 
 
 def _terminal(task: TaskInfo) -> bool:
@@ -245,11 +255,17 @@ async def wait(
 class Watcher:
     """The async iterator returned by ``watch``: polls ``poll_batch`` every ``interval`` seconds.
 
-    A round whose batches fail keeps the last known state of their tasks and
-    tries them again next round; after ``max_failed_rounds`` failed rounds in
-    a row (or at once for a failure in :data:`FATAL_ERRORS`) the iteration
-    raises :class:`PartialPollError`, but only after yielding every event
-    already seen.
+    Partial failure is expected with thousands of tasks (100 batches a round):
+    within a round, the ids of failed batches are asked again up to
+    :data:`ROUND_RETRIES` times after a short back-off. Tasks whose batch still
+    failed keep their last known state and are asked again next round; their
+    changes are reported then, once. A round *fails* only when no batch of it
+    was answered; ``max_failed_rounds`` failed rounds in a row raise
+    :class:`PartialPollError`. So does a failure that sticks to some tasks
+    while others are answered: a task whose batch failed in
+    ``max_failed_rounds`` rounds in a row. A failure in :data:`FATAL_ERRORS`
+    raises at once (and is not retried). The error is raised only after every
+    event already seen has been yielded.
     """
 
     @checked_binding()
@@ -265,6 +281,7 @@ class Watcher:
             _ROUNDS.check(missing_rounds, "missing_rounds")
         self._max_failed_rounds = max_failed_rounds
         self._failed_in_a_row = 0
+        self._failure_streaks: dict[int, int] = {}
         self._error: PartialPollError | None = None
         self._poll = poll_batch
         self._interval = float(interval)
@@ -287,6 +304,8 @@ class Watcher:
         self.rounds = 0
         #: Ids whose batch failed in the last round (their ``states`` are from an earlier round).
         self.failed: Mapping[int, Exception] = {}
+        #: Ids asked again within their round because their batch had failed, in total.
+        self.asked_again = 0
 
     @checked_binding()
     def add(self, task_ids: Iterable[int]) -> None:
@@ -313,28 +332,14 @@ class Watcher:
 
     async def _round(self) -> None:
         delay = self._next_round - time.monotonic()
-        if delay > 0:
-            try:
-                async with asyncio.timeout(delay):
-                    await self._wake.wait()  # set by aclose(): stop sleeping at once
-            except TimeoutError:
-                pass
-            if self._closed:
-                return
+        if delay > 0 and await self._sleep(delay):
+            return
         self._next_round = time.monotonic() + self._interval
-        result = await self._poll(list(self._active), self._batch_size)
+        result = await self._poll_with_retries(list(self._active))
         self.rounds += 1
         self.missing = result.missing
         self.failed = result.failed
-        if result.failed:
-            self._failed_in_a_row += 1
-            fatal = any(isinstance(error, FATAL_ERRORS) for error in result.failed.values())
-            if fatal or self._failed_in_a_row >= self._max_failed_rounds:
-                error = PartialPollError(result)
-                error.add_note(f"watch: {self._failed_in_a_row} failed round(s) in a row")
-                self._error = error  # raised once the events of this round are yielded
-        else:
-            self._failed_in_a_row = 0
+        self._count_failures(result)
         for task_id in result.missing:
             count = self._missing_count[task_id] = self._missing_count.get(task_id, 0) + 1
             if self._missing_rounds is not None and count >= self._missing_rounds:
@@ -350,6 +355,48 @@ class Watcher:
                 self._events.append(TaskEvent(task, previous, changes))
             if _terminal(task):
                 self._active.pop(task_id, None)
+
+    async def _sleep(self, delay: float) -> bool:
+        """Sleep ``delay`` seconds unless :meth:`aclose` is called meanwhile; True if it was."""
+        try:
+            async with asyncio.timeout(delay):
+                await self._wake.wait()  # set by aclose(): stop sleeping at once
+        except TimeoutError:
+            pass
+        return self._closed
+
+    async def _poll_with_retries(self, ids: list[int]) -> PollResult:
+        """Poll ``ids``; ask the ids of failed batches again, up to :data:`ROUND_RETRIES` times, after a back-off.
+
+        The back-off (full jitter, from 0.25 s doubling) never exceeds the interval, so the retries of a
+        round delay the next one by about one interval at most. A fatal failure is not retried.
+        """
+        result = await self._poll(ids, self._batch_size)
+        for retry in range(ROUND_RETRIES):
+            if not result.failed or _fatal(result) or self._closed:
+                break
+            if await self._sleep(random.uniform(0.0, min(self._interval, 0.25 * 2**retry))):
+                break
+            self.asked_again += len(result.failed)
+            again = await self._poll(list(result.failed), self._batch_size)
+            result = PollResult({**result.tasks, **again.tasks}, result.missing | again.missing, again.failed)
+        return result
+
+    def _count_failures(self, result: PollResult) -> None:
+        """Arm the error for a failed round: see the class docstring for what counts."""
+        whole_round = bool(result.failed) and not result.tasks and not result.missing
+        self._failed_in_a_row = self._failed_in_a_row + 1 if whole_round else 0
+        streaks = {task_id: self._failure_streaks.get(task_id, 0) + 1 for task_id in result.failed}
+        self._failure_streaks = streaks
+        stuck = max(streaks.values(), default=0)
+        if _fatal(result) or self._failed_in_a_row >= self._max_failed_rounds or stuck >= self._max_failed_rounds:
+            error = PartialPollError(result)
+            if self._failed_in_a_row:
+                error.add_note(f"watch: {self._failed_in_a_row} failed round(s) in a row (no batch answered)")
+            if stuck >= self._max_failed_rounds:
+                error.add_note(f"watch: the batches of {sum(1 for count in streaks.values() if count >= stuck)} "
+                               f"task(s) failed in {stuck} round(s) in a row")
+            self._error = error  # raised once the events of this round are yielded
 
     async def aclose(self) -> None:
         """Stop watching; a running ``async for`` ends after the events already seen."""

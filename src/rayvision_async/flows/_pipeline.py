@@ -9,7 +9,9 @@ task.json (and upload/asset/tips.json when given) and submits.
 
 Every failure raises an :class:`~._pipeline_errors.AnalysisSubmitError` naming its step and the
 steps done; once a task id exists it carries it and the prepared task.json, so passing that back
-resumes without creating another task. Creating and submitting are never retried here.
+resumes without creating another task (a task the service shows submitted is returned as it is).
+The create and submit steps are those of :mod:`._renders`: an unknown submit is settled by reading
+the task, and a render key finds the task of an earlier attempt.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidInputError
-from ..models import CreatedTasks, ErrorCodeInfo, HardwareConfig, SoftwareDetail
+from ..models import ErrorCodeInfo, HardwareConfig, SoftwareDetail
 from . import _analysis as analysis
+from . import _renders as renders
 from ._analysis import HardwareRequest, TipsEntry
 from ._pipeline_errors import AnalysisSubmitError, SceneErrorsError, SubmitStepError
 
@@ -46,9 +49,8 @@ class AnalysisCalls:
     error_detail: Callable[[list[str]], Awaitable[tuple[ErrorCodeInfo, ...]]]
     user_id: Callable[[], Awaitable[int]]
     project_id: Callable[[str], Awaitable[str]]
-    create: Callable[[], Awaitable[CreatedTasks]]
-    upload: Callable[[int, str, str], Awaitable[None]]
-    submit: Callable[[int], Awaitable[None]]
+    #: The create, upload, submit and read calls of the last steps (:mod:`._renders`).
+    render: renders.RenderCalls
 
 
 @attrs.frozen(kw_only=True)
@@ -100,7 +102,7 @@ class SubmittedAnalysis:
     task_json: dict[str, Any]
     hardware_config_ids: tuple[str, ...]
     warnings: tuple[TipsEntry, ...]
-    created: bool  # False when task.json already had a task id (a resumed submit)
+    created: bool  # False when an existing task was resumed (task.json's task id, or the render key's task)
 
 
 async def _step(name: str, call: Awaitable[Any], completed: list[str], task_id: int | None,
@@ -166,8 +168,14 @@ def _filled(value: object) -> bool:
     return value is not None and str(value).strip() != ""
 
 
-async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls) -> SubmittedAnalysis:
-    """Fill the ids of a checked analysis, upload its documents and submit it."""
+async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls,
+                          render_key: str | None = None) -> SubmittedAnalysis:
+    """Fill the ids of a checked analysis, upload its documents and submit it (safe to call again).
+
+    A task.json with a task id resumes that task; with ``render_key`` (and no task id) the task
+    carrying the key is resumed, else one is created carrying it. A task the service shows
+    submitted is returned as it is, without uploading again (see :mod:`._renders`).
+    """
     completed = list(checked.completed)
     task = analysis.stringify_modifiable_params(checked.task_json)
     info = task["task_info"]
@@ -183,22 +191,40 @@ async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls) -> 
                                   completed=tuple(completed), task_id=task_id, task_json=task)
         info["project_id"] = str(project)
         completed.append(f"filled project_id {project}")
-    created = task_id is None
+    render = calls.render
+
+    def submitted(known: int) -> SubmittedAnalysis:
+        return SubmittedAnalysis(task_id=known, task_json=task, hardware_config_ids=checked.hardware_config_ids,
+                                 warnings=checked.warnings, created=False)
+
+    created = False
+    if task_id is None and render_key is not None:
+        found = await _step("find render", renders.find_render(render_key, list_tasks=render.list_tasks),
+                            completed, None, task)
+        if found.task_id is not None:
+            task_id = found.task_id
+            info["task_id"] = str(task_id)
+            completed.append(f"found task {task_id} by its render key")
+            if found.submitted:
+                return submitted(task_id)
+    elif task_id is not None:
+        if await _step("check task", renders.already_submitted(task_id, render_key, render), completed, task_id,
+                       task):
+            return submitted(task_id)
+        completed.append(f"task {task_id} is not submitted yet")
     if task_id is None:
-        tasks = await _step("create task", calls.create(), completed, None, task)
-        if not tasks.task_id_list:
-            raise SubmitStepError("create_task returned no task id", step="create task", completed=tuple(completed),
-                                  task_json=task)
-        task_id = tasks.task_id_list[0]
+        labels = renders.create_labels(None, render_key)
+        task_id, created = await _step("create task", renders.create_task(labels, render_key, render), completed,
+                                       None, task)
         info["task_id"] = str(task_id)
-        completed.append(f"created task {task_id}")
+        completed.append(f"{'created' if created else 'found'} task {task_id}")
     uploads = {"task.json": task, "upload.json": checked.documents.upload, "asset.json": checked.documents.asset,
                "tips.json": checked.documents.tips}
     for file_name, document in uploads.items():
         if document is not None:
             content = json.dumps(document, ensure_ascii=False)
-            await _step(f"upload {file_name}", calls.upload(task_id, content, file_name), completed, task_id, task)
+            await _step(f"upload {file_name}", render.upload(task_id, content, file_name), completed, task_id, task)
             completed.append(f"uploaded {file_name}")
-    await _step("submit", calls.submit(task_id), completed, task_id, task)
+    await _step("submit", renders.submit_task(task_id, render_key, render), completed, task_id, task)
     return SubmittedAnalysis(task_id=task_id, task_json=task, hardware_config_ids=checked.hardware_config_ids,
                              warnings=checked.warnings, created=created)
