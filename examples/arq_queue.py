@@ -68,7 +68,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from rayvision_async import AsyncRayvisionAPI, RayvisionError, TaskInfo, errors
+from rayvision_async import AsyncRayvisionAPI, DuplicateRenderError, RayvisionError, TaskInfo, Timeouts, errors
 from rayvision_async.simulator import Farm, Simulator, serve
 
 log = logging.getLogger("examples.arq_queue")
@@ -119,7 +119,7 @@ SUBMIT_TRIES = 20
 #: Errors that retrying cannot fix: the job fails and reports why.
 PERMANENT = (errors.InvalidInputError, errors.PermissionDeniedError, errors.ParameterError, errors.FailError,
              errors.LoginRequiredError, errors.RegionMismatchError, errors.SignatureInvalidError,
-             errors.IPProhibitedError)
+             errors.IPProhibitedError, DuplicateRenderError)
 
 
 def submit_job_id(render_key: str) -> str:
@@ -140,10 +140,15 @@ def redis_settings(url: str | None = None) -> RedisSettings:
 
 
 def client_from_environment() -> AsyncRayvisionAPI:
-    """The SDK client: credentials and ``$RAYVISION_BASE_URL`` from the environment (the SDK reads them)."""
+    """The SDK client: credentials and ``$RAYVISION_BASE_URL`` from the environment (the SDK reads them).
+
+    ``$RAYVISION_TIMEOUT`` (seconds) bounds each wait for bytes, and twice it one whole attempt of a
+    request (default: the SDK's 30 s, and 60 s).
+    """
+    seconds = _seconds("RAYVISION_TIMEOUT", 30.0) if os.environ.get("RAYVISION_TIMEOUT") else None
     return AsyncRayvisionAPI(domain=os.environ.get("RAYVISION_DOMAIN", "task.renderbus.com"),
                              platform=os.environ.get("RAYVISION_PLATFORM", "4"),
-                             timeout=_seconds("RAYVISION_TIMEOUT", 30.0))
+                             timeout=Timeouts(seconds, total=2 * seconds) if seconds else 30.0)
 
 
 def report(render_key: str, task: TaskInfo) -> dict[str, Any]:

