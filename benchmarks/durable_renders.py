@@ -78,7 +78,12 @@ async def main() -> int:
             if args.engine in (engine, "both"):
                 workdir = Path(scratch) / engine
                 workdir.mkdir()
-                run = await scenario(args.renders, args.seed, workdir)
+                try:
+                    run = await scenario(args.renders, args.seed, workdir)
+                except Exception as exc:  # a scenario that did not end: say so, go on with the next
+                    print(f"{engine:>8}: did not end: {type(exc).__name__}: {exc}", flush=True)
+                    failures += 1
+                    continue
                 print(line(engine, run), flush=True)
                 failures += 0 if run.figures and run.figures.clean else 1
     return 1 if failures else 0

@@ -116,6 +116,8 @@ class Timing:
 
 #: How many runs a submit may take (each failed one backs off, up to a minute).
 SUBMIT_TRIES = 20
+#: How many runs a submit the service refused gets before the render is reported refused.
+REFUSALS_TRIED = 3
 #: Errors that retrying cannot fix: the job fails and reports why.
 PERMANENT = (errors.InvalidInputError, errors.PermissionDeniedError, errors.ParameterError, errors.FailError,
              errors.LoginRequiredError, errors.RegionMismatchError, errors.SignatureInvalidError,
@@ -186,6 +188,10 @@ async def submit_render(ctx: dict[str, Any], render_key: str, task_json: Mapping
             task_id = await api.submit_task_json(task_json, render_key=render_key)
             await pool.enqueue_job("wait_render", render_key, task_id, _job_id=wait_job_id(render_key),
                                    _expires=timedelta(seconds=timing.render_limit))  # None: enqueued already
+    except errors.FailError as exc:  # refused: perhaps one the key recovers from (a task.json not kept)
+        if ctx.get("job_try", 1) >= REFUSALS_TRIED:
+            return failure(render_key, exc)
+        raise _retry_later(ctx, exc, defer=1.0) from exc
     except PERMANENT as exc:
         return failure(render_key, exc)
     except (RayvisionError, RedisError, TimeoutError) as exc:  # outcome unknown, network, outages: resume later

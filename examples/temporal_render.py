@@ -55,7 +55,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlrea
 from temporalio.worker import Worker
 
 with workflow.unsafe.imports_passed_through():  # the workflow sandbox re-imports this module
-    from rayvision_async import AsyncRayvisionAPI, TaskInfo, TaskStatus, Timeouts
+    from rayvision_async import AsyncRayvisionAPI, TaskInfo, TaskStatus, Timeouts, errors
 
 #: Errors that retrying cannot fix (Temporal matches the exception's class name): bad input or settings,
 #: credentials or permissions refused, ``FailError`` (the service refused the request) and
@@ -67,6 +67,9 @@ NOT_RETRYABLE = ["InvalidInputError", "ConfigurationError", "BodyEncodingError",
 #: Retried until it works (every step is safe to repeat), backing off to one attempt a minute.
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,
                     maximum_interval=timedelta(seconds=60), non_retryable_error_types=NOT_RETRYABLE)
+
+#: How many attempts a submit the service refused gets before the render is reported refused.
+REFUSALS_TRIED = 3
 
 #: How many polls in a row may fail, or may not find the task, before the wait activity gives up.
 FAILED_POLLS = 5
@@ -166,9 +169,17 @@ class RenderActivities:
 
     @activity.defn(name="submit_render")
     async def submit(self, request: SubmitInput) -> int:
-        """Create, upload and submit the render's task, or resume the one its render key names; the task id."""
+        """Create, upload and submit the render's task, or resume the one its render key names; the task id.
+
+        A refusal (``FailError``) is tried again twice, resuming by the render key (it may be one the key
+        recovers from, such as a task.json the service did not keep), then reported.
+        """
         async with heartbeating():
-            return await self.api.submit_task_json(request.task_json, render_key=request.render_key)
+            try:
+                return await self.api.submit_task_json(request.task_json, render_key=request.render_key)
+            except errors.FailError as exc:
+                raise ApplicationError(f"{type(exc).__name__}: {exc}", type="Refused",
+                                       non_retryable=activity.info().attempt >= REFUSALS_TRIED) from exc
 
     @activity.defn(name="wait_render")
     async def wait(self, request: WaitInput) -> TaskState:

@@ -152,7 +152,7 @@ async def test_the_producer_reports_a_render_that_failed_for_good(redis: RedisSe
     sim = Simulator(farm=durable_runs.render_farm(31, speed=20_000))
     queue = f"renders-{uuid.uuid4().hex}"
     wanted = {f"bad-{uuid.uuid4().hex[:6]}": {"task_info": {"frames": "1-3[1]"}}}
-    sim.inject("create_task", "error", code=100)  # the service refuses the task: FailError, not retried
+    sim.inject("create_task", "error", code=100, times=3)  # the service refuses the task, three runs in a row
     async with serve(sim) as base_url, AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
                                                          base_url=base_url) as api:
         stop = asyncio.Event()
@@ -167,8 +167,8 @@ async def test_the_producer_reports_a_render_that_failed_for_good(redis: RedisSe
             await worker
             await pool.delete(queue)
     (report,) = reports.values()
-    assert "FailError" in report["error"]
-    assert sim.counts["create_task"] == 1
+    assert report["error"].startswith("FailError: ")
+    assert sim.counts["create_task"] == arq_queue.REFUSALS_TRIED == 3
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "soon", "inf"])

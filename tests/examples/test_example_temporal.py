@@ -10,6 +10,7 @@ reads what the farm saw; the workers are separate processes, SIGKILLed by pid.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import subprocess
@@ -198,6 +199,20 @@ async def test_the_wait_activity_gives_up_on_a_task_the_farm_does_not_have() -> 
             await ActivityEnvironment().run(RenderActivities(api).wait, WaitInput(99_999_999, 0.01))
     assert caught.value.type == "TaskNotFound"
     assert caught.value.type in temporal_render.NOT_RETRYABLE
+
+
+async def test_a_refused_submit_is_tried_again_twice_then_reported() -> None:
+    sim = Simulator(farm=durable_runs.render_farm(21, speed=0))
+    sim.inject("create_task", "error", code=100, times=10)  # the service refuses: FailError
+    env = ActivityEnvironment()
+    async with AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim)) as api:
+        submit = RenderActivities(api).submit
+        for attempt, final in ((1, False), (2, False), (3, True)):
+            env.info = dataclasses.replace(env.info, attempt=attempt)
+            with pytest.raises(ApplicationError, match=r"FailError: .* code 100") as caught:
+                await env.run(submit, temporal_render.SubmitInput("rk-refused", task_json_for("rk-refused")))
+            assert (caught.value.type, caught.value.non_retryable) == ("Refused", final)
+    assert sim.farm.tasks == {}
 
 
 def test_a_report_is_plain_data() -> None:
