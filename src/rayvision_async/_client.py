@@ -261,9 +261,11 @@ class AsyncRayvisionAPI:
         none is left, unless ``until_terminal`` is False (then it runs until
         you break or ``aclose()``). Add tasks with ``.add()`` at any time. A
         task the service does not return for ``missing_rounds`` polls in a row
-        is dropped and listed in ``.lost`` (None: keep asking forever). A
-        round whose batches fail keeps their tasks' last known states and asks
-        again next round; ``max_failed_rounds`` failed rounds in a row raise
+        is dropped and listed in ``.lost`` (None: keep asking forever). The
+        ids of a failed batch are asked again within the round; tasks whose
+        batch still failed keep their last known states and are asked again
+        next round. ``max_failed_rounds`` rounds in a row with no batch
+        answered, or failing for the same task, raise
         :class:`~.flows._bulk.PartialPollError` after the events already seen.
         """
         return bulk.Watcher(lambda ids, size: self.poll(ids, batch_size=size, partial=True), task_ids,

@@ -109,10 +109,11 @@ class DuplicateRenderError(RayvisionError, LookupError):
 class RenderOutcomeUnknownError(RequestOutcomeUnknownError):
     """The service could not tell whether the render was submitted: its state could not be read.
 
-    Raised only after a submit whose outcome was unknown and the reads of the task's state that
-    would have told failed too. ``task_id`` and ``render_key`` are what recovery needs: call
-    ``submit_task_json(..., task_id=error.task_id)`` (or with ``render_key=error.render_key``)
-    again once the service answers; it submits only if the task is not submitted.
+    Raised only when a submit may have been made (its answer was lost, or it was answered done and
+    is being confirmed) and every read of the task's state that would tell failed too. ``task_id``
+    and ``render_key`` are what recovery needs: call ``submit_task_json(..., task_id=error.task_id)``
+    (or with ``render_key=error.render_key``) again once the service answers; it submits only if the
+    task is not submitted.
     """
 
     def __init__(self, message: str, *, task_id: int, render_key: str | None, path: str | None = None) -> None:
