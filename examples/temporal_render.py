@@ -183,23 +183,27 @@ class RenderActivities:
 
     @activity.defn(name="wait_render")
     async def wait(self, request: WaitInput) -> TaskState:
-        """Poll the task until it has ended (and not with the completion from before a restart)."""
+        """Poll the task until it has ended (and not with the completion from before a restart).
+
+        It heartbeats all along, also while one poll takes long (its retries against a slow service),
+        so Temporal retries it elsewhere only when this worker is gone.
+        """
         failed = missing = 0
-        while True:
-            activity.heartbeat()
-            found = await self.api.poll([request.task_id], partial=True)
-            task = found.tasks.get(request.task_id)
-            failed = failed + 1 if found.failed else 0
-            missing = missing + 1 if request.task_id in found.missing else 0
-            if failed >= FAILED_POLLS:
-                raise found.failed[request.task_id]  # the activity is retried with back-off
-            if missing >= MISSING_POLLS:
-                raise ApplicationError(f"task {request.task_id} is not on the farm", type="TaskNotFound")
-            if task is not None and task.is_terminal:
-                state = TaskState.of(task)
-                if state.completed is None or state.completed != request.stale_completion:
-                    return state
-            await asyncio.sleep(request.interval)
+        async with heartbeating():
+            while True:
+                found = await self.api.poll([request.task_id], partial=True)
+                task = found.tasks.get(request.task_id)
+                failed = failed + 1 if found.failed else 0
+                missing = missing + 1 if request.task_id in found.missing else 0
+                if failed >= FAILED_POLLS:
+                    raise found.failed[request.task_id]  # the activity is retried with back-off
+                if missing >= MISSING_POLLS:
+                    raise ApplicationError(f"task {request.task_id} is not on the farm", type="TaskNotFound")
+                if task is not None and task.is_terminal:
+                    state = TaskState.of(task)
+                    if state.completed is None or state.completed != request.stale_completion:
+                        return state
+                await asyncio.sleep(request.interval)
 
     @activity.defn(name="restart_failed_frames")
     async def restart(self, request: RestartInput) -> bool:
