@@ -188,6 +188,7 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
         for call in calls:
             raised.append(await catch(call))
         sim.inject("submit_task", "reset", after_processing=True)
+        sim.inject("task_info", "latency", delay=0.0)  # the key's lookup reads the listed tasks' labels: it passes
         sim.inject("task_info", "error", code=602)  # the read that would settle the submit fails (not retried)
         raised.append(await catch(lambda: api.submit_task_json({"task_info": {}}, render_key="scan-1")))
         for duplicate in sim.farm.create_tasks(2, labels=["render-key:scan-2"]):

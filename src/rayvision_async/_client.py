@@ -387,7 +387,8 @@ class AsyncRayvisionAPI:
             upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
             submit=functools.partial(self.task.submit_task, producer=producer),
             task_info=self.query.task_info,
-            list_tasks=lambda: self.query.iter_tasks(page_size=renders.PAGE_SIZE))
+            list_tasks=lambda: renders.labelled_tasks(self.query.iter_tasks(page_size=renders.PAGE_SIZE),
+                                                      self.query.task_info))
 
     # -- from analyzer output to a submitted task; the user_info bridge (flows/_pipeline.py) ----------
 

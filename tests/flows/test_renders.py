@@ -115,7 +115,8 @@ async def test_a_keyed_submit_twice_submits_once(api: AsyncRayvisionAPI, sim: Si
     assert again == first
     assert keyed(sim, "shot-2") == [first]
     new = {name: count - before.get(name, 0) for name, count in sim.counts.items() if count != before.get(name, 0)}
-    assert new == {"get_task_list": 1}  # found in the list: nothing created, uploaded or submitted
+    # found in the list (its page read again for the labels): nothing created, uploaded or submitted
+    assert new == {"get_task_list": 1, "task_info": 1}
 
 
 async def test_keys_are_exact_and_independent(api: AsyncRayvisionAPI, sim: Simulator) -> None:
@@ -165,7 +166,7 @@ async def test_two_submitted_tasks_with_one_key_raise(api: AsyncRayvisionAPI, si
     before = sent(sim)
     with pytest.raises(DuplicateRenderError):
         await api.submit_task_json(TASK_JSON, render_key="twice")
-    assert sent(sim) == before + 1  # the lookup only
+    assert sent(sim) == before + 2  # the lookup only: the list, and its page read again for the labels
 
 
 # -- resuming by task id ------------------------------------------------------------------------------

@@ -21,15 +21,18 @@ first looks the key up and resumes the task it finds instead of creating one.
 
 Where the key lives, and what that costs (the documents are the basis; the service is not):
 
-* ``labels`` is sent with createTask and returned in every ``TaskInfo`` (``labels``), so a task
-  carries the key from the moment it exists. ``artist``/``producer`` were the alternatives; they hold
+* ``labels`` is sent with createTask and returned in queryTaskInfo's ``TaskInfo`` (``labels``), so a
+  task carries the key from the moment it exists. getTaskList's items do not carry it (no example of
+  the documents has it; the official SDK's facts list it for queryTaskInfo only), so the client's
+  lookup reads each page of listed tasks again through queryTaskInfo (:func:`labelled_tasks`: one
+  read per :data:`PAGE_SIZE` listed tasks). ``artist``/``producer`` were the alternatives; they hold
   the person's name the farm shows, and ``producer`` is replaced at submit.
 * ``getTaskList``'s ``searchKeyword`` is documented to search the scene name or the task id (the
   protocol: "the name of the multiple frames rendered on one machine"), not labels. A lookup that
   trusted it to find a label could answer "not found" for a submitted render and submit it again, so
   :func:`find_render` reads the live task list page by page (:data:`PAGE_SIZE` per page) and matches
-  the label exactly: one listing per keyed submit without a task id, as many pages as the account
-  has tasks in its list. Tasks in the recycle bin are not looked at.
+  the label exactly: one listing per keyed submit without a task id, as many pages (each with its
+  queryTaskInfo read) as the account has tasks in its list. Tasks in the recycle bin are not looked at.
 * The task list may leave out tasks that were created and never submitted (the simulator does). Then
   a key whose task was created but not submitted is "not found", and the keyed submit creates another
   id; the first one is never submitted, so never rendered.
@@ -48,7 +51,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -67,8 +70,8 @@ from ._bulk import FATAL_ERRORS, TasksNotFoundError
 
 __all__ = ["MAX_RENDER_KEY_LENGTH", "PAGE_SIZE", "RENDER_KEY_LABEL", "DuplicateRenderError", "RenderCalls",
            "RenderLookup", "RenderOutcomeUnknownError", "already_submitted", "check_render_key", "create_labels",
-           "create_task", "find_render", "is_submitted", "read_task", "render_keys_of", "submit_render",
-           "submit_task"]
+           "create_task", "find_render", "is_submitted", "labelled_tasks", "read_task", "render_keys_of",
+           "submit_render", "submit_task"]
 
 #: The label that carries a render key: ``RENDER_KEY_LABEL + key``.
 RENDER_KEY_LABEL = "render-key:"
@@ -131,10 +134,15 @@ class RenderLookup:
     never rendered. ``status`` and ``task`` are the task's as listed.
     """
 
+    #: The render key looked up.
     render_key: str
+    #: The task carrying the key; None when none does.
     task_id: int | None = None
+    #: Whether that task was submitted (it renders, or has rendered).
     submitted: bool = False
+    #: Its status, as the lookup read it.
     status: TaskStatus | None = None
+    #: The task, as the lookup read it.
     task: TaskInfo | None = None
 
     @property
@@ -232,6 +240,32 @@ async def find_render(render_key: str, *, list_tasks: Callable[[], AsyncIterator
     if submitted:
         return RenderLookup.of(render_key, submitted[0])
     return RenderLookup.of(render_key, max(carriers, key=lambda task: task.id, default=None))
+
+
+async def labelled_tasks(listed: AsyncIterable[TaskInfo], task_info: Callable[[list[int]], Awaitable[TaskInfoPage]]
+                         ) -> AsyncIterator[TaskInfo]:
+    """The ``listed`` tasks as queryTaskInfo shows them, with their ``labels`` (getTaskList's items lack them).
+
+    :data:`PAGE_SIZE` ids per read; a task the read does not return (deleted meanwhile) is yielded as listed.
+    """
+    batch: list[TaskInfo] = []
+    async for task in listed:
+        batch.append(task)
+        if len(batch) == PAGE_SIZE:
+            for read in await _read_again(batch, task_info):
+                yield read
+            batch = []
+    for read in await _read_again(batch, task_info):
+        yield read
+
+
+async def _read_again(batch: list[TaskInfo], task_info: Callable[[list[int]], Awaitable[TaskInfoPage]]
+                      ) -> list[TaskInfo]:
+    ids = [task.id for task in batch if task.id is not None]
+    if not ids:
+        return batch
+    found = {task.id: task for task in (await task_info(ids)).items}
+    return [found.get(task.id, task) for task in batch]
 
 
 async def read_task(task_id: int, *, task_info: Callable[[list[int]], Awaitable[TaskInfoPage]]) -> TaskInfo | None:
