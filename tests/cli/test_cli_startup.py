@@ -74,6 +74,7 @@ def _imported_by(code: str) -> set[str]:
 def test_a_command_imports_its_own_module_and_no_other_commands(deferred: dict[str, str]) -> None:
     modules = _imported(["tasks", "--simulate", "--json"], deferred)
     assert {"rayvision_async._client", "rayvision_async.cli._tasks"} <= modules  # the stand-in runs real commands
-    others = {"_watch", "_progress", "_submit", "_configure", "_account", "_api_calls", "_demo", "_local"}
+    others = {"_watch", "_progress", "_submit", "_configure", "_account", "_api_calls", "_demo", "_local", "_render",
+              "_download", "_transfers"}
     assert not {f"rayvision_async.cli.{name}" for name in others} & modules
     assert "keyring" not in modules
