@@ -287,8 +287,8 @@ def test_render_environments(frozen: Wrangler, tmp_path: Path) -> None:
     listed = {env["edit_name"]: env for env in frozen.json("env", "list")}
     assert listed["lookdev"]["cg_version"] == "2020"
     assert frozen.json("env", "list", "--dcc", "houdini") == []
-    assert frozen.json("env", "update", "@-", input=json.dumps({**ENV, "cgVersion": "2022"}))["action"] == "updated"
-    assert {env["edit_name"]: env for env in frozen.json("env", "list")}["lookdev"]["cg_version"] == "2022"
+    assert frozen.json("env", "update", "@-", input=json.dumps({**ENV, "cgVersion": "2018"}))["action"] == "updated"
+    assert {env["edit_name"]: env for env in frozen.json("env", "list")}["lookdev"]["cg_version"] == "2018"
     assert frozen.json("env", "default", "lookdev")["action"] == "default"
     table = frozen.run("env", "list")
     assert "lookdev" in table.stdout
