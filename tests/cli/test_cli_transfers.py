@@ -167,7 +167,7 @@ def test_the_same_render_key_twice_is_one_task(fast: Wrangler, tmp_path: Path) -
     one_line(fast.run("submit", str(folder), "--ram", "64GB", "--render-key", "Shot 10"), 2, "render_key")
 
 
-def test_no_checks_uploads_the_assets_before_creating_the_task(fast: Wrangler, tmp_path: Path) -> None:
+def test_no_checks_uploads_the_assets_too(fast: Wrangler, tmp_path: Path) -> None:
     folder = scene(tmp_path / "shot", "plain")
     task = json.loads((folder / "task.json").read_text())
     task["task_info"] = {"frames": "1-2[1]", "input_cg_file": task["task_info"]["input_cg_file"]}
@@ -212,6 +212,23 @@ def test_outputs_follow_fetches_frames_until_the_task_ends(cli: Cli, start_simul
     assert TaskStatus(task["task_status"]) is TaskStatus.FINISHED  # it returned once the task had ended
     assert len(done["files"]) == task["done_frames"] == 4
     assert done["rounds"] > 1  # it saw the task rendering, and looked again
+
+
+def test_a_retried_engine_run_is_shown_and_a_failed_one_is_exit_code_4(fast: Wrangler, tmp_path: Path) -> None:
+    task_id = fast.json("tasks")[-1]["id"]
+    fast.wait(task_id)
+    queue_fault(storage_of(fast.server), "exit1")  # "should retry": another run, after a pause
+    done = fast.run("outputs", str(task_id), "--download", str(tmp_path / "a"))
+    assert done.returncode == 0, done.stderr
+    assert f"download task {task_id}: the engine asked for another run (run 2)" in done.stderr
+    queue_fault(storage_of(fast.server), "fatal")  # exit code -1: no retry
+    failed = fast.run("outputs", str(task_id), "--download", str(tmp_path / "b"))
+    assert failed.returncode == 4, failed.stderr
+    progress, error = failed.stderr.splitlines()  # the transfer's start (for people), then the error's one line
+    assert progress.endswith(f"download task {task_id}: started: 8 files, 18.8 KiB")
+    assert error.startswith("rayvision-async: transfer failed: ")
+    assert "(engine log folder: " in error
+    assert error.endswith("the engine's last lines: task failure: simulated fatal error")
 
 
 # -- render: the whole job ----------------------------------------------------------------------------------------
