@@ -392,7 +392,7 @@ class AsyncRayvisionAPI:
             raise errors.UnsupportedOperationError("render keys need the current path set (createTask labels)")
         renders.check_render_key(render_key)
         calls = self._render_calls(None, {})
-        return await renders.find_render(render_key, list_tasks=calls.list_tasks, task_info=calls.task_info)
+        return await renders.find_render(render_key, list_tasks=calls.list_tasks)
 
     def _render_calls(self, producer: str | None, create_options: Mapping[str, Any]) -> renders.RenderCalls:
         return renders.RenderCalls(
@@ -400,7 +400,8 @@ class AsyncRayvisionAPI:
             upload=lambda task, text, name: self.transmit.upload_json_content(task, text, file_name=name),
             submit=functools.partial(self.task.submit_task, producer=producer),
             task_info=self.query.task_info,
-            list_tasks=lambda: self.query.iter_tasks(page_size=renders.PAGE_SIZE))
+            list_tasks=lambda: renders.labelled_tasks(self.query.iter_tasks(page_size=renders.PAGE_SIZE),
+                                                      self.query.task_info))
 
     # -- from analyzer output to a submitted task; the user_info bridge (flows/_pipeline.py) ----------
 

@@ -101,11 +101,16 @@ class Server:
     access_id: str
     access_key: str
     domain: str
+    #: The stand-in transfer engine for the server's farm storage (what ``simulate`` prints).
+    transmitter: str | None = None
 
     @property
     def env(self) -> dict[str, str]:
-        """Environment variables a client needs for this server's credentials."""
-        return {"RAYVISION_API_ACCESS_ID": self.access_id, "RAYVISION_API_KEY": self.access_key}
+        """Environment variables a client needs for this server's credentials (and its transfer engine)."""
+        env = {"RAYVISION_API_ACCESS_ID": self.access_id, "RAYVISION_API_KEY": self.access_key}
+        if self.transmitter:
+            env["RAYVISION_TRANSMITTER"] = self.transmitter
+        return env
 
 
 def printed_details(output: bytes, as_json: bool) -> dict[str, str]:

@@ -26,6 +26,7 @@ def start_simulator(cli: Cli) -> Callable[..., Server]:
         output = read_until(process, b"}\n" if as_json else b"Press Ctrl+C to stop.")
         details = printed_details(output, as_json)
         return Server(process=process, port=port, base_url=details["base_url"], access_id=details["access_id"],
-                      access_key=details["access_key"], domain=details["domain"])
+                      access_key=details["access_key"], domain=details["domain"],
+                      transmitter=details.get("transmitter"))
 
     return start

@@ -69,7 +69,7 @@ def test_demo_on_a_real_terminal_shows_progress_and_summary() -> None:
         assert expected in text
 
 
-@pytest.mark.parametrize("command", ["demo", "tasks", "watch", "info", "simulate"])
+@pytest.mark.parametrize("command", ["demo", "tasks", "watch", "info", "simulate", "render", "outputs", "submit"])
 def test_help_everywhere(cli: Cli, command: str) -> None:
     done = cli.run(command, "--help")
     assert done.returncode == 0

@@ -27,7 +27,7 @@ def _serve(runner: Cli, *args: str) -> Server:
     process = runner.start("simulate", "--port", str(free_port()), *args, "--json")
     details = printed_details(read_until(process, b"}\n"), as_json=True)
     return Server(process=process, port=0, base_url=details["base_url"], access_id=details["access_id"],
-                  access_key=details["access_key"], domain=details["domain"])
+                  access_key=details["access_key"], domain=details["domain"], transmitter=details["transmitter"])
 
 
 @pytest.fixture(scope="module")
@@ -334,7 +334,10 @@ def _analysis(folder: Path, **task_info: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     document = {**TASK_JSON, "task_info": {**TASK_JSON["task_info"], **task_info}}
     (folder / "task.json").write_text(json.dumps(document), encoding="utf-8")
-    (folder / "upload.json").write_text(json.dumps({"asset": [{"local": "D:/a.mb", "server": "/D/a.mb"}]}),
+    scene = folder / "assets" / "a.mb"
+    scene.parent.mkdir(exist_ok=True)
+    scene.write_bytes(b"//Maya ASCII scene\n" * 64)
+    (folder / "upload.json").write_text(json.dumps({"asset": [{"local": str(scene), "server": "/D/a.mb"}]}),
                                         encoding="utf-8")
     (folder / "tips.json").write_text("{}", encoding="utf-8")
     return folder

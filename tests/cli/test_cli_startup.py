@@ -48,6 +48,7 @@ def test_parsing_imports_nothing_heavy(args: list[str]) -> None:
 def test_a_command_imports_its_own_module_and_no_other_commands() -> None:
     modules = _imported(["tasks", "--simulate", "--json"], BASE_ENV)
     assert {"rayvision_async._client", "rayvision_async.cli._tasks"} <= modules  # it ran the real command
-    others = {"_watch", "_progress", "_submit", "_configure", "_account", "_api_calls", "_demo", "_local"}
+    others = {"_watch", "_progress", "_submit", "_configure", "_account", "_api_calls", "_demo", "_local", "_render",
+              "_download", "_transfers"}
     assert not {f"rayvision_async.cli.{name}" for name in others} & modules
     assert "keyring" not in modules

@@ -77,12 +77,15 @@ def test_aliases_and_union_result_types_do_not_break_the_table(hook: ModuleType)
 
 def test_the_cli_page_shows_every_commands_help(hook: ModuleType) -> None:
     rendered = hook.on_page_markdown("# CLI\n\n<!-- cli-exit-codes -->\n<!-- cli-help -->\n", page("cli.md"))
-    for command in ("demo", "tasks", "watch", "info", "simulate", "configure", "submit", "frames", "restart", "stop",
-                    "start", "abort", "delete", "priority", "outputs", "log", "env", "projects", "labels", "api"):
+    for command in ("demo", "tasks", "watch", "info", "simulate", "configure", "submit", "render", "frames",
+                    "restart", "stop", "start", "abort", "delete", "priority", "outputs", "log", "env", "projects",
+                    "labels", "api"):
         assert f"## `{command}`" in rendered
         assert f"usage: rayvision-async {command}" in rendered
     assert "### `env delete`" in rendered
     assert "--failure-rate" in rendered
+    for option in ("--render-key", "--no-upload", "--download", "--follow", "--dest", "--farm-storage"):
+        assert option in rendered
     from rayvision_async.api._table import ROWS
     from rayvision_async.cli._api_spec import kebab
 
@@ -101,7 +104,8 @@ def test_the_cli_page_lists_every_exit_code_with_its_comment(hook: ModuleType) -
     assert [int(row.split("|")[1]) for row in rows] == list(codes.values())
     assert [row.split("|")[2].strip() for row in rows] == [f"`{name}`" for name in codes]
     assert "| 0 | `EXIT_OK` | success |" in rows
-    assert any(row.startswith("| 5 | `EXIT_TASK_FAILED` | ``watch``: a watched task ended FAILED") for row in rows)
+    assert any(row.startswith("| 5 | `EXIT_TASK_FAILED` | ``watch``, ``render``: a watched task ended FAILED")
+               for row in rows)
 
 
 def test_the_examples_page_is_the_examples_readme(hook: ModuleType) -> None:

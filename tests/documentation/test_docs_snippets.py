@@ -12,8 +12,12 @@ would run it, in a temporary directory that is not this checkout, with the insta
   empty ``pytest.ini``: pytest-asyncio runs in its default *strict* mode. Every test in it must pass.
 * a block marked ``<!-- snippet: with-api -->`` on the line before its fence is a fragment that uses
   an open client called ``api`` (the surrounding text says so): it runs inside
-  ``async with AsyncRayvisionAPI() as api:`` against the simulator, as a program. ``files=NAME`` copies
-  ``tests/data/snippets/NAME/`` into its directory first (the analyzer output a block reads).
+  ``async with AsyncRayvisionAPI() as api:`` against the simulator, as a program.
+* options on a marker (``<!-- snippet: KIND files=NAME engine=stand-in -->``; a program block may carry
+  a marker too): ``files=NAME`` copies ``tests/data/snippets/NAME/`` into its directory first (the
+  analyzer output a block reads, the asset files its upload.json lists); ``engine=stand-in`` points it
+  at a simulator whose farm has file storage, with the simulator's stand-in transfer engine for that
+  storage in ``RAYVISION_TRANSMITTER`` (the blocks that upload and download).
 * a block that cannot run here is marked, and listed in :data:`NOT_RUN` with the reason:
   ``<!-- snippet: official-sdk -->`` (code for the official SDK, shown for comparison) and
   ``<!-- snippet: real-service -->`` (needs the real service and an account). The list is checked
@@ -184,28 +188,38 @@ def test_markers_name_known_kinds_and_blocks_are_found_under_them(tmp_path: Path
 
 
 class LoopbackFarms:
-    """Loopback simulators, one per signed domain, served from a thread of their own."""
+    """Loopback simulators, one per signed domain (and one more with file storage), served from a thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, storage: Path) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         self._stack = contextlib.AsyncExitStack()
-        self._urls: dict[str, tuple[str, str, str]] = {}
+        self._storage = storage
+        self._environments: dict[tuple[str, bool], dict[str, str]] = {}
 
-    def environment(self, domain: str) -> dict[str, str]:
-        """The variables that point a client at the simulator signing for ``domain``."""
-        if domain not in self._urls:
-            self._urls[domain] = asyncio.run_coroutine_threadsafe(self._start(domain), self._loop).result(30)
-        url, access_id, access_key = self._urls[domain]
-        return {"RAYVISION_BASE_URL": url, "RAYVISION_API_ACCESS_ID": access_id, "RAYVISION_API_KEY": access_key}
+    def environment(self, domain: str, *, engine: bool = False) -> dict[str, str]:
+        """The variables that point a client at the simulator signing for ``domain``.
 
-    async def _start(self, domain: str) -> tuple[str, str, str]:
+        ``engine=True``: a farm with file storage, and its stand-in transfer engine in ``RAYVISION_TRANSMITTER``.
+        """
+        key = (domain, engine)
+        if key not in self._environments:
+            start = self._start(domain, engine)
+            self._environments[key] = asyncio.run_coroutine_threadsafe(start, self._loop).result(30)
+        return dict(self._environments[key])
+
+    async def _start(self, domain: str, engine: bool) -> dict[str, str]:
         from rayvision_async.simulator import Farm, Simulator, serve
 
-        sim = Simulator(farm=Farm(seed=1, speed=100_000), domain=domain)  # 100 frames render in milliseconds
+        storage = self._storage / domain if engine else None
+        sim = Simulator(farm=Farm(seed=1, speed=100_000, storage=storage), domain=domain)  # 100 frames in ms
         url = await self._stack.enter_async_context(serve(sim))
-        return url, sim.access_id, sim.access_key
+        env = {"RAYVISION_BASE_URL": url, "RAYVISION_API_ACCESS_ID": sim.access_id,
+               "RAYVISION_API_KEY": sim.access_key}
+        if sim.farm.storage is not None:
+            env["RAYVISION_TRANSMITTER"] = str(sim.farm.storage.launcher())
+        return env
 
     def close(self) -> None:
         asyncio.run_coroutine_threadsafe(self._stack.aclose(), self._loop).result(30)
@@ -215,8 +229,8 @@ class LoopbackFarms:
 
 
 @pytest.fixture(scope="module")
-def farms() -> Iterator[LoopbackFarms]:
-    farms = LoopbackFarms()
+def farms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackFarms]:
+    farms = LoopbackFarms(tmp_path_factory.mktemp("farm-storage"))
     yield farms
     farms.close()
 
@@ -241,20 +255,29 @@ def signed_domain(code: str) -> str:
 # ------------------------------------------------------------------------------------ running
 
 
+def prepared(block: Block, farms: LoopbackFarms, directory: Path, domain: str) -> dict[str, str]:
+    """Copy the block's files into ``directory``; the environment it runs in (see the module docstring)."""
+    if "files" in block.options:
+        shutil.copytree(SNIPPET_FILES / block.options["files"], directory, dirs_exist_ok=True)
+    engine = block.options.get("engine")
+    assert engine in (None, "stand-in"), f"{block.name}: unknown engine={engine}"
+    return user_environment(farms.environment(domain, engine=engine is not None))
+
+
 @pytest.mark.parametrize("block", runnable("program"), ids=ids(runnable("program")))
 def test_program_blocks_run_as_written(block: Block, farms: LoopbackFarms, tmp_path: Path) -> None:
-    done = run_program(block.code, tmp_path, user_environment(farms.environment(signed_domain(block.code))))
+    env = prepared(block, farms, tmp_path, signed_domain(block.code))
+    done = run_program(block.code, tmp_path, env)
     assert done.returncode == 0, f"{block.name} failed:\n{done.stdout}\n{done.stderr}"
 
 
 @pytest.mark.parametrize("block", runnable("with-api"), ids=ids(runnable("with-api")))
 def test_fragments_run_inside_an_open_client(block: Block, farms: LoopbackFarms, tmp_path: Path) -> None:
-    if "files" in block.options:
-        shutil.copytree(SNIPPET_FILES / block.options["files"], tmp_path, dirs_exist_ok=True)
+    env = prepared(block, farms, tmp_path, "task.renderbus.com")
     program = ("import asyncio\n\nfrom rayvision_async import AsyncRayvisionAPI\n\n\n"
                "async def main() -> None:\n    async with AsyncRayvisionAPI() as api:\n"
                + textwrap.indent(block.code, " " * 8) + "\n\nasyncio.run(main())\n")
-    done = run_program(program, tmp_path, user_environment(farms.environment("task.renderbus.com")))
+    done = run_program(program, tmp_path, env)
     assert done.returncode == 0, f"{block.name} failed:\n{done.stdout}\n{done.stderr}"
 
 

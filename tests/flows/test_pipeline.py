@@ -239,6 +239,42 @@ async def test_a_bad_render_key_for_the_analysis_is_refused_first(api: AsyncRayv
     assert sum(sim.counts.values()) == 0
 
 
+async def test_a_project_another_caller_adds_meanwhile_is_used(sim: Simulator) -> None:
+    # two submits of one new project at once: both list it (missing), both add it, the second add is refused
+    from rayvision_async.flows._submit import check_and_add_project_name
+    from rayvision_async.models import ProjectList
+
+    async with AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
+                                 transport=SimulatorTransport(sim)) as api:
+        listings: list[ProjectList] = []
+
+        async def listing() -> ProjectList:
+            listings.append(await api.tag.get_list(flag=2))
+            if len(listings) == 1:
+                await api.tag.add_label("premiere", status=0)  # the other caller, between our list and our add
+            return listings[-1]
+
+        project_id = await check_and_add_project_name(
+            "premiere", list_projects=listing, add_project=lambda name: api.tag.add_label(name, status=0))
+    assert sim.counts["add_label"] == 2  # ours was refused, and not raised
+    assert [project.project_id for project in listings[-1].project_name_list
+            if project.project_name == "premiere"] == [int(project_id)]
+
+
+async def test_a_refused_project_add_is_raised_when_the_project_still_does_not_show() -> None:
+    from rayvision_async.flows._submit import check_and_add_project_name
+    from rayvision_async.models import ProjectList
+
+    async def nothing() -> ProjectList:
+        return ProjectList()
+
+    async def refuse(name: str) -> None:
+        raise errors.APIError(600, f"label {name!r} is not allowed", path="/api/render/project/add")
+
+    with pytest.raises(errors.APIError, match="not allowed"):
+        await check_and_add_project_name("premiere", list_projects=nothing, add_project=refuse)
+
+
 async def test_the_simulator_refuses_the_analyzers_empty_ids(api: AsyncRayvisionAPI) -> None:
     with pytest.raises(errors.APIError) as refused:
         await api.submit_task_json(analyzer_task_json())

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
-import attrs
 import pytest
 
 from rayvision_async import (
@@ -116,7 +115,7 @@ async def test_a_keyed_submit_twice_submits_once(api: AsyncRayvisionAPI, sim: Si
     assert again == first
     assert keyed(sim, "shot-2") == [first]
     new = {name: count - before.get(name, 0) for name, count in sim.counts.items() if count != before.get(name, 0)}
-    # found through the list (its ids read with their labels): nothing created, uploaded or submitted
+    # found in the list (its page read again for the labels): nothing created, uploaded or submitted
     assert new == {"get_task_list": 1, "task_info": 1}
 
 
@@ -167,7 +166,7 @@ async def test_two_submitted_tasks_with_one_key_raise(api: AsyncRayvisionAPI, si
     before = sent(sim)
     with pytest.raises(DuplicateRenderError):
         await api.submit_task_json(TASK_JSON, render_key="twice")
-    assert sent(sim) == before + 2  # the lookup only: the list, and its ids read with their labels
+    assert sent(sim) == before + 2  # the lookup only: the list, and its page read again for the labels
 
 
 # -- resuming by task id ------------------------------------------------------------------------------
@@ -295,10 +294,6 @@ def info(task_id: int, **fields: Any) -> TaskInfo:
 
 def calls(listed: list[TaskInfo], states: list[TaskInfo | None], log: list[str],
           submit_error: Exception | None = None) -> renders.RenderCalls:
-    """Scripted calls: the list shows ``listed`` without labels (as getTaskList does); the read after a
-    listing answers the listed tasks whole (a lookup); every other read pops the next of ``states``."""
-    looking_up: list[bool] = []
-
     async def create(labels: list[str] | None) -> CreatedTasks:
         log.append(f"create {labels}")
         return CreatedTasks(task_id_list=(99,))
@@ -312,10 +307,6 @@ def calls(listed: list[TaskInfo], states: list[TaskInfo | None], log: list[str],
             raise submit_error
 
     async def task_info(ids: list[int]) -> TaskInfoPage:
-        if looking_up:
-            looking_up.clear()
-            log.append(f"lookup {ids}")
-            return TaskInfoPage(items=tuple(task for task in listed if task.id in ids))
         log.append(f"read {ids}")
         state = states.pop(0)
         return TaskInfoPage(items=() if state is None else (state,))
@@ -323,8 +314,7 @@ def calls(listed: list[TaskInfo], states: list[TaskInfo | None], log: list[str],
     async def list_tasks() -> AsyncIterator[TaskInfo]:
         log.append("list")
         for task in listed:
-            yield attrs.evolve(task, labels=())
-        looking_up.append(True)
+            yield task
 
     return renders.RenderCalls(create=create, upload=upload, submit=submit, task_info=task_info,
                                list_tasks=list_tasks)
@@ -337,15 +327,14 @@ async def test_a_listed_created_task_is_resumed_not_created_again() -> None:
     created = info(7, labels=("render-key:k",), task_status=TaskStatus.WAITING)
     other = info(5, labels=("render-key:k",), task_status=TaskStatus.WAITING)
     log: list[str] = []
-    scripted = calls([other, created], [], log)
-    lookup = await renders.find_render("k", list_tasks=scripted.list_tasks, task_info=scripted.task_info)
+    lookup = await renders.find_render("k", list_tasks=calls([other, created], [], log).list_tasks)
     assert (lookup.task_id, lookup.submitted, lookup.status) == (7, False, TaskStatus.WAITING)  # the newest
     log.clear()
     submitted = info(7, labels=("render-key:k",), task_status=TaskStatus.ANALYSE, submit_date=SUBMITTED)
     task_id = await renders.submit_render({"task.json": "{}"}, task_id=None, render_key="k", labels=None,
                                           calls=calls([other, created], [created, submitted], log))
     assert task_id == 7
-    assert log == ["list", "lookup [5, 7]", "read [7]", "upload 7 task.json", "submit 7", "read [7]"]
+    assert log == ["list", "read [7]", "upload 7 task.json", "submit 7", "read [7]"]  # read back once submitted
 
 
 async def test_a_submit_answered_done_that_the_service_does_not_show_is_made_again() -> None:
@@ -366,8 +355,7 @@ async def test_a_submit_answered_done_that_the_service_does_not_show_is_made_aga
 async def test_the_submitted_task_of_a_key_wins_over_created_ones() -> None:
     submitted = info(3, labels=("render-key:k",), task_status=TaskStatus.RENDERING, submit_date=SUBMITTED)
     created = info(9, labels=("render-key:k", "x"), task_status=TaskStatus.WAITING)
-    scripted = calls([created, submitted], [], [])
-    lookup = await renders.find_render("k", list_tasks=scripted.list_tasks, task_info=scripted.task_info)
+    lookup = await renders.find_render("k", list_tasks=calls([created, submitted], [], []).list_tasks)
     assert (lookup.task_id, lookup.submitted) == (3, True)
 
 

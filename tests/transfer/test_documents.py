@@ -56,6 +56,18 @@ def test_a_good_upload_json_is_planned_with_sizes(tmp_path: Path) -> None:
         assert plan.document == document
 
 
+def test_a_relative_local_path_is_made_absolute_for_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    (scene,) = files(tmp_path, "work/scene.mb")
+    monkeypatch.chdir(tmp_path)
+    document = {"asset": [{"local": "work/scene.mb", "server": "/work/scene.mb", "extra": 1}]}
+    plan = plan_upload(document)
+    assert [asset.local for asset in plan.assets] == [str(scene)]
+    # the engine runs in a folder of its own: it is given the path the check found
+    assert plan.document == {"asset": [{"local": str(scene), "server": "/work/scene.mb", "extra": 1}]}
+    assert document["asset"][0]["local"] == "work/scene.mb"  # the caller's document is not changed
+
+
 def test_an_empty_asset_list_plans_nothing(tmp_path: Path) -> None:
     assert plan_upload({"asset": []}).assets == ()
 

@@ -1,14 +1,17 @@
 """The client a command talks through: the resolved settings (:mod:`._profiles`), or a simulated farm.
 
 ``--simulate`` gives a client of an embedded simulator seeded with a few tasks in
-various states (no sockets); otherwise the credentials must be there (exit code 3
-naming the flag, the variable and ``configure`` when one is missing).
+various states (no sockets), whose farm keeps its files in a temporary folder and whose
+transfers use the simulator's stand-in engine for it; otherwise the credentials must be
+there (exit code 3 naming the flag, the variable and ``configure`` when one is missing).
+``--engine`` (the commands that move files) chooses the transfer engine's protocol.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import tempfile
 from collections.abc import AsyncIterator, Sequence
 from typing import Literal, cast
 
@@ -60,11 +63,13 @@ async def connect(args: argparse.Namespace, *, uses: Sequence[str] = (), setting
         from ._serve import seed_tasks
 
         protocol: Literal["current", "2018"] = args.protocol or "current"
-        sim = Simulator(farm=Farm(seed=1, speed=300, failure_rate=0.1))
-        await seed_tasks(sim, 5, advance=150)  # a few tasks in various states
-        async with AsyncRayvisionAPI(sim.access_id, sim.access_key, sim.domain, protocol=protocol,
-                                     transport=SimulatorTransport(sim)) as api:
-            yield api
+        with tempfile.TemporaryDirectory(prefix="rayvision-simulate-") as storage:
+            sim = Simulator(farm=Farm(seed=1, speed=300, failure_rate=0.1, storage=storage))
+            await seed_tasks(sim, 5, advance=150)  # a few tasks in various states
+            async with AsyncRayvisionAPI(sim.access_id, sim.access_key, sim.domain, protocol=protocol,
+                                         transport=SimulatorTransport(sim)) as api:
+                _use_engine(api, args, str(sim.farm.storage.launcher()) if sim.farm.storage else None)
+                yield api
         return
     settings = settings or resolve(args)
     _require_path_set(args, settings.protocol, uses)
@@ -75,4 +80,15 @@ async def connect(args: argparse.Namespace, *, uses: Sequence[str] = (), setting
                                      f"(profile {settings.profile!r})")
     async with AsyncRayvisionAPI(settings.access_id, settings.access_key, settings.domain, settings.platform,
                                  protocol=_protocol(settings), base_url=settings.base_url) as api:
+        _use_engine(api, args, None)
         yield api
+
+
+def _use_engine(api: AsyncRayvisionAPI, args: argparse.Namespace, transmitter: str | None) -> None:
+    """The client's transfers: ``transmitter`` (the simulated farm's stand-in) and ``--engine``, when given."""
+    engine = getattr(args, "engine", None)
+    if transmitter is None and engine is None:
+        return  # the client's own: $RAYVISION_TRANSMITTER or an installed rayvision-sync, engine aspera
+    from ..transfer import Transfer
+
+    api.transfer = Transfer(api, transmitter=transmitter, engine=engine or "aspera")

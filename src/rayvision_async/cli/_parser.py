@@ -144,9 +144,26 @@ def _priority(sub: OneLineParser) -> None:
     _ids(sub)
 
 
+def _engine(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--engine", choices=("aspera", "raysync"),
+                     help="the transfer engine's protocol (default: aspera, as the official package; it needs the "
+                          "engine's aspera/ folder beside it). The engine program: $RAYVISION_TRANSMITTER, else an "
+                          "installed rayvision-sync")
+
+
 def _outputs(sub: OneLineParser) -> None:
     connection_options(sub)
     sub.add_argument("task_id", type=integer(low=1), metavar="TASK_ID", help="the task")
+    sub.add_argument("--download", metavar="DEST",
+                     help="download the output files into this folder (created if missing; files already there "
+                          "complete are skipped), with progress on stderr")
+    sub.add_argument("--follow", action="store_true",
+                     help="with --download: keep fetching frames as they finish until the task ends")
+    sub.add_argument("--interval", type=number(above=0), default=10.0,
+                     help="with --follow: seconds between looks at the task, more than 0 (default: %(default)s)")
+    sub.add_argument("--timeout", type=number(above=0), metavar="SECONDS",
+                     help="with --download: give up after this many seconds (default: none)")
+    _engine(sub)
 
 
 def _log(sub: OneLineParser) -> None:
@@ -156,7 +173,8 @@ def _log(sub: OneLineParser) -> None:
                      help="which log: render (default), or another renderingType the service knows")
 
 
-def _submit(sub: OneLineParser) -> None:
+def _scene(sub: OneLineParser) -> None:
+    """What ``submit`` and ``render`` take: the analyzer's output, the hardware, the upload, the render key."""
     connection_options(sub)
     sub.add_argument("source", metavar="PATH", help="the analyzer's output folder, or its task.json")
     for name in ("upload", "asset", "tips"):
@@ -171,6 +189,25 @@ def _submit(sub: OneLineParser) -> None:
     sub.add_argument("--no-plugin-check", action="store_true", help="do not check the plugins' versions")
     sub.add_argument("--no-checks", action="store_true",
                      help="upload task.json as it is and submit, without the checks")
+    sub.add_argument("--render-key", metavar="KEY",
+                     help="a name you choose for this render (shot010-v3: 1-100 of a-z 0-9 . _ : @ / -); the same "
+                          "key again resumes the same task and never submits twice: safe to run again after a crash")
+    sub.add_argument("--no-upload", action="store_true",
+                     help="do not send the files upload.json lists (and the documents) through the transfer engine "
+                          "(they are already on the farm)")
+    _engine(sub)
+
+
+def _submit(sub: OneLineParser) -> None:
+    _scene(sub)
+
+
+def _render(sub: OneLineParser) -> None:
+    _scene(sub)
+    sub.add_argument("--dest", required=True, metavar="FOLDER",
+                     help="where the frames go (created if missing; files already there complete are skipped)")
+    sub.add_argument("--interval", type=number(above=0), default=5.0,
+                     help="seconds between looks at the task, more than 0 (default: %(default)s)")
 
 
 def _watch(sub: OneLineParser) -> None:
@@ -286,6 +323,11 @@ def _demo(sub: OneLineParser) -> None:
                      help="simulated seconds per real second, more than 0 (default: %(default)s)")
     sub.add_argument("--seed", type=int, default=7, help="random seed of the farm (default: %(default)s)")
     sub.add_argument("--in-process", action="store_true", help="no loopback HTTP: an in-process transport")
+    sub.add_argument("--dest", metavar="FOLDER",
+                     help="keep the downloaded frames in this folder (default: a temporary folder, removed at the end)")
+    sub.add_argument("--farm-storage", metavar="FOLDER",
+                     help="keep the simulated farm's files (uploaded scenes, rendered frames) in this folder, to "
+                          "compare (default: a temporary folder, removed at the end)")
     sub.add_argument("--json", action="store_true", help="print the summary as JSON, without live progress")
 
 
@@ -329,8 +371,16 @@ _WATCH = ("Watch tasks until each ends, with progress (done/total frames, status
           "does not know an id.")
 _SUBMIT = ("Submit a scene from an analyzer's output: a folder holding task.json (and upload.json, asset.json, "
            "tips.json when present) or a task.json file. Checks the software, the hardware and the tips first "
-           "(nothing is created when they refuse), then creates the task, uploads the documents and submits. "
-           "Prints the task id.")
+           "(nothing is created when they refuse), and every file upload.json lists and the transfer engine, then "
+           "creates the task, uploads the documents, sends the files upload.json lists through the transfer engine "
+           "(unless --no-upload; progress on stderr) and submits. Prints the task id.")
+_RENDER = ("The whole render job as one command: submit a scene from an analyzer's output as 'submit' does (files "
+           "up), watch the task until it ends with the progress 'watch' shows (on stderr), then download its frames "
+           "into --dest. Everything checkable here (the documents, the files upload.json lists, the destination, the "
+           "engine) is checked before the first request. Exit code as 'watch': 0 finished, 5 some frames failed "
+           "(the finished ones are downloaded), 6 stopped.")
+_OUTPUTS = ("List a task's output files, or download them with --download DEST: files already complete there are "
+            "skipped, --follow fetches frames as they finish until the task ends; progress (files, bytes) on stderr.")
 _RESTART = ("Render again the failed frames of tasks (the default), or of one task the frames named by --frames "
             "(frameIndex, exactly as 'frames' lists it), --frame-ids or --all-frames.")
 
@@ -343,8 +393,10 @@ def _acting(verb: str, *, destructive: bool) -> str:
 #: command → (the module:function that runs it, its help line, its description, what fills its options).
 #: ``run`` is empty for a command of commands (its actions have their own).
 COMMANDS: dict[str, tuple[str, str, str | None, Builder]] = {
-    "demo": ("_local:run_demo_command", "run the main job against the embedded simulator",
-             "Create, submit and watch tasks on a simulated farm; restart failed frames; print a summary.", _demo),
+    "demo": ("_local:run_demo_command", "run the whole render job against the embedded simulator",
+             "The whole render job on a simulated farm, offline: for each task an analyzer's output (task.json, "
+             "upload.json and its scene files), upload, submit, watch with progress, restart failed frames, download "
+             "the frames and check them against what the farm rendered; print a summary.", _demo),
     "simulate": ("_serve:simulate", "serve a simulated farm on loopback HTTP",
                  "Serve a signature-checking simulated farm until Ctrl+C. Prints the base URL and the credentials "
                  "a client needs.", _simulate),
@@ -352,7 +404,9 @@ COMMANDS: dict[str, tuple[str, str, str | None, Builder]] = {
     "info": ("_account:run_info", "show the account's profile and settings", None, _info),
     "tasks": ("_tasks:run_tasks", "list tasks", None, _tasks),
     "watch": ("_watch:run_watch", "watch tasks until they end, with progress", _WATCH, _watch),
-    "submit": ("_submit:run_submit", "submit an analyzed scene", _SUBMIT, _submit),
+    "submit": ("_submit:run_submit", "submit an analyzed scene (its files uploaded)", _SUBMIT, _submit),
+    "render": ("_render:run_render", "submit a scene, watch it, download its frames: the whole job", _RENDER,
+               _render),
     "frames": ("_tasks:run_frames", "list a task's frames", "List a task's frames, all or those in some statuses.",
                _frames),
     "restart": ("_tasks:run_restart", "render failed frames (or chosen frames) again", _RESTART, _restart),
@@ -366,8 +420,7 @@ COMMANDS: dict[str, tuple[str, str, str | None, Builder]] = {
                _task_action(destructive=True)),
     "priority": ("_tasks:run_priority", "change tasks' priority",
                  "Change the priority of tasks (0 lowest to 100 highest).", _priority),
-    "outputs": ("_tasks:run_outputs", "list a task's output files",
-                "List a task's output files (downloading comes with the transfer layer).", _outputs),
+    "outputs": ("_tasks:run_outputs", "list or download a task's output files", _OUTPUTS, _outputs),
     "log": ("_tasks:run_log", "print a frame's render log", None, _log),
     "env": ("", "render environments: list, add, update, delete, default", None, _env),
     "projects": ("", "projects (project labels): list, add, delete", None, _projects),

@@ -10,8 +10,7 @@
 
 ETA: the frames still to render over the rate at which this watch saw frames finish
 (unknown until one did). Elapsed: since the task started rendering (``start_time``), else
-since the watch first saw it. A transfer view (bytes and files) will be a fourth display
-over a tracker of its own.
+since the watch first saw it. The transfer displays (bytes and files) are in :mod:`._transfers`.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
@@ -150,10 +149,11 @@ class JsonLines:
 
 
 class Lines:
-    """Plain output: a timestamped line per change, a summary line at the end."""
+    """Plain output: a timestamped line per change, a summary line at the end (on stdout, or ``stream``)."""
 
-    def __init__(self, tracker: Tracker) -> None:
+    def __init__(self, tracker: Tracker, stream: TextIO | None = None) -> None:
         self.tracker = tracker
+        self.stream = stream
 
     def __enter__(self) -> Lines:
         return self
@@ -164,13 +164,16 @@ class Lines:
     def event(self, event: TaskEvent) -> None:
         self.tracker.update(event)
         row = _row(event.task)
-        sys.stdout.write(f"{clock()} task {row['id']}: {row['status']}  {row['done']}/{row['total']} done, "
-                         f"{row['failed'] or 0} failed\n")
-        sys.stdout.flush()
+        self._write(f"{clock()} task {row['id']}: {row['status']}  {row['done']}/{row['total']} done, "
+                    f"{row['failed'] or 0} failed\n")
 
     def finish(self) -> None:
-        sys.stdout.write(f"{clock()} {self.tracker.summary()}\n")
-        sys.stdout.flush()
+        self._write(f"{clock()} {self.tracker.summary()}\n")
+
+    def _write(self, text: str) -> None:
+        stream = self.stream or sys.stdout  # read at the call: a test may have replaced sys.stdout since
+        stream.write(text)
+        stream.flush()
 
 
 class LiveView:

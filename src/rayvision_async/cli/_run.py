@@ -6,10 +6,11 @@ the SDK's client. A command function returns its exit code, or a coroutine
 that does (run here with :func:`asyncio.run`).
 
 Exit codes (:mod:`._exit`): a :class:`~._failure.CommandError` carries its own;
-``ConfigurationError`` 3, ``InvalidInputError`` (``UnsupportedOperationError``
-too) 2, the service refusing (``APIError``, a scene the service's catalogue
-refuses) 1, anything else of the SDK (network, unreadable answers) 4,
-Ctrl+C 130, a closed stdout 141.
+``ConfigurationError`` 3 (no transfer engine: its first line and where to get one),
+``InvalidInputError`` (``UnsupportedOperationError`` too) 2, the service refusing
+(``APIError``, a scene the service's catalogue refuses) or not knowing a task
+whose files were asked for 1, a failed transfer and anything else of the SDK
+(network, unreadable answers) 4, Ctrl+C 130, a closed stdout 141.
 """
 
 from __future__ import annotations
@@ -31,7 +32,21 @@ def _exit_code(exc: BaseException) -> int | None:
     """The exit code of an SDK error, after saying what happened (None: not an SDK error)."""
     from .. import errors
     from ..flows._pipeline_errors import AnalysisSubmitError, SubmitStepError
+    from ..transfer._errors import TransferError, TransmitterNotFoundError, UnknownTaskError
 
+    if isinstance(exc, TransmitterNotFoundError):
+        from ._transfers import engine_pointer
+
+        complain(f"configuration error: {engine_pointer(str(exc))}")
+        return EXIT_CONFIG
+    if isinstance(exc, UnknownTaskError):
+        complain(f"the service does not know task ids [{exc.task_id}]; nothing was transferred")
+        return EXIT_API
+    if isinstance(exc, TransferError):
+        last = "; ".join(exc.lines[-3:])
+        complain(f"transfer failed: {exc.reason}" + (f" (engine log folder: {exc.log_dir})" if exc.log_dir else "")
+                 + (f"; the engine's last lines: {last}" if last else ""))
+        return EXIT_NETWORK
     if isinstance(exc, errors.ConfigurationError):
         complain(f"configuration error: {exc}")
         return EXIT_CONFIG

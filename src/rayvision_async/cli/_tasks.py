@@ -1,5 +1,5 @@
 """The task commands: ``tasks``, ``frames``, ``restart``, ``stop``/``start``/``abort``/``delete``,
-``priority``, ``outputs`` and ``log``.
+``priority``, ``outputs`` (its ``--download`` in :mod:`._download`) and ``log``.
 
 Each prints a table for people, or JSON with ``--json``. A command that acts on
 tasks first asks the service which of the ids it knows (one batched
@@ -180,7 +180,13 @@ async def run_priority(args: argparse.Namespace) -> int:
 
 
 async def run_outputs(args: argparse.Namespace) -> int:
-    """``outputs``: a task's output files (downloading them comes with the transfer layer)."""
+    """``outputs``: a task's output files, or (``--download DEST``) those files fetched into a folder."""
+    if args.download is not None:
+        from ._download import run_download
+
+        return await run_download(args)
+    if args.follow:
+        raise CommandError("outputs: --follow needs --download DEST", EXIT_USAGE)
     async with connect(args, uses=["transmit.get_output_files"]) as api:
         files = await api.transmit.get_output_files(task_id=args.task_id)
     if args.json:

@@ -29,20 +29,20 @@ __all__ = ["FAILED_ENDS", "outcome"]
 FAILED_ENDS = frozenset({TaskStatus.FAILED, TaskStatus.FINISHED_HAS_FAILED, TaskStatus.ABANDON})
 
 
-def outcome(final: dict[int, TaskInfo], lost: set[int]) -> int:
-    """The exit code of ``watch``: unknown ids, then failed or abandoned tasks, then stopped ones."""
+def outcome(final: dict[int, TaskInfo], lost: set[int], command: str = "watch") -> int:
+    """The exit code of ``watch`` (and ``render``): unknown ids, then failed or abandoned tasks, then stopped ones."""
     ends = {task_id: task.task_status for task_id, task in sorted(final.items()) if task.task_status is not None}
     failed = [f"{task_id} {status.name}" for task_id, status in ends.items() if status in FAILED_ENDS]
     stopped = [f"{task_id} {status.name}" for task_id, status in ends.items() if status.is_stopped]
     codes: list[int] = []
     if lost:
-        complain(f"watch: the service does not know task ids {sorted(lost)}")
+        complain(f"{command}: the service does not know task ids {sorted(lost)}")
         codes.append(EXIT_API)
     if failed:
-        complain(f"watch: tasks ended failed or abandoned: {', '.join(failed)}")
+        complain(f"{command}: tasks ended failed or abandoned: {', '.join(failed)}")
         codes.append(EXIT_TASK_FAILED)
     if stopped:
-        complain(f"watch: tasks ended stopped: {', '.join(stopped)}")
+        complain(f"{command}: tasks ended stopped: {', '.join(stopped)}")
         codes.append(EXIT_TASK_STOPPED)
     return codes[0] if codes else EXIT_OK
 

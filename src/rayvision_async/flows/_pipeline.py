@@ -201,7 +201,7 @@ async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls,
 
     created = False
     if task_id is None and render_key is not None:
-        lookup = renders.find_render(render_key, list_tasks=render.list_tasks, task_info=render.task_info)
+        lookup = renders.find_render(render_key, list_tasks=render.list_tasks)
         found = await _step("find render", lookup, completed, None, task)
         if found.task_id is not None:
             task_id = found.task_id

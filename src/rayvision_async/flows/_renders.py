@@ -21,18 +21,18 @@ first looks the key up and resumes the task it finds instead of creating one.
 
 Where the key lives, and what that costs (the documents are the basis; the service is not):
 
-* ``labels`` is sent with createTask and returned in every ``TaskInfo`` (``labels``), so a task
-  carries the key from the moment it exists. ``artist``/``producer`` were the alternatives; they hold
+* ``labels`` is sent with createTask and returned in queryTaskInfo's ``TaskInfo`` (``labels``), so a
+  task carries the key from the moment it exists. getTaskList's items do not carry it (no example of
+  the documents has it; the official SDK's facts list it for queryTaskInfo only), so the client's
+  lookup reads each page of listed tasks again through queryTaskInfo (:func:`labelled_tasks`: one
+  read per :data:`PAGE_SIZE` listed tasks). ``artist``/``producer`` were the alternatives; they hold
   the person's name the farm shows, and ``producer`` is replaced at submit.
 * ``getTaskList``'s ``searchKeyword`` is documented to search the scene name or the task id (the
   protocol: "the name of the multiple frames rendered on one machine"), not labels. A lookup that
   trusted it to find a label could answer "not found" for a submitted render and submit it again, so
   :func:`find_render` reads the live task list page by page (:data:`PAGE_SIZE` per page) and matches
-  the label exactly. The list's items do not carry labels (the documents' getTaskList examples show
-  none; queryTaskInfo's do), so the listed ids are read through ``queryTaskInfo`` in batches of 100,
-  a few at once: two requests per 100 tasks in the account's list, once per keyed submit without a
-  task id. A batch that cannot be read fails the lookup (a key must never be "not found" because a
-  read failed). Tasks in the recycle bin are not looked at.
+  the label exactly: one listing per keyed submit without a task id, as many pages (each with its
+  queryTaskInfo read) as the account has tasks in its list. Tasks in the recycle bin are not looked at.
 * The task list may leave out tasks that were created and never submitted (the simulator does). Then
   a key whose task was created but not submitted is "not found", and the keyed submit creates another
   id; the first one is never submitted, so never rendered.
@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -66,12 +66,12 @@ from ..errors import (
     ServerError,
 )
 from ..models import CreatedTasks, TaskInfo, TaskInfoPage, TaskStatus
-from ._bulk import FATAL_ERRORS, TasksNotFoundError, poll
+from ._bulk import FATAL_ERRORS, TasksNotFoundError
 
 __all__ = ["MAX_RENDER_KEY_LENGTH", "PAGE_SIZE", "RENDER_KEY_LABEL", "DuplicateRenderError", "RenderCalls",
            "RenderLookup", "RenderOutcomeUnknownError", "already_submitted", "check_render_key", "create_labels",
-           "create_task", "find_render", "is_submitted", "read_task", "render_keys_of", "submit_render",
-           "submit_task"]
+           "create_task", "find_render", "is_submitted", "labelled_tasks", "read_task", "render_keys_of",
+           "submit_render", "submit_task"]
 
 #: The label that carries a render key: ``RENDER_KEY_LABEL + key``.
 RENDER_KEY_LABEL = "render-key:"
@@ -79,8 +79,6 @@ RENDER_KEY_LABEL = "render-key:"
 MAX_RENDER_KEY_LENGTH = 100
 #: Tasks per page when :func:`find_render` reads the task list.
 PAGE_SIZE = 100
-#: queryTaskInfo batches a lookup reads at once.
-LOOKUP_CONCURRENCY = 4
 #: A keyed submit creates at most this many task ids when createTask's outcome stays unknown.
 CREATE_ATTEMPTS = 3
 #: Submits of one task id at most, while the service shows it not submitted after an unknown outcome.
@@ -133,18 +131,18 @@ class RenderLookup:
 
     ``task_id`` is None when no task carries the key. ``submitted`` is True when that task was
     submitted (it renders, or has rendered); False for a task created and never submitted, which is
-    never rendered. ``status`` and ``task`` are the task's as the service shows it.
+    never rendered. ``status`` and ``task`` are the task's as listed.
     """
 
     #: The render key looked up.
     render_key: str
-    #: The task carrying the key (None: no task does).
+    #: The task carrying the key; None when none does.
     task_id: int | None = None
-    #: Whether that task was submitted (it renders, or has rendered); False: created, never submitted.
+    #: Whether that task was submitted (it renders, or has rendered).
     submitted: bool = False
-    #: The task's status (None when no task carries the key).
+    #: Its status, as the lookup read it.
     status: TaskStatus | None = None
-    #: The task as the service shows it (None when no task carries the key).
+    #: The task, as the lookup read it.
     task: TaskInfo | None = None
 
     @property
@@ -227,27 +225,47 @@ def is_submitted(task: TaskInfo) -> bool:
 # -- lookups -----------------------------------------------------------------------------------------
 
 
-async def find_render(
-    render_key: str, *, list_tasks: Callable[[], AsyncIterator[TaskInfo]],
-    task_info: Callable[[list[int]], Awaitable[TaskInfoPage]],
-) -> RenderLookup:
-    """The task carrying ``render_key``: the live task list's ids, read with their labels (see the module docstring).
+async def find_render(render_key: str, *, list_tasks: Callable[[], AsyncIterator[TaskInfo]]) -> RenderLookup:
+    """The task carrying ``render_key``, read from the live task list (see the module docstring).
 
     Among several tasks with the key, the submitted one is the render; two submitted ones raise
     :class:`DuplicateRenderError`; with none submitted, the newest created one is the one to resume
-    (the others are never rendered). A batch that cannot be read raises
-    :class:`~rayvision_async.PartialPollError` (the lookup cannot tell).
+    (the others are never rendered).
     """
     label = RENDER_KEY_LABEL + check_render_key(render_key)
-    ids = [task.id async for task in list_tasks()]
-    read = await poll(task_info, ids, batch_size=100, concurrency=LOOKUP_CONCURRENCY)
-    carriers = [task for task in read.tasks.values() if label in task.labels]
+    carriers = [task async for task in list_tasks() if label in task.labels]
     submitted = sorted((task for task in carriers if is_submitted(task)), key=lambda task: task.id, reverse=True)
     if len(submitted) > 1:
         raise DuplicateRenderError(render_key, (task.id for task in submitted))
     if submitted:
         return RenderLookup.of(render_key, submitted[0])
     return RenderLookup.of(render_key, max(carriers, key=lambda task: task.id, default=None))
+
+
+async def labelled_tasks(listed: AsyncIterable[TaskInfo], task_info: Callable[[list[int]], Awaitable[TaskInfoPage]]
+                         ) -> AsyncIterator[TaskInfo]:
+    """The ``listed`` tasks as queryTaskInfo shows them, with their ``labels`` (getTaskList's items lack them).
+
+    :data:`PAGE_SIZE` ids per read; a task the read does not return (deleted meanwhile) is yielded as listed.
+    """
+    batch: list[TaskInfo] = []
+    async for task in listed:
+        batch.append(task)
+        if len(batch) == PAGE_SIZE:
+            for read in await _read_again(batch, task_info):
+                yield read
+            batch = []
+    for read in await _read_again(batch, task_info):
+        yield read
+
+
+async def _read_again(batch: list[TaskInfo], task_info: Callable[[list[int]], Awaitable[TaskInfoPage]]
+                      ) -> list[TaskInfo]:
+    ids = [task.id for task in batch if task.id is not None]
+    if not ids:
+        return batch
+    found = {task.id: task for task in (await task_info(ids)).items}
+    return [found.get(task.id, task) for task in batch]
 
 
 async def read_task(task_id: int, *, task_info: Callable[[list[int]], Awaitable[TaskInfoPage]]) -> TaskInfo | None:
@@ -301,7 +319,7 @@ async def create_task(labels: list[str] | None, render_key: str | None, calls: R
                              "again is safe. Pass render_key= so that a retry after a crash cannot submit twice")
                 raise
             try:
-                found = await find_render(render_key, list_tasks=calls.list_tasks, task_info=calls.task_info)
+                found = await find_render(render_key, list_tasks=calls.list_tasks)
             except Exception as error:  # reported with the create's error
                 exc.add_note(f"the render key {render_key!r} could not be looked up ({type(error).__name__}: "
                              f"{error}); nothing was submitted: call again with the same render_key")
@@ -399,7 +417,7 @@ async def submit_render(files: Mapping[str, str], *, task_id: int | None, render
     try:
         if task_id is None and render_key is not None:
             try:
-                found = await find_render(render_key, list_tasks=calls.list_tasks, task_info=calls.task_info)
+                found = await find_render(render_key, list_tasks=calls.list_tasks)
             except DuplicateRenderError:
                 raise
             except Exception as exc:

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..api import _kinds as kinds
 from ..api._table import ROWS
-from ..errors import InvalidInputError
+from ..errors import APIError, InvalidInputError
 from ..models import CreatedTasks, ProjectList
 
 __all__ = ["check_and_add_project_name", "check_create_options", "extra_file_texts", "submit_task_json"]
@@ -49,16 +49,27 @@ def check_create_options(create_options: Mapping[str, Any], *, check: Check) -> 
 async def check_and_add_project_name(
     name: str, *, list_projects: Callable[[], Awaitable[ProjectList]], add_project: Callable[[str], Awaitable[None]]
 ) -> str:
-    """The id (as a string) of the project called ``name``, creating it if missing ("" if it never shows)."""
+    """The id (as a string) of the project called ``name``, creating it if missing ("" if it never shows).
+
+    Another caller may add the same project between the listing and the add (two submits of one
+    new project at once): the add is refused, and the listing after it finds the project. The
+    refusal is raised only when the project is still not listed.
+    """
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError("project name must be a non-empty str")
+    refused: APIError | None = None
     for attempt in range(2):
         projects = await list_projects()
         for project in projects.project_name_list:
             if project.project_name == name and project.project_id is not None:
                 return str(project.project_id)
         if attempt == 0:
-            await add_project(name)
+            try:
+                await add_project(name)
+            except APIError as exc:
+                refused = exc
+    if refused is not None:
+        raise refused
     return ""
 
 

@@ -5,7 +5,9 @@
   ignored, as analyzers write them); every ``local`` must be a regular file this process can
   open for reading; two entries may not send different files to one ``server`` path. The
   checked document is what the engine is given (written by the SDK into the run's folder), so
-  the engine reads exactly what was checked.
+  the engine reads exactly what was checked. A relative ``local`` is relative to the current
+  folder, where it was checked; the engine, which runs in a folder of its own, is given it
+  made absolute.
 * :func:`config_files`: the configuration files of a task (``task.json``, ``tips.json``,
   ``asset.json``, ``upload.json``…), each a readable file, unique by name, put in the order the
   official package uploads them (those four first, others after in the order given).
@@ -90,6 +92,7 @@ def plan_upload(source: Mapping[str, Any] | str | os.PathLike[str]) -> UploadPla
     problems: list[str] = []
     planned: list[Asset] = []
     servers: dict[str, str] = {}
+    made_absolute: dict[int, str] = {}
     for index, entry in enumerate(assets):
         local = entry.get("local") if isinstance(entry, dict) else None
         server = entry.get("server") if isinstance(entry, dict) else None
@@ -106,9 +109,14 @@ def plan_upload(source: Mapping[str, Any] | str | os.PathLike[str]) -> UploadPla
         if isinstance(size, str):
             problems.append(f"{local!r} {size}")
             continue
+        if not os.path.isabs(local):
+            local = made_absolute[index] = os.path.abspath(local)
         planned.append(Asset(local=local, server=server, size=size))
     if problems:
         raise InvalidInputError(f"upload.json cannot be uploaded ({len(problems)} problem(s)): {_listing(problems)}")
+    if made_absolute:
+        document = {**document, "asset": [{**entry, "local": made_absolute[index]} if index in made_absolute else entry
+                                          for index, entry in enumerate(assets)]}
     return UploadPlan(document=document, assets=tuple(planned))
 
 
