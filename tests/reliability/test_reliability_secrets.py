@@ -23,6 +23,7 @@ import attrs
 import httpx
 import pytest
 
+from helpers import internals
 from helpers.texts import texts_of
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, SigningTransport, Timeouts, errors, models
 from rayvision_async.flows import _bulk as bulk
@@ -143,7 +144,8 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
     reprs: list[str] = []
     api = AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=transport, retry=FAST, timeout=Timeouts(read=1.0))
     once = api.with_options(retry=ONCE)
-    reprs += [repr(api), str(api), repr(once), repr(transport), repr(api._channel.signer), repr(api._channel)]
+    reprs += [repr(api), str(api), repr(once), repr(transport), repr(internals.signer(api)),
+              repr(internals.channel(api)), repr(api._caller), repr(api.with_raw_response)]
     reprs += [repr(getattr(api, group)) for group in ("user", "task", "query", "tag", "env", "transmit")]
     async with api:
         sim.inject("query_user_profile", "reset", before_sending=True)  # retried
@@ -222,7 +224,7 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
         AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY + "\n")  # a key pasted with its newline
     except errors.ConfigurationError as exc:
         raised.append(exc)
-    reprs += [repr(wrong), repr(legacy), repr(AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY)._channel.inner)]
+    reprs += [repr(wrong), repr(legacy), repr(internals.inner(AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY)))]
     return raised, reprs
 
 
