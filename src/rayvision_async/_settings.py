@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
-import urllib.parse
 from typing import Any
 
 from . import errors
@@ -27,21 +27,28 @@ def _credential(value: str | None, env: str, what: str) -> str:
     return value
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+#: ``http(s)://host[:port]`` and nothing else: no userinfo (it would add ``Authorization: Basic`` to every
+#: request), path, query or fragment (every call would go to another URL), and only ASCII (no NUL, no
+#: IDNA guesswork): a host name, an IPv4 address, or an IPv6 address in brackets.
+_BASE_URL = re.compile(
+    rf"https?://(?P<host>{_LABEL}(?:\.{_LABEL})*|\[(?P<ipv6>[0-9A-Fa-f:.]{{2,45}})\])(?::(?P<port>[0-9]{{1,5}}))?")
+_BASE_URL_RULE = ("must look like https://host[:port]: an ASCII host name or address, port 1-65535, "
+                  "no user:password@, path, query or fragment")
+
+
 def _valid_base_url(base_url: object) -> bool:
-    if not isinstance(base_url, str) or not re.fullmatch(r"https?://[^/\s]+", base_url):
+    if not isinstance(base_url, str) or len(base_url) > 300:
         return False
-    try:
-        parts = urllib.parse.urlsplit(base_url)
-        port = parts.port  # ValueError for a port that is not a number or above 65535
-    except ValueError:
+    match = _BASE_URL.fullmatch(base_url)
+    if match is None or len(match["host"]) > 255:
         return False
-    if not parts.hostname:
-        return False
-    authority = parts.netloc.rpartition("@")[2]
-    explicit = authority.rpartition("]")[2] if authority.startswith("[") else authority
-    if ":" in explicit and not re.fullmatch(r"[0-9]+", explicit.rpartition(":")[2]):
-        return False
-    return port is None or 1 <= port <= 65535
+    if match["ipv6"] is not None:
+        try:
+            ipaddress.IPv6Address(match["ipv6"])
+        except ValueError:
+            return False
+    return match["port"] is None or 1 <= int(match["port"]) <= 65535
 
 
 def retry_policy(max_retries: int) -> RetryPolicy:
@@ -76,10 +83,9 @@ def checked(
     if base_url is None and os.environ.get("RAYVISION_BASE_URL"):
         base_url = os.environ["RAYVISION_BASE_URL"]
         if not _valid_base_url(base_url):
-            raise errors.ConfigurationError(
-                "RAYVISION_BASE_URL must look like https://host[:port] (no path, port 1-65535)")
+            raise errors.ConfigurationError(f"RAYVISION_BASE_URL {_BASE_URL_RULE}")
     if base_url is not None and not _valid_base_url(base_url):
-        raise errors.ConfigurationError("base_url must look like https://host[:port] (no path, port 1-65535)")
+        raise errors.ConfigurationError(f"base_url {_BASE_URL_RULE}")
     if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) \
             or not 1024 <= max_response_bytes <= 2**31:
         raise errors.ConfigurationError("max_response_bytes must be an int from 1024 to 2**31")

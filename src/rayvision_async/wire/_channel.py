@@ -36,10 +36,19 @@ FRESH_CONNECTION_EXTENSION = "rayvision_fresh_connection"
 
 USER_AGENT = f"rayvision-async/{__version__}"
 _DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
-#: Headers the signer or the transport sets on every request: ``default_headers`` may not name them.
-RESERVED_HEADERS = frozenset({"accessid", "channel", "platform", "utctimestamp", "nonce", "version", "signature",
-                              "content-type", "languageflag", "content-length", "host", "transfer-encoding",
-                              "accept-encoding"})  # the SDK decodes gzip and deflate only
+#: Headers ``default_headers`` may not name (any case): the signing headers; what the signer or the
+#: transport sets (the SDK decodes gzip and deflate only); and what would change the exchange itself:
+#: framing and body encoding, hop-by-hop connection handling, ``Expect`` (a server that never answers
+#: "100 Continue" holds the body back until the read timeout, and a creating call is then reported
+#: "outcome unknown" though its body was never sent), a partial ``Range`` and method overrides.
+RESERVED_HEADERS = frozenset({
+    "accessid", "channel", "platform", "utctimestamp", "nonce", "version", "signature", "languageflag",
+    "content-type", "content-length", "content-encoding", "transfer-encoding", "accept-encoding", "host",
+    "expect", "connection", "keep-alive", "upgrade", "te", "trailer", "range", "if-range",
+    "x-http-method-override", "x-http-method", "x-method-override",
+})
+#: Prefixes of header names ``default_headers`` may not use (``Proxy-Authorization``, ``Proxy-Connection``…).
+RESERVED_HEADER_PREFIXES = ("proxy-",)
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
 _VALUE = re.compile(r"[\x20-\x7e\t]{0,1024}")
 
@@ -54,8 +63,9 @@ def merged_headers(extra: Mapping[str, str] | None) -> dict[str, str]:
     for name, value in extra.items():
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
             raise errors.ConfigurationError(f"default_headers: {name!r} is not a valid header name")
-        if name.lower() in RESERVED_HEADERS:
-            raise errors.ConfigurationError(f"default_headers may not set {name!r}: the SDK sets it on every request")
+        if name.lower() in RESERVED_HEADERS or name.lower().startswith(RESERVED_HEADER_PREFIXES):
+            raise errors.ConfigurationError(
+                f"default_headers may not set {name!r}: the SDK signs or sets it, or it changes the exchange itself")
         if not isinstance(value, str) or not _VALUE.fullmatch(value):
             raise errors.ConfigurationError(
                 f"default_headers[{name!r}] must be a string of printable ASCII (at most 1024 characters)")
