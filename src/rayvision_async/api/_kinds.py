@@ -156,7 +156,8 @@ def _as_flag(value: Any, name: str) -> str:
 BOOL_AS_TEXT = Kind("bool", _as_flag)
 
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+#: ASCII digits only: ``\d`` (and ``strptime``) would take full-width or Arabic-Indic digits, sent as written.
+_TIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def _wall_clock(moment: dt.datetime) -> str:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from .._digits import DECIMAL_TEXT, INT_TEXT
 from .._version import __version__
 from ..models import TaskStatus
 from ._exit import EXIT_USAGE, PROG
@@ -35,10 +36,9 @@ def number(*, above: float | None = None, low: float | None = None, high: float 
     """An argparse type: a finite float, greater than ``above``, within ``low``..``high`` (each optional)."""
 
     def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not DECIMAL_TEXT.fullmatch(text.strip()):  # ASCII: float() would read "٤" or "1_0"
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}")
+        value = float(text)
         if not math.isfinite(value) or (above is not None and value <= above) \
                 or (low is not None and value < low) or (high is not None and value > high):
             raise argparse.ArgumentTypeError(f"{text} is out of range: {_range(above, low, high)}")
@@ -51,10 +51,9 @@ def integer(*, low: int | None = None, high: int | None = None) -> Callable[[str
     """An argparse type: an int within ``low``..``high`` (each optional)."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not INT_TEXT.fullmatch(text.strip()) or len(text) > 30:  # ASCII: int() would read "٤" or "1_0"
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+        value = int(text)
         if (low is not None and value < low) or (high is not None and value > high):
             raise argparse.ArgumentTypeError(f"{text} is out of range: {_range(None, low, high)}")
         return value
@@ -77,7 +76,7 @@ def statuses(text: str) -> list[int]:
     """An argparse type: task statuses by name (``FINISHED``, any case) or code (``25``), comma-separated."""
     codes: list[int] = []
     for item in filter(None, (part.strip() for part in text.split(","))):
-        if re.fullmatch(r"\d{1,4}", item):
+        if re.fullmatch(r"[0-9]{1,4}", item):
             codes.append(int(item))
         elif item.upper() in TaskStatus.__members__:
             codes.append(TaskStatus[item.upper()].value)

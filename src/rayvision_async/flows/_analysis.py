@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from .._digits import int_of
 from ..api import _kinds as kinds
 from ..errors import InvalidInputError
 from ..models import ErrorCodeInfo, HardwareConfig, SoftwareDetail
@@ -204,14 +205,14 @@ def _amount_text(value: object) -> str:
 
 
 def _gigabytes(value: object) -> int | None:
-    match = re.fullmatch(r"\s*(\d{1,18})\s*(?:GB?)?\s*", _amount_text(value), re.IGNORECASE) \
+    match = re.fullmatch(r"\s*([0-9]{1,18})\s*(?:GB?)?\s*", _amount_text(value), re.IGNORECASE) \
         if value is not None else None
     return int(match.group(1)) if match else None
 
 
 def _gpu_count(value: object) -> int:
     """GPUs of a request or config: None, 0 and "" are none; "2" and "2*RTX" are 2."""
-    match = re.match(r"\s*(\d{1,18})(?!\d)", _amount_text(value)) if value not in (None, "") else None
+    match = re.match(r"\s*([0-9]{1,18})(?![0-9])", _amount_text(value)) if value not in (None, "") else None
     return int(match.group(1)) if match else 0
 
 
@@ -264,9 +265,9 @@ def choose_hardware(
     (by regular expression on ``"name version"``) a plugin is refused. No match lists what is allowed.
     """
     info, software = task_section(task, "task_info"), task_section(task, "software_config")
-    if not str(info.get("cg_id")).strip().isdigit():
+    cg_id, cg_version = int_of(info.get("cg_id")), str(software.get("cg_version"))
+    if cg_id is None:
         raise InvalidInputError("task.json task_info.cg_id must be a cgId such as '2000'")
-    cg_id, cg_version = int(str(info.get("cg_id"))), str(software.get("cg_version"))
     plugins = software.get("plugins") or {}
     configs = list(configs)
     ram, gpus = _gigabytes(request.ram), _gpu_count(request.gpu_num)
@@ -286,7 +287,7 @@ def choose_hardware(
         reason = None
         if cg_id in config.not_support_cg_id:
             reason = f"cgId {cg_id}"
-        elif excluded := sorted(codes & set(re.findall(r"\d+", str(config.not_support_code or "")))):
+        elif excluded := sorted(codes & set(re.findall(r"[0-9]+", str(config.not_support_code or "")))):
             reason = f"tips codes {', '.join(excluded)}"
         elif any(item.cg_id == cg_id and item.cg_version_name == cg_version for item in config.not_support_cg_versions):
             reason = f"version {cg_version}"

@@ -16,6 +16,8 @@ import threading
 from collections import OrderedDict
 from typing import Any, Self
 
+from .._service_ints import INT32
+
 __all__ = [
     "TERMINAL_TASK_STATUSES",
     "FrameStatus",
@@ -28,7 +30,7 @@ _PSEUDO_LOCK = threading.Lock()
 #: How many pseudo-members each enum keeps (least recently used go first).
 PSEUDO_MEMBER_CACHE_SIZE = 1024
 _PSEUDO: dict[type, OrderedDict[int, Any]] = {}
-_INT_TEXT = re.compile(r"\s*-?[0-9]{1,30}\s*")
+_INT_TEXT = re.compile(r"\s*-?[0-9]{1,12}\s*")
 
 
 class TolerantIntEnum(enum.IntEnum):
@@ -39,14 +41,15 @@ class TolerantIntEnum(enum.IntEnum):
     :data:`PSEUDO_MEMBER_CACHE_SIZE`), so ``MyEnum(77) is MyEnum(77)`` while 77 is among them;
     compare with ``==``, which always holds. Pseudo-members are not listed when iterating the
     enum. Numeric strings such as ``"4"`` (some endpoints send codes as strings) are accepted too.
+    Codes beyond a Java int (32 bits) are no codes: looking them up raises ``ValueError``.
     """
 
     @classmethod
     def _missing_(cls, value: object) -> Self | None:
         if isinstance(value, str):
             return cls(int(value)) if _INT_TEXT.fullmatch(value) else None
-        if isinstance(value, bool) or not isinstance(value, int):
-            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not INT32[0] <= value <= INT32[1]:
+            return None  # the service's codes are Java ints: anything wider is no code
         with _PSEUDO_LOCK:
             cache = _PSEUDO.setdefault(cls, OrderedDict())
             cached: Self | None = cache.get(value)

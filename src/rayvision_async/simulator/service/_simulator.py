@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..._digits import int_of
 from ...wire._signing import SIGNED_HEADER_NAMES, sign_request
 from ..farm._codes import ENVELOPE_MESSAGES, FarmError
 from ..farm._farm import Farm
@@ -259,9 +260,8 @@ class Simulator:
             valid = False
         if not valid:
             return FarmError(611)
-        try:
-            stamp = int(signed["UTCTimestamp"])
-        except ValueError:
+        stamp = int_of(signed["UTCTimestamp"], max_digits=12)
+        if stamp is None:  # ASCII digits only ("¹" passes str.isdigit() and fails int())
             return FarmError(611, "signature_invalid: UTCTimestamp is not a number")
         if abs(stamp - self.server_time()) > self.signature_window:
             return FarmError(610)
