@@ -13,15 +13,16 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, SupportsIndex, overload
 
 from . import _settings as settings
 from . import errors
 from ._arguments import checked_binding
 from ._logsetup import log_from_environment
-from ._raw import RawResponse, RawResponseView
+from ._raw import RawResponse, RawResponseView, _RawGroup
 from ._request import Connection, send
 from ._retry import RetryPolicy
+from ._unpicklable import refuse, register
 from .api import _kinds as kinds
 from .api._body import build_body, context_values, result_of
 from .api._groups import EnvGroup, QueryGroup, TagGroup, TaskGroup, TransmitGroup, UserGroup
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
 __all__ = ["AsyncRayvisionAPI"]
 
 logger = logging.getLogger("rayvision_async")
+
+# They hold the signer or the client; refused from here until their own files can say so themselves.
+register(HttpChannel, RawResponseView, _RawGroup)
 
 def _parse_data(endpoint: Endpoint, path: str, envelope: Envelope) -> Any:
     return result_of(endpoint, envelope.data, path=path, exact=envelope.exact_data)
@@ -139,6 +143,20 @@ class AsyncRayvisionAPI:
     def __repr__(self) -> str:
         return (f"AsyncRayvisionAPI(domain={self.domain!r}, platform={self.platform!r}, "
                 f"protocol={self.protocol!r}, timeout={self._timeouts!r}, retry={self._retry!r})")
+
+    # -- never pickled or deep-copied: it holds the access key (see _unpicklable.py) -----------------
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
+        refuse(self)
+
+    def __copy__(self) -> AsyncRayvisionAPI:
+        """A shallow view sharing this client's settings and connections (what ``with_options`` starts from)."""
+        view = object.__new__(type(self))
+        view.__dict__.update(self.__dict__)
+        return view
 
     # -- lifecycle ---------------------------------------------------------------------------------
 

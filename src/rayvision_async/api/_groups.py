@@ -14,6 +14,7 @@ from typing import Any
 
 from .._arguments import checked_binding
 from .._service_ints import MAX_LIST_ITEMS
+from .._unpicklable import register
 from ..flows._frames import frame_index_set, ids_of_frames_named
 from ..flows._paging import Pager
 from ..models import FrameInfo, Page, Project, TaskInfo
@@ -173,3 +174,5 @@ GROUP_CLASSES: dict[str, type] = {
     "user": UserGroup, "task": TaskGroup, "query": QueryGroup,
     "tag": TagGroup, "env": EnvGroup, "transmit": TransmitGroup,
 }
+
+register(*GROUP_CLASSES.values())  # a group holds its client, so the access key: never pickled or deep-copied

@@ -11,10 +11,12 @@ import logging
 import time
 from collections import deque
 from collections.abc import Iterable
+from typing import Any, NoReturn, SupportsIndex
 
 import httpx
 
 from .. import errors
+from .._unpicklable import refuse
 from ._signing import NonceSource, sign_request
 
 __all__ = ["SigningTransport", "log_attempt"]
@@ -73,6 +75,12 @@ class SigningTransport(httpx.AsyncBaseTransport):
 
     def __repr__(self) -> str:
         return f"SigningTransport(domain={self._domain!r}, platform={self._platform!r}, inner={self._inner!r})"
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse(self)  # it holds the access key: never pickled
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
+        refuse(self)
 
     def scrub(self, text: str) -> str:
         """``text`` (e.g. a server's message) with the access id and access key replaced by ``***``."""
