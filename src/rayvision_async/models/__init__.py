@@ -8,6 +8,7 @@ service's camelCase dict back; structuring that dict again gives an equal model.
 """
 
 from ._base import ServiceModel
+from ._checks import install as _install_checks
 from ._converter import unstructure
 from .common import ErrorCodeInfo, HardwareConfig, NotSupportedCgVersion, PackNode, Platform, Project, ProjectList
 from .enums import TERMINAL_TASK_STATUSES, FrameStatus, FrameType, TaskStatus, TolerantIntEnum
@@ -85,3 +86,21 @@ __all__ = [
     "UserSetting",
     "unstructure",
 ]
+
+
+def _models(base: type) -> list[type]:
+    """Every model class under ``base`` (the classes the modules define, not attrs' pre-slots originals)."""
+    import sys
+
+    found: list[type] = []
+    cls: type
+    for cls in base.__subclasses__():
+        defined = getattr(sys.modules.get(cls.__module__), cls.__name__, None) is cls
+        if defined and cls not in found:
+            found.append(cls)
+        found += [sub for sub in _models(cls) if sub not in found]
+    return found
+
+
+for _model in _models(ServiceModel):
+    _install_checks(_model)  # a model built by hand is checked (models/_checks.py); structuring is not

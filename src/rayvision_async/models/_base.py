@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._arguments import checked_binding
+
 __all__ = ["ServiceModel"]
 
 
@@ -17,6 +19,7 @@ class ServiceModel:
 
     __slots__ = ()
 
+    @checked_binding()
     def to_dict(self) -> dict[str, Any]:
         """This model as the service's camelCase dict (see :func:`~rayvision_async.models.unstructure`)."""
         from ._converter import unstructure

@@ -51,7 +51,9 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from .._arguments import checked_binding
 from .._service_ints import INT64
+from ..errors import InvalidInputError
 from ._meta import ALIASES, COERCE, REPEATED, WIDTH, WIRE
 from ._numbers import InexactNumberError, lenient, money_cache
 from ._scalars import (
@@ -112,15 +114,20 @@ def structure_reply(data: Any, cl: type[T], exact: Callable[[], Any]) -> T:
         return structure(exact(), cl)
 
 
+@checked_binding()
 def unstructure(obj: Any) -> Any:
     """The service's form of a model (or a tuple/dict of models): the inverse of :func:`structure`.
 
     Models become dicts keyed by wire name (camelCase, or the field's ``wire`` metadata), with every
     field, ``None`` included; times become epoch milliseconds, enums their int codes, tuples lists.
     Money stays ``Decimal`` (the models' type). ``structure(unstructure(m),
-    type(m)) == m`` for every model ``m``.
+    type(m)) == m`` for every model ``m``. An object that fails when read (a mapping whose items
+    raise) is an :class:`~rayvision_async.errors.InvalidInputError`.
     """
-    return converter.unstructure(obj)
+    try:
+        return converter.unstructure(obj)
+    except Exception as exc:
+        raise InvalidInputError(f"a {type(obj).__name__} cannot be unstructured: {type(exc).__name__}") from exc
 
 
 # --------------------------------------------------------------------------- hook factories

@@ -13,7 +13,6 @@ float that is not finite, and numbers written as text in anything but ASCII digi
 from __future__ import annotations
 
 import json
-import math
 import types
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from .._digits import DECIMAL_TEXT, INT_TEXT
-from .._service_ints import INT32, INT64, MONEY_LIMIT, Width
+from .._service_ints import FLOAT_LIMIT, INT32, INT64, MONEY_LIMIT, Width
 from .._service_time import SERVICE_TZ
 from ._numbers import float_money, float_text, trusted_int
 from ._structgen import Hook, Inline
@@ -182,9 +181,11 @@ def _opt_float(value: Any, _: Any) -> float | None:
         return None
     if type(value) is str and not DECIMAL_TEXT.fullmatch(value.strip()):
         raise ValueError(f"expected a number in ASCII digits, got {value[:40]!r}")
+    if isinstance(value, int) and not -FLOAT_LIMIT <= value <= FLOAT_LIMIT:  # float() of a huge int overflows
+        raise ValueError("a number beyond the float limit")
     number = value if type(value) is float else float(value)
-    if not math.isfinite(number):
-        raise ValueError("expected a finite number")
+    if not -FLOAT_LIMIT <= number <= FLOAT_LIMIT:  # NaN and the infinities fail too
+        raise ValueError(f"expected a finite number of magnitude at most {FLOAT_LIMIT:g}")
     return number
 
 
@@ -224,8 +225,10 @@ def _int_or_str(value: Any, _: Any) -> int | str | None:
 
     Digits in a str beyond a long stay the str they are; a JSON number beyond a long is malformed.
     """
-    if value is None or type(value) is bool:
+    if value is None:
         return value
+    if type(value) is bool:
+        return "true" if value else "false"  # as a text field holds it: a bool is no int here
     if isinstance(value, str):
         text = value.strip()
         if len(text) <= _MAX_INT_TEXT and _is_int_text(text) and _LONG_LOW <= (number := int(text)) <= _LONG_HIGH:

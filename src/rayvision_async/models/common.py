@@ -6,6 +6,8 @@ from datetime import datetime
 
 import attrs
 
+from .._arguments import checked_binding
+from ..api._kinds import text
 from ._base import ServiceModel
 from ._meta import int32
 
@@ -18,6 +20,9 @@ __all__ = [
     "Project",
     "ProjectList",
 ]
+
+#: A name looked up in a model: a str of valid Unicode, at most 4096 characters.
+_NAME = text()
 
 
 @attrs.frozen(kw_only=True)
@@ -116,8 +121,10 @@ class ProjectList(ServiceModel):
         """The projects (``projectNameList``)."""
         return self.project_name_list
 
+    @checked_binding()
     def find(self, name: str) -> Project | None:
         """The project named exactly ``name``, or None."""
+        _NAME.check(name, "project name")
         for project in self.project_name_list:
             if project.project_name == name:
                 return project

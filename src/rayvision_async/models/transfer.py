@@ -10,6 +10,8 @@ from datetime import datetime
 
 import attrs
 
+from .._arguments import checked_binding
+from ..api._kinds import text
 from ._base import ServiceModel
 from ._meta import int32, meta
 
@@ -25,6 +27,9 @@ __all__ = [
     "TransferEngine",
     "TransferServerInfo",
 ]
+
+#: A name looked up in a model: a str of valid Unicode, at most 4096 characters.
+_NAME = text()
 
 
 @attrs.frozen(kw_only=True)
@@ -125,8 +130,10 @@ class TransferConfig(ServiceModel):
         """The transfer engines (``resqEngines``)."""
         return self.resq_engines
 
+    @checked_binding()
     def engine(self, name: str) -> TransferEngine | None:
         """The first engine whose name equals ``name`` ignoring case, or None."""
+        _NAME.check(name, "engine name")
         wanted = name.casefold()
         for candidate in self.resq_engines:
             if candidate.engine_name is not None and candidate.engine_name.casefold() == wanted:
