@@ -90,7 +90,7 @@ class AsyncRayvisionAPI:
         access_id: str | None = None,
         access_key: str | None = None,
         domain: str = "task.renderbus.com",
-        platform: str = "4",
+        platform: str | int = "4",
         *,
         protocol: Literal["current", "2018"] = "current",
         timeout: Timeouts | httpx.Timeout | float | None = 30.0,
@@ -166,6 +166,7 @@ class AsyncRayvisionAPI:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    @checked_binding()
     async def aclose(self) -> None:
         """Close the connections (a :meth:`with_options` view leaves them to its parent).
 
@@ -174,6 +175,7 @@ class AsyncRayvisionAPI:
         if self._owner:
             await self._channel.aclose()
 
+    @checked_binding()
     async def close(self) -> None:
         """The same as :meth:`aclose` (the name other SDKs' async clients use)."""
         await self.aclose()
@@ -211,7 +213,7 @@ class AsyncRayvisionAPI:
             raise errors.ConfigurationError("retry must be a RetryPolicy (or max_retries= an int)")
         view = copy.copy(self)
         view._owner = False
-        if timeout != "unchanged":
+        if not (isinstance(timeout, str) and timeout == "unchanged"):
             view._timeouts = Timeouts.coerce(timeout)
         if max_retries is not None:
             view._retry = settings.retry_policy(max_retries)
@@ -395,6 +397,8 @@ class AsyncRayvisionAPI:
         """Run :meth:`submit_analysis`'s checks (software, hardware, tips) without creating anything."""
         if self.protocol == "2018":
             raise errors.UnsupportedOperationError("the analysis checks need the current path set")
+        if not isinstance(check_plugins, bool):
+            raise errors.InvalidInputError(f"check_plugins must be a bool, got {type(check_plugins).__name__}")
         documents = pipeline.AnalysisDocuments.read(task_json, upload_json, asset_json, tips_json)
         return await pipeline.check_analysis(
             documents, hardware=HardwareRequest.coerce(hardware), platform=int(self.platform),
@@ -413,6 +417,7 @@ class AsyncRayvisionAPI:
         :class:`~.flows._pipeline_errors.AnalysisSubmitError` saying what was done; once a task
         id exists, pass ``error.task_json`` back as ``task_json`` to resume with that task.
         """
+        self._check("submit_task", {"task_id": 1, "producer": producer})  # checked before anything is sent
         checked = await self.check_analysis(task_json, upload_json, asset_json, tips_json, hardware=hardware,
                                             check_plugins=check_plugins)
         return await pipeline.submit_analysis(checked, calls=self._analysis_calls(producer))

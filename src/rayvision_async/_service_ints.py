@@ -15,7 +15,8 @@ malformed.
 
 from __future__ import annotations
 
-__all__ = ["INT32", "INT64", "MAX_JSON_CHARS", "MAX_LIST_ITEMS", "MAX_TEXT_CHARS", "MONEY_LIMIT", "Width"]
+__all__ = ["FLOAT_LIMIT", "INT32", "INT64", "MAX_JSON_CHARS", "MAX_LIST_ITEMS", "MAX_TEXT_CHARS", "MONEY_LIMIT",
+           "Width"]
 
 #: An inclusive ``(lowest, highest)`` range of ints.
 Width = tuple[int, int]
@@ -28,6 +29,8 @@ INT64: Width = (-(2**63), 2**63 - 1)
 #: Every money amount of a reply is smaller than this in magnitude (a quadrillion, in any currency):
 #: no account holds it and no task costs it, so a reply saying otherwise is malformed.
 MONEY_LIMIT = 10**15
+#: The largest magnitude of a float a reply may carry (a CPU or memory average): 10**15 too.
+FLOAT_LIMIT = 1e15
 
 #: The most items any list argument may hold unless its parameter says otherwise (lists are counted
 #: as they are read, so an endless iterator is refused instead of hanging the caller).

@@ -10,7 +10,7 @@ from typing import Any
 from . import errors
 from ._retry import RetryPolicy
 
-__all__ = ["checked", "retry_policy"]
+__all__ = ["checked", "checked_domain", "checked_platform", "credential", "retry_policy"]
 
 _DOMAIN = re.compile(r"(?=.{1,253}(:|$))[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
                      r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*(:[0-9]{1,5})?")
@@ -51,6 +51,30 @@ def _valid_base_url(base_url: object) -> bool:
     return match["port"] is None or 1 <= int(match["port"]) <= 65535
 
 
+def credential(value: Any, what: str) -> str:
+    """An access id or key given as such (no environment fall-back): 4 to 256 printable ASCII characters."""
+    if not isinstance(value, str):
+        raise errors.ConfigurationError(f"{what} must be a str, got a {type(value).__name__}")
+    return _credential(value, "", what)
+
+
+def checked_domain(domain: Any) -> str:
+    """The signed domain: a host name with an optional ``:port``, without a scheme."""
+    if not isinstance(domain, str) or "://" in domain or not _DOMAIN.fullmatch(domain) \
+            or not 1 <= int(domain.partition(":")[2] or 443) <= 65535:
+        raise errors.ConfigurationError("domain must be a host name with an optional :port, without a scheme")
+    return domain
+
+
+def checked_platform(platform: Any) -> str:
+    """The platform header: a number such as ``"2"`` (an int of it is taken as its digits)."""
+    if isinstance(platform, int) and not isinstance(platform, bool) and 0 <= platform <= 9999:
+        platform = str(platform)  # (a wider int stays an int and is refused below, before str() of it)
+    if not isinstance(platform, str) or not _PLATFORM.fullmatch(platform):
+        raise errors.ConfigurationError("platform must be a number such as '2' (see query.platforms())")
+    return platform
+
+
 def retry_policy(max_retries: int) -> RetryPolicy:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
         raise errors.ConfigurationError("max_retries must be an int from 0 to 10")
@@ -64,14 +88,9 @@ def checked(
     """The credentials (from the environment if not given), domain, platform and base URL, all checked."""
     access_id = _credential(access_id, "RAYVISION_API_ACCESS_ID", "access id")
     access_key = _credential(access_key, "RAYVISION_API_KEY", "access key")
-    if not isinstance(domain, str) or "://" in domain or not _DOMAIN.fullmatch(domain) \
-            or not 1 <= int(domain.partition(":")[2] or 443) <= 65535:
-        raise errors.ConfigurationError("domain must be a host name with an optional :port, without a scheme")
-    if isinstance(platform, int) and not isinstance(platform, bool) and 0 <= platform <= 9999:
-        platform = str(platform)  # (a wider int stays an int and is refused below, before str() of it)
-    if not isinstance(platform, str) or not _PLATFORM.fullmatch(platform):
-        raise errors.ConfigurationError("platform must be a number such as '2' (see query.platforms())")
-    if protocol not in ("current", "2018"):
+    domain = checked_domain(domain)
+    platform = checked_platform(platform)
+    if not isinstance(protocol, str) or protocol not in ("current", "2018"):
         raise errors.ConfigurationError("protocol must be 'current' or '2018'")
     if retry is not None and not isinstance(retry, RetryPolicy):
         raise errors.ConfigurationError("retry must be a RetryPolicy")

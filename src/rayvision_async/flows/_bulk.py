@@ -13,6 +13,7 @@ awaiting coroutine, so cancelling it cancels them.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -25,6 +26,7 @@ from .._arguments import checked_binding
 from ..api import _kinds as kinds
 from ..errors import InvalidInputError, RayvisionError
 from ..models import TaskInfo, TaskInfoPage, TaskStatus
+from ..models._checks import install as install_checks
 
 __all__ = ["FetchBatch", "PartialPollError", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError",
            "WaitTimeoutError", "Watcher", "poll", "wait"]
@@ -257,6 +259,8 @@ class Watcher:
         self, poll_batch: PollBatch, task_ids: Iterable[int], *, interval: float, until_terminal: bool,
         batch_size: int, missing_rounds: int | None = 3, max_failed_rounds: int = 3,
     ) -> None:
+        if not callable(poll_batch):
+            raise InvalidInputError(f"poll_batch must be an async function, not a {type(poll_batch).__name__}")
         _check_positive("interval", interval, low=0.001, high=86400)
         _check_batch_size(batch_size)
         _check_flag("until_terminal", until_terminal)
@@ -322,7 +326,13 @@ class Watcher:
             if self._closed:
                 return
         self._next_round = time.monotonic() + self._interval
-        result = await self._poll(list(self._active), self._batch_size)
+        polled = self._poll(list(self._active), self._batch_size)
+        if not inspect.isawaitable(polled):
+            raise InvalidInputError(f"poll_batch must return an awaitable of a PollResult, not a "
+                                    f"{type(polled).__name__}")
+        result = await polled
+        if not isinstance(result, PollResult):
+            raise InvalidInputError(f"poll_batch gave a {type(result).__name__}, not a PollResult")
         self.rounds += 1
         self.missing = result.missing
         self.failed = result.failed
@@ -351,6 +361,7 @@ class Watcher:
             if _terminal(task):
                 self._active.pop(task_id, None)
 
+    @checked_binding()
     async def aclose(self) -> None:
         """Stop watching; a running ``async for`` ends after the events already seen."""
         self._closed = True
@@ -362,3 +373,7 @@ class Watcher:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+for _record in (PollResult, TaskEvent):
+    install_checks(_record)  # built by hand, they refuse wrong types too (models/_checks.py)

@@ -27,6 +27,7 @@ from .._service_ints import INT32, INT64
 from ..api._kinds import text
 from ..errors import InvalidInputError, RequestOutcomeUnknownError
 from ..models import CreatedTasks, ErrorCodeInfo, HardwareConfig, SoftwareDetail
+from ..models._checks import install as install_checks
 from . import _analysis as analysis
 from ._analysis import HardwareRequest, TipsEntry
 from ._pipeline_errors import AnalysisSubmitError, SceneErrorsError, SubmitStepError
@@ -237,3 +238,7 @@ async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls) -> 
     await _step("submit", calls.submit(task_id), completed, task_id, task)
     return SubmittedAnalysis(task_id=task_id, task_json=task, hardware_config_ids=checked.hardware_config_ids,
                              warnings=checked.warnings, created=created)
+
+
+for _record in (AnalysisDocuments, CheckedAnalysis, SubmittedAnalysis):
+    install_checks(_record)  # built by hand, they refuse wrong types too (models/_checks.py)

@@ -33,7 +33,9 @@ def extra_file_texts(extra_files: Mapping[str, Mapping[str, Any] | str] | None, 
     if not isinstance(extra_files, Mapping):
         raise InvalidInputError("extra_files must be a mapping of file name to JSON content")
     texts: dict[str, str] = {}
-    for file_name, extra in extra_files.items():
+    for file_name, extra in kinds.read_mapping(extra_files, "extra_files").items():
+        if not isinstance(file_name, str):
+            raise InvalidInputError(f"extra_files names files by str, not by a {type(file_name).__name__}")
         if file_name == "task.json":
             raise InvalidInputError("extra_files must not hold task.json: pass it as task_json")
         text = kinds.json_text(extra, f"extra_files[{file_name!r:.60}]")

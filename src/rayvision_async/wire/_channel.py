@@ -60,9 +60,14 @@ def merged_headers(extra: Mapping[str, str] | None) -> dict[str, str]:
         return headers
     if not isinstance(extra, Mapping):
         raise errors.ConfigurationError("default_headers must be a mapping of header names to strings")
-    for name, value in extra.items():
+    try:
+        pairs = list(extra.items())
+    except Exception as exc:  # a caller's mapping that fails when read
+        raise errors.ConfigurationError(f"default_headers cannot be read: {type(exc).__name__}") from exc
+    for name, value in pairs:
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-            raise errors.ConfigurationError(f"default_headers: {name!r} is not a valid header name")
+            shown = repr(name)[:64] if isinstance(name, str) else f"a {type(name).__name__}"
+            raise errors.ConfigurationError(f"default_headers: {shown} is not a valid header name")
         if name.lower() in RESERVED_HEADERS or name.lower().startswith(RESERVED_HEADER_PREFIXES):
             raise errors.ConfigurationError(
                 f"default_headers may not set {name!r}: the SDK signs or sets it, or it changes the exchange itself")
