@@ -13,8 +13,10 @@ types, None, bools for ints, huge ints, NaN, surrogates, Unicode digits, overlon
 objects that raise when read, sync callables where async ones belong…). A value that does not fit the
 annotation, or is never valid for it, must raise :class:`InvalidInputError` (or its subclass
 :class:`ConfigurationError`) with zero requests sent; any other value may be accepted, but the call
-may then only end in a result or an SDK error, and what it sends must be well-formed. An unknown
-keyword and a surplus positional argument must be refused too.
+may then only end in a result or an SDK error (or, where :data:`ALLOWED` says so, the simulator's
+``FarmError`` or the OS's ``OSError`` for an address it cannot listen on), and what it sends must be
+well-formed. An unknown keyword and a surplus positional argument must be refused too. A call still
+running after its deadline (an endless iterator read forever) fails the catalogue.
 """
 
 from __future__ import annotations
@@ -470,7 +472,7 @@ def _is_record(function: Any) -> bool:
     return isinstance(function, type) and attrs.has(function) and function is not HardwareRequest
 
 
-#: Values a parameter takes by design though the catalogue would try them: none so far but these.
+#: Wrong values a parameter takes by design (each with its reason): they are not tried.
 SKIP: dict[str, tuple[str, ...]] = {
     "run_server.stop": ("none",),  # None serves until Ctrl+C (the documented default)
     "Farm.upload_file.content": ("overlong",),  # a task.json may be long (32 MiB): 100,000 characters are fine

@@ -335,6 +335,9 @@ def _alarm(seconds: float) -> abc.Iterator[None]:
     def ring(signum: int, frame: Any) -> None:
         raise _Stuck
 
+    if not hasattr(signal, "setitimer"):  # no interval timers (Windows): asyncio's deadlines only
+        yield
+        return
     previous = signal.signal(signal.SIGALRM, ring)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:

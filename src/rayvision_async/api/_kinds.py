@@ -148,7 +148,7 @@ def _as_list(value: Any, name: str, item: Kind, nonempty: bool, max_items: int) 
         raise InvalidInputError(f"{name} may hold at most {max_items} items, got {size}")
     check = item.check
     items: list[Any] = []
-    source = value if type(value) in (list, tuple) else read_items(value, name)  # a list cannot fail when read
+    source = value if type(value) in (list, tuple, range) else read_items(value, name)  # these cannot fail when read
     for index, element in enumerate(source):
         if index == max_items:  # an iterator: stop reading at the cap (an endless one never ends)
             raise InvalidInputError(f"{name} may hold at most {max_items} items, got more")
