@@ -37,6 +37,10 @@ __all__ = ["WRONG", "Ended", "Wrong", "fits", "must_refuse", "run_call", "wire_p
 INT64 = (-(2**63), 2**63 - 1)
 
 
+class _Stuck(BaseException):
+    """Raised into a call that loops without returning (an endless iterator read to its end)."""
+
+
 class HostileIter:
     """An iterable whose iteration raises."""
 
@@ -88,6 +92,18 @@ class HostileMapping(abc.Mapping[str, Any]):
 
     def __len__(self) -> int:
         raise RuntimeError("hostile __len__")
+
+
+#: More items than any list parameter takes (poll: 1,000,000): an "endless" iterator read this far is read to no end.
+_ENDLESS_CAP = 2_000_000
+
+
+def _endless() -> abc.Iterator[int]:
+    """1, 2, 3, … in Python (interruptible), stopping the call at two million items instead of eating memory."""
+    for number in itertools.count(1):
+        if number > _ENDLESS_CAP:
+            raise _Stuck
+        yield number
 
 
 def _raising_items() -> abc.Iterator[int]:
@@ -147,7 +163,7 @@ WRONG: tuple[Wrong, ...] = (
     Wrong("empty-dict", lambda: {}),
     Wrong("int-keyed-dict", lambda: {1: 2}),
     Wrong("iterator", lambda: iter([1, 2])),
-    Wrong("endless", lambda: itertools.count(1)),
+    Wrong("endless", _endless),
     Wrong("raising-generator", _raising_items, "hostile"),
     Wrong("hostile-iter", HostileIter, "hostile"),
     Wrong("hostile-text", HostileText, "hostile"),
@@ -323,10 +339,6 @@ async def _drive(result: Any, deadline: float) -> None:
     close = getattr(result, "aclose", None)
     if close is not None and type(result).__name__ == "AsyncRayvisionAPI":
         await close()
-
-
-class _Stuck(BaseException):
-    """Raised into a call that loops without returning (an endless iterator read to its end)."""
 
 
 @contextlib.contextmanager
