@@ -60,6 +60,10 @@ CALLS: dict[str, Callable[[AsyncRayvisionAPI], Any]] = {
     "status-list-text": lambda api: api.query.get_task_list(status_list="25"),
     "search-keyword-dict": lambda api: api.query.get_task_list(search_keyword={}),
     "frames-overlong": lambda api: api.query.get_custom_frames(7, ["1" * 5000]),
+    "superscript-hardware-config-id": lambda api: api.task.edit_task_hardware_config(
+        [7], ["\u00b9"], model="m", gpuNum="1", ram="64GB"),
+    "text-hardware-config-id": lambda api: api.task.edit_task_hardware_config(
+        [7], ["abc"], model="m", gpuNum="1", ram="64GB"),
 }
 
 

@@ -355,14 +355,20 @@ def int_text_ok(kind: Kind) -> Kind:
 
 def _as_int_or_text(value: Any, name: str, low: int) -> int | str:
     if isinstance(value, str):
-        return _as_str(value, name, True, 255)
+        # The id's digits, sent as the text given: ASCII digits only ("¹" and "１" are no id).
+        text = value.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 19 and low <= int(text) <= INT64[1]):
+            raise InvalidInputError(f"{name} must be an id (an int from {low}, or its ASCII digits), "
+                                    f"got {_short(value)}")
+        return str.__str__(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(name, "an int or a str", value)
+        raise _bad(name, "an int or its digits", value)
     return _as_int(value, name, max(low, INT64[0]), INT64[1])  # an id: a Java long
 
 
 def int_or_text(low: int = 1) -> Kind:
-    """An id given as an int (at least ``low``) or a non-empty str, sent as given (the official SDK passes it)."""
+    """An id given as an int (at least ``low``) or its ASCII digits as a str, sent as given (as the official SDK
+    passes it)."""
     return Kind("int | str", lambda v, n: _as_int_or_text(v, n, low))
 
 
