@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn, SupportsIndex
 
 import attrs
 
@@ -27,6 +27,7 @@ from ._raw import RawResponse
 from ._request import Connection, send
 from ._retry import RetryPolicy
 from ._tracing import Tracing
+from ._unpicklable import refuse
 from .api._body import PathSet
 from .api._reply import result_of
 from .api._row import Endpoint
@@ -59,6 +60,12 @@ class Caller:
     policy: RetryPolicy
     tracing: Tracing = attrs.field(factory=Tracing)
     raw: bool = False
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse(self)  # its connection holds the access key: never pickled or deep-copied
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
+        refuse(self)
 
     def __repr__(self) -> str:
         return (f"Caller(protocol={self.paths.protocol!r}, timeouts={self.timeouts!r}, retry={self.policy!r}"

@@ -15,7 +15,7 @@ import functools
 import logging
 import os
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, SupportsIndex, overload
 
 import attrs
 
@@ -27,6 +27,7 @@ from ._logsetup import log_from_environment
 from ._request import Connection
 from ._retry import RetryPolicy
 from ._tracing import Tracing
+from ._unpicklable import refuse, register
 from .api import _kinds as kinds
 from .api._body import PathSet
 from .api._generated import RawResponseView
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 __all__ = ["AsyncRayvisionAPI"]
 
 logger = logging.getLogger("rayvision_async")
+
+register(RawResponseView)  # its groups hold the caller, so the access key: never pickled or deep-copied
 
 
 class AsyncRayvisionAPI:
@@ -93,7 +96,7 @@ class AsyncRayvisionAPI:
         access_id: str | None = None,
         access_key: str | None = None,
         domain: str = "task.renderbus.com",
-        platform: str = "4",
+        platform: str | int = "4",
         *,
         protocol: Literal["current", "2018"] = "current",
         timeout: Timeouts | httpx.Timeout | float | None = 30.0,
@@ -152,6 +155,18 @@ class AsyncRayvisionAPI:
         return (f"AsyncRayvisionAPI(domain={self.domain!r}, platform={self.platform!r}, "
                 f"protocol={self.protocol!r}, timeout={self._caller.timeouts!r}, retry={self._caller.policy!r})")
 
+    # -- never pickled or deep-copied: it holds the access key (see _unpicklable.py) -----------------
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
+        refuse(self)
+
+    def __copy__(self) -> AsyncRayvisionAPI:
+        """A view sharing this client's settings and connections (closing it leaves them open)."""
+        return self._view(self._caller)
+
     # -- lifecycle ---------------------------------------------------------------------------------
 
     async def __aenter__(self) -> AsyncRayvisionAPI:
@@ -160,6 +175,7 @@ class AsyncRayvisionAPI:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    @checked_binding()
     async def aclose(self) -> None:
         """Close the connections (a :meth:`with_options` view leaves them to its parent).
 
@@ -168,6 +184,7 @@ class AsyncRayvisionAPI:
         if self._owner:
             await self._caller.connection.channel.aclose()
 
+    @checked_binding()
     async def close(self) -> None:
         """The same as :meth:`aclose` (the name other SDKs' async clients use)."""
         await self.aclose()
@@ -438,6 +455,8 @@ class AsyncRayvisionAPI:
         """Run :meth:`submit_analysis`'s checks (software, hardware, tips) without creating anything."""
         if self.protocol == "2018":
             raise errors.UnsupportedOperationError("the analysis checks need the current path set")
+        if not isinstance(check_plugins, bool):
+            raise errors.InvalidInputError(f"check_plugins must be a bool, got {type(check_plugins).__name__}")
         documents = pipeline.AnalysisDocuments.read(task_json, upload_json, asset_json, tips_json)
         return await pipeline.check_analysis(
             documents, hardware=HardwareRequest.coerce(hardware), platform=int(self.platform),
@@ -466,6 +485,7 @@ class AsyncRayvisionAPI:
             raise errors.InvalidInputError(f"upload must be a bool, not {type(upload).__name__}")
         if render_key is not None:
             renders.check_render_key(render_key)
+        self._check_named("submit_task", {"task_id": 1, "producer": producer})  # checked before anything is sent
         calls = self._analysis_calls(producer)
         if upload:
             from .transfer._render import task_files_sender

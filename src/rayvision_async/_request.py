@@ -13,10 +13,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
 from . import errors
 from ._retry import Failure, RetryPolicy, classify, should_retry
+from ._unpicklable import refuse
 from .wire._envelope import Envelope, decode_envelope
 from .wire._limits import Timeouts
 
@@ -55,6 +56,12 @@ class Connection:
     @property
     def is_closed(self) -> bool:
         return self.channel.closed
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse(self)  # its channel holds the access key: never pickled or deep-copied
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
+        refuse(self)
 
     def scrub(self, text: str | None) -> str | None:
         """A server's text with the credentials and recent signatures replaced by ``***`` (None stays None)."""

@@ -308,10 +308,17 @@ async def test_submit_task_json_reads_a_path_and_refuses_what_is_not_json(api: A
     assert list(sim.farm.tasks) == [task_id]
 
 
-async def test_bad_input_found_in_a_step_stays_invalid_input_with_the_progress(api: AsyncRayvisionAPI,
-                                                                               sim: Simulator) -> None:
-    with pytest.raises(InvalidInputError, match="project name") as refused:
-        await api.submit_analysis(analyzer_task_json(project_name=["not", "a", "name"]), hardware=HARDWARE)
-    assert refused.value.__notes__ == ["project: done so far: checked software, chose hardware 1, no tips, "
-                                       "filled user_id"]
+@pytest.mark.parametrize("task_info", [{"project_name": ["not", "a", "name"]}, {"project_name": 5},
+                                       {"task_id": "\u00b9"}, {"task_id": "\uff11\uff12"}, {"task_id": 2**63},
+                                       {"user_id": "\u0661"}, {"project_id": "x"}, {"platform": "\u00b2"},
+                                       {"cg_id": "\u00b2\u2070\u2070\u2070"}, {"cg_id": "\u0662\u0660\u0660\u0660"}])
+async def test_bad_ids_and_names_in_task_json_are_refused_before_anything_is_sent(
+        api: AsyncRayvisionAPI, sim: Simulator, task_info: dict[str, Any]) -> None:
+    # The project name used to be refused only at the project step, after the user id had been asked;
+    # superscript digits passed str.isdigit() and then raised a ValueError from int().
+    with pytest.raises(InvalidInputError, match=r"task\.json task_info\."):
+        await api.submit_analysis(analyzer_task_json(**task_info), hardware=HARDWARE)
+    with pytest.raises(InvalidInputError, match=r"task\.json task_info\."):
+        await api.check_analysis(analyzer_task_json(**task_info), hardware=HARDWARE)
+    assert api.requests_sent == 0
     assert sim.farm.tasks == {}

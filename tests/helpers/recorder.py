@@ -51,7 +51,7 @@ async def recording_client(
 
 #: Wire names the SDK sends as Java longs: the protocol's ``Long`` fields (outUserId, overTime) and ids.
 LONG_WIRE = frozenset({"taskId", "taskIds", "taskParam", "outUserId", "cloneOriginalId", "overTime", "id", "ids",
-                       "labelIds"})
+                       "labelIds", "hardwareConfigIds"})
 #: A valid render environment.
 ENV = {"cgId": 2000, "cgName": "Maya", "cgVersion": "2020", "renderLayerType": 0, "editName": "testRenderEnv",
        "renderSystem": 0, "pluginIds": [1166]}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
+
+from .._unpicklable import refuse
 
 if TYPE_CHECKING:
     from .._caller import Caller
@@ -20,3 +22,9 @@ class GroupBase:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} over {self._caller!r}>"
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse(self)  # the caller holds the access key: never pickled or deep-copied
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
+        refuse(self)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import attrs
 
 from ..errors import InvalidInputError, UnsupportedOperationError
+from ._kinds import is_empty_of
 from ._row import OMIT, REQUIRED, RULES, SPREAD, Context, Endpoint, Send
 
 __all__ = ["PROTOCOLS", "PathSet", "build_body", "context_values"]
@@ -57,8 +58,8 @@ def build_body(
             raise InvalidInputError(f"{endpoint.name}() missing required argument {param.name!r}{also}")
         if isinstance(value, Context):
             value = context[value]
-        if value is None or (param.send is Send.IF_TRUTHY and not value):
-            continue
+        if value is None or (param.send is Send.IF_TRUTHY and is_empty_of(param.kind, value)):
+            continue  # the official SDK omits these empty values; an empty value of another type is refused
         if legacy and param.legacy_wire == OMIT and values.get(param.name) not in (None, param.default):
             raise UnsupportedOperationError(
                 f"{endpoint.name}(): {param.name!r} does not exist in the 2018 path set")

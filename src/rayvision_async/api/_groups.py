@@ -22,13 +22,16 @@ from ..flows._paging import Pager
 from ..models import FrameInfo, Page, Project, TaskInfo
 from ._base import GroupBase
 from ._generated import EnvEndpoints, QueryEndpoints, TagEndpoints, TaskEndpoints, TransmitEndpoints, UserEndpoints
+from ._kinds import read_items
 from ._table import ROWS
 
 __all__ = ["GROUP_CLASSES", "EnvGroup", "QueryGroup", "TagGroup", "TaskGroup", "TransmitGroup", "UserGroup"]
 
 def _reusable(value: Any) -> Any:
     """An iterator read once into a list (at most one item past the cap, so the check still refuses it)."""
-    return list(itertools.islice(value, MAX_LIST_ITEMS + 1)) if isinstance(value, Iterator) else value
+    if not isinstance(value, Iterator):
+        return value
+    return list(itertools.islice(read_items(value, "status_list"), MAX_LIST_ITEMS + 1))
 
 
 class UserGroup(UserEndpoints):
@@ -180,3 +183,4 @@ GROUP_CLASSES: dict[str, type[GroupBase]] = {
     "user": UserGroup, "task": TaskGroup, "query": QueryGroup,
     "tag": TagGroup, "env": EnvGroup, "transmit": TransmitGroup,
 }
+

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -28,7 +28,7 @@ from .._service_time import SERVICE_TZ
 from ..errors import InvalidInputError
 
 __all__ = ["DCC_IDS", "INT32", "INT64", "MAX_JSON_CHARS", "MAX_LIST_ITEMS", "MAX_TEXT_CHARS", "Kind",
-           "check_unicode", "dcc_id", "json_text"]
+           "check_unicode", "dcc_id", "is_empty_of", "json_text", "read_items", "read_mapping"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -106,6 +106,40 @@ def text(*, nonempty: bool = False, max_len: int | None = MAX_TEXT_CHARS) -> Kin
     return Kind("str", lambda v, n: _as_str(v, n, nonempty, max_len))
 
 
+def read_items(value: Iterable[Any], name: str) -> Iterator[Any]:
+    """The items of a caller's iterable; an error raised while reading it is an InvalidInputError."""
+    try:
+        iterator = iter(value)
+    except Exception as exc:
+        raise InvalidInputError(f"{name} cannot be read: {type(exc).__name__}: {_short_text(exc)}") from exc
+    while True:
+        try:
+            element = next(iterator)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise InvalidInputError(f"{name} cannot be read: {type(exc).__name__}: {_short_text(exc)}") from exc
+        yield element
+
+
+def read_mapping(value: Mapping[Any, Any], name: str) -> dict[Any, Any]:
+    """A caller's mapping as a plain dict; an error raised while reading it is an InvalidInputError."""
+    try:
+        return dict(value.items())
+    except InvalidInputError:
+        raise
+    except Exception as exc:
+        raise InvalidInputError(f"{name} cannot be read: {type(exc).__name__}: {_short_text(exc)}") from exc
+
+
+def _short_text(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:
+        return "(no message)"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _as_list(value: Any, name: str, item: Kind, nonempty: bool, max_items: int) -> list[Any]:
     if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
         raise _bad(name, f"a list of {item.annotation}", value)
@@ -114,7 +148,8 @@ def _as_list(value: Any, name: str, item: Kind, nonempty: bool, max_items: int) 
         raise InvalidInputError(f"{name} may hold at most {max_items} items, got {size}")
     check = item.check
     items: list[Any] = []
-    for index, element in enumerate(value):
+    source = value if type(value) in (list, tuple, range) else read_items(value, name)  # these cannot fail when read
+    for index, element in enumerate(source):
         if index == max_items:  # an iterator: stop reading at the cap (an endless one never ends)
             raise InvalidInputError(f"{name} may hold at most {max_items} items, got more")
         try:
@@ -156,7 +191,8 @@ def _as_flag(value: Any, name: str) -> str:
 BOOL_AS_TEXT = Kind("bool", _as_flag)
 
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+#: ASCII digits only: ``\d`` (and ``strptime``) would take full-width or Arabic-Indic digits, sent as written.
+_TIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def _wall_clock(moment: dt.datetime) -> str:
@@ -200,13 +236,13 @@ def _plain_json(value: Any, name: str) -> Any:
     """``value`` as plain dicts and lists, refusing what JSON cannot hold as given (a non-str key)."""
     if isinstance(value, Mapping):
         plain: dict[str, Any] = {}
-        for key, child in value.items():
+        for key, child in read_mapping(value, name).items():
             if not isinstance(key, str):
                 raise InvalidInputError(f"{name} has a key that is not a str: {_short(key)}")
             plain[key] = _plain_json(child, f"{name}[{_short(key)}]")
         return plain
     if isinstance(value, (list, tuple)):
-        return [_plain_json(child, f"{name}[{index}]") for index, child in enumerate(value)]
+        return [_plain_json(child, f"{name}[{index}]") for index, child in enumerate(read_items(value, name))]
     return value
 
 
@@ -319,14 +355,20 @@ def int_text_ok(kind: Kind) -> Kind:
 
 def _as_int_or_text(value: Any, name: str, low: int) -> int | str:
     if isinstance(value, str):
-        return _as_str(value, name, True, 255)
+        # The id's digits, sent as the text given: ASCII digits only ("¹" and "１" are no id).
+        text = value.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 19 and low <= int(text) <= INT64[1]):
+            raise InvalidInputError(f"{name} must be an id (an int from {low}, or its ASCII digits), "
+                                    f"got {_short(value)}")
+        return str.__str__(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(name, "an int or a str", value)
+        raise _bad(name, "an int or its digits", value)
     return _as_int(value, name, max(low, INT64[0]), INT64[1])  # an id: a Java long
 
 
 def int_or_text(low: int = 1) -> Kind:
-    """An id given as an int (at least ``low``) or a non-empty str, sent as given (the official SDK passes it)."""
+    """An id given as an int (at least ``low``) or its ASCII digits as a str, sent as given (as the official SDK
+    passes it)."""
     return Kind("int | str", lambda v, n: _as_int_or_text(v, n, low))
 
 
@@ -347,6 +389,7 @@ _RENDER_ENV_OPTIONAL: Mapping[str, Kind] = {
 def _as_render_env(value: Any, name: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise _bad(name, "a mapping of render-environment fields", value)
+    value = read_mapping(value, name)
     unknown = set(value) - set(_RENDER_ENV_FIELDS) - set(_RENDER_ENV_OPTIONAL)
     if unknown:
         raise InvalidInputError(f"{name} has unknown fields: {', '.join(sorted(map(_short, unknown)))[:300]}")
@@ -362,3 +405,13 @@ def _as_render_env(value: Any, name: str) -> dict[str, Any]:
 #: A render environment: cgId, cgName, cgVersion, editName, renderSystem (0 linux / 1 windows; "0"/"1" are
 #: sent as ints), pluginIds.
 RENDER_ENV = Kind("Mapping[str, Any]", _as_render_env)
+
+
+def is_empty_of(kind: Kind, value: Any) -> bool:
+    """Whether ``value`` is the empty value of ``kind``'s own type: ``""`` for a text or a time, an empty list or
+    tuple for a list, 0 for an int (never a bool, never an empty value of another type)."""
+    if kind.annotation.startswith("Iterable["):
+        return type(value) in (list, tuple) and not value
+    if "str" in kind.annotation.split(" | ") and type(value) is str and not value:
+        return True
+    return kind.annotation.split(" | ")[0] == "int" and type(value) is int and value == 0

@@ -13,6 +13,7 @@ import math
 import re
 import sys
 
+from .._digits import DECIMAL_TEXT, INT_TEXT
 from ._exit import EXIT_USAGE
 from ._generated_api import FRAME_STATUSES, TASK_STATUSES
 
@@ -39,10 +40,9 @@ def number(*, above: float | None = None, low: float | None = None, high: float 
     """An argparse type: a finite float, greater than ``above``, within ``low``..``high`` (each optional)."""
 
     def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not DECIMAL_TEXT.fullmatch(text.strip()):  # ASCII: float() would read "٤" or "1_0"
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}")
+        value = float(text)
         if not math.isfinite(value) or (above is not None and value <= above) \
                 or (low is not None and value < low) or (high is not None and value > high):
             raise argparse.ArgumentTypeError(f"{text} is out of range: {_range(above, low, high)}")
@@ -55,10 +55,9 @@ def integer(*, low: int | None = None, high: int | None = None) -> Callable[[str
     """An argparse type: an int within ``low``..``high`` (each optional)."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not INT_TEXT.fullmatch(text.strip()) or len(text) > 30:  # ASCII: int() would read "٤" or "1_0"
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+        value = int(text)
         if (low is not None and value < low) or (high is not None and value > high):
             raise argparse.ArgumentTypeError(f"{text} is out of range: {_range(None, low, high)}")
         return value
@@ -80,7 +79,7 @@ port = integer(low=0, high=65535)
 def _codes(text: str, table: Mapping[str, int], what: str) -> list[int]:
     codes: list[int] = []
     for item in filter(None, (part.strip() for part in text.split(","))):
-        if re.fullmatch(r"\d{1,4}", item):
+        if re.fullmatch(r"[0-9]{1,4}", item):
             codes.append(int(item))
         elif item.upper() in table:
             codes.append(table[item.upper()])

@@ -25,9 +25,13 @@ from typing import Any
 
 import attrs
 
+from .._arguments import checked_binding
+from .._digits import int_of
+from .._service_ints import MAX_LIST_ITEMS
 from ..api import _kinds as kinds
 from ..errors import InvalidInputError
 from ..models import ErrorCodeInfo, HardwareConfig, SoftwareDetail
+from ..models._checks import install as install_checks
 from ._pipeline_errors import HardwareUnavailableError, UnsupportedSoftwareError
 
 __all__ = [
@@ -65,7 +69,7 @@ def read_document(source: Mapping[str, Any] | str | os.PathLike[str], file_name:
         return copied
     if not isinstance(source, str | os.PathLike):
         raise InvalidInputError(f"{file_name} must be a dict or a file path, not {type(source).__name__}")
-    path = os.fspath(source)
+    path = file_path(source, file_name)
     try:
         with open(path, encoding="utf-8-sig") as handle:
             document = json.load(handle, parse_constant=_not_json)
@@ -81,6 +85,22 @@ def read_document(source: Mapping[str, Any] | str | os.PathLike[str], file_name:
     return document
 
 
+def file_path(source: str | os.PathLike[str], name: str) -> str:
+    """``os.fspath(source)``, a path of valid Unicode text; anything else is an InvalidInputError."""
+    try:
+        path = os.fspath(source)
+    except Exception as exc:  # a caller's path-like object that fails
+        raise InvalidInputError(f"{name} is not a usable path: {type(exc).__name__}") from exc
+    if not isinstance(path, str):
+        raise InvalidInputError(f"{name} must be a text path, not {type(path).__name__}")
+    checked: str = _PATH.check(path, name)
+    return checked
+
+
+#: A file path: non-empty text of at most 4096 characters without a lone surrogate.
+_PATH = kinds.text(nonempty=True)
+
+
 def _not_json(token: str) -> Any:
     raise ValueError(f"{token} is not JSON")
 
@@ -93,8 +113,20 @@ def task_section(task: Mapping[str, Any], key: str) -> dict[str, Any]:
     return section
 
 
+def _document(value: object, name: str) -> Document:
+    """A caller's task.json/upload.json mapping, read into a plain dict (InvalidInputError if it is none)."""
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"{name} must be a mapping (a JSON object), not {type(value).__name__}")
+    document = kinds.read_mapping(value, name)
+    if not all(isinstance(key, str) for key in document):
+        raise InvalidInputError(f"{name} has a key that is not a str: JSON objects have text keys")
+    return document
+
+
+@checked_binding()
 def update_task_info(task: Mapping[str, Any], updates: Mapping[str, Any]) -> Document:
     """``task`` with ``task_info`` updated; like the official helper, only keys it already has."""
+    task, updates = _document(task, "task"), _document(updates, "updates")
     unknown = [key for key in updates if key not in task_section(task, "task_info")]
     if unknown:
         raise InvalidInputError(f"task_info has no {', '.join(map(repr, unknown))}: it cannot be updated")
@@ -103,8 +135,12 @@ def update_task_info(task: Mapping[str, Any], updates: Mapping[str, Any]) -> Doc
     return result
 
 
+@checked_binding()
 def append_to_task(task: Mapping[str, Any], additional: Mapping[str, Any], *, cover: bool = True) -> Document:
     """``task`` with ``additional`` merged into ``additional_info``; ``cover=False`` refuses existing keys."""
+    task, additional = _document(task, "task"), _document(additional, "additional")
+    if not isinstance(cover, bool):
+        raise InvalidInputError(f"cover must be a bool, got {type(cover).__name__}")
     existing = task.get("additional_info") or {}
     if not isinstance(existing, dict):
         raise InvalidInputError("task.json additional_info is not a JSON object")
@@ -124,15 +160,17 @@ def server_path(local: str) -> str:
     return "/" + path.replace(":", "") if path[1] == ":" else path[1:]
 
 
+@checked_binding()
 def append_to_upload(upload: Mapping[str, Any], paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                      ) -> Document:
     """``upload`` with an ``asset`` entry ``{"local", "server"}`` for each path not listed yet.
 
     Paths are taken as given (forward slashes); the file system is not read, so list files, not folders.
     """
+    upload = _document(upload, "upload")
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    elif not isinstance(paths, Iterable):
+    elif isinstance(paths, bytes | Mapping) or not isinstance(paths, Iterable):
         raise InvalidInputError("paths must be a path or a list of paths")
     assets = upload.get("asset", [])
     if not isinstance(assets, list):
@@ -140,23 +178,26 @@ def append_to_upload(upload: Mapping[str, Any], paths: str | os.PathLike[str] | 
     result = copy.deepcopy(dict(upload))
     listed = {entry.get("local") for entry in assets if isinstance(entry, dict)}
     result["asset"] = copy.deepcopy(assets)
-    for item in paths:
+    for count, item in enumerate(kinds.read_items(paths, "paths")):
+        if count == MAX_LIST_ITEMS:
+            raise InvalidInputError(f"paths may hold at most {MAX_LIST_ITEMS} paths")
         if not isinstance(item, str | os.PathLike):
             raise InvalidInputError(f"paths must be str or os.PathLike, not {type(item).__name__}")
-        local = os.fspath(item).replace("\\", "/")
+        local = file_path(item, "paths").replace("\\", "/")
         if local not in listed:
             listed.add(local)
             result["asset"].append({"local": local, "server": server_path(local)})
     return result
 
 
+@checked_binding()
 def stringify_modifiable_params(task: Mapping[str, Any]) -> Document:
     """``task`` with the int/str/float values of :data:`MODIFIABLE_PARAMS` in ``task_info`` as strings.
 
     As the official SDK writes them: ``str(value)``, so ``True`` becomes ``"True"``; a
     missing ``scene_info_render`` is taken from ``scene_info``.
     """
-    result = copy.deepcopy(dict(task))
+    result = copy.deepcopy(_document(task, "task"))
     info = task_section(result, "task_info")
     for key in MODIFIABLE_PARAMS:
         if isinstance(info.get(key), int | str | float):
@@ -198,20 +239,31 @@ def check_software(task: Mapping[str, Any], detail: SoftwareDetail, *, check_plu
     return version_id
 
 
+#: A hardware model name or a gpuNum text, checked as the endpoint table checks names.
+_NAME = kinds.text(nonempty=True, max_len=255)
+
+
+def _shown(value: object) -> str:
+    """A short, safe rendering of a caller's value for a message (repr may fail or be huge)."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return repr(_amount_text(value)[:40])
+    return f"a {type(value).__name__}"
+
+
 def _amount_text(value: object) -> str:
     """``str(value)``, but "" for an int too large for any amount (str() refuses more than 4300 digits)."""
     return "" if isinstance(value, int) and not -(10**18) < value < 10**18 else str(value)
 
 
 def _gigabytes(value: object) -> int | None:
-    match = re.fullmatch(r"\s*(\d{1,18})\s*(?:GB?)?\s*", _amount_text(value), re.IGNORECASE) \
+    match = re.fullmatch(r"\s*([0-9]{1,18})\s*(?:GB?)?\s*", _amount_text(value), re.IGNORECASE) \
         if value is not None else None
     return int(match.group(1)) if match else None
 
 
 def _gpu_count(value: object) -> int:
     """GPUs of a request or config: None, 0 and "" are none; "2" and "2*RTX" are 2."""
-    match = re.match(r"\s*(\d{1,18})(?!\d)", _amount_text(value)) if value not in (None, "") else None
+    match = re.match(r"\s*([0-9]{1,18})(?![0-9])", _amount_text(value)) if value not in (None, "") else None
     return int(match.group(1)) if match else 0
 
 
@@ -227,30 +279,42 @@ class HardwareRequest:
     model: str | tuple[str, ...] = "Default"
     gpu_num: int | str | None = None
 
+    def __attrs_post_init__(self) -> None:
+        models = (self.model,) if isinstance(self.model, str) else self.model
+        if not isinstance(models, tuple) or not models or len(models) > 1000:
+            raise InvalidInputError("hardware model must be a name or a list of names")
+        for name in models:
+            _NAME.check(name, "hardware model")
+        if isinstance(self.ram, bool) or not isinstance(self.ram, str | int) or _gigabytes(self.ram) is None:
+            raise InvalidInputError(f"hardware ram must look like '64GB', not {_shown(self.ram)}")
+        if self.gpu_num is not None:
+            if isinstance(self.gpu_num, bool) or not isinstance(self.gpu_num, int | str):
+                raise InvalidInputError(f"hardware gpuNum must be a count such as 2, not {_shown(self.gpu_num)}")
+            if isinstance(self.gpu_num, int) and not 0 <= self.gpu_num <= 1000:
+                raise InvalidInputError(f"hardware gpuNum must be from 0 to 1000, not {_shown(self.gpu_num)}")
+            if isinstance(self.gpu_num, str):
+                _NAME.check(self.gpu_num, "hardware gpuNum")
+
     @classmethod
+    @checked_binding()
     def coerce(cls, value: HardwareRequest | Mapping[str, Any]) -> HardwareRequest:
         """A request from itself or from the official dict ``{"model", "ram", "gpuNum"}``."""
         if isinstance(value, HardwareRequest):
-            request = value
-        elif isinstance(value, Mapping):
-            unknown = set(value) - {"model", "ram", "gpuNum", "gpu_num"}
-            if unknown:
-                raise InvalidInputError(f"hardware has unknown keys {sorted(unknown)}; use model, ram, gpuNum")
-            if "ram" not in value:
-                raise InvalidInputError("hardware needs a ram such as '64GB'")
-            model = value.get("model", "Default")
-            if not isinstance(model, str | list | tuple):
-                raise InvalidInputError("hardware model must be a name or a list of names")
-            request = cls(model=model if isinstance(model, str) else tuple(model), ram=value["ram"],
-                          gpu_num=value.get("gpuNum", value.get("gpu_num")))
-        else:
+            return value
+        if not isinstance(value, Mapping):
             raise InvalidInputError("hardware must be a HardwareRequest or a dict with model, ram and gpuNum")
-        models = (request.model,) if isinstance(request.model, str) else request.model
-        if not models or not all(isinstance(name, str) and name for name in models):
+        value = kinds.read_mapping(value, "hardware")
+        unknown = [key for key in value if key not in ("model", "ram", "gpuNum", "gpu_num")]
+        if unknown:
+            raise InvalidInputError(f"hardware has unknown keys {[_shown(key) for key in unknown][:10]}; "
+                                    "use model, ram, gpuNum")
+        if "ram" not in value:
+            raise InvalidInputError("hardware needs a ram such as '64GB'")
+        model = value.get("model", "Default")
+        if not isinstance(model, str | list | tuple):
             raise InvalidInputError("hardware model must be a name or a list of names")
-        if _gigabytes(request.ram) is None or isinstance(request.ram, bool):
-            raise InvalidInputError(f"hardware ram must look like '64GB', not {_amount_text(request.ram)[:40]!r}")
-        return request
+        return cls(model=model if isinstance(model, str) else tuple(kinds.read_items(model, "hardware model")),
+                   ram=value["ram"], gpu_num=value.get("gpuNum", value.get("gpu_num")))
 
 
 def choose_hardware(
@@ -264,9 +328,9 @@ def choose_hardware(
     (by regular expression on ``"name version"``) a plugin is refused. No match lists what is allowed.
     """
     info, software = task_section(task, "task_info"), task_section(task, "software_config")
-    if not str(info.get("cg_id")).strip().isdigit():
+    cg_id, cg_version = int_of(info.get("cg_id")), str(software.get("cg_version"))
+    if cg_id is None:
         raise InvalidInputError("task.json task_info.cg_id must be a cgId such as '2000'")
-    cg_id, cg_version = int(str(info.get("cg_id"))), str(software.get("cg_version"))
     plugins = software.get("plugins") or {}
     configs = list(configs)
     ram, gpus = _gigabytes(request.ram), _gpu_count(request.gpu_num)
@@ -286,7 +350,7 @@ def choose_hardware(
         reason = None
         if cg_id in config.not_support_cg_id:
             reason = f"cgId {cg_id}"
-        elif excluded := sorted(codes & set(re.findall(r"\d+", str(config.not_support_code or "")))):
+        elif excluded := sorted(codes & set(re.findall(r"[0-9]+", str(config.not_support_code or "")))):
             reason = f"tips codes {', '.join(excluded)}"
         elif any(item.cg_id == cg_id and item.cg_version_name == cg_version for item in config.not_support_cg_versions):
             reason = f"version {cg_version}"
@@ -327,3 +391,7 @@ def sort_tips(tips: Mapping[str, Any], explained: Iterable[ErrorCodeInfo]) -> tu
     entries = [TipsEntry(code=str(code), details=details, info=by_code.get(str(code)))
                for code, details in tips.items()]
     return tuple(e for e in entries if e.is_error), tuple(e for e in entries if not e.is_error)
+
+
+for _record in (HardwareRequest, TipsEntry):
+    install_checks(_record)  # built by hand, they refuse wrong types too (models/_checks.py)

@@ -14,6 +14,7 @@ awaiting coroutine, so cancelling it cancels them.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import random
 import time
 from collections import deque
@@ -27,6 +28,7 @@ from .._arguments import checked_binding
 from ..api import _kinds as kinds
 from ..errors import InvalidInputError, RayvisionError
 from ..models import TaskInfo, TaskInfoPage, TaskStatus
+from ..models._checks import install as install_checks
 
 __all__ = ["FetchBatch", "PartialPollError", "PollBatch", "PollResult", "TaskEvent", "TasksNotFoundError",
            "WaitTimeoutError", "Watcher", "poll", "wait"]
@@ -278,6 +280,8 @@ class Watcher:
         batch_size: int, missing_rounds: int | None = 3, max_failed_rounds: int = 3,
         on_end: Callable[[BaseException | None], None] | None = None,
     ) -> None:
+        if not callable(poll_batch):
+            raise InvalidInputError(f"poll_batch must be an async function, not a {type(poll_batch).__name__}")
         _check_positive("interval", interval, low=0.001, high=86400)
         _check_batch_size(batch_size)
         _check_flag("until_terminal", until_terminal)
@@ -391,15 +395,26 @@ class Watcher:
         The back-off (full jitter, from 0.25 s doubling) never exceeds the interval, so the retries of a
         round delay the next one by about one interval at most. A fatal failure is not retried.
         """
-        result = await self._poll(ids, self._batch_size)
+        result = await self._polled(ids)
         for retry in range(ROUND_RETRIES):
             if not result.failed or _fatal(result) or self._closed:
                 break
             if await self._sleep(random.uniform(0.0, min(self._interval, 0.25 * 2**retry))):
                 break
             self.asked_again += len(result.failed)
-            again = await self._poll(list(result.failed), self._batch_size)
+            again = await self._polled(list(result.failed))
             result = PollResult({**result.tasks, **again.tasks}, result.missing | again.missing, again.failed)
+        return result
+
+    async def _polled(self, ids: list[int]) -> PollResult:
+        """One call of ``poll_batch``, checked: a caller's function that gives no awaitable PollResult is refused."""
+        polled = self._poll(ids, self._batch_size)
+        if not inspect.isawaitable(polled):
+            raise InvalidInputError(f"poll_batch must return an awaitable of a PollResult, not a "
+                                    f"{type(polled).__name__}")
+        result = await polled
+        if not isinstance(result, PollResult):
+            raise InvalidInputError(f"poll_batch gave a {type(result).__name__}, not a PollResult")
         return result
 
     def _count_failures(self, result: PollResult) -> None:
@@ -418,6 +433,7 @@ class Watcher:
                                f"task(s) failed in {stuck} round(s) in a row")
             self._error = error  # raised once the events of this round are yielded
 
+    @checked_binding()
     async def aclose(self) -> None:
         """Stop watching; a running ``async for`` ends after the events already seen."""
         self._closed = True
@@ -430,3 +446,7 @@ class Watcher:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+for _record in (PollResult, TaskEvent):
+    install_checks(_record)  # built by hand, they refuse wrong types too (models/_checks.py)

@@ -15,11 +15,14 @@ from collections.abc import Iterable, Mapping
 from itertools import islice
 
 from .._service_ints import MAX_LIST_ITEMS
+from ..api import _kinds as kinds
 from ..errors import InvalidInputError
 from ..models import FrameInfo
 
 __all__ = ["frame_index_set", "ids_of_frames_named"]
 
+#: One frame index as a caller names it: a str of valid Unicode, at most MAX_TEXT_CHARS characters.
+_INDEX = kinds.text()
 #: How many existing frame indices a "no frame matches" message lists.
 _SHOWN = 10
 
@@ -30,21 +33,20 @@ def frame_index_set(specs: Iterable[str] | str) -> frozenset[str]:
     Raises :class:`InvalidInputError` only for what could never match a frame:
     no strings at all, a non-string (the official SDK compares ``str(frameIndex)``
     with each item, so ``6`` never equals ``"6"``), or an empty string (a frame
-    without an index is never picked); and more than ``MAX_LIST_ITEMS`` strings.
+    without an index is never picked); more than ``MAX_LIST_ITEMS`` strings, and
+    strings no frame index can be (longer than ``MAX_TEXT_CHARS``, a lone surrogate).
     """
     items = [specs] if isinstance(specs, str) else specs
     if isinstance(items, (bytes, Mapping)) or not isinstance(items, Iterable):
         raise InvalidInputError(f"frame indices must be strings like '6', got {type(specs).__name__}")
     names: set[str] = set()
-    for count, item in enumerate(items):
+    for count, item in enumerate(kinds.read_items(items, "frame indices")):
         if count == MAX_LIST_ITEMS:  # counted as read: an endless iterator is refused, not read forever
             raise InvalidInputError(f"at most {MAX_LIST_ITEMS} frame indices may be given")
-        if not isinstance(item, str):
-            raise InvalidInputError(
-                f"frame indices must be strings like '6', got {type(item).__name__} {item!r:.60}")
-        if not item:
+        index = _INDEX.check(item, "frame indices (strings like '6')")
+        if not index:
             raise InvalidInputError("a frame index must not be empty")
-        names.add(item)
+        names.add(index)
     if not names:
         raise InvalidInputError("no frame indices given")
     return frozenset(names)

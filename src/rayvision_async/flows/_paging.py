@@ -18,6 +18,7 @@ on its own (its result is discarded, its error never reported).
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any, Generic, TypeVar
@@ -86,6 +87,7 @@ class Pager(Generic[T]):
             return False
         return self._page_count is None or number <= self._page_count
 
+    @checked_binding()
     async def next_page(self) -> Page[T] | None:
         """The next page, or None once the listing is exhausted."""
         if self._done or not self._has_more(self._next_number):
@@ -95,7 +97,7 @@ class Pager(Generic[T]):
         pending, self._pending = self._pending, None
         self.fetched.append(number)
         try:
-            page = await (pending if pending is not None else self._fetch(number))
+            page = await (pending if pending is not None else self._fetched(number))
         except NoMoreRecordsError:
             await self.aclose()
             return None
@@ -109,10 +111,22 @@ class Pager(Generic[T]):
             await self.aclose()
             return None
         if self._prefetch and self._has_more(self._next_number):
-            self._pending = asyncio.ensure_future(self._fetch(self._next_number))
+            self._pending = asyncio.ensure_future(self._fetched(self._next_number))
             self._pending.add_done_callback(_retrieve)
         return page
 
+    async def _fetched(self, number: int) -> Page[T]:
+        """``fetch(number)``, refusing what a careless ``fetch`` gives back instead of a page."""
+        awaitable = self._fetch(number)
+        if not inspect.isawaitable(awaitable):
+            raise InvalidInputError(f"fetch must return an awaitable of a Page (an async function), not a "
+                                    f"{type(awaitable).__name__}")
+        page = await awaitable
+        if not isinstance(page, Page):
+            raise InvalidInputError(f"fetch({number}) gave a {type(page).__name__}, not a Page")
+        return page
+
+    @checked_binding()
     def pages(self) -> AsyncIterator[Page[T]]:
         """Iterate whole pages instead of items."""
         return _PageIterator(self)
@@ -139,6 +153,7 @@ class Pager(Generic[T]):
 
     # -- closing -----------------------------------------------------------------------------------
 
+    @checked_binding()
     async def aclose(self) -> None:
         """Stop: no more pages are fetched and a prefetch in flight is cancelled and awaited."""
         self._done = True

@@ -24,8 +24,12 @@ from typing import Any
 
 import attrs
 
+from .._digits import int_of
+from .._service_ints import INT32, INT64
+from ..api._kinds import text
 from ..errors import InvalidInputError
 from ..models import ErrorCodeInfo, HardwareConfig, SoftwareDetail
+from ..models._checks import install as install_checks
 from . import _analysis as analysis
 from . import _renders as renders
 from ._analysis import HardwareRequest, TipsEntry
@@ -35,6 +39,9 @@ __all__ = ["AnalysisCalls", "AnalysisDocuments", "CheckedAnalysis", "SubmittedAn
            "submit_analysis"]
 
 logger = logging.getLogger("rayvision_async")
+
+#: A project name, checked as ``add_label`` checks it.
+PROJECT_NAME = text(nonempty=True, max_len=255)
 
 #: A document: a dict, or the path of a UTF-8 JSON file.
 Source = Mapping[str, Any] | str | os.PathLike[str]
@@ -72,17 +79,34 @@ class AnalysisDocuments:
             return None if source is None else analysis.read_document(source, name)
 
         task = analysis.read_document(task_json, "task.json")
-        info = analysis.task_section(task, "task_info")
-        software = analysis.task_section(task, "software_config")
-        if not str(info.get("cg_id", "")).strip().isdigit():
-            raise InvalidInputError("task.json task_info.cg_id must be a cgId such as '2000'")
-        if not isinstance(software.get("cg_version"), str | int) or isinstance(software.get("cg_version"), bool):
-            raise InvalidInputError("task.json software_config.cg_version must be a version such as '2020'")
-        for key in ("task_id", "platform"):
-            if _filled(info.get(key)) and not str(info[key]).strip().isdigit():
-                raise InvalidInputError(f"task.json task_info.{key} must be digits, not {info[key]!r}")
+        _check_task_info(analysis.task_section(task, "task_info"), analysis.task_section(task, "software_config"))
         return cls(task=task, upload=optional(upload_json, "upload.json"), asset=optional(asset_json, "asset.json"),
                    tips=optional(tips_json, "tips.json"))
+
+
+#: task.json ``task_info`` keys holding ids the pipeline reads, with the range of each (digits only).
+_TASK_INFO_IDS: Mapping[str, tuple[int, int]] = {
+    "cg_id": (1, INT32[1]), "task_id": (1, INT64[1]), "platform": (0, 9999), "user_id": (1, INT64[1]),
+    "project_id": (0, INT64[1]),
+}
+
+
+def _check_task_info(info: Mapping[str, Any], software: Mapping[str, Any]) -> None:
+    """Refuse, before anything is sent, what a later step would refuse only after earlier requests."""
+    for key, (low, high) in _TASK_INFO_IDS.items():
+        if key != "cg_id" and not _filled(info.get(key)):
+            continue
+        number = int_of(info.get(key))
+        if number is None or not low <= number <= high:
+            example = " such as '2000'" if key == "cg_id" else ""
+            raise InvalidInputError(f"task.json task_info.{key} must be ASCII digits{example} ({low} to {high}), "
+                                    f"not {str(info.get(key))[:40]!r}")
+    version = software.get("cg_version")
+    if not isinstance(version, str | int) or isinstance(version, bool):
+        raise InvalidInputError("task.json software_config.cg_version must be a version such as '2020'")
+    name = info.get("project_name")
+    if _filled(name):
+        PROJECT_NAME.check(name, "task.json task_info.project_name")
 
 
 @attrs.frozen(kw_only=True)
@@ -114,9 +138,11 @@ async def _step(name: str, call: Awaitable[Any], completed: list[str], task_id: 
         return await call
     except AnalysisSubmitError:
         raise
-    except InvalidInputError as exc:  # nothing was sent for this step
-        exc.add_note(f"{name}: done so far: {', '.join(completed) or 'nothing'}"
-                     + (f"; task {task_id} exists: resume with its task.json" if task_id is not None else ""))
+    except InvalidInputError as exc:
+        if task_id is not None:  # a task exists: "nothing was sent" would be untrue
+            raise SubmitStepError(f"{type(exc).__name__}: {exc}", step=name, completed=tuple(completed),
+                                  task_id=task_id, task_json=task_json) from exc
+        exc.add_note(f"{name}: done so far: {', '.join(completed) or 'nothing'}")  # nothing created yet
         raise
     except Exception as exc:
         raise SubmitStepError(f"{type(exc).__name__}: {exc}", step=name, completed=tuple(completed),
@@ -128,8 +154,9 @@ async def check_analysis(documents: AnalysisDocuments, *, hardware: HardwareRequ
     """Run the checks that create nothing; raise the step's typed error, else return what they found."""
     task = documents.task
     completed: list[str] = []
-    cg_id = int(str(task["task_info"]["cg_id"]).strip())
-    platform = int(str(task["task_info"].get("platform") or platform))
+    cg_id = _number(task["task_info"]["cg_id"])
+    if _filled(task["task_info"].get("platform")):
+        platform = _number(task["task_info"]["platform"])
 
     def progress(exc: AnalysisSubmitError) -> AnalysisSubmitError:
         exc.completed, exc.task_json = tuple(completed), task
@@ -170,6 +197,14 @@ def _filled(value: object) -> bool:
     return value is not None and str(value).strip() != ""
 
 
+def _number(value: object) -> int:
+    """An id of task_info, already checked by :func:`_check_task_info`."""
+    number = int_of(value)
+    if number is None:
+        raise InvalidInputError(f"task.json task_info holds {str(value)[:40]!r} where an id belongs")
+    return number
+
+
 async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls,
                           render_key: str | None = None) -> SubmittedAnalysis:
     """Fill the ids of a checked analysis, upload its documents and submit it (safe to call again).
@@ -181,7 +216,7 @@ async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls,
     completed = list(checked.completed)
     task = analysis.stringify_modifiable_params(checked.task_json)
     info = task["task_info"]
-    task_id = int(str(info["task_id"]).strip()) if _filled(info.get("task_id")) else None
+    task_id = _number(info["task_id"]) if _filled(info.get("task_id")) else None
     if not _filled(info.get("user_id")):
         info["user_id"] = str(await _step("user id", calls.user_id(), completed, task_id, task))
         completed.append("filled user_id")
@@ -233,3 +268,7 @@ async def submit_analysis(checked: CheckedAnalysis, *, calls: AnalysisCalls,
     await _step("submit", renders.submit_task(task_id, render_key, render), completed, task_id, task)
     return SubmittedAnalysis(task_id=task_id, task_json=task, hardware_config_ids=checked.hardware_config_ids,
                              warnings=checked.warnings, created=created)
+
+
+for _record in (AnalysisDocuments, CheckedAnalysis, SubmittedAnalysis):
+    install_checks(_record)  # built by hand, they refuse wrong types too (models/_checks.py)

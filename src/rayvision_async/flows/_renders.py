@@ -67,6 +67,7 @@ from ..errors import (
 )
 from ..models import CreatedTasks, TaskInfo, TaskInfoPage, TaskStatus
 from ._bulk import FATAL_ERRORS, TasksNotFoundError
+from ._submit import created_task_id
 
 __all__ = ["MAX_RENDER_KEY_LENGTH", "PAGE_SIZE", "RENDER_KEY_LABEL", "DuplicateRenderError", "RenderCalls",
            "RenderLookup", "RenderOutcomeUnknownError", "already_submitted", "check_render_key", "create_labels",
@@ -331,9 +332,7 @@ async def create_task(labels: list[str] | None, render_key: str | None, calls: R
                              "may have been processed: nothing was submitted; call again with the same render_key")
                 raise
             continue
-        if not created.task_id_list:
-            raise InvalidInputError("create_task returned no task id")
-        return created.task_id_list[0], True
+        return created_task_id(created), True  # an id that is none is an unknown outcome, not bad input
     raise AssertionError("unreachable")  # pragma: no cover
 
 

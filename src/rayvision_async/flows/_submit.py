@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from .._service_ints import INT64
 from ..api import _kinds as kinds
 from ..api._table import ROWS
-from ..errors import APIError, InvalidInputError
+from ..errors import APIError, InvalidInputError, RequestOutcomeUnknownError
 from ..models import CreatedTasks, ProjectList
 
-__all__ = ["check_and_add_project_name", "check_create_options", "extra_file_texts", "submit_task_json"]
+__all__ = ["check_and_add_project_name", "check_create_options", "created_task_id", "extra_file_texts",
+           "submit_task_json"]
+
+#: The ids the task calls take (``submit_task``, ``upload_json_content``): a Java long, at least 1.
+ID_RANGE = (1, INT64[1])
 
 #: Check the arguments of the endpoint row with that name without sending (the client's ``_check``).
 Check = Callable[[str, dict[str, Any]], None]
@@ -28,7 +33,9 @@ def extra_file_texts(extra_files: Mapping[str, Mapping[str, Any] | str] | None, 
     if not isinstance(extra_files, Mapping):
         raise InvalidInputError("extra_files must be a mapping of file name to JSON content")
     texts: dict[str, str] = {}
-    for file_name, extra in extra_files.items():
+    for file_name, extra in kinds.read_mapping(extra_files, "extra_files").items():
+        if not isinstance(file_name, str):
+            raise InvalidInputError(f"extra_files names files by str, not by a {type(file_name).__name__}")
         if file_name == "task.json":
             raise InvalidInputError("extra_files must not hold task.json: pass it as task_json")
         text = kinds.json_text(extra, f"extra_files[{file_name!r:.60}]")
@@ -73,6 +80,20 @@ async def check_and_add_project_name(
     return ""
 
 
+def created_task_id(created: CreatedTasks) -> int:
+    """The first id ``create_task`` answered; one that is no task id is an unknown outcome, not bad input.
+
+    Past this point a task may exist, so nothing may raise :class:`InvalidInputError` ("nothing was
+    sent"): an id the later calls would refuse (0, negative) means the reply cannot be trusted.
+    """
+    first = created.task_id_list[0] if created.task_id_list else None
+    if first is None or not ID_RANGE[0] <= first <= ID_RANGE[1]:
+        raise RequestOutcomeUnknownError(
+            f"create_task answered {first!r} instead of a task id: a task may have been created; check "
+            "query.get_task_list before creating another", path=ROWS["create_task"].path)
+    return first
+
+
 async def submit_task_json(
     content: str,
     *,
@@ -88,10 +109,7 @@ async def submit_task_json(
     task id exists carries a note with that id: resume by passing ``task_id=``.
     """
     if task_id is None:
-        created = await create()
-        if not created.task_id_list:
-            raise InvalidInputError("create_task returned no task id")
-        task_id = created.task_id_list[0]
+        task_id = created_task_id(await create())
     try:
         await upload(task_id, content, "task.json")
         for file_name, extra in extra_files.items():

@@ -18,7 +18,7 @@ from ..models import TransferBid, UserProfile, UserSetting
 
 __all__ = ["camel_to_snake", "user_info"]
 
-_HUMP = re.compile(r"([a-z]|\d)([A-Z])")
+_HUMP = re.compile(r"([a-z0-9])([A-Z])")
 
 
 def camel_to_snake(name: str) -> str:

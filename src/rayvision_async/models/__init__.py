@@ -10,6 +10,7 @@ service's camelCase dict back; structuring that dict again gives an equal model.
 from typing import TYPE_CHECKING, Any
 
 from ._base import ServiceModel
+from ._checks import install as _install_checks
 from .common import ErrorCodeInfo, HardwareConfig, NotSupportedCgVersion, PackNode, Platform, Project, ProjectList
 from .enums import TERMINAL_TASK_STATUSES, FrameStatus, FrameType, TaskStatus, TolerantIntEnum
 from .frames import FrameInfo, FrameStats
@@ -98,3 +99,20 @@ def __getattr__(name: str) -> Any:
 
         return unstructure
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def _models(base: type) -> list[type]:
+    """Every model class under ``base`` (the classes the modules define, not attrs' pre-slots originals)."""
+    import sys
+
+    found: list[type] = []
+    cls: type
+    for cls in base.__subclasses__():
+        defined = getattr(sys.modules.get(cls.__module__), cls.__name__, None) is cls
+        if defined and cls not in found:
+            found.append(cls)
+        found += [sub for sub in _models(cls) if sub not in found]
+    return found
+
+
+for _model in _models(ServiceModel):
+    _install_checks(_model)  # a model built by hand is checked (models/_checks.py); structuring is not

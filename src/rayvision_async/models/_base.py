@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._arguments import checked_binding
+
 __all__ = ["PATHS_OR_TEXT", "ServiceModel"]
 
 #: Thumbnail paths: the service answers a list of paths, the documents also show a bare "SUCCESS".
@@ -20,6 +22,7 @@ class ServiceModel:
 
     __slots__ = ()
 
+    @checked_binding()
     def to_dict(self) -> dict[str, Any]:
         """This model as the service's camelCase dict (see :func:`~rayvision_async.models.unstructure`)."""
         from ._converter import unstructure

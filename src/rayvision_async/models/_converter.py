@@ -16,6 +16,10 @@ Rules, all registered once at import time:
   may not be what the service sent (see :mod:`._numbers`) raises :class:`InexactNumberError` inside
   :func:`structure_reply`, which then structures the reply's exact decoding; :func:`structure` takes
   such floats as they are.
+* **Ranges.** Values the service cannot send are refused: an int beyond its Java field (``Long``,
+  or ``Integer`` for fields declared with ``width``, see :mod:`._meta`), money that is not finite or
+  not below :data:`~rayvision_async._service_ints.MONEY_LIMIT`, a float that is not finite, numbers
+  written as text in anything but ASCII digits, enum codes beyond 32 bits.
 
 Anything else that cannot be converted (e.g. ``"abc"`` for an integer) raises, and the exception
 propagates to the caller. The structure functions are generated once per type and cached by
@@ -47,13 +51,17 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from .._arguments import checked_binding
+from .._service_ints import INT64
+from ..errors import InvalidInputError
 from ._base import PATHS_OR_TEXT
-from ._meta import ALIASES, COERCE, REPEATED, WIRE
+from ._meta import ALIASES, COERCE, REPEATED, WIDTH, WIRE
 from ._numbers import InexactNumberError, lenient, money_cache
 from ._scalars import (
     _COERCERS,
     _OPTIONAL_PAIRS,
     _OPTIONAL_SCALARS,
+    INT_TYPES,
     _req_int,
     _to_bool,
     _to_datetime,
@@ -107,15 +115,20 @@ def structure_reply(data: Any, cl: type[T], exact: Callable[[], Any]) -> T:
         return structure(exact(), cl)
 
 
+@checked_binding()
 def unstructure(obj: Any) -> Any:
     """The service's form of a model (or a tuple/dict of models): the inverse of :func:`structure`.
 
     Models become dicts keyed by wire name (camelCase, or the field's ``wire`` metadata), with every
     field, ``None`` included; times become epoch milliseconds, enums their int codes, tuples lists.
     Money stays ``Decimal`` (the models' type). ``structure(unstructure(m),
-    type(m)) == m`` for every model ``m``.
+    type(m)) == m`` for every model ``m``. An object that fails when read (a mapping whose items
+    raise) is an :class:`~rayvision_async.errors.InvalidInputError`.
     """
-    return converter.unstructure(obj)
+    try:
+        return converter.unstructure(obj)
+    except Exception as exc:
+        raise InvalidInputError(f"a {type(obj).__name__} cannot be unstructured: {type(exc).__name__}") from exc
 
 
 # --------------------------------------------------------------------------- hook factories
@@ -191,24 +204,36 @@ def _optional_hook(conv: cattrs.Converter, t: Any) -> Hook:
     return structure_optional
 
 
-def _shortcut(t: Any) -> Shortcut | None:
+def _shortcut(conv: cattrs.Converter, t: Any) -> Shortcut | None:
     """The inline shortcut the fast path may use for a field of type ``t``, read from the table above.
 
-    Only ``X | None`` has one: a scalar's declared :class:`~._structgen.Inline`, or, for a
-    :class:`TolerantIntEnum`, a lookup of int codes in the enum's own member map (unknown codes go to
-    the hook, whose pseudo-members live in a bounded cache). The generator checks that ``hook`` is the converter's hook.
+    A required ``int`` has one (its range), and ``X | None``: a scalar's declared
+    :class:`~._structgen.Inline` (an int's with the range of its width, a money amount's with the
+    money cache); for a :class:`TolerantIntEnum`, a lookup of int codes in the enum's own member map
+    (unknown codes go to the hook, whose pseudo-members live in a bounded cache); for a model, its
+    own structure function (``None`` stays None, as :func:`_optional_hook` does). The generator
+    checks that ``hook`` is the converter's hook.
     """
+    if t is int:  # a required int (``TaskInfo.id``): a Java long
+        return Shortcut(Inline.INT_RANGE, _req_int, (int, *INT64))
     arms = _union_arms(t)
     if arms is None or len(arms) != 2 or _NONE_TYPE not in arms:
         return None
     inner = arms[0] if arms[1] is _NONE_TYPE else arms[1]
     scalar = _OPTIONAL_SCALARS.get(inner)
-    if scalar is not None and scalar[1] is Inline.CACHED_FLOAT:
-        return Shortcut(scalar[1], scalar[0], (inner, money_cache))
     if scalar is not None:
-        return Shortcut(scalar[1], scalar[0], inner)
+        hook, inline, width = scalar
+        if inline is None:
+            return None
+        if inline is Inline.CACHED_FLOAT:
+            return Shortcut(inline, hook, money_cache)
+        if inline is Inline.INT_RANGE:
+            return Shortcut(inline, hook, (int, *width))
+        return Shortcut(inline, hook, inner)
     if _is_enum(inner):
         return Shortcut(Inline.ENUM_CODE, _enum_hook(inner, optional=True), inner._value2member_map_)
+    if _is_model(inner):
+        return Shortcut(Inline.INNER, conv.get_structure_hook(t), (inner, _lazy(conv, inner)))
     return None
 
 
@@ -245,7 +270,8 @@ def _plain_model_fn(cl: Any, conv: cattrs.Converter, fields: list[FieldSpec]) ->
     """cattrs' own structure function with the same names and hooks (the path without the fast path)."""
     overrides: dict[str, Any] = {"_cattrs_forbid_extra_keys": False, "_cattrs_detailed_validation": False}
     for spec in fields:
-        overrides[spec.field.name] = override(rename=spec.wire, struct_hook=spec.coercer)
+        hook = spec.coercer if spec.structure_as is None else conv.get_structure_hook(spec.structure_as)
+        overrides[spec.field.name] = override(rename=spec.wire, struct_hook=hook)
     generated: Hook = make_dict_structure_fn(cl, conv, **overrides)
     pairs = tuple((alias, spec.wire) for spec in fields for alias in spec.aliases)
     if not pairs:
@@ -265,12 +291,15 @@ def _model_hook(conv: cattrs.Converter, fast_path: bool, cl: Any) -> Hook:
     for field in attrs.fields(attrs.resolve_types(get_origin(cl) or cl)):
         coerce = field.metadata.get(COERCE)
         coercer, texts = _COERCERS[coerce] if coerce is not None else (None, None)
+        width = field.metadata.get(WIDTH)
+        structure_as = None if width is None else INT_TYPES[width] | None  # an ``int | None`` of that width
         fields.append(FieldSpec(field, wire_name(field), tuple(field.metadata.get(ALIASES, ())), coercer, texts,
-                                bool(field.metadata.get(REPEATED))))
+                                bool(field.metadata.get(REPEATED)), structure_as))
     plain = _plain_model_fn(cl, conv, fields)
     if not fast_path:
         return plain
-    return make_model_structure_fn(cl, conv, fields, fallback=plain, shortcut=_shortcut, maps_none=_is_optional)
+    return make_model_structure_fn(cl, conv, fields, fallback=plain, shortcut=functools.partial(_shortcut, conv),
+                                   maps_none=_is_optional)
 
 
 

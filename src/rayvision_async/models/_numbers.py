@@ -32,6 +32,8 @@ import threading
 from collections.abc import Iterator
 from decimal import Decimal
 
+from .._service_ints import MONEY_LIMIT
+
 __all__ = ["EXACT_FLOAT_DIGITS", "InexactNumberError", "float_money", "float_text", "lenient", "money_cache",
            "trusted_float", "trusted_int"]
 
@@ -104,12 +106,16 @@ def float_money(value: float) -> Decimal:
     money = money_cache.get(value)
     if money is not None:
         return money
+    if not -MONEY_LIMIT < value < MONEY_LIMIT:  # also NaN and ±inf: never cached, never an amount
+        if abs(value) == MONEY_LIMIT:  # the double of a literal just below the limit: the exact one decides
+            _distrust(value, "may stand for an amount just below the money limit")
+        raise ValueError(f"a money amount beyond any account ({MONEY_LIMIT:.0e})")
     text = repr(value)
     trusted = _trusted_text(text)
     if not trusted:
         _distrust(value, f"has more than {EXACT_FLOAT_DIGITS} significant digits")
     money = Decimal(text)
     # Only trusted amounts are kept: the structure functions read the cache without asking the hook.
-    if trusted and len(money_cache) < _CACHE_SIZE and money.is_finite():
+    if trusted and len(money_cache) < _CACHE_SIZE:
         money_cache[value] = money
     return money

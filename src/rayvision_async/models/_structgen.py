@@ -47,6 +47,8 @@ _counter = itertools.count()
 SHARED_EMPTY_FIELDS = 8
 #: Distinct texts pooled per ``repeated`` field.
 TEXT_POOL_SIZE = 1024
+#: The largest magnitude of a "compact" int (one 30-bit digit), which CPython compares fastest.
+_COMPACT = 2**30 - 1
 
 
 def _pooled(pool: dict[str, str], text: str) -> str:
@@ -67,6 +69,8 @@ class FieldSpec(NamedTuple):
     texts: Mapping[str, Any] | None = None
     #: A text field whose values repeat across records: each distinct value is stored once.
     repeated: bool = False
+    #: The type to structure the field as instead of its annotation (an ``int | None`` of a narrower width).
+    structure_as: Any = None
 
 
 class Inline(enum.Enum):
@@ -78,9 +82,14 @@ class Inline(enum.Enum):
     EPOCH_MS = "epoch_ms"
     #: An ``int`` found in the mapping ``Shortcut.exact`` (an enum's member map) is that member.
     ENUM_CODE = "enum_code"
-    #: ``Shortcut.exact`` is ``(type, cache)``: a value of exactly that type is returned unchanged, and a
-    #: ``float`` found in ``cache`` (the hook's own float → result cache) is its cached result.
+    #: ``Shortcut.exact`` is the hook's own float → result cache: a ``float`` found there is its cached result.
     CACHED_FLOAT = "cached_float"
+    #: ``Shortcut.exact`` is ``(int, low, high)``: an ``int`` from ``low`` to ``high`` is returned unchanged
+    #: (the generated code may leave some of them to the hook, which returns them unchanged too).
+    INT_RANGE = "int_range"
+    #: ``Shortcut.exact`` is ``(model, get)``: a value that is not None goes to ``get()``, the model's own
+    #: structure function (resolved on first use: models may refer to themselves), called directly.
+    INNER = "inner"
 
 
 class Shortcut(NamedTuple):
@@ -88,7 +97,9 @@ class Shortcut(NamedTuple):
 
     inline: Inline
     hook: Hook  #: the hook the shortcut stands for; other values still go to it
-    exact: Any  #: IDENTITY: the exact type; ENUM_CODE: the code → member mapping; CACHED_FLOAT: (type, cache)
+    #: IDENTITY: the exact type; ENUM_CODE: the code → member mapping; CACHED_FLOAT: the cache;
+    #: INT_RANGE: (int, lowest, highest).
+    exact: Any
 
 
 def _substitute(t: Any, mapping: Mapping[Any, Any]) -> Any:
@@ -134,6 +145,26 @@ def _plain_init(base: type) -> bool:
     return slots == {f.name for f in fields}
 
 
+def _compact(low: int, high: int) -> str:
+    """Source of the inline range check of an int ``v``: ``low <= v <= high`` within the compact ints.
+
+    CPython compares single-digit (compact) ints fastest; an int beyond them within ``low..high`` fails
+    this check and goes to the hook, which applies the field's whole width and returns it.
+    """
+    return f"{max(int(low), -_COMPACT)} <= v <= {min(int(high), _COMPACT)}"
+
+
+def _first_inner_call(ns: dict[str, Any], i: int, inner: Any, get: Callable[[], Hook]) -> Hook:
+    """A hook for field ``i`` that resolves the inner model's function and puts it in its place in ``ns``."""
+
+    def first_call(value: Any, _: Any) -> Any:
+        hook = get()
+        ns[f"_h{i}"], ns[f"_t{i}"] = hook, inner  # later calls go straight to the model's function
+        return hook(value, inner)
+
+    return first_call
+
+
 def _slot_setter(base: type, name: str) -> Any:
     for klass in base.__mro__:
         if name in klass.__dict__:
@@ -159,7 +190,8 @@ def make_model_structure_fn(
     """
     base = get_origin(cl) or cl
     mapping = _typevar_mapping(cl)
-    types = [_substitute(spec.field.type, mapping) for spec in fields]
+    types = [_substitute(spec.field.type, mapping) if spec.structure_as is None else spec.structure_as
+             for spec in fields]
     if any(_has_typevar(t) for t in types):
         return fallback
     plain = _plain_init(base)
@@ -174,7 +206,7 @@ def make_model_structure_fn(
     # Required fields last, as cattrs reads them, so a document failing twice fails the same way on both paths.
     order = sorted(range(len(fields)), key=lambda n: fields[n].field.default is attrs.NOTHING)
     for i in order:
-        (field, wire, aliases, coercer, texts, repeated), t = fields[i], types[i]
+        (field, wire, aliases, coercer, texts, repeated, _), t = fields[i], types[i]
         hook = coercer if coercer is not None else converter.get_structure_hook(t)
         ns[f"_h{i}"], ns[f"_t{i}"], ns[f"_d{i}"] = hook, t, field.default
         skip_none = coercer is None and field.default is None and maps_none(t)
@@ -186,12 +218,17 @@ def make_model_structure_fn(
         if field.default is attrs.NOTHING:  # a required field: its absence is an error, never a default
             ns[f"_w{i}"] = wire
             lines.append(f"    if v is _M: raise KeyError(_w{i})")
-            lines.append(f"    v = _h{i}(v, _t{i})")
+            cut = shortcut(t)
+            if cut is not None and cut.hook is hook and cut.inline is Inline.INT_RANGE:
+                ns[f"_k{i}"], low, high = cut.exact
+                lines.append(f"    if type(v) is not _k{i} or not {_compact(low, high)}: v = _h{i}(v, _t{i})")
+            else:
+                lines.append(f"    v = _h{i}(v, _t{i})")
         elif not skip_none and texts:
-            ns[f"_q{i}"], ns["_str"] = texts, str
+            ns[f"_q{i}"], ns["_str"] = texts.get, str
             lines.append(f"    if v is _M: v = _d{i}")
             lines.append("    else:")
-            lines.append(f"        m = _q{i}.get(v, _M) if type(v) is _str else _M")
+            lines.append(f"        m = _q{i}(v, _M) if type(v) is _str else _M")
             lines.append(f"        v = _h{i}(v, _t{i}) if m is _M else m")
         elif not skip_none:
             lines.append(f"    v = _d{i} if v is _M else _h{i}(v, _t{i})")
@@ -202,29 +239,40 @@ def make_model_structure_fn(
             if cut is not None and cut.hook is not hook:
                 cut = None  # the converter calls another hook for this type: no shortcut
             if cut is not None and cut.inline is Inline.IDENTITY and repeated and cut.exact is str:
-                ns[f"_k{i}"], ns[f"_p{i}"], ns["_pooled"] = str, {}, _pooled
+                pool: dict[str, str] = {}
+                ns[f"_k{i}"], ns[f"_p{i}"], ns[f"_g{i}"], ns["_pooled"] = str, pool, pool.get, _pooled
                 lines.append(f"    if type(v) is _k{i}:")
-                lines.append(f"        w = _p{i}.get(v)")
+                lines.append(f"        w = _g{i}(v)")
                 lines.append(f"        v = _pooled(_p{i}, v) if w is None else w")
                 lines.append(f"    elif v is not None: v = _h{i}(v, _t{i})")
             elif cut is not None and cut.inline is Inline.IDENTITY:
                 ns[f"_k{i}"] = cut.exact
                 lines.append(f"    if type(v) is not _k{i} and v is not None: v = _h{i}(v, _t{i})")
+            elif cut is not None and cut.inline is Inline.INT_RANGE:
+                ns[f"_k{i}"], low, high = cut.exact
+                # Compared with single-digit (compact) ints, the fastest comparison CPython does; an int
+                # beyond them (rare for counts and flags) is left to the hook, which applies the width.
+                lines.append(f"    if type(v) is not _k{i}:")
+                lines.append(f"        if v is not None: v = _h{i}(v, _t{i})")
+                lines.append(f"    elif not {_compact(low, high)}: v = _h{i}(v, _t{i})")
             elif cut is not None and cut.inline is Inline.EPOCH_MS:
                 lines.append("    if v is not None:")
                 lines.append(f"        if type(v) is not int: v = _h{i}(v, _t{i})")
                 lines.append("        else: v = _fromts(v / 1000, _UTC) if v else None")
             elif cut is not None and cut.inline is Inline.ENUM_CODE:
-                ns[f"_e{i}"] = cut.exact
+                ns[f"_e{i}"] = cut.exact.get
                 lines.append("    if v is not None:")
-                lines.append(f"        m = _e{i}.get(v) if type(v) is int else None")
+                lines.append(f"        m = _e{i}(v) if type(v) is int else None")
                 lines.append(f"        v = _h{i}(v, _t{i}) if m is None else m")
+            elif cut is not None and cut.inline is Inline.INNER:
+                ns[f"_h{i}"] = _first_inner_call(ns, i, *cut.exact)
+                lines.append(f"    if v is not None: v = _h{i}(v, _t{i})")
             elif cut is not None and cut.inline is Inline.CACHED_FLOAT:
-                ns[f"_k{i}"], ns[f"_c{i}"] = cut.exact
-                ns["_float"] = float
-                lines.append(f"    if type(v) is not _k{i} and v is not None:")
-                lines.append(f"        m = _c{i}.get(v) if type(v) is _float else None")
+                ns[f"_c{i}"], ns["_float"] = cut.exact.get, float
+                lines.append("    if type(v) is _float:")
+                lines.append(f"        m = _c{i}(v)")
                 lines.append(f"        v = _h{i}(v, _t{i}) if m is None else m")
+                lines.append(f"    elif v is not None: v = _h{i}(v, _t{i})")
             else:
                 lines.append(f"    if v is not None: v = _h{i}(v, _t{i})")
         if plain:

@@ -6,7 +6,10 @@ from datetime import datetime
 
 import attrs
 
+from .._arguments import checked_binding
+from ..api._kinds import text
 from ._base import ServiceModel
+from ._meta import int32
 
 __all__ = [
     "ErrorCodeInfo",
@@ -18,6 +21,9 @@ __all__ = [
     "ProjectList",
 ]
 
+#: A name looked up in a model: a str of valid Unicode, at most 4096 characters.
+_NAME = text()
+
 
 @attrs.frozen(kw_only=True)
 class Platform(ServiceModel):
@@ -26,9 +32,9 @@ class Platform(ServiceModel):
     ``type`` is 0 GPU, 1 CPU, 2 picture; ``status`` 0..3 is the platform's load state.
     """
 
-    platform: int | None = None
+    platform: int | None = int32()
     name: str | None = None
-    type: int | None = None
+    type: int | None = int32()
     status: int | None = None
     task_prefix: str | None = None
     is_show: int | None = None
@@ -44,14 +50,14 @@ class ErrorCodeInfo(ServiceModel):
 
     id: int | None = None
     code: str | None = None
-    type: int | None = None
-    language_flag: int | None = None
+    type: int | None = int32()
+    language_flag: int | None = int32()
     des_description_cn: str | None = None
     des_solution_cn: str | None = None
     solution_path: str | None = None
-    is_repair: int | None = None
+    is_repair: int | None = int32()
     is_delete: int | None = None
-    is_open: int | None = None
+    is_open: int | None = int32()
     last_modify_admin: str | None = None
     update_time: datetime | None = None
 
@@ -60,7 +66,7 @@ class ErrorCodeInfo(ServiceModel):
 class NotSupportedCgVersion(ServiceModel):
     """A software version a hardware configuration cannot render."""
 
-    cg_id: int | None = None
+    cg_id: int | None = int32()
     cg_version_name: str | None = None
 
 
@@ -75,11 +81,11 @@ class HardwareConfig(ServiceModel):
     """
 
     id: int | None = None
-    type: int | None = None
+    type: int | None = int32()
     model: str | None = None
     gpu_num: int | None = None
     ram: int | str | None = None
-    platform: int | None = None
+    platform: int | None = int32()
     current: bool | None = None
     status: int | None = None
     not_support_cg_id: tuple[int, ...] = ()
@@ -115,8 +121,10 @@ class ProjectList(ServiceModel):
         """The projects (``projectNameList``)."""
         return self.project_name_list
 
+    @checked_binding()
     def find(self, name: str) -> Project | None:
         """The project named exactly ``name``, or None."""
+        _NAME.check(name, "project name")
         for project in self.project_name_list:
             if project.project_name == name:
                 return project

@@ -16,8 +16,12 @@ import threading
 from collections import OrderedDict
 from typing import Any, Self
 
+from .._service_ints import INT32
+from ..errors import InvalidInputError
+
 __all__ = [
     "TERMINAL_TASK_STATUSES",
+    "CodeLookup",
     "FrameStatus",
     "FrameType",
     "TaskStatus",
@@ -28,10 +32,29 @@ _PSEUDO_LOCK = threading.Lock()
 #: How many pseudo-members each enum keeps (least recently used go first).
 PSEUDO_MEMBER_CACHE_SIZE = 1024
 _PSEUDO: dict[type, OrderedDict[int, Any]] = {}
-_INT_TEXT = re.compile(r"\s*-?[0-9]{1,30}\s*")
+_INT_TEXT = re.compile(r"\s*-?[0-9]{1,12}\s*")
 
 
-class TolerantIntEnum(enum.IntEnum):
+class CodeLookup(enum.EnumType):
+    """The metaclass of the SDK's enums: ``Enum(code)`` looks one code up (an int, or its digits).
+
+    Anything else is an :class:`InvalidInputError` (a ``ValueError``, as Enum raises): a bool, which
+    would otherwise find the member of code 1 or 0, an object that is no code, more arguments.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        given = [*args, *kwargs.values()]
+        if len(given) != 1 or (kwargs and "value" not in kwargs):
+            raise InvalidInputError(f"{cls.__name__}() looks up one code (value=); it takes no other arguments")
+        (value,) = given
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise InvalidInputError(f"{cls.__name__} codes are ints (or their digits), not a {type(value).__name__}")
+        if not cls._member_map_:
+            raise InvalidInputError(f"{cls.__name__} has no codes of its own: look codes up in its subclasses")
+        return super().__call__(value)
+
+
+class TolerantIntEnum(enum.IntEnum, metaclass=CodeLookup):
     """Base for integer enums that accept codes they do not define.
 
     ``MyEnum(77)`` for an undefined 77 returns a pseudo-member with ``.value == 77`` and
@@ -39,14 +62,17 @@ class TolerantIntEnum(enum.IntEnum):
     :data:`PSEUDO_MEMBER_CACHE_SIZE`), so ``MyEnum(77) is MyEnum(77)`` while 77 is among them;
     compare with ``==``, which always holds. Pseudo-members are not listed when iterating the
     enum. Numeric strings such as ``"4"`` (some endpoints send codes as strings) are accepted too.
+    Codes beyond a Java int (32 bits) are no codes: looking them up raises ``ValueError``.
     """
 
     @classmethod
     def _missing_(cls, value: object) -> Self | None:
-        if isinstance(value, str):
-            return cls(int(value)) if _INT_TEXT.fullmatch(value) else None
-        if isinstance(value, bool) or not isinstance(value, int):
-            return None
+        if isinstance(value, str) and _INT_TEXT.fullmatch(value):
+            return cls(int(value))
+        if isinstance(value, bool) or not isinstance(value, int) or not INT32[0] <= value <= INT32[1]:
+            # The service's codes are Java ints: anything else is no code (a ValueError, as Enum raises).
+            shown = repr(value)[:40] if isinstance(value, str) else f"a {type(value).__name__}"
+            raise InvalidInputError(f"{cls.__name__} codes are ints of 32 bits (or their digits), not {shown}")
         with _PSEUDO_LOCK:
             cache = _PSEUDO.setdefault(cls, OrderedDict())
             cached: Self | None = cache.get(value)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 
 from ._base import ServiceModel
-from ._meta import meta
+from ._meta import int32, meta
 from .enums import FrameStatus, FrameType
 
 __all__ = ["FrameInfo", "FrameStats"]
@@ -32,8 +32,8 @@ class FrameInfo(ServiceModel):
     frame_status_text: str | None = None
     frame_type: FrameType | None = None
     #: 0 quantity-based, 1 machine-based, 2 project-based.
-    fee_type: int | None = None
-    platform: int | None = None
+    fee_type: int | None = int32()
+    platform: int | None = int32()
     frame_price: Decimal | None = None
     fee_amount: Decimal | None = None
     coupon_fee: Decimal | None = None
@@ -46,14 +46,14 @@ class FrameInfo(ServiceModel):
     munu_job_id: str | None = attrs.field(default=None, metadata=meta(None, "menuJobId"))
     munu_task_id: str | None = attrs.field(default=None, metadata=meta(None, "menuTaskId"))
     #: Number of times the frame was recommitted.
-    recommit_flag: int | None = None
+    recommit_flag: int | None = int32()
     is_copy: int | None = None
     task_over_time: int | None = None
     is_over_time: int | None = None
     over_one_month: int | None = None
     #: Houdini settlement node name.
     gop_name: str | None = None
-    frame_ram: int | None = None
+    frame_ram: int | None = int32()
     render_ram: int | None = None
     open_render_ram: int | None = None
     average_cpu: float | None = None
@@ -75,9 +75,9 @@ class FrameInfo(ServiceModel):
 class FrameStats(ServiceModel):
     """Frame counters over all of the account's tasks (queryAllFrameStats)."""
 
-    executing_frames_total: int | None = None
-    done_frames_total: int | None = None
-    failed_frames_total: int | None = None
-    waiting_frames_total: int | None = None
+    executing_frames_total: int | None = int32()
+    done_frames_total: int | None = int32()
+    failed_frames_total: int | None = int32()
+    waiting_frames_total: int | None = int32()
     abandon_frames_total: int | None = None
-    total_frames: int | None = None
+    total_frames: int | None = int32()

@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from ._base import ServiceModel
+from ._meta import int32
 
 __all__ = ["Page"]
 
@@ -24,7 +25,7 @@ class Page(ServiceModel, Generic[T]):
     """
 
     items: tuple[T, ...] = ()
-    page_num: int | None = None
+    page_num: int | None = int32()
     page_count: int | None = None
     total: int | None = None
     size: int | None = None

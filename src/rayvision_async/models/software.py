@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 
 from ._base import ServiceModel
-from ._meta import meta
+from ._meta import int32
 
 __all__ = [
     "CreatedRenderEnv",
@@ -26,13 +26,13 @@ class Software(ServiceModel):
     ``cg_type`` lists the scene-file suffixes, separated by ``;`` (see :attr:`file_suffixes`).
     """
 
-    cg_id: int | None = None
+    cg_id: int | None = int32()
     cg_name: str | None = None
     cg_type: str | None = None
     icon_path: str | None = None
-    is_need_project_path: int | None = None
-    is_need_analyse: int | None = None
-    is_support_linux: int | None = None
+    is_need_project_path: int | None = int32()
+    is_need_analyse: int | None = int32()
+    is_support_linux: int | None = int32()
 
     @property
     def file_suffixes(self) -> tuple[str, ...]:
@@ -46,8 +46,8 @@ class Software(ServiceModel):
 class SupportedSoftware(ServiceModel):
     """The software list (plugin/querySoftwareList), with the default and auto-commit setting."""
 
-    is_auto_commit: int | None = None
-    default_cg_id: int | None = None
+    is_auto_commit: int | None = int32()
+    default_cg_id: int | None = int32()
     render_info_list: tuple[Software, ...] = ()
 
 
@@ -55,7 +55,7 @@ class SupportedSoftware(ServiceModel):
 class PluginVersion(ServiceModel):
     """One version of a plugin; ``plugin_id`` is what render environments reference."""
 
-    plugin_id: int | None = None
+    plugin_id: int | None = int32()
     plugin_name: str | None = None
     plugin_version: str | None = None
 
@@ -64,7 +64,7 @@ class PluginVersion(ServiceModel):
 class Plugin(ServiceModel):
     """A plugin available for one software version (``cv_id`` = :attr:`SoftwareVersion.id`)."""
 
-    cv_id: int | None = None
+    cv_id: int | None = int32()
     plugin_name: str | None = None
     plugin_versions: tuple[PluginVersion, ...] = ()
 
@@ -74,7 +74,7 @@ class SoftwareVersion(ServiceModel):
     """One supported version of a DCC application; ``id`` is the software-version id."""
 
     id: int | None = None
-    cg_id: int | None = None
+    cg_id: int | None = int32()
     cg_name: str | None = None
     cg_version: str | None = None
 
@@ -106,13 +106,13 @@ class RenderEnv(ServiceModel):
     :attr:`plugins`.
     """
 
-    cg_id: int | None = attrs.field(default=None, metadata=meta(None, "cglId"))
+    cg_id: int | None = int32("cglId")
     cg_name: str | None = None
     cg_version: str | None = None
     edit_name: str | None = None
-    os_name: int | None = None
-    render_layer_type: int | None = None
-    is_default: int | None = None
+    os_name: int | None = int32()
+    render_layer_type: int | None = int32()
+    is_default: int | None = int32()
     project_path: str | None = None
     is_main_user_id: int | None = None
     resp_user_plugin_info_vos: tuple[PluginVersion, ...] = ()

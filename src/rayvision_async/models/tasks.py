@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 
 from ._base import ServiceModel
-from ._meta import meta
+from ._meta import int32, meta
 from .enums import FrameStatus, TaskStatus
 from .page import Page
 
@@ -58,11 +58,11 @@ class TaskInfo(ServiceModel):
     status_text: str | None = _repeated()
     pre_task_status: TaskStatus | None = None
     pre_status_text: str | None = _repeated()
-    total_frames: int | None = None
-    abort_frames: int | None = None
-    executing_frames: int | None = None
-    done_frames: int | None = None
-    failed_frames: int | None = None
+    total_frames: int | None = int32()
+    abort_frames: int | None = int32()
+    executing_frames: int | None = int32()
+    done_frames: int | None = int32()
+    failed_frames: int | None = int32()
     frames_range: str | None = _repeated()
     project_name: str | None = _repeated()
     render_consume: Decimal | None = None
@@ -79,8 +79,8 @@ class TaskInfo(ServiceModel):
     user_name: str | None = _repeated()
     producer: str | None = _repeated()
     task_level: int | None = None
-    task_user_level: int | None = None
-    task_limit: int | None = None
+    task_user_level: int | None = int32()
+    task_limit: int | None = int32()
     #: Timeout reminder, as sent (older examples in ms, newer ones in seconds).
     task_over_time: int | None = None
     #: Timeout after which the task is stopped, in seconds (setTaskOverTimeStop).
@@ -93,18 +93,18 @@ class TaskInfo(ServiceModel):
     munu_task_ids: str | None = None
     layer_parent_id: int | None = None
     layer_name: str | None = _repeated()
-    cg_id: int | None = None
+    cg_id: int | None = int32()
     task_key_value_vo: TaskKeyValue | None = None
     #: Raw ``key:value::`` render settings string sent by the 2018 API instead of taskKeyValueVo.
     key_value: str | None = None
-    is_open: int | None = None
+    is_open: int | None = int32()
     task_type: str | None = _repeated()
     task_type_text: str | None = _repeated()
     render_camera: str | None = _repeated()
     clone_parent_id: int | None = None
     clone_original_id: int | None = None
     share_main_capital: int | None = None
-    task_ram: int | None = None
+    task_ram: int | None = int32()
     is_delete: int | None = None
     channel: int | None = None
     remark: str | None = None
@@ -176,9 +176,9 @@ class TaskProgress(ServiceModel):
     any aware datetime (``.astimezone(UTC)``).
     """
 
-    width: int | None = None
-    height: int | None = None
-    block: int | None = None
+    width: int | None = int32()
+    height: int | None = int32()
+    block: int | None = int32()
     is_render_photon: bool | None = None
     current_task_type: str | None = None
     scene_name: str | None = None

@@ -10,8 +10,10 @@ from datetime import datetime
 
 import attrs
 
+from .._arguments import checked_binding
+from ..api._kinds import text
 from ._base import ServiceModel
-from ._meta import meta
+from ._meta import int32, meta
 
 __all__ = [
     "EngineAccount",
@@ -25,6 +27,9 @@ __all__ = [
     "TransferEngine",
     "TransferServerInfo",
 ]
+
+#: A name looked up in a model: a str of valid Unicode, at most 4096 characters.
+_NAME = text()
 
 
 @attrs.frozen(kw_only=True)
@@ -69,9 +74,9 @@ class EngineLine(ServiceModel):
     name: str | None = None
     server: str | None = None
     port: str | None = None
-    is_default: int | None = None
+    is_default: int | None = int32()
     line_id: int | None = None
-    type: int | None = None
+    type: int | None = int32()
 
 
 @attrs.frozen(kw_only=True)
@@ -83,7 +88,7 @@ class TransferEngine(ServiceModel):
     """
 
     engine_name: str | None = None
-    is_default: int | None = None
+    is_default: int | None = int32()
     automatic_check: int | None = None
     check_server: str | None = None
     check_port: str | None = None
@@ -125,8 +130,10 @@ class TransferConfig(ServiceModel):
         """The transfer engines (``resqEngines``)."""
         return self.resq_engines
 
+    @checked_binding()
     def engine(self, name: str) -> TransferEngine | None:
         """The first engine whose name equals ``name`` ignoring case, or None."""
+        _NAME.check(name, "engine name")
         wanted = name.casefold()
         for candidate in self.resq_engines:
             if candidate.engine_name is not None and candidate.engine_name.casefold() == wanted:
@@ -168,20 +175,20 @@ class RaySyncUserKey(ServiceModel):
     signature: str | None = attrs.field(default=None, repr=False)
     id: int | None = None
     user_name: str | None = None
-    platform: int | None = None
+    platform: int | None = int32()
     channel: int | None = None
-    zone: int | None = None
+    zone: int | None = int32()
     version: str | None = None
     phone: str | None = None
     email: str | None = None
     login_time: datetime | None = None
-    info_status: int | None = None
-    account_type: int | None = None
+    info_status: int | None = int32()
+    account_type: int | None = int32()
     share_main_capital: int | None = None
     sub_delete_task: int | None = None
     sub_delete_capital: int | None = None
     use_main_balance: int | None = None
-    download_disable: int | None = None
+    download_disable: int | None = int32()
 
 
 @attrs.frozen(kw_only=True)

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import attrs
 
+from .._digits import int_of
+from .._service_ints import INT64
 from ._base import ServiceModel
-from ._meta import meta
+from ._meta import int32, meta
 
 __all__ = ["LoginRecord", "OperationRecord", "UserProfile", "UserSetting"]
 
@@ -23,8 +25,8 @@ class UserProfile(ServiceModel):
 
     user_id: int | None = None
     user_name: str | None = None
-    platform: int | None = None
-    zone: int | None = None
+    platform: int | None = int32()
+    zone: int | None = int32()
     phone: str | None = None
     email: str | None = None
     company: str | None = None
@@ -39,8 +41,8 @@ class UserProfile(ServiceModel):
     soft_status: int | None = None
     business_type: int | None = None
     status: int | None = None
-    info_status: int | None = None
-    account_type: int | None = None
+    info_status: int | None = int32()
+    account_type: int | None = int32()
     user_type: int | None = None
     main_user_id: int | None = None
     level: int | None = None
@@ -60,7 +62,7 @@ class UserProfile(ServiceModel):
     hide_balance: int | None = None
     hide_job_charge: int | None = None
     use_level_directory: int | None = None
-    download_disable: int | None = None
+    download_disable: int | None = int32()
     display_subaccount: int | None = None
     subaccount_limits: int | None = None
     houdini_flag: int | None = None
@@ -80,19 +82,19 @@ class UserSetting(ServiceModel):
     ``mifileSwitchFlag``/``assfileSwitchFlag``. Both are accepted.
     """
 
-    info_status: int | None = None
-    account_type: int | None = None
+    info_status: int | None = int32()
+    account_type: int | None = int32()
     share_main_capital: int | None = None
     sub_delete_task: int | None = None
     use_main_balance: int | None = None
     single_node_render_frames: str | None = None
     max_ignore_map_flag: str | None = None
     auto_commit: str | None = None
-    separate_account_flag: int | None = None
-    mifile_switch_flag: int | None = attrs.field(default=None, metadata=meta(None, "miFileSwitchFlag"))
-    assfile_switch_flag: int | None = attrs.field(default=None, metadata=meta(None, "assFileSwitchFlag"))
-    manually_start_analysis_flag: int | None = None
-    download_disable: int | None = None
+    separate_account_flag: int | None = int32()
+    mifile_switch_flag: int | None = int32("miFileSwitchFlag")
+    assfile_switch_flag: int | None = int32("assFileSwitchFlag")
+    manually_start_analysis_flag: int | None = int32()
+    download_disable: int | None = int32()
     task_over_time: int | None = None
     task_over_time_sec: int | None = None
 
@@ -132,7 +134,7 @@ class OperationRecord(ServiceModel):
             return (decoded,)
         if not isinstance(decoded, list):
             return ()
-        return tuple(int(x) for x in decoded if isinstance(x, int | str) and str(x).strip().isdigit())
+        return tuple(number for item in decoded if (number := int_of(item)) is not None and 0 <= number <= INT64[1])
 
 
 @attrs.frozen(kw_only=True)

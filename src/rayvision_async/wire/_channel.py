@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any, NoReturn, SupportsIndex
 
 import httpx
 
 from .. import errors
+from .._unpicklable import refuse
 from .._version import __version__
 from ._aiohttp import AiohttpTransport, respx_active
 from ._caller_client import CallerClientTransport
@@ -33,10 +35,19 @@ FRESH_CONNECTION_EXTENSION = "rayvision_fresh_connection"
 
 USER_AGENT = f"rayvision-async/{__version__}"
 _DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
-#: Headers the signer or the transport sets on every request: ``default_headers`` may not name them.
-RESERVED_HEADERS = frozenset({"accessid", "channel", "platform", "utctimestamp", "nonce", "version", "signature",
-                              "content-type", "languageflag", "content-length", "host", "transfer-encoding",
-                              "accept-encoding"})  # the SDK decodes gzip and deflate only
+#: Headers ``default_headers`` may not name (any case): the signing headers; what the signer or the
+#: transport sets (the SDK decodes gzip and deflate only); and what would change the exchange itself:
+#: framing and body encoding, hop-by-hop connection handling, ``Expect`` (a server that never answers
+#: "100 Continue" holds the body back until the read timeout, and a creating call is then reported
+#: "outcome unknown" though its body was never sent), a partial ``Range`` and method overrides.
+RESERVED_HEADERS = frozenset({
+    "accessid", "channel", "platform", "utctimestamp", "nonce", "version", "signature", "languageflag",
+    "content-type", "content-length", "content-encoding", "transfer-encoding", "accept-encoding", "host",
+    "expect", "connection", "keep-alive", "upgrade", "te", "trailer", "range", "if-range",
+    "x-http-method-override", "x-http-method", "x-method-override",
+})
+#: Prefixes of header names ``default_headers`` may not use (``Proxy-Authorization``, ``Proxy-Connection``…).
+RESERVED_HEADER_PREFIXES = ("proxy-",)
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
 _VALUE = re.compile(r"[\x20-\x7e\t]{0,1024}")
 
@@ -48,11 +59,17 @@ def merged_headers(extra: Mapping[str, str] | None) -> dict[str, str]:
         return headers
     if not isinstance(extra, Mapping):
         raise errors.ConfigurationError("default_headers must be a mapping of header names to strings")
-    for name, value in extra.items():
+    try:
+        pairs = list(extra.items())
+    except Exception as exc:  # a caller's mapping that fails when read
+        raise errors.ConfigurationError(f"default_headers cannot be read: {type(exc).__name__}") from exc
+    for name, value in pairs:
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-            raise errors.ConfigurationError(f"default_headers: {name!r} is not a valid header name")
-        if name.lower() in RESERVED_HEADERS:
-            raise errors.ConfigurationError(f"default_headers may not set {name!r}: the SDK sets it on every request")
+            shown = repr(name)[:64] if isinstance(name, str) else f"a {type(name).__name__}"
+            raise errors.ConfigurationError(f"default_headers: {shown} is not a valid header name")
+        if name.lower() in RESERVED_HEADERS or name.lower().startswith(RESERVED_HEADER_PREFIXES):
+            raise errors.ConfigurationError(
+                f"default_headers may not set {name!r}: the SDK signs or sets it, or it changes the exchange itself")
         if not isinstance(value, str) or not _VALUE.fullmatch(value):
             raise errors.ConfigurationError(
                 f"default_headers[{name!r}] must be a string of printable ASCII (at most 1024 characters)")
@@ -157,6 +174,12 @@ class HttpChannel:
     @property
     def is_closed(self) -> bool:
         return self.closed
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse(self)  # its signer holds the access key: never pickled or deep-copied
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
+        refuse(self)
 
     async def aclose(self) -> None:
         if not self.closed:

@@ -31,6 +31,7 @@ from typing import Any
 import attrs
 import orjson
 
+from .._digits import DECIMAL_TEXT
 from ..errors import HTTPStatusError, MalformedResponseError
 
 __all__ = ["Envelope", "RawReply", "decode_envelope", "exact_loads", "parse_retry_after"]
@@ -88,12 +89,9 @@ class Envelope:
 
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header given in seconds; None if absent or not a number."""
-    if value is None:
+    if value is None or not DECIMAL_TEXT.fullmatch(value.strip()):  # ASCII (no "inf", "nan", "1_0")
         return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
+    seconds = float(value)
     return seconds if seconds >= 0 else None
 
 

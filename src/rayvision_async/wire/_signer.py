@@ -8,13 +8,18 @@ request from its wire body bytes.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import deque
 from collections.abc import Iterable
+from typing import Any, NoReturn, SupportsIndex
 
 import httpx
 
+from .. import _settings as settings
 from .. import errors
+from .._arguments import checked_binding
+from .._unpicklable import refuse
 from ._signing import NonceSource, sign_request
 
 __all__ = ["SigningTransport", "log_attempt"]
@@ -22,6 +27,8 @@ __all__ = ["SigningTransport", "log_attempt"]
 logger = logging.getLogger("rayvision_async")
 
 _REDACTED_HEADERS = frozenset({"accessid", "signature"})
+#: The ``version`` and ``channel`` headers: ASCII digits and dots.
+_HEADER_NUMBER = re.compile(r"[0-9]{1,4}(\.[0-9]{1,4}){0,3}")
 
 
 def log_attempt(path: str, headers: Iterable[tuple[str, str]], size: int) -> None:
@@ -41,6 +48,7 @@ class SigningTransport(httpx.AsyncBaseTransport):
     simulator are signed for the domain the simulator expects.
     """
 
+    @checked_binding(errors.ConfigurationError)
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
@@ -48,10 +56,19 @@ class SigningTransport(httpx.AsyncBaseTransport):
         access_id: str,
         access_key: str,
         domain: str,
-        platform: str,
+        platform: str | int,
         version: str = "2.0.0",
         channel: str = "4",
     ) -> None:
+        if not callable(getattr(inner, "handle_async_request", None)):
+            raise errors.ConfigurationError("inner must be an httpx.AsyncBaseTransport")
+        access_id = settings.credential(access_id, "access id")
+        access_key = settings.credential(access_key, "access key")
+        domain = settings.checked_domain(domain)
+        platform = settings.checked_platform(platform)
+        for name, value in (("version", version), ("channel", channel)):
+            if not isinstance(value, str) or not _HEADER_NUMBER.fullmatch(value):
+                raise errors.ConfigurationError(f"{name} must be a number such as '2.0.0' or '4'")
         self._inner = inner
         self._access_id = access_id
         self._access_key = access_key
@@ -68,6 +85,12 @@ class SigningTransport(httpx.AsyncBaseTransport):
 
     def __repr__(self) -> str:
         return f"SigningTransport(domain={self._domain!r}, platform={self._platform!r}, inner={self._inner!r})"
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse(self)  # it holds the access key: never pickled
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
+        refuse(self)
 
     def scrub(self, text: str) -> str:
         """``text`` (e.g. a server's message) with the access id and access key replaced by ``***``."""

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..._arguments import checked_binding
+from ..._service_ints import INT32, MONEY_LIMIT
+from ...errors import ConfigurationError, InvalidInputError
+from .. import _arguments as check
 from . import _catalog as catalog
 from ._codes import FarmError
 
@@ -69,6 +73,27 @@ class Account:
     operation_log: list[dict[str, Any]] = field(default_factory=list)
     login_log: list[dict[str, Any]] = field(default_factory=list)
     _next_project_id: int = 3671
+
+    def __post_init__(self) -> None:
+        with check.configuration():
+            check.count(self.user_id, "user_id", 1)
+            check.text(self.user_name, "user_name", max_len=255)
+            check.count(self.platform, "platform", 0, 9999)
+            check.count(self.zone, "zone", 1, 2)
+            for name in ("balance", "coupon", "consumed", "cpu_price", "gpu_price"):
+                amount = getattr(self, name)
+                if not isinstance(amount, Decimal) or not amount.is_finite() or \
+                        not -MONEY_LIMIT < amount < MONEY_LIMIT:
+                    raise InvalidInputError(f"{name} must be a Decimal amount, got a {type(amount).__name__}")
+            check.count(self.task_over_time_sec, "task_over_time_sec", 0, INT32[1])
+            _entries(self.sub_users, "sub_users", str, str)
+            _entries(self.projects, "projects", int, tuple)
+            _entries(self.render_envs, "render_envs", str, RenderEnv)
+            for name in ("operation_log", "login_log"):
+                log = check.instance(getattr(self, name), name, list)
+                if not all(isinstance(entry, dict) for entry in log):
+                    raise InvalidInputError(f"{name} must be a list of dicts")
+            check.count(self._next_project_id, "_next_project_id", 1)
 
     # -- profile, settings, money ----------------------------------------------------------------
 
@@ -244,3 +269,13 @@ class Account:
                 "loginTime": now_ms,
             }
         )
+
+
+Account.__init__ = checked_binding(ConfigurationError)(Account.__init__)  # type: ignore[method-assign]
+
+
+def _entries(value: Any, name: str, key: type, item: type) -> None:
+    """``value`` is a dict of ``key`` to ``item`` (a state container of the account)."""
+    check.instance(value, name, dict)
+    if not all(isinstance(k, key) and isinstance(v, item) for k, v in value.items()):
+        raise InvalidInputError(f"{name} must map {key.__name__} to {item.__name__}")

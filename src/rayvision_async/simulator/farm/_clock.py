@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 
+from ..._arguments import checked_binding
+from ...errors import ConfigurationError
+from .. import _arguments as check
+
 __all__ = ["SimClock"]
+
+#: The fastest a clock runs (simulated seconds per real second) and the last epoch second it shows.
+_MAX_SPEED = 1e6
+_LAST_EPOCH_SECOND = 253_402_300_799.0  # 9999-12-31T23:59:59Z
 
 
 class SimClock:
@@ -16,6 +25,7 @@ class SimClock:
     freezes it, so only :meth:`advance` moves it (deterministic tests).
     """
 
+    @checked_binding(ConfigurationError)
     def __init__(
         self,
         speed: float = 1.0,
@@ -23,22 +33,28 @@ class SimClock:
         start: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        if speed < 0:
-            raise ValueError("speed must be >= 0")
+        with check.configuration():
+            check.seconds(speed, "speed", high=_MAX_SPEED)
+            if start is not None:
+                check.seconds(start, "start", high=_LAST_EPOCH_SECOND)
+            reading = check.function(monotonic, "monotonic")()
+            if inspect.iscoroutine(reading):
+                reading.close()
+            base_real = check.seconds(reading, "monotonic()", low=-1e18, high=1e18)  # seconds, not an awaitable
         self._monotonic = monotonic
         self._speed = float(speed)
         self._base_sim = time.time() if start is None else float(start)
-        self._base_real = monotonic()
+        self._base_real = base_real
 
+    @checked_binding()
     def now(self) -> float:
         """Current simulated time, epoch seconds."""
         return self._base_sim + (self._monotonic() - self._base_real) * self._speed
 
+    @checked_binding()
     def advance(self, seconds: float) -> None:
         """Move simulated time forward by ``seconds`` (never backwards)."""
-        if seconds < 0:
-            raise ValueError("the simulated clock cannot go backwards")
-        self._base_sim += seconds
+        self._base_sim += check.seconds(seconds, "seconds (the simulated clock cannot go backwards)")
 
     @property
     def speed(self) -> float:
@@ -47,8 +63,7 @@ class SimClock:
 
     @speed.setter
     def speed(self, value: float) -> None:
-        if value < 0:
-            raise ValueError("speed must be >= 0")
+        check.seconds(value, "speed", high=_MAX_SPEED)
         self._base_sim = self.now()
         self._base_real = self._monotonic()
         self._speed = float(value)

@@ -8,6 +8,9 @@ against itself.
 from __future__ import annotations
 
 import enum
+from typing import Any
+
+from ...errors import InvalidInputError
 
 __all__ = [
     "ENVELOPE_MESSAGES",
@@ -18,7 +21,21 @@ __all__ = [
 ]
 
 
-class TaskStatus(enum.IntEnum):
+class _Codes(enum.EnumType):
+    """``Status(code)`` takes one int code of the enum; anything else is an InvalidInputError."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        given = [*args, *kwargs.values()]
+        value = given[0] if len(given) == 1 and (not kwargs or "value" in kwargs) else None
+        if value is None or isinstance(value, bool) or not isinstance(value, int) \
+                or value not in cls._value2member_map_:
+            shown = value if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**9 \
+                else f"a {type(value).__name__}"
+            raise InvalidInputError(f"{shown} is no {cls.__name__} code (one int code, no other arguments)")
+        return super().__call__(value)
+
+
+class TaskStatus(enum.IntEnum, metaclass=_Codes):
     """``taskStatus`` codes (protocol "Task status description")."""
 
     WAITING = 0
@@ -36,7 +53,7 @@ class TaskStatus(enum.IntEnum):
     ANALYSE = 50
 
 
-class FrameStatus(enum.IntEnum):
+class FrameStatus(enum.IntEnum, metaclass=_Codes):
     """``frameStatus`` codes of queryTaskFrames (protocol "frameStatus": 1 to 11).
 
     The farm stores 1 to 5 and 11; 6 to 10 are what it reports for a waiting
@@ -56,7 +73,7 @@ class FrameStatus(enum.IntEnum):
     TIMED_OUT = 11  # the task hit its over-time stop before the frame ended
 
 
-class FrameType(enum.IntEnum):
+class FrameType(enum.IntEnum, metaclass=_Codes):
     """``frameType`` codes used by the simulator (a subset of the documented nine)."""
 
     PRE_RENDER = 1

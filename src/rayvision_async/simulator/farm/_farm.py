@@ -31,8 +31,13 @@ import os
 import random
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, get_args
 
+from ..._arguments import checked_binding
+from ..._digits import DECIMAL_TEXT
+from ..._service_ints import INT64, MAX_JSON_CHARS, MONEY_LIMIT
+from ...errors import ConfigurationError, InvalidInputError
+from .. import _arguments as check
 from ._account import Account
 from ._clock import SimClock
 from ._codes import FarmError, FrameType
@@ -54,6 +59,7 @@ PagingEnd = Literal["empty", "code700"]
 class Farm:
     """A render farm with one user account. See the module docstring for the time model."""
 
+    @checked_binding(ConfigurationError)
     def __init__(
         self,
         *,
@@ -79,20 +85,36 @@ class Farm:
         account: Account | None = None,
         storage: FarmStorage | str | os.PathLike[str] | None = None,
     ) -> None:
-        if not 0.0 <= failure_rate <= 1.0:
-            raise ValueError("failure_rate must be between 0 and 1")
-        if child_tasks not in ("none", "photon_and_main", "random"):
-            raise ValueError(f"unknown child_tasks policy {child_tasks!r}")
-        if paging_end not in ("empty", "code700"):
-            raise ValueError(f"unknown paging_end {paging_end!r}")
-        if priority_frames < 0:
-            raise ValueError("priority_frames must be >= 0")
+        with check.configuration():
+            check.count(seed, "seed", INT64[0])
+            check.seconds(speed, "speed", high=1e6)
+            if clock is not None:
+                check.instance(clock, "clock", SimClock)
+            check.seconds(frame_seconds, "frame_seconds", low=0.001)
+            check.seconds(analyse_seconds, "analyse_seconds")
+            check.seconds(failure_rate, "failure_rate", high=1.0)
+            if failure_rule is not None:
+                check.function(failure_rule, "failure_rule")
+            frame_price = _price(frame_price)
+            check.one_of(child_tasks, "child_tasks", get_args(ChildTasks))
+            for name, value in (("pre_render", pre_render), ("settlement", settlement),
+                                ("photon_frame", photon_frame), ("require_task_json", require_task_json)):
+                check.flag(value, name)
+            check.count(priority_frames, "priority_frames", 0, 10_000)
+            check.text(default_frames, "default_frames", nonempty=True)
+            _frames(default_frames, "default_frames")
+            check.count(task_limit, "task_limit", 0, 100_000)
+            check.one_of(paging_end, "paging_end", get_args(PagingEnd))
+            check.count(first_task_id, "first_task_id", 1)
+            check.text(alias_prefix, "alias_prefix", max_len=64)
+            if account is not None:
+                check.instance(account, "account", Account)
         self.seed = seed
         self.clock = clock if clock is not None else SimClock(speed)
         self.analyse_seconds = float(analyse_seconds)
         self.failure_rate = failure_rate
         self.failure_rule = failure_rule
-        self.frame_price = Decimal(frame_price)
+        self.frame_price = frame_price
         self.child_tasks: ChildTasks = child_tasks
         self.pre_render = pre_render
         self.settlement = settlement
@@ -158,17 +180,20 @@ class Farm:
 
     # -- time ------------------------------------------------------------------------------------
 
+    @checked_binding()
     def now(self) -> float:
         """Bring the farm up to the clock's current time and return it (epoch seconds)."""
         return self.engine.now()
 
+    @checked_binding()
     def advance(self, seconds: float) -> float:
         """Move simulated time forward by ``seconds`` and render what happens meanwhile."""
-        self.clock.advance(seconds)
+        self.clock.advance(check.seconds(seconds, "seconds"))
         return self.now()
 
     # -- create, upload, submit ------------------------------------------------------------------
 
+    @checked_binding()
     def create_tasks(
         self,
         count: int = 1,
@@ -180,6 +205,15 @@ class Farm:
         artist: str | None = None,
     ) -> list[SimTask]:
         """Hand out ``count`` new task ids (createTask)."""
+        check.count(count, "count", 1, 1_000_000)
+        check.count(user_level, "user_level", 0, 1000)
+        for name, value in (("out_user_id", out_user_id), ("clone_original_id", clone_original_id)):
+            if value is not None:
+                check.count(value, name, 1)
+        if labels is not None:
+            labels = check.texts(labels, "labels")
+        if artist is not None:
+            check.text(artist, "artist")
         now = self.now()
         created = []
         for _ in range(count):
@@ -194,8 +228,12 @@ class Farm:
             created.append(task)
         return created
 
+    @checked_binding()
     def upload_file(self, task_id: int, file_name: str, content: str) -> None:
         """Store a task's configuration file (taskJsonFile); task.json sets scene and frames."""
+        check.count(task_id, "task_id", 1)
+        check.text(file_name, "file_name")
+        check.text(content, "content", max_len=MAX_JSON_CHARS)
         task = self.task(task_id)
         if file_name not in TASK_FILES:
             raise FarmError.invalid(f"fileName must be one of {sorted(TASK_FILES)}")
@@ -212,12 +250,18 @@ class Farm:
         task.files[file_name] = parsed
         task.revision += 1
 
+    @checked_binding()
     def submit(self, task_id: int, producer: str | None = None, *, require_task_json: bool | None = None) -> SimTask:
         """Submit a created task (submit/task): it is analysed, then renders.
 
         Without a task.json it renders ``default_frames``; whether one is demanded is
         ``require_task_json`` (default: the farm's setting).
         """
+        check.count(task_id, "task_id", 1)
+        if producer is not None:
+            check.text(producer, "producer")
+        if require_task_json is not None:
+            check.flag(require_task_json, "require_task_json")
         task = self.task(task_id)
         if task.parent_id:
             raise FarmError.invalid(f"task {task_id} is a child task")
@@ -311,3 +355,20 @@ class Farm:
         price = self.frame_price
         self.account.charge(price * count)
         return price
+
+def _price(value: Any) -> Decimal:
+    """A frame price: a finite, non-negative Decimal (or its ASCII digits) below the money limit."""
+    if isinstance(value, str) and DECIMAL_TEXT.fullmatch(value.strip()):
+        value = Decimal(value.strip())
+    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value < MONEY_LIMIT:
+        raise InvalidInputError(f"frame_price must be a Decimal amount such as Decimal('0.44'), got "
+                                f"a {type(value).__name__}")
+    return value
+
+
+def _frames(spec: str, name: str) -> None:
+    """Refuse a frames text the farm cannot read (as an argument error, not as the service's 600)."""
+    try:
+        parse_frames(spec)
+    except FarmError as exc:
+        raise InvalidInputError(f"{name}: {exc.message}") from None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..._digits import int_of
 from ._catalog import CG_IDS, hardware_configs
 from ._codes import FarmError
 from ._model import SimTask
@@ -24,7 +25,7 @@ __all__ = ["TASK_FILES", "apply_task_json", "frame_numbers", "parse_frames"]
 TASK_FILES = frozenset({"task.json", "upload.json", "asset.json", "tips.json"})
 
 _MAX_FRAMES = 100_000
-_FRAME_PART = re.compile(r"^\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*(?:\[\s*(\d+)\s*\])?)?\s*$")
+_FRAME_PART = re.compile(r"\s*(-?[0-9]{1,9})\s*(?:-\s*(-?[0-9]{1,9})\s*(?:\[\s*([0-9]{1,9})\s*\])?)?\s*")
 
 
 def parse_frames(spec: str | int) -> list[str]:
@@ -41,7 +42,7 @@ def frame_numbers(spec: str | int) -> tuple[str, ...]:
         return tuple(str(number) for number in range(1, spec + 1))
     frames: list[str] = []
     for part in spec.split(","):
-        match = _FRAME_PART.match(part)
+        match = _FRAME_PART.fullmatch(part)
         if match is None:
             raise FarmError.invalid(f"frames {spec!r} are not like '1-10[1]'")
         first = int(match.group(1))
@@ -85,8 +86,8 @@ def _find_camera(node: Any) -> str | None:
 
 
 def _digits(value: object) -> int | None:
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    return int(text) if text.isdigit() else None
+    number = int_of(value, max_digits=20)
+    return number if number is not None and number >= 0 else None
 
 
 def check_task_ids(task: SimTask, info: dict[str, Any], software: dict[str, Any], user_id: int | None) -> None:
@@ -102,9 +103,10 @@ def check_task_ids(task: SimTask, info: dict[str, Any], software: dict[str, Any]
     if "hardwareConfigIds" in info:
         ids = info["hardwareConfigIds"]
         known = {config["id"] for config in hardware_configs()}
-        if not isinstance(ids, list) or not ids or any(_digits(item) not in known for item in ids):
+        chosen = [_digits(item) for item in ids] if isinstance(ids, list) else []
+        if not chosen or any(item not in known for item in chosen):
             raise FarmError.invalid(f"task.json hardwareConfigIds {ids!r} are not hardware config ids")
-        task.hardware_config_id = int(str(ids[0]))
+        task.hardware_config_id = chosen[0] or 0
 
 
 def apply_task_json(task: SimTask, doc: dict[str, Any], default_frames: str, *, user_id: int | None = None) -> None:
@@ -127,8 +129,8 @@ def apply_task_json(task: SimTask, doc: dict[str, Any], default_frames: str, *, 
     if isinstance(scene, str) and scene:
         task.scene_name = posixpath.basename(scene.replace("\\", "/"))
     cg_id = info.get("cg_id", software.get("cg_id"))
-    if isinstance(cg_id, (str, int)) and str(cg_id).isdigit():
-        task.cg_id = int(cg_id)
+    if (number := _digits(cg_id)) is not None:
+        task.cg_id = number
     project = info.get("project_name")
     if isinstance(project, str):
         task.project_name = project

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..._digits import INT_TEXT
 from ..farm._codes import FarmError
 
 if TYPE_CHECKING:
@@ -35,8 +36,8 @@ class Body:
             raise FarmError.invalid(f"{name} must be an integer, not a boolean")
         if isinstance(value, int):
             return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value.strip())
+        if isinstance(value, str) and INT_TEXT.fullmatch(value.strip()) and len(value.strip()) <= 20:
+            return int(value.strip())  # ASCII digits only, as a Java service reads them
         raise FarmError.invalid(f"{name} must be an integer")
 
     def number(self, name: str, default: int | None = None, *, low: int | None = None, high: int | None = None) -> int:

@@ -44,7 +44,13 @@ import random
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
+
+from ..._arguments import checked_binding
+from ..._service_ints import INT32, INT64
+from ...api import _kinds as arguments
+from ...errors import ConfigurationError, InvalidInputError
+from .. import _arguments as check
 
 __all__ = ["KINDS", "Fault", "FaultKind", "FaultPlan"]
 
@@ -79,14 +85,23 @@ class Fault:
     pick: float = 0.0  #: wrong_shape / garbage_time: which variant, from 0 to 1
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {KINDS}")
-        if self.after_processing and self.kind not in _MAY_FOLLOW_PROCESSING:
-            raise ValueError(f"a {self.kind} fault cannot come after processing")
-        if self.before_sending and (self.kind != "reset" or self.after_processing):
-            raise ValueError("only a reset before processing can happen before sending")
+        with check.configuration():
+            check.one_of(self.kind, "kind", KINDS)
+            check.flag(self.after_processing, "after_processing")
+            check.flag(self.before_sending, "before_sending")
+            check.seconds(self.delay, "delay", high=86400.0)
+            check.count(self.status, "status", 100, 599)
+            check.count(self.code, "code", INT32[0], INT32[1])
+            check.seconds(self.skew, "skew", low=-check.MAX_SECONDS)
+            check.count(self.size, "size", 0, 2**33)
+            check.seconds(self.pick, "pick", high=1.0)
+            if self.after_processing and self.kind not in _MAY_FOLLOW_PROCESSING:
+                raise InvalidInputError(f"a {self.kind} fault cannot come after processing")
+            if self.before_sending and (self.kind != "reset" or self.after_processing):
+                raise InvalidInputError("only a reset before processing can happen before sending")
 
     @classmethod
+    @checked_binding()
     def of(
         cls,
         kind: FaultKind,
@@ -104,6 +119,19 @@ class Fault:
         or oversized answer follows processing unless told otherwise, every other kind precedes
         it; ``delay`` defaults to 0.1 s for latency, 2 s for a slow answer and 0.5 s per byte
         for a trickle."""
+        check.one_of(kind, "kind", KINDS)
+        with check.configuration():
+            if after_processing is not None:
+                check.flag(after_processing, "after_processing")
+            check.flag(before_sending, "before_sending")
+            if delay is not None:
+                check.seconds(delay, "delay", high=86400.0)
+            check.count(status, "status", 100, 599)
+            check.count(code, "code", INT32[0], INT32[1])
+            check.seconds(skew, "skew", low=-check.MAX_SECONDS)
+            if size is not None:
+                check.count(size, "size", 0, 2**33)
+            check.seconds(pick, "pick", high=1.0)
         if after_processing is None:
             after_processing = kind in _MAY_FOLLOW_PROCESSING - _BEFORE_PROCESSING_BY_DEFAULT
         if delay is None:
@@ -146,6 +174,15 @@ _DEFAULT_WEIGHTS: dict[FaultKind, float] = {
 }
 
 
+Fault.__init__ = checked_binding(ConfigurationError)(Fault.__init__)  # type: ignore[method-assign]
+
+#: The lists a FaultPlan takes: fault kinds, endpoint names, HTTP statuses, envelope codes.
+_KIND_LIST = arguments.list_of(arguments.choice(KINDS, "FaultKind"))
+_NAMES = arguments.list_of(arguments.text(), nonempty=False)
+_STATUSES = arguments.list_of(arguments.integer(100, 599), max_items=1000)
+_CODES = arguments.list_of(arguments.integer(), max_items=1000)
+
+
 class FaultPlan:
     """Random faults at ``rate``, reproducible from ``seed``.
 
@@ -156,6 +193,7 @@ class FaultPlan:
     the same ones.
     """
 
+    @checked_binding(ConfigurationError)
     def __init__(
         self,
         seed: int = 0,
@@ -169,21 +207,37 @@ class FaultPlan:
         oversized: int = 33 * 2**20,
         gzip_bomb: int = 512 * 2**20,
         skew: float = 900.0,
-        http_statuses: tuple[int, ...] = (502, 503),
-        error_codes: tuple[int, ...] = (500,),
+        http_statuses: Iterable[int] = (502, 503),
+        error_codes: Iterable[int] = (500,),
         after_processing_rate: float = 0.5,
     ) -> None:
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError("rate must be between 0 and 1")
-        if kinds is None:
-            weights = dict(_DEFAULT_WEIGHTS)
-        elif isinstance(kinds, Mapping):
-            weights = dict(kinds)
-        else:
-            weights = dict.fromkeys(kinds, 1.0)
-        unknown = set(weights) - set(KINDS)
-        if unknown or not weights or any(weight < 0 for weight in weights.values()):
-            raise ValueError(f"bad fault kinds {weights!r}")
+        with check.configuration():
+            check.count(seed, "seed", INT64[0])
+            check.seconds(rate, "rate", high=1.0)
+            if kinds is None:
+                weights = dict(_DEFAULT_WEIGHTS)
+            elif isinstance(kinds, Mapping):
+                weights = {cast("FaultKind", check.one_of(kind, "kinds", KINDS)):
+                           check.seconds(weight, "kinds weight", high=1e9)
+                           for kind, weight in arguments.read_mapping(kinds, "kinds").items()}
+            else:
+                weights = dict.fromkeys(_KIND_LIST.check(kinds, "kinds"), 1.0)
+            if not weights or not any(weights.values()):
+                raise InvalidInputError("kinds must name at least one fault kind with a weight above 0")
+            operations = None if operations is None else _NAMES.check(operations, "operations")
+            if not isinstance(latency, tuple) or len(latency) != 2:
+                raise InvalidInputError(f"latency must be a (low, high) tuple, got a {type(latency).__name__}")
+            low, high = (check.seconds(bound, "latency", high=86400.0) for bound in latency)
+            if low > high:
+                raise InvalidInputError("latency must be a (low, high) tuple with low <= high")
+            check.seconds(slow_delay, "slow_delay", high=86400.0)
+            check.seconds(trickle_delay, "trickle_delay", high=86400.0)
+            check.count(oversized, "oversized", 0, 2**33)
+            check.count(gzip_bomb, "gzip_bomb", 0, 2**33)
+            check.seconds(skew, "skew", low=-check.MAX_SECONDS)
+            http_statuses = tuple(_STATUSES.check(http_statuses, "http_statuses"))
+            error_codes = tuple(_CODES.check(error_codes, "error_codes"))
+            check.seconds(after_processing_rate, "after_processing_rate", high=1.0)
         self.seed = seed
         self.rate = rate
         self.weights = weights
@@ -193,19 +247,23 @@ class FaultPlan:
         self.trickle_delay = trickle_delay
         self.sizes = {"oversized": oversized, "gzip_bomb": gzip_bomb}
         self.skew = skew
-        self.http_statuses = http_statuses
-        self.error_codes = error_codes
+        self.http_statuses: tuple[int, ...] = http_statuses
+        self.error_codes: tuple[int, ...] = error_codes
         self.after_processing_rate = after_processing_rate
         self._rng = random.Random(seed)
         #: (operation, fault or None) for the last 100 000 requests the plan was asked about.
         self.history: deque[tuple[str, Fault | None]] = deque(maxlen=100_000)
 
+    @checked_binding()
     def applies_to(self, names: Iterable[str]) -> bool:
         """True if the plan covers a request known by any of ``names``."""
-        return self.operations is None or not self.operations.isdisjoint(names)
+        wanted = _NAMES.check(names, "names")
+        return self.operations is None or not self.operations.isdisjoint(wanted)
 
+    @checked_binding()
     def draw(self, operation: str) -> Fault | None:
         """Decide the fault (or None) for the next request to ``operation``."""
+        check.text(operation, "operation")
         rng = self._rng
         hit, pick, param, late = rng.random(), rng.random(), rng.random(), rng.random()
         fault = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..._digits import int_of
 from ..farm import _catalog as catalog
 from ..farm._account import RenderEnv
 from ..farm._codes import FarmError
@@ -224,9 +225,10 @@ def set_default_render_env(farm: Farm, body: Body) -> Any:
 def get_render_env(farm: Farm, body: Body) -> Any:
     """getUserPluginConfig → environments of ``cgId`` / ``cgIds`` (all if neither) on ``osName``."""
     names: list[str] = body.opt_str_list("cgIds") or []
-    if not all(name.isdigit() for name in names):
+    numbers = [int_of(name, max_digits=10) for name in names]
+    if None in numbers:
         raise FarmError.invalid("cgIds must be software ids")
-    cg_ids = {int(name) for name in names}
+    cg_ids = {number for number in numbers if number is not None}
     single = body.opt_int("cgId")
     if single is not None:
         cg_ids.add(single)

@@ -9,15 +9,20 @@ slow answer really sleeps.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import struct
 import threading
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from typing import Any
 
 from aiohttp import web
 from multidict import CIMultiDict
 
+from ..._arguments import checked_binding
+from ...errors import ConfigurationError, InvalidInputError
+from .. import _arguments as check
 from ..farm._farm import Farm
 from ._simulator import Simulator
 
@@ -64,14 +69,35 @@ def build_app(simulator: Simulator) -> web.Application:
     return app
 
 
-@asynccontextmanager
-async def serve(
+@checked_binding(ConfigurationError)
+def serve(
     simulator: Simulator, host: str = "127.0.0.1", port: int = 0, *, keepalive_timeout: float = 75.0,
-) -> AsyncIterator[str]:
-    """Serve ``simulator`` on ``host:port`` (0: a free port); yields ``"http://host:port"``.
+) -> AbstractAsyncContextManager[str]:
+    """Serve ``simulator`` on ``host:port`` (0: a free port): ``async with serve(sim) as base_url:``.
 
-    The server closes a connection idle for ``keepalive_timeout`` seconds (as a real one does).
+    ``base_url`` is ``"http://host:port"``. The server closes a connection idle for
+    ``keepalive_timeout`` seconds (as a real one does). Bad arguments are refused here, before
+    anything listens.
     """
+    with check.configuration():
+        check.instance(simulator, "simulator", Simulator)
+        _check_address(host, port)
+        check.seconds(keepalive_timeout, "keepalive_timeout", low=0.001, high=86400.0)
+    return _serve(simulator, host, port, keepalive_timeout)
+
+
+def _check_address(host: Any, port: Any) -> None:
+    """A host name or address in ASCII (a bad one that still fits is the OS's OSError when binding)."""
+    if not isinstance(host, str) or not _HOST.fullmatch(host):
+        raise InvalidInputError(f"host must be a host name or an IP address in ASCII, got {check.shown(host)}")
+    check.count(port, "port", 0, 65535)
+
+
+_HOST = re.compile(r"[A-Za-z0-9._:%\[\]-]{1,255}")
+
+
+@asynccontextmanager
+async def _serve(simulator: Simulator, host: str, port: int, keepalive_timeout: float) -> AsyncIterator[str]:
     runner = web.AppRunner(build_app(simulator), access_log=None, handle_signals=False, shutdown_timeout=0.5,
                            keepalive_timeout=keepalive_timeout)
     await runner.setup()
@@ -104,6 +130,7 @@ def _print_flushed(text: str) -> None:
     print(text, flush=True)  # a parent process reading the pipe sees it at once
 
 
+@checked_binding(ConfigurationError)
 def run_server(
     simulator: Simulator | None = None,
     port: int = 8765,
@@ -118,6 +145,14 @@ def run_server(
     Without a ``simulator``, a fresh one is made whose farm runs ``speed``
     times faster than real time.
     """
+    with check.configuration():
+        if simulator is not None:
+            check.instance(simulator, "simulator", Simulator)
+        _check_address(host, port)
+        check.seconds(speed, "speed", high=1e6)
+        if stop is not None:
+            check.instance(stop, "stop", threading.Event)
+        check.function(out, "out")
     sim = simulator if simulator is not None else Simulator(farm=Farm(speed=speed))
 
     async def main() -> None:

@@ -18,7 +18,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..._arguments import checked_binding
+from ..._digits import int_of
+from ...api import _kinds as kinds
+from ...api._row import Endpoint
+from ...errors import ConfigurationError, InvalidInputError
 from ...wire._signing import SIGNED_HEADER_NAMES, sign_request
+from .. import _arguments as check
 from ..farm._codes import ENVELOPE_MESSAGES, FarmError
 from ..farm._farm import Farm
 from ._faults import GARBAGE_SERVER_TIMES, Fault, FaultKind, FaultPlan
@@ -97,6 +103,7 @@ class Simulator:
       them with their ``reply``).
     """
 
+    @checked_binding(ConfigurationError)
     def __init__(
         self,
         access_id: str = "AKIDsimulator0000000000000000000000",
@@ -111,6 +118,21 @@ class Simulator:
         wall_clock: Callable[[], float] = time.time,
         request_log_limit: int | None = 100_000,
     ) -> None:
+        with check.configuration():
+            check.text(access_id, "access_id", nonempty=True, max_len=256)
+            check.text(access_key, "access_key", nonempty=True, max_len=256)
+            if farm is not None:
+                check.instance(farm, "farm", Farm)
+            check.text(domain, "domain", nonempty=True, max_len=255)
+            check.seconds(signature_window, "signature_window")
+            plans: list[FaultPlan] = ([] if faults is None else [faults] if isinstance(faults, FaultPlan)
+                                      else _PLANS.check(faults, "faults"))
+            check.seconds(clock_skew, "clock_skew", low=-check.MAX_SECONDS)
+            if endpoints is not None:
+                endpoints = _ROWS.check(endpoints, "endpoints")
+            check.function(wall_clock, "wall_clock")
+            if request_log_limit is not None:
+                check.count(request_log_limit, "request_log_limit", 0, 10**8)
         if endpoints is None:
             from ...api._table import ENDPOINTS
 
@@ -120,9 +142,7 @@ class Simulator:
         self.farm = farm if farm is not None else Farm()
         self.domain = domain
         self.signature_window = signature_window
-        self.fault_plans: list[FaultPlan] = (
-            [] if faults is None else [faults] if isinstance(faults, FaultPlan) else list(faults)
-        )
+        self.fault_plans = plans
         self.clock_skew = clock_skew
         self.router = Router(endpoints)
         self.nonces = NonceLedger()
@@ -143,10 +163,12 @@ class Simulator:
 
     # -- configuration ---------------------------------------------------------------------------
 
+    @checked_binding()
     def server_time(self) -> float:
         """The service's clock (epoch seconds): the wall clock plus ``clock_skew``."""
         return self._wall_clock() + self.clock_skew
 
+    @checked_binding()
     def inject(
         self,
         operation: str | None,
@@ -167,8 +189,9 @@ class Simulator:
         ``operation`` is an endpoint name (``"create_task"``); the parameters are
         those of :meth:`Fault.of`.
         """
-        if times < 1:
-            raise ValueError("times must be >= 1")
+        if operation is not None:
+            check.text(operation, "operation", nonempty=True, max_len=255)
+        check.count(times, "times", 1, 10**9)
         fault = Fault.of(
             kind,
             after_processing=after_processing,
@@ -184,16 +207,22 @@ class Simulator:
         self._injections.append(_Injection(names, fault, times))
         return fault
 
+    @checked_binding()
     def clear_faults(self) -> None:
         """Drop pending injections and fault plans."""
         self._injections.clear()
         self.fault_plans.clear()
 
+    @checked_binding()
     def call(self, operation: str, body: dict[str, Any] | None = None, *, path: str = "") -> Any:
         """Run an operation on the farm by its SDK method name with a wire-named body; returns the ``data``.
 
         No HTTP, signature, routing or faults; a refusal raises :class:`~rayvision_async.simulator.FarmError`.
         """
+        check.text(operation, "operation", nonempty=True, max_len=255)
+        if body is not None and (not isinstance(body, dict) or not all(isinstance(key, str) for key in body)):
+            raise InvalidInputError(f"body must be a dict of wire names to values, got a {type(body).__name__}")
+        check.text(path, "path")
         return to_plain(dispatch(self.farm, operation, {} if body is None else body, path=path))
 
     # -- handling --------------------------------------------------------------------------------
@@ -271,9 +300,8 @@ class Simulator:
             valid = False
         if not valid:
             return FarmError(611)
-        try:
-            stamp = int(signed["UTCTimestamp"])
-        except ValueError:
+        stamp = int_of(signed["UTCTimestamp"], max_digits=12)
+        if stamp is None:  # ASCII digits only ("¹" passes str.isdigit() and fails int())
             return FarmError(611, "signature_invalid: UTCTimestamp is not a number")
         now = self.server_time()
         if abs(stamp - now) > self.signature_window:
@@ -401,3 +429,14 @@ _STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504:
 def _html(status: int) -> bytes:
     text = f"{status} {_STATUS_TEXT.get(status, 'Server Error')}"
     return f"<html><head><title>{text}</title></head><body><center><h1>{text}</h1></center></body></html>".encode()
+
+
+def _plan(value: Any, name: str) -> FaultPlan:
+    """One fault plan of ``Simulator(faults=[...])``."""
+    return check.instance(value, name, FaultPlan)
+
+
+#: ``Simulator(faults=...)`` given as several plans.
+_PLANS = kinds.list_of(kinds.Kind("FaultPlan", _plan), nonempty=False)
+#: ``Simulator(endpoints=...)``: rows of the endpoint table (``rayvision_async.api._table.ENDPOINTS``).
+_ROWS = kinds.list_of(kinds.Kind("Endpoint", lambda value, name: check.instance(value, name, Endpoint)))

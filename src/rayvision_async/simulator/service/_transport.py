@@ -8,10 +8,14 @@ becomes ``httpx.ReadTimeout`` after sleeping that timeout.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable
 
 import httpx
 
+from ..._arguments import checked_binding
+from ...errors import ConfigurationError, InvalidInputError
+from .. import _arguments as check
 from ._simulator import Simulator
 
 __all__ = ["SimulatorTransport"]
@@ -27,12 +31,20 @@ class SimulatorTransport(httpx.AsyncBaseTransport):
     #: Its connect failures are raised only when nothing was sent (see ``HttpChannel.vouched``).
     vouches_for_failures = True
 
+    @checked_binding(ConfigurationError)
     def __init__(
         self,
         simulator: Simulator,
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        with check.configuration():
+            check.instance(simulator, "simulator", Simulator)
+            probe = check.function(sleep, "sleep")(0)  # an async function: its call gives an awaitable
+            if inspect.iscoroutine(probe):
+                probe.close()
+            elif not inspect.isawaitable(probe):
+                raise InvalidInputError(f"sleep must be an async function, but sleep(0) gave a {type(probe).__name__}")
         self.simulator = simulator
         self._sleep = sleep
 
