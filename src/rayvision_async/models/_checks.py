@@ -109,17 +109,26 @@ def _shown(value: Any) -> str:
 
 
 def install(cls: type) -> type:
-    """Make ``cls(...)`` check its arguments against its fields (see the module docstring); returns ``cls``."""
-    fields = attrs.fields(attrs.resolve_types(cls))
-    checks = {field.alias or field.name: (_type_name(field.type, field.metadata.get(WIDTH)),
-                                          _check_for(field.type, field.metadata.get(WIDTH)))
-              for field in fields if field.init}
+    """Make ``cls(...)`` check its arguments against its fields (see the module docstring); returns ``cls``.
+
+    The checks are built when the class is first constructed by hand, not when it is defined: importing
+    the models costs nothing for them.
+    """
     init = cls.__init__  # type: ignore[misc]
-    signature = inspect.signature(init)
     name = cls.__name__
+    prepared: list[tuple[inspect.Signature, dict[str, tuple[str, Check]]]] = []
+
+    def prepare() -> tuple[inspect.Signature, dict[str, tuple[str, Check]]]:
+        fields = attrs.fields(attrs.resolve_types(cls))
+        checks = {field.alias or field.name: (_type_name(field.type, field.metadata.get(WIDTH)),
+                                              _check_for(field.type, field.metadata.get(WIDTH)))
+                  for field in fields if field.init}
+        prepared.append((inspect.signature(init), checks))
+        return prepared[0]
 
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        signature, checks = prepared[0] if prepared else prepare()
         try:
             bound = signature.bind(self, *args, **kwargs)
         except TypeError as exc:
