@@ -14,6 +14,7 @@ clock is also 20 minutes ahead of the client's, so the first requests are refuse
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from collections import Counter
@@ -59,7 +60,9 @@ def build_farm() -> tuple[Farm, list[int]]:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-async def test_a_10000_task_poll_is_complete_and_correct_under_faults(seed: int) -> None:
+async def test_a_10000_task_poll_is_complete_and_correct_under_faults(
+        seed: int, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="rayvision_async")
     farm, ids = build_farm()
     expected = {task_id: int(farm.tasks[task_id].status()) for task_id in ids}
     assert len(set(expected.values())) >= 4  # waiting, analysing, stopped, abandoned
@@ -106,8 +109,10 @@ async def test_a_10000_task_poll_is_complete_and_correct_under_faults(seed: int)
     assert 1 <= skew_refusals <= api.max_concurrency * (1 + kinds["clock_skew"])
     assert abs(internals.signer(api).clock_offset - SERVER_CLOCK_AHEAD) < 60  # garbage serverTimes were not adopted
     # over loopback almost every attempt reaches the server (one can meet a connection the server just
-    # dropped after a fault, and is then retried): the client's count and the server's nearly agree
-    assert sim.counts["task_info"] <= api.requests_sent <= sim.counts["task_info"] + 5
+    # dropped after a fault, and is then retried; on a loaded machine a connection may not be made in
+    # time, and that attempt is retried as one that never left): the two counts nearly agree
+    unsent = sum(1 for record in caplog.records if "could not connect" in record.getMessage())
+    assert sim.counts["task_info"] <= api.requests_sent <= sim.counts["task_info"] + 5 + unsent
     retries = api.requests_sent - batches
     # every request the client saw fail (a fault other than latency, or a 610) was sent again, once
     failed = sum(1 for record in sim.requests if record.fault not in (None, "latency") or record.code == 610)

@@ -310,7 +310,10 @@ async def test_only_the_latest_requests_keep_their_replies() -> None:
 
 async def test_a_record_beyond_64_bit_ints_is_still_encoded() -> None:
     sim = make_sim()
-    [task_id] = sim.call("create_task", {"cloneOriginalId": 2**70})["taskIdList"]  # echoed in the record
+    [task_id] = sim.call("create_task", {})["taskIdList"]
+    task = sim.farm.tasks[task_id]
+    task.clone_original_id = 2**70  # beyond what a call may give (refused), as a hostile record could hold
+    task.revision += 1  # echoed in the record, made again
     path = BY_NAME["task_info"].path
     for _ in range(2):  # made, then (not kept: orjson cannot encode it) made again
         envelope = await call(sim, path, {"taskIds": [task_id]})
