@@ -110,8 +110,9 @@ async def test_a_10000_task_poll_is_complete_and_correct_under_faults(
     assert abs(internals.signer(api).clock_offset - SERVER_CLOCK_AHEAD) < 60  # garbage serverTimes were not adopted
     # over loopback almost every attempt reaches the server (one can meet a connection the server just
     # dropped after a fault, and is then retried; on a loaded machine a connection may not be made in
-    # time, and that attempt is retried as one that never left): the two counts nearly agree
-    unsent = sum(1 for record in caplog.records if "could not connect" in record.getMessage())
+    # time, or a timed-out attempt may not have been read by the server yet): the two counts nearly agree
+    maybe_unread = ("could not connect", "within the total timeout", "no answer from")
+    unsent = sum(1 for record in caplog.records if any(text in record.getMessage() for text in maybe_unread))
     assert sim.counts["task_info"] <= api.requests_sent <= sim.counts["task_info"] + 5 + unsent
     retries = api.requests_sent - batches
     # every request the client saw fail (a fault other than latency, or a 610) was sent again, once
