@@ -27,6 +27,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..._arguments import checked_binding
+from ...errors import ConfigurationError
+from .. import _arguments as check
 from ..transmitter import write_launcher
 from ..transmitter._program import FARM_FILE, queue_fault, server_file
 from ._account import Account
@@ -55,9 +58,17 @@ def frame_image(task: SimTask, frame: SimFrame) -> bytes:
 class FarmStorage:
     """A farm's storage folder (see the module docstring)."""
 
+    @checked_binding(ConfigurationError)
     def __init__(self, root: str | os.PathLike[str], account: Account) -> None:
-        self.root = Path(root).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        with check.configuration():
+            folder = check.folder(root, "storage")
+            check.instance(account, "account", Account)
+        try:
+            self.root = Path(folder).resolve()
+            self.root.mkdir(parents=True, exist_ok=True)
+        except (OSError, RuntimeError) as exc:  # not a folder, no permission, a name too long, a symlink loop
+            raise ConfigurationError(f"the farm's storage {folder[:200]!r} cannot be made: "
+                                     f"{getattr(exc, 'strerror', None) or exc}") from None
         self.account = account
         bids = account.transfer_bid()
         self.config_bid = str(bids["config_bid"])
@@ -67,8 +78,12 @@ class FarmStorage:
         pairs = [f"{bid}-{self.user_id}" for bid in (self.config_bid, self.input_bid, self.output_bid,
                                                       bids["parent_input_bid"])]
         pairs += [f"{bid}-{user}" for user, bid in account.sub_users.items()]
-        (self.root / FARM_FILE).write_text(json.dumps({"host": TRANSFER_HOST, "ports": TRANSFER_PORTS,
-                                                       "storages": sorted(set(pairs))}), encoding="utf-8")
+        try:
+            (self.root / FARM_FILE).write_text(json.dumps({"host": TRANSFER_HOST, "ports": TRANSFER_PORTS,
+                                                           "storages": sorted(set(pairs))}), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigurationError(f"the farm's storage {str(self.root)[:200]!r} cannot be written: "
+                                     f"{exc.strerror or exc}") from None
 
     def __repr__(self) -> str:
         return f"FarmStorage({str(self.root)!r})"
