@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from ..._arguments import checked_binding
-from ...errors import ConfigurationError
+from ...errors import ConfigurationError, InvalidInputError
 from .. import _arguments as check
-from ..transmitter import write_launcher
-from ..transmitter._program import FARM_FILE, queue_fault, server_file
+from ..transmitter import queue_fault, write_launcher
+from ..transmitter._program import FARM_FILE, server_file
 from ._account import Account
 from ._model import SimFrame, SimTask
 
@@ -88,27 +88,39 @@ class FarmStorage:
     def __repr__(self) -> str:
         return f"FarmStorage({str(self.root)!r})"
 
+    @checked_binding()
     def launcher(self) -> Path:
         """The stand-in engine's launcher for this storage (written on first call): ``$RAYVISION_TRANSMITTER``."""
         return write_launcher(self.root)
 
+    @checked_binding()
     def queue_fault(self, kind: str, count: int = 1) -> None:
         """Make the next ``count`` engine runs fail with ``kind`` (``exit1``, ``fatal``, ``hang``, ``partial``)."""
         queue_fault(self.root, kind, count)
 
     # -- places ------------------------------------------------------------------------------------
 
+    @checked_binding()
     def input_file(self, server: str) -> Path:
         """Where an asset uploaded to ``server`` lies."""
-        return server_file(self.root, self.input_bid, self.user_id, server)
+        return self._place(self.input_bid, _remote(server, "server"))
 
+    @checked_binding()
     def config_file(self, task_id: int, name: str) -> Path:
         """Where the engine puts a task's configuration file ``name``."""
-        return server_file(self.root, self.config_bid, self.user_id, f"/{task_id}/cfg/{name}")
+        check.count(task_id, "task_id", 1)
+        return self._place(self.config_bid, f"/{task_id}/cfg/{_remote(name, 'name')}")
 
+    @checked_binding()
     def output_file(self, folder: str, name: str) -> Path:
         """Where a render output ``name`` of ``folder`` lies."""
-        return server_file(self.root, self.output_bid, self.user_id, f"/{folder}/{name}")
+        return self._place(self.output_bid, f"/{_remote(folder, 'folder')}/{_remote(name, 'name')}")
+
+    def _place(self, bid: str, remote: str) -> Path:
+        try:
+            return server_file(self.root, bid, self.user_id, remote)
+        except Exception as exc:  # the program's refusal of a path leaving the storage
+            raise InvalidInputError(str(exc)) from None
 
     # -- the farm's hooks --------------------------------------------------------------------------
 
@@ -124,7 +136,14 @@ class FarmStorage:
         if not isinstance(assets, list):
             return []
         servers = [item.get("server") for item in assets if isinstance(item, Mapping)]
-        return [server for server in servers if isinstance(server, str) and not self.input_file(server).is_file()]
+        return [server for server in servers if isinstance(server, str) and not self._uploaded(server)]
+
+    def _uploaded(self, server: str) -> bool:
+        """Whether an asset is at ``server`` (a path the engine would refuse, such as ``../x``, never is)."""
+        try:
+            return self._place(self.input_bid, server).is_file()
+        except (InvalidInputError, OSError, ValueError):
+            return False
 
     def write_frame(self, task: SimTask, frame: SimFrame) -> Path:
         """Write ``frame``'s image for top-level ``task``; its path."""
@@ -134,9 +153,18 @@ class FarmStorage:
         path.write_bytes(frame_image(task, frame))
         return path
 
+    @checked_binding()
     def output_size(self, folder: str, name: str) -> int | None:
         """The size of a written output, or None if it is not there."""
         try:
             return self.output_file(folder, name).stat().st_size
         except OSError:
             return None
+
+
+def _remote(value: object, name: str) -> str:
+    """A remote path or name: non-empty text (at most 4096 characters, valid Unicode) without NUL."""
+    text = check.text(value, name, nonempty=True)
+    if "\0" in text:
+        raise InvalidInputError(f"{name} has a NUL character")
+    return text
