@@ -219,7 +219,7 @@ class AsyncRayvisionAPI:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise errors.ConfigurationError("retry must be a RetryPolicy (or max_retries= an int)")
         caller = self._caller
-        if timeout != "unchanged":
+        if not (isinstance(timeout, str) and timeout == "unchanged"):  # never ``!=`` on a caller's object
             caller = caller.evolve(timeouts=Timeouts.coerce(timeout))
         if max_retries is not None:
             caller = caller.evolve(policy=settings.retry_policy(max_retries))
@@ -497,16 +497,29 @@ class AsyncRayvisionAPI:
 
     # -- transfers: the engine's uploads and downloads (transfer/) -----------------------------------
 
-    @functools.cached_property
+    @property
     def transfer(self) -> Transfer:
         """Uploads and downloads through the transfer engine: a :class:`~rayvision_async.transfer.Transfer`.
 
-        Default settings; assign ``api.transfer = Transfer(api, transmitter=..., ...)`` to change them.
+        Default settings; assign ``api.transfer = Transfer(api, transmitter=..., ...)`` to change them
+        (anything but a ``Transfer`` is a ``ConfigurationError``).
         """
         from .transfer import Transfer
 
-        return Transfer(self)
+        made: Transfer | None = self.__dict__.get("_transfer")
+        if made is None:
+            made = self.__dict__["_transfer"] = Transfer(self)
+        return made
 
+    @transfer.setter
+    def transfer(self, value: Transfer) -> None:
+        from .transfer import Transfer
+
+        if not isinstance(value, Transfer):
+            raise errors.ConfigurationError(f"api.transfer must be a Transfer, not {type(value).__name__}")
+        self.__dict__["_transfer"] = value
+
+    @checked_binding()
     async def download_outputs(self, task_id: int, dest: str | os.PathLike[str], *, follow: bool = False,
                                interval: float = 10.0, timeout: float | None = None,
                                on_event: EventCallback | None = None) -> DownloadResult:

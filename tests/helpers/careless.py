@@ -375,7 +375,7 @@ async def run_call(function: Callable[..., Any], args: tuple[Any, ...], kwargs: 
         if isinstance(exc, RayvisionError):
             return Ended("raised", exc)
         return Ended("timeout")
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # SystemExit: argparse's answer to a command line (cli.main)
         return Ended("raised", exc)
     return Ended("returned")
 

@@ -17,10 +17,16 @@ may then only end in a result or an SDK error (or, where :data:`ALLOWED` says so
 ``FarmError`` or the OS's ``OSError`` for an address it cannot listen on), and what it sends must be
 well-formed. An unknown keyword and a surplus positional argument must be refused too. A call still
 running after its deadline (an endless iterator read forever) fails the catalogue.
+
+"Sent" counts requests, the simulator's operations, the fake fetches below and child processes started
+(a transfer engine): a refused call starts no engine either. Every call runs in the test's own
+folder, so a careless relative path (a destination, a farm's storage) lands there, never in the
+repository.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 import inspect
@@ -39,8 +45,11 @@ import httpx
 import pytest
 
 import rayvision_async
+import rayvision_async.cli as cli
 import rayvision_async.models as models
 import rayvision_async.simulator as simulator
+import rayvision_async.simulator.farm as simulator_farm
+import rayvision_async.simulator.transmitter as transmitter
 from helpers.careless import SHORT, WRONG, Ended, fits, must_refuse, run_call, wire_problems
 from helpers.recorder import baseline
 from rayvision_async import AsyncRayvisionAPI, transfer
@@ -48,9 +57,11 @@ from rayvision_async import _retry as retry
 from rayvision_async.api._base import GroupBase
 from rayvision_async.api._table import ROWS
 from rayvision_async.flows._analysis import HardwareRequest
-from rayvision_async.flows._pipeline import AnalysisDocuments
+from rayvision_async.flows._pipeline import AnalysisDocuments, SubmittedAnalysis
 from rayvision_async.models import Page, TaskInfo
 from rayvision_async.simulator import Farm, FarmError, Simulator, SimulatorTransport
+from rayvision_async.simulator.farm import FarmStorage
+from rayvision_async.transfer import DownloadResult, Transfer, plan_upload
 
 # -- the context every call runs in ------------------------------------------------------------------------------
 
@@ -63,9 +74,10 @@ class Ctx:
     api: AsyncRayvisionAPI
     tmp: Path
     fake_calls: int = 0
+    processes: int = 0  # child processes started (transfer engines)
 
     def sent(self) -> int:
-        return self.api.requests_sent + sum(self.sim.path_counts.values()) + self.fake_calls
+        return self.api.requests_sent + sum(self.sim.path_counts.values()) + self.fake_calls + self.processes
 
     async def fetch(self, number: int) -> Page[TaskInfo]:
         self.fake_calls += 1
@@ -149,13 +161,35 @@ GOOD: dict[str, Callable[[Ctx], Any]] = {
     "of.render_key": lambda ctx: "shot-1",
     "of.task": lambda ctx: TaskInfo(id=1),
     "find_render.render_key": lambda ctx: "shot-1",
-    "download_outputs.task_id": lambda ctx: TASK_ID,
+    "download_outputs.task_id": lambda ctx: _rendered_task(ctx),
     "download_outputs.dest": lambda ctx: str(ctx.tmp / "frames"),
+    # the transfer layer (the context's farm has storage; $RAYVISION_TRANSMITTER is its stand-in engine)
+    "Transfer.api": lambda ctx: ctx.api,
+    "list_outputs.task_id": lambda ctx: _rendered_task(ctx),
+    "upload_config.task_id": lambda ctx: ctx.sim.farm.create_tasks()[0].id,
+    "upload_config.files": lambda ctx: [_file(ctx, "task.json", "{}")],
+    "upload_task_files.task_id": lambda ctx: ctx.sim.farm.create_tasks()[0].id,
+    "upload_task_files.documents": lambda ctx: {"task.json": {"task_info": {}}},
+    "upload_task_files.plan": lambda ctx: None,
+    "upload_assets.upload_json": lambda ctx: _upload_json(ctx),
+    "upload_plan.plan": lambda ctx: plan_upload(_upload_json(ctx)),
+    "plan_upload.source": lambda ctx: _upload_json(ctx),
+    "render_job.api": lambda ctx: _fast_farm(ctx),
+    "render_job.task_json": lambda ctx: json.loads(json.dumps(ANALYZER_TASK)),
+    "render_job.hardware": lambda ctx: dict(HARDWARE),
+    "render_job.dest": lambda ctx: str(ctx.tmp / "frames"),
+    "render_job.interval": lambda ctx: 0.01,
+    "TransferEvent.kind": lambda ctx: "started",
+    "RenderJob.submitted": lambda ctx: SubmittedAnalysis(task_id=1, task_json={}, hardware_config_ids=(),
+                                                         warnings=(), created=True),
+    "RenderJob.download": lambda ctx: DownloadResult(task_id=1, dest=ctx.tmp, downloaded=(), skipped=(), bytes=0,
+                                                     runs=0, rounds=1),
     "delay.retry": lambda ctx: 1,
     "add.task_ids": lambda ctx: [TASK_ID + 1],
     "TaskStatus.value": lambda ctx: 25,  # an enum's code
     "FrameStatus.value": lambda ctx: 4,
     "FrameType.value": lambda ctx: 1,
+    "Mode.value": lambda ctx: "active",  # the simulator's task modes are text
     "TolerantIntEnum.value": lambda ctx: 1,
     "coerce.value": lambda ctx: dict(HARDWARE),
     "Fault.of.kind": lambda ctx: "reset",
@@ -178,6 +212,14 @@ GOOD: dict[str, Callable[[Ctx], Any]] = {
     "run_server.port": lambda ctx: 0,
     "run_server.stop": lambda ctx: _SET_EVENT,
     "run_server.out": lambda ctx: lambda text: None,
+    "FarmStorage.root": lambda ctx: ctx.tmp / "another-storage",
+    "FarmStorage.account": lambda ctx: ctx.sim.farm.account,
+    "command.storage": lambda ctx: ctx.tmp / "farm-storage",
+    "write_launcher.storage": lambda ctx: ctx.tmp / "farm-storage",
+    "queue_fault.root": lambda ctx: ctx.tmp / "farm-storage",
+    "queue_fault.kind": lambda ctx: "exit1",
+    # the command line, in-process
+    "main.argv": lambda ctx: ["--version"],
 }
 
 
@@ -185,6 +227,31 @@ def _uploaded_task(ctx: Ctx) -> int:
     task = ctx.sim.farm.create_tasks()[0]
     ctx.sim.farm.upload_file(task.id, "task.json", json.dumps({"task_info": {"frames": "1-2[1]"}}))
     return task.id
+
+
+def _rendered_task(ctx: Ctx) -> int:
+    """A task the farm rendered: its frames are files in the farm's storage, to list and download."""
+    task_id = _uploaded_task(ctx)
+    ctx.sim.farm.submit(task_id)
+    ctx.sim.farm.advance(3600)
+    return task_id
+
+
+def _file(ctx: Ctx, name: str, content: str) -> str:
+    path = ctx.tmp / "files" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+def _upload_json(ctx: Ctx) -> dict[str, Any]:
+    return {"asset": [{"local": _file(ctx, "scene.mb", "scene"), "server": "/D/work/scene.mb"}]}
+
+
+def _fast_farm(ctx: Ctx) -> AsyncRayvisionAPI:
+    """The context's client, its farm rendering a million times faster than real time (a job ends at once)."""
+    ctx.sim.farm.clock.speed = 1e6
+    return ctx.api
 
 
 # -- what is left out, and why (checked: every name must still exist) --------------------------------------------
@@ -216,6 +283,15 @@ EXCLUDED: dict[str, str] = {
     "RetryPolicy.delay": "_retry.py is being rewritten in issue 19; phase 2 adds its checks",
     "Timeouts.coerce": "wire/_channel.py is being rewritten in issue 19; phase 2 adds checked_binding",
     "set_testing": "_retry.py is being rewritten in issue 19; phase 2 refuses a non-bool",
+    "EventCallback": "a type alias (Callable[[TransferEvent], None]) for annotations, not a callable",
+    "ChildTasks": "a type alias (a Literal of Farm(child_tasks=)'s values), not a callable",
+    "PagingEnd": "a type alias (a Literal of Farm(paging_end=)'s values), not a callable",
+    "SimTask": "the farm's state record of a task, made by its task store (tests read it from farm.tasks)",
+    "SimFrame": "the farm's state record of a frame, made by its task store (tests read it from farm.frames)",
+    "FarmStorage.missing_assets": "the farm's hook at submit, given the farm's own task",
+    "FarmStorage.write_frame": "the farm's hook when a frame completes, given the farm's own task and frame",
+    "simulator.transmitter.main": "the stand-in engine's program entry: its command line is the real engine's, "
+                                  "refused with the engine's exit code 255 (tests/transfer/test_stand_in.py)",
     # exceptions are raised, not called
     "exceptions": "exception classes are raised by the SDK; their constructors take the SDK's own values",
     # the pytest plugin's fixtures take pytest's request and other fixtures (tests/test_pytest_plugin.py)
@@ -281,10 +357,13 @@ def _is_exception(value: Any) -> bool:
     return isinstance(value, type) and issubclass(value, BaseException)
 
 
-def _module_sites(module: types.ModuleType, prefix: str, *, namesakes: frozenset[str] = frozenset()) -> list[Site]:
-    """The public callables of ``module``; a name in ``namesakes`` (taken elsewhere) gets ``prefix``."""
+def _module_sites(module: types.ModuleType, prefix: str, *, namesakes: frozenset[str] = frozenset(),
+                  skip: frozenset[str] = frozenset()) -> list[Site]:
+    """The public callables of ``module`` (but ``skip``); a name in ``namesakes`` (taken elsewhere) gets ``prefix``."""
     sites: list[Site] = []
     for name in module.__all__:
+        if name in skip:
+            continue
         value = getattr(module, name)
         label = f"{prefix}{name}" if name in namesakes else name
         if isinstance(value, types.ModuleType) or _is_exception(value) or value is AsyncRayvisionAPI:
@@ -306,8 +385,15 @@ _NAMESAKES = frozenset(simulator.__all__) & (frozenset(rayvision_async.__all__) 
 
 def _surfaces() -> list[Site]:
     return (_client_sites() + _transfer_sites() + _module_sites(rayvision_async, "") + _module_sites(models, "")
-            + _module_sites(simulator, "simulator.", namesakes=_NAMESAKES)
-            + _module_sites(transfer, "transfer.", namesakes=_TRANSFER_NAMESAKES))
+            + _simulator_sites() + _module_sites(transfer, "transfer.", namesakes=_TRANSFER_NAMESAKES)
+            + _module_sites(cli, "cli.", namesakes=frozenset(cli.__all__)))
+
+
+def _simulator_sites() -> list[Site]:
+    """The simulator's names, its farm's (FarmStorage…) and its stand-in engine's (``simulator.transmitter.X``)."""
+    return (_module_sites(simulator, "simulator.", namesakes=_NAMESAKES)
+            + _module_sites(simulator_farm, "simulator.", namesakes=_NAMESAKES, skip=frozenset(simulator.__all__))
+            + _module_sites(transmitter, "simulator.transmitter.", namesakes=frozenset(transmitter.__all__)))
 
 
 #: The transfer package's names that are the SDK's names too: labelled ``transfer.X``.
@@ -342,14 +428,20 @@ def instance_of(cls: type, ctx: Ctx) -> Any:
         return ctx.sim.farm
     if cls is Simulator:
         return ctx.sim
-    kwargs = {name: value for name, value in good_arguments(Site(cls.__name__, lambda c: cls, cls), ctx).items()}
-    return cls(**kwargs)
+    if cls is FarmStorage:
+        return ctx.sim.farm.storage
+    site = Site(cls.__name__, lambda c: cls, cls)
+    args, kwargs = call_arguments(signature_and_hints(site)[0], good_arguments(site, ctx))
+    return cls(*args, **kwargs)
 
 
 # -- annotations and good values ---------------------------------------------------------------------------------
 
 
-_NAMESPACE = {"httpx": httpx, "os": os, "Any": Any, "dt": dt, "Decimal": Decimal, "threading": threading}
+#: Names annotations use that some modules import only for type checking.
+_NAMESPACE = {"httpx": httpx, "os": os, "Any": Any, "dt": dt, "Decimal": Decimal, "threading": threading,
+              "AsyncRayvisionAPI": AsyncRayvisionAPI, "Transfer": Transfer, "HardwareRequest": HardwareRequest,
+              "SubmittedAnalysis": SubmittedAnalysis}
 
 
 def signature_and_hints(site: Site) -> tuple[inspect.Signature, dict[str, Any]]:
@@ -393,19 +485,36 @@ def good_arguments(site: Site, ctx: Ctx) -> dict[str, Any]:
     if site.label.startswith(("api.", "view.", "raw.")) and (row := _row(name)) is not None:
         values.update(baseline(row))
     for parameter in signature.parameters.values():
-        if parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL) or parameter.name in values:
+        if parameter.kind is parameter.VAR_KEYWORD or parameter.name in values:
             continue
         for key in (f"{site.key}.{parameter.name}", f"{name}.{parameter.name}", parameter.name):
             if key in GOOD:
-                values[parameter.name] = GOOD[key](ctx)
+                values[parameter.name] = GOOD[key](ctx)  # for ``*args``: the list of them
                 break
         else:
-            if parameter.default is parameter.empty:
+            if parameter.default is parameter.empty and parameter.kind is not parameter.VAR_POSITIONAL:
                 try:
                     values[parameter.name] = _good_for(hints[parameter.name], ctx)
                 except LookupError:
                     raise AssertionError(f"{site.label}: add a good value for {parameter.name!r} to GOOD") from None
     return values
+
+
+def call_arguments(signature: inspect.Signature, values: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """``values`` as a call's arguments: by keyword, except a ``*args`` list given in ``values`` (its items, and
+    every parameter before it, are passed by position)."""
+    star = next((parameter for parameter in signature.parameters.values()
+                 if parameter.kind is parameter.VAR_POSITIONAL and parameter.name in values), None)
+    if star is None:
+        return (), dict(values)
+    kwargs = dict(values)
+    args: list[Any] = []
+    for parameter in signature.parameters.values():
+        if parameter is star:
+            args.extend(kwargs.pop(parameter.name))
+            break
+        args.append(kwargs.pop(parameter.name) if parameter.name in kwargs else parameter.default)
+    return tuple(args), kwargs
 
 
 def _row(name: str) -> Any:
@@ -417,23 +526,32 @@ def _row(name: str) -> Any:
 SITES = _all_sites()
 #: The simulator's callables: a value they may accept can still meet the farm's own refusal (FarmError,
 #: what the service would answer), which is no careless-call failure.
-SIMULATED = {site.label for site in _module_sites(simulator, "simulator.", namesakes=_NAMESAKES)}
+SIMULATED = {site.label for site in _simulator_sites()}
 #: Errors other than the SDK's a value the callable may accept can still end in, by design.
 ALLOWED: dict[str, tuple[type[BaseException], ...]] = {
     **dict.fromkeys(SIMULATED, (FarmError,)),  # the farm refuses what the service would (an unknown task…)
     # cannot listen (address in use, a host that does not resolve): the OS's answer, which the CLI reports
     "serve": (FarmError, OSError), "run_server": (FarmError, OSError),
+    "cli.main": (SystemExit,),  # argparse's answer to a command line it refuses (exit code 2), or to --version
 }
 
 
 @pytest.fixture
 async def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.chdir(tmp_path)  # a careless relative path (a folder, a farm's storage) is made here
     sim = Simulator(farm=Farm(speed=0, storage=tmp_path / "farm-storage"))
     assert sim.farm.storage is not None
     monkeypatch.setenv("RAYVISION_TRANSMITTER", str(sim.farm.storage.launcher()))  # the stand-in engine
     api = AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain, transport=SimulatorTransport(sim),
                             max_retries=0)
     context = Ctx(sim=sim, api=api, tmp=tmp_path)
+    start = asyncio.create_subprocess_exec
+
+    async def counted_start(*args: Any, **kwargs: Any) -> Any:
+        context.processes += 1
+        return await start(*args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", counted_start)
     try:
         yield context
     finally:
@@ -444,8 +562,10 @@ def _bodies(ctx: Ctx, since: int) -> list[Any]:
     return [record.body for record in list(ctx.sim.requests)[since:]]
 
 
-async def _attempt(site: Site, ctx: Ctx, kwargs: dict[str, Any],
-                   args: tuple[Any, ...] = ()) -> tuple[Ended, int, list[Any]]:
+async def _attempt(site: Site, ctx: Ctx, values: dict[str, Any],
+                   surplus: tuple[Any, ...] = ()) -> tuple[Ended, int, list[Any]]:
+    """Call with ``values`` (see :func:`call_arguments`), or with them by keyword after ``surplus`` positionals."""
+    args, kwargs = (surplus, values) if surplus else call_arguments(signature_and_hints(site)[0], values)
     before, logged = ctx.sent(), len(ctx.sim.requests)
     function = site.get(ctx)
     with retry.no_backoff():  # set_testing is one of the callables: whatever it sets ends with the call
@@ -465,8 +585,9 @@ async def test_careless_arguments_are_refused_before_anything_is_sent(site: Site
     wrongs = [wrong for wrong in WRONG if not site.short or wrong.label in SHORT]
     records = _is_record(site.function)
     for parameter in signature.parameters.values():
-        if parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
+        if parameter.kind is parameter.VAR_KEYWORD:
             continue
+        star = parameter.kind is parameter.VAR_POSITIONAL  # each wrong value is one of its items
         # An endpoint method takes None as "the default" (documented: None arguments are omitted).
         none_is_default = site.label.startswith(("api.", "view.", "raw.")) and parameter.default is not parameter.empty
         for wrong in wrongs:
@@ -475,11 +596,15 @@ async def test_careless_arguments_are_refused_before_anything_is_sent(site: Site
             value = wrong.make()
             why = must_refuse(wrong, value, hints[parameter.name], strict_text=not records,
                               none_is_default=none_is_default)
-            ended, sent, bodies = await _attempt(site, ctx, {**good, parameter.name: wrong.make()})
+            made = wrong.make()
+            ended, sent, bodies = await _attempt(site, ctx, {**good, parameter.name: [made] if star else made})
             failures += _judge(site, f"{parameter.name}={wrong.label}", why, ended, sent, bodies)
-    for label, kwargs, args in (("unknown keyword", {**good, "careless_keyword": 1}, ()),
-                                ("surplus positional", good, tuple(range(len(signature.parameters) + 1)))):
-        ended, sent, bodies = await _attempt(site, ctx, kwargs, args)
+    surplus = [("surplus positional", good, tuple(range(len(signature.parameters) + 1)))]
+    if any(parameter.kind is parameter.VAR_POSITIONAL and parameter.name in good
+           for parameter in signature.parameters.values()):
+        surplus = []  # its ``*args`` are given: any number of positional arguments fits
+    for label, values, args in [("unknown keyword", {**good, "careless_keyword": 1}, ()), *surplus]:
+        ended, sent, bodies = await _attempt(site, ctx, values, args)
         failures += _judge(site, label, "it does not fit the signature", ended, sent, bodies)
     assert not failures, f"{len(failures)} careless call(s) of {site.label}:\n" + "\n".join(failures[:60])
 

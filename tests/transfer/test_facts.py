@@ -10,8 +10,16 @@ from typing import Any
 import pytest
 
 from rayvision_async.flows._analysis import server_path
-from rayvision_async.transfer import CONFIG_ORDER, OPTIONS_USED, Route, Storage, Transfer, engine_args, parse_version
-from rayvision_async.transfer._command import DEFAULT_SPEED_LIMIT, MAX_SPEED_LIMIT
+from rayvision_async.transfer import CONFIG_ORDER, Transfer
+from rayvision_async.transfer._command import (
+    DEFAULT_SPEED_LIMIT,
+    MAX_SPEED_LIMIT,
+    OPTIONS_USED,
+    Route,
+    Storage,
+    engine_args,
+    parse_version,
+)
 from rayvision_async.transfer._locate import engine_file_in_wheel
 from rayvision_async.transfer._runner import SECRET_ENVIRONMENT
 

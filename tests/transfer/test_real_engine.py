@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from helpers.processes import children, needs_proc
-from rayvision_async.transfer import OPTIONS_USED, Route, ServiceCalls, Storage, Transfer, TransferError, engine_args
+from rayvision_async.transfer import Transfer, TransferError
+from rayvision_async.transfer._command import OPTIONS_USED, Route, Storage, engine_args
+from rayvision_async.transfer._service import ServiceCalls
 
 FACTS = json.loads((Path(__file__).resolve().parents[1] / "data" / "transfer_facts.json").read_text(encoding="utf-8"))
 _OPTION = re.compile(r"-(\w) \[ --([\w-]+) \]")

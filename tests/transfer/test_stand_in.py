@@ -16,7 +16,7 @@ from rayvision_async.simulator.farm import FarmStorage
 from rayvision_async.simulator.farm._catalog import transfer_config
 from rayvision_async.simulator.farm._storage import TRANSFER_HOST, TRANSFER_PORTS, frame_image, output_folder
 from rayvision_async.simulator.transmitter import LAUNCHER_NAME, PROGRAM, VERSION_LINE, command
-from rayvision_async.transfer import OPTIONS_USED, Route, Storage, engine_args, parse_version
+from rayvision_async.transfer._command import OPTIONS_USED, Route, Storage, engine_args, parse_version
 
 FACTS = json.loads((Path(__file__).resolve().parents[1] / "data" / "transfer_facts.json").read_text(encoding="utf-8"))
 

@@ -16,13 +16,13 @@ from rayvision_async.simulator.farm import FarmStorage
 from rayvision_async.simulator.farm._storage import frame_image, output_folder
 from rayvision_async.transfer import (
     IncompleteTransferError,
-    ServiceCalls,
     Transfer,
     TransferError,
     TransferEvent,
     TransferTimeoutError,
     UnknownTaskError,
 )
+from rayvision_async.transfer._service import ServiceCalls
 
 
 def scene_files(tmp_path: Path) -> tuple[dict[str, Any], list[Path]]:

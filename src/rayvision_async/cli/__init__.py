@@ -16,15 +16,17 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the command line's start imports no typing
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from ._run import main
 
 __all__ = ["main"]
 
 MISSING_RICH = "tables and live progress need rich: pip install 'rayvision-async[cli]' (or print --json)"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    from ._run import main as run
+def __getattr__(name: str) -> object:
+    """``main`` (the console script's entry point): :func:`._run.main`, imported when first asked for."""
+    if name == "main":
+        from ._run import main
 
-    return run(argv)
+        return main
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

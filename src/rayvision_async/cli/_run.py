@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from .._arguments import checked_binding
 from ._exit import EXIT_API, EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_NETWORK, EXIT_PIPE, EXIT_USAGE, complain
 from ._failure import CommandError
 from ._parser import build_parser
@@ -67,6 +68,15 @@ def _exit_code(exc: BaseException) -> int | None:
     return None
 
 
+def _checked_words(argv: object) -> Sequence[str]:
+    if not isinstance(argv, list | tuple) or len(argv) > _MAX_WORDS or not all(isinstance(word, str) for word in argv):
+        from ..errors import InvalidInputError
+
+        raise InvalidInputError(f"argv must be a list of at most {_MAX_WORDS} strings (the words after the "
+                                f"program's name), not {type(argv).__name__}")
+    return argv
+
+
 def _dispatch(run: str, args: object) -> int:
     module_name, _, function_name = run.partition(":")
     module = importlib.import_module(f"{__package__}.{module_name}")
@@ -88,9 +98,19 @@ def _dispatch(run: str, args: object) -> int:
     return result
 
 
+#: The most words one command line may have.
+_MAX_WORDS = 100_000
+
+
+@checked_binding()
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    words = list(sys.argv[1:] if argv is None else argv)
+    """Run the command line; returns the exit code.
+
+    ``argv`` is the command line's words after the program name (default: ``sys.argv[1:]``), a
+    list or tuple of strings: anything else is an ``InvalidInputError`` (a program's mistake, not
+    a usage error). argparse's own exits (``--help``, a usage error) raise ``SystemExit`` as usual.
+    """
+    words = list(sys.argv[1:] if argv is None else _checked_words(argv))
     args = build_parser(words).parse_args(words)
     try:
         return _dispatch(args.run, args)

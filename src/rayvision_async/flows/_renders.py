@@ -56,6 +56,7 @@ from typing import Any
 
 import attrs
 
+from .._arguments import checked_binding
 from .._retry import RetryPolicy
 from ..errors import (
     APIError,
@@ -66,6 +67,7 @@ from ..errors import (
     ServerError,
 )
 from ..models import CreatedTasks, TaskInfo, TaskInfoPage, TaskStatus
+from ..models._checks import install as install_checks
 from ._bulk import FATAL_ERRORS, TasksNotFoundError
 from ._submit import created_task_id
 
@@ -152,12 +154,19 @@ class RenderLookup:
         return self.task_id is not None
 
     @classmethod
+    @checked_binding()
     def of(cls, render_key: str, task: TaskInfo | None) -> RenderLookup:
-        """The lookup answer for ``task`` (None: not found)."""
+        """The lookup answer for ``task`` (None: not found); ``render_key`` is checked as a key."""
+        check_render_key(render_key)
+        if task is not None and not isinstance(task, TaskInfo):
+            raise InvalidInputError(f"task must be a TaskInfo (or None), not {type(task).__name__}")
         if task is None:
             return cls(render_key=render_key)
         return cls(render_key=render_key, task_id=task.id, submitted=is_submitted(task), status=task.task_status,
                    task=task)
+
+
+install_checks(RenderLookup)  # built by hand (a test's stand-in answer), it refuses wrong types too
 
 
 @attrs.frozen(kw_only=True)
@@ -179,6 +188,7 @@ class RenderCalls:
 # -- the key -----------------------------------------------------------------------------------------
 
 
+@checked_binding()
 def check_render_key(render_key: object) -> str:
     """``render_key`` if it is one (1–100 of ``a-z 0-9 . _ : @ / -``, starting with a letter or digit)."""
     if not isinstance(render_key, str):

@@ -76,6 +76,8 @@ def _check_for(hint: Any, width: Width | None = None) -> Check:
         return lambda value: any(arm(value) for arm in arms)
     if origin is typing.Annotated:
         return _check_for(args[0], width)
+    if origin is typing.Literal:  # the same type too: True == 1, but a bool is no int code (nor an int a bool)
+        return lambda value: any(type(value) is type(arg) and value == arg for arg in args)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             item = _check_for(args[0], width)

@@ -13,6 +13,7 @@ submitted twice).
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -20,7 +21,8 @@ from .._service_ints import INT64
 from ..api import _kinds as kinds
 from ..errors import ConfigurationError, InvalidInputError
 
-__all__ = ["configuration", "count", "flag", "function", "instance", "one_of", "seconds", "shown", "text", "texts"]
+__all__ = ["configuration", "count", "flag", "folder", "function", "instance", "one_of", "seconds", "shown", "text",
+           "texts"]
 
 T = TypeVar("T")
 
@@ -70,6 +72,22 @@ def texts(value: Any, name: str) -> list[str]:
     """A list (any iterable but a str or a mapping) of texts, counted as it is read."""
     checked: list[str] = kinds.list_of(kinds.text(), nonempty=False).check(value, name)
     return checked
+
+
+def folder(value: Any, name: str) -> str:
+    """A folder's path (a str or path-like): non-empty valid Unicode without NUL, at most 4096 characters."""
+    if not isinstance(value, str | os.PathLike):
+        raise InvalidInputError(f"{name} must be a folder path, got {shown(value)}")
+    try:
+        path = os.fspath(value)
+    except Exception as exc:  # a caller's path-like object that fails
+        raise InvalidInputError(f"{name} is not a usable path: {type(exc).__name__}") from None
+    if not isinstance(path, str):
+        raise InvalidInputError(f"{name} must be a text path, got {shown(path)}")
+    text(path, name, nonempty=True)
+    if "\0" in path:
+        raise InvalidInputError(f"{name} has a NUL character")
+    return path
 
 
 def one_of(value: Any, name: str, choices: Iterable[str]) -> str:

@@ -15,7 +15,7 @@ The pipeline, one module per stage:
 6. ``_progress`` — turn its output into :class:`TransferEvent` s for a callback.
 7. ``_jobs`` — the whole jobs over those parts: config files up, assets up, outputs down
    (optionally following a rendering task); :class:`Transfer` (``api.transfer``) composes them.
-8. ``_render`` — the render job end to end: :func:`task_files_sender` (the upload step of
+8. ``_render`` — the render job end to end: ``task_files_sender`` (the upload step of
    ``submit_analysis(..., upload=True)``) and :func:`render_job` (submit with upload, then follow
    and download), the call a ``render`` command makes.
 
@@ -23,7 +23,6 @@ The pipeline, one module per stage:
 (``api.transfer = Transfer(api, transmitter=..., max_concurrency=8)``) to change them.
 """
 
-from ._command import OPTIONS_USED, Route, Storage, engine_args, parse_version
 from ._documents import CONFIG_ORDER, Asset, UploadPlan, plan_upload
 from ._errors import (
     IncompleteTransferError,
@@ -32,30 +31,25 @@ from ._errors import (
     TransmitterNotFoundError,
     UnknownTaskError,
 )
-from ._jobs import DownloadResult, EngineOptions, TransferResult
+from ._jobs import DownloadResult, TransferResult
 from ._locate import ENV_VAR, Transmitter, find_transmitter
 from ._progress import EventCallback, TransferEvent
-from ._render import RenderJob, render_job, task_files_sender
+from ._render import RenderJob, render_job
 from ._runner import RunResult
-from ._service import Places, ServiceCalls
 from ._transfer import DEFAULT_ENGINE_RETRY, Transfer
 
+# The parts the pipeline is built from (``Route``, ``Storage``, ``engine_args``, ``Places``, ``ServiceCalls``,
+# ``EngineOptions``, ``task_files_sender``…) stay in their modules: they take values the SDK checked.
 __all__ = [
     "CONFIG_ORDER",
     "DEFAULT_ENGINE_RETRY",
     "ENV_VAR",
-    "OPTIONS_USED",
     "Asset",
     "DownloadResult",
-    "EngineOptions",
     "EventCallback",
     "IncompleteTransferError",
-    "Places",
     "RenderJob",
-    "Route",
     "RunResult",
-    "ServiceCalls",
-    "Storage",
     "Transfer",
     "TransferError",
     "TransferEvent",
@@ -65,10 +59,7 @@ __all__ = [
     "TransmitterNotFoundError",
     "UnknownTaskError",
     "UploadPlan",
-    "engine_args",
     "find_transmitter",
-    "parse_version",
     "plan_upload",
     "render_job",
-    "task_files_sender",
 ]

@@ -21,21 +21,27 @@ from __future__ import annotations
 
 import os
 import tempfile
+import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from .._arguments import checked_binding
+from ..api import _kinds as kinds
 from ..errors import InvalidInputError
-from ..flows._analysis import read_document
+from ..flows._analysis import file_path, read_document
+from ..models._checks import install as install_checks
 
-__all__ = ["CONFIG_ORDER", "Asset", "UploadPlan", "check_task_id", "config_files", "plan_upload",
+__all__ = ["CONFIG_ORDER", "Asset", "UploadPlan", "check_task_id", "checked_plan", "config_files", "plan_upload",
            "writable_folder"]
 
 #: The order in which the official package uploads a task's configuration files.
 CONFIG_ORDER = ("task.json", "tips.json", "asset.json", "upload.json")
 _SHOWN = 5
+#: The most configuration files one call uploads (one engine run each).
+_MAX_CONFIG_FILES = 1000
 
 
 @attrs.frozen
@@ -62,6 +68,13 @@ class UploadPlan:
         return sum(asset.size for asset in self.assets)
 
 
+for _record in (Asset, UploadPlan):
+    install_checks(_record)  # built by hand, they refuse wrong types too (models/_checks.py)
+
+#: The plans :func:`plan_upload` made, by id (a plan built by hand or evolved is checked again).
+_CHECKED: weakref.WeakValueDictionary[int, UploadPlan] = weakref.WeakValueDictionary()
+
+
 def _listing(problems: list[str]) -> str:
     shown = "; ".join(problems[:_SHOWN])
     return shown + (f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else "")
@@ -83,6 +96,7 @@ def _readable_size(path: str) -> int | str:
     return status.st_size
 
 
+@checked_binding()
 def plan_upload(source: Mapping[str, Any] | str | os.PathLike[str]) -> UploadPlan:
     """Check an upload.json (dict or file path) and every file it lists; InvalidInputError names each problem."""
     document = read_document(source, "upload.json")
@@ -117,7 +131,22 @@ def plan_upload(source: Mapping[str, Any] | str | os.PathLike[str]) -> UploadPla
     if made_absolute:
         document = {**document, "asset": [{**entry, "local": made_absolute[index]} if index in made_absolute else entry
                                           for index, entry in enumerate(assets)]}
-    return UploadPlan(document=document, assets=tuple(planned))
+    plan = UploadPlan(document=document, assets=tuple(planned))
+    _CHECKED[id(plan)] = plan
+    return plan
+
+
+def checked_plan(plan: object) -> UploadPlan:
+    """``plan`` if :func:`plan_upload` made it; a plan built by hand is checked now from its document.
+
+    A hand-built plan's ``assets`` may not match its ``document`` (the engine reads the document):
+    the checked plan of its document is what is sent.
+    """
+    if not isinstance(plan, UploadPlan):
+        raise InvalidInputError(f"plan must be an UploadPlan (from plan_upload), not {type(plan).__name__}")
+    if _CHECKED.get(id(plan)) is plan:
+        return plan
+    return plan_upload(plan.document)
 
 
 def config_files(files: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
@@ -126,14 +155,20 @@ def config_files(files: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
         files = [files]
     problems: list[str] = []
     checked: dict[str, Path] = {}
-    for item in files:
-        if not isinstance(item, str | os.PathLike) or not os.fspath(item) or "\0" in os.fspath(item):
-            problems.append(f"{item!r} is not a file path")
+    for index, item in enumerate(kinds.read_items(files, "files")):
+        if index == _MAX_CONFIG_FILES:
+            raise InvalidInputError(f"at most {_MAX_CONFIG_FILES} configuration files can be uploaded at once")
+        if not isinstance(item, str | os.PathLike):
+            problems.append(f"a {type(item).__name__} is not a file path")
             continue
-        path = Path(item)
+        text = file_path(item, f"files[{index}]")
+        if "\0" in text:
+            problems.append(f"files[{index}] has a NUL character")
+            continue
+        path = Path(text)
         size = _readable_size(str(path))
         if isinstance(size, str):
-            problems.append(f"{os.fspath(item)!r} {size}")
+            problems.append(f"{text!r} {size}")
         elif path.name in checked:
             problems.append(f"two files are named {path.name!r} ({checked[path.name]} and {path})")
         else:
@@ -148,23 +183,29 @@ def config_files(files: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
 
 def writable_folder(dest: str | os.PathLike[str]) -> Path:
     """``dest`` as an absolute folder, created if missing, that this process can write into."""
-    if not isinstance(dest, str | os.PathLike) or not os.fspath(dest) or "\0" in os.fspath(dest):
-        raise InvalidInputError(f"the destination must be a folder path, not {dest!r}")
-    folder = Path(dest).expanduser().resolve()
+    if not isinstance(dest, str | os.PathLike):
+        raise InvalidInputError(f"the destination must be a folder path, not a {type(dest).__name__}")
+    text = file_path(dest, "the destination")
+    if "\0" in text:
+        raise InvalidInputError("the destination has a NUL character")
+    folder = Path(text)
     try:
+        folder = folder.expanduser().resolve()
         folder.mkdir(parents=True, exist_ok=True)
         descriptor, probe = tempfile.mkstemp(dir=folder, prefix=".rayvision-write-check-")
         os.close(descriptor)
         os.unlink(probe)
     except FileExistsError:
         raise InvalidInputError(f"the destination {str(folder)!r} is not a folder") from None
-    except OSError as exc:
-        raise InvalidInputError(f"the destination {str(folder)!r} cannot be written: {exc.strerror or exc}") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, or no home folder for "~"
+        raise InvalidInputError(f"the destination {str(folder)[:200]!r} cannot be written: "
+                                f"{getattr(exc, 'strerror', None) or exc}") from None
     return folder
 
 
 def check_task_id(task_id: object) -> int:
     """A task id: a positive int (never a bool), below 2**63."""
     if isinstance(task_id, bool) or not isinstance(task_id, int) or not 0 < task_id < 2**63:
-        raise InvalidInputError(f"task_id must be a positive int, not {task_id!r}")
+        shown = task_id if isinstance(task_id, int) and abs(task_id) < 10**30 else f"a {type(task_id).__name__}"
+        raise InvalidInputError(f"task_id must be a positive int below 2**63, not {shown}")
     return task_id

@@ -30,6 +30,7 @@ import attrs
 
 from ..errors import MalformedResponseError
 from ..models import OutputFile, TaskInfo
+from ..models._checks import install as install_checks
 from ._command import DEFAULT_SPEED_LIMIT, Storage, engine_args
 from ._documents import UploadPlan
 from ._errors import IncompleteTransferError, TransferTimeoutError, UnknownTaskError
@@ -92,6 +93,10 @@ class DownloadResult:
     def files(self) -> tuple[Path, ...]:
         """Every output file now complete in ``dest``."""
         return (*self.downloaded, *self.skipped)
+
+
+for _record in (TransferResult, DownloadResult):
+    install_checks(_record)  # built by hand (a test's stand-in result), they refuse wrong types too
 
 
 async def _run(run_engine: RunEngine, progress: Progress, args: Sequence[str], label: str) -> int:

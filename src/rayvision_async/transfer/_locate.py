@@ -25,10 +25,14 @@ from pathlib import Path
 
 import attrs
 
-from ..errors import ConfigurationError
+from .._arguments import checked_binding
+from ..api import _kinds as kinds
+from ..errors import ConfigurationError, InvalidInputError
+from ..flows._analysis import file_path
+from ..models._checks import install as install_checks
 from ._errors import TransmitterNotFoundError
 
-__all__ = ["DISTRIBUTION", "ENV_VAR", "Transmitter", "TransmitterSetting", "engine_file_in_wheel",
+__all__ = ["DISTRIBUTION", "ENV_VAR", "Transmitter", "TransmitterSetting", "check_setting", "engine_file_in_wheel",
            "find_transmitter"]
 
 ENV_VAR = "RAYVISION_TRANSMITTER"
@@ -71,6 +75,9 @@ class Transmitter:
         return f"{' '.join(self.argv)} (from {self.source})"
 
 
+install_checks(Transmitter)  # built by hand (a test's stand-in), it refuses wrong types too (models/_checks.py)
+
+
 def how_to_get_one() -> str:
     """The instructions :class:`TransmitterNotFoundError` gives."""
     inside = engine_file_in_wheel() or _WHEEL_FILES["linux"]
@@ -89,6 +96,14 @@ def how_to_get_one() -> str:
 
 
 def _checked_program(path: Path, source: str) -> Path:
+    try:
+        return _program_file(path, source)
+    except OSError as exc:  # a name too long, a folder that cannot be searched…
+        raise ConfigurationError(f"the transfer engine from {source} cannot be looked at: {path}: "
+                                 f"{exc.strerror or exc}") from None
+
+
+def _program_file(path: Path, source: str) -> Path:
     if not path.exists():
         raise TransmitterNotFoundError(f"the transfer engine from {source} does not exist: {path}\n{how_to_get_one()}")
     if not path.is_file():
@@ -100,21 +115,46 @@ def _checked_program(path: Path, source: str) -> Path:
     return path
 
 
-def _from_setting(setting: TransmitterSetting) -> Transmitter:
+#: The most items a transmitter command may have (a program and its leading arguments).
+_MAX_COMMAND_ITEMS = 64
+
+
+def _path_text(value: object, what: str) -> str:
+    """A path's text: non-empty, valid Unicode, no NUL, at most 4096 characters; else ConfigurationError."""
+    try:
+        text = file_path(value, what)  # type: ignore[arg-type]
+    except InvalidInputError as exc:
+        raise ConfigurationError(str(exc)) from None
+    if not text.strip() or "\0" in text:
+        raise ConfigurationError(f"{what} must be a non-empty path without NUL characters")
+    return text
+
+
+def check_setting(setting: object) -> tuple[str, ...]:
+    """The form of a transmitter setting, checked (nothing is looked for): the command it names, as a tuple.
+
+    A path (text or path-like) is a one-item command; a command is a sequence (list, tuple) of 1 to 64
+    non-empty strings without NUL characters. Anything else is a ``ConfigurationError``.
+    """
     if isinstance(setting, str | os.PathLike):
-        text = os.fspath(setting)
-        if not isinstance(text, str) or not text.strip() or "\0" in text:
-            raise ConfigurationError("transmitter must be a non-empty path (or a command as a list of strings)")
-        return Transmitter((str(_checked_program(Path(text).expanduser(), "the transmitter setting")),),
-                           "the transmitter setting")
-    if isinstance(setting, bytes) or not isinstance(setting, Sequence):
+        return (_path_text(setting, "transmitter"),)
+    if isinstance(setting, str | bytes | bytearray) or not isinstance(setting, Sequence):
         raise ConfigurationError(
             f"transmitter must be a path or a command (a list of strings), not {type(setting).__name__}")
-    argv = tuple(setting)
-    if not argv or not all(isinstance(item, str) and item and "\0" not in item for item in argv):
-        raise ConfigurationError("a transmitter command must be a non-empty list of non-empty strings")
-    program = _checked_program(Path(argv[0]).expanduser(), "the transmitter setting")
-    return Transmitter((str(program), *argv[1:]), "the transmitter setting")
+    try:
+        argv = tuple(kinds.read_items(setting, "transmitter"))
+    except InvalidInputError as exc:
+        raise ConfigurationError(str(exc)) from None
+    if not 0 < len(argv) <= _MAX_COMMAND_ITEMS or not all(isinstance(item, str) for item in argv):
+        raise ConfigurationError(f"a transmitter command must be a list of 1 to {_MAX_COMMAND_ITEMS} strings")
+    return (_path_text(argv[0], "transmitter[0]"), *(_path_text(item, f"transmitter[{index}]")
+                                                     for index, item in enumerate(argv[1:], 1)))
+
+
+def _from_setting(setting: TransmitterSetting) -> Transmitter:
+    program, *leading = check_setting(setting)
+    found = str(_checked_program(Path(program).expanduser(), "the transmitter setting"))
+    return Transmitter((found, *leading), "the transmitter setting")
 
 
 def _from_distribution(
@@ -127,6 +167,8 @@ def _from_distribution(
         distribution = lookup(DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError:
         return None
+    if not isinstance(distribution, importlib.metadata.Distribution):
+        raise ConfigurationError(f"lookup({DISTRIBUTION!r}) gave a {type(distribution).__name__}, not a Distribution")
     for file in distribution.files or ():
         if file.as_posix() == wanted:
             source = f"the installed {DISTRIBUTION} {distribution.version}"
@@ -134,6 +176,7 @@ def _from_distribution(
     return None
 
 
+@checked_binding(ConfigurationError)
 def find_transmitter(
     setting: TransmitterSetting | None = None, *, environ: Mapping[str, str] | None = None,
     lookup: Callable[[str], importlib.metadata.Distribution] | None = None,
@@ -141,15 +184,34 @@ def find_transmitter(
     """The engine to run: the setting, else ``$RAYVISION_TRANSMITTER``, else an installed ``rayvision-sync``.
 
     Raises :class:`TransmitterNotFoundError` (a ``ConfigurationError``) with instructions when
-    none is found, and ``ConfigurationError`` for one that is not an executable file. Nothing is run.
+    none is found, and ``ConfigurationError`` for one that is not an executable file (or for
+    ``environ`` that is not a mapping of texts, ``lookup`` that is not a function). Nothing is run.
     """
+    if environ is not None and not isinstance(environ, Mapping):
+        raise ConfigurationError(f"environ must be a mapping (like os.environ), not {type(environ).__name__}")
+    if lookup is not None and not callable(lookup):
+        raise ConfigurationError(f"lookup must be a function (like importlib.metadata.distribution), not "
+                                 f"{type(lookup).__name__}")
     if setting is not None:
         return _from_setting(setting)
-    value = (os.environ if environ is None else environ).get(ENV_VAR, "").strip()
+    value = _environment_value(os.environ if environ is None else environ)
     if value:
-        program = _checked_program(Path(value).expanduser(), f"${ENV_VAR}")
+        program = _checked_program(Path(_path_text(value, f"${ENV_VAR}")).expanduser(), f"${ENV_VAR}")
         return Transmitter((str(program),), f"${ENV_VAR}")
     found = _from_distribution(lookup or importlib.metadata.distribution)
     if found is None:
         raise TransmitterNotFoundError(how_to_get_one())
     return found
+
+
+def _environment_value(environ: Mapping[str, str]) -> str:
+    """``$RAYVISION_TRANSMITTER`` from ``environ`` (stripped; "" when unset)."""
+    try:
+        value = environ.get(ENV_VAR, "")
+    except Exception as exc:  # a caller's mapping that fails when read
+        raise ConfigurationError(f"environ cannot be read: {type(exc).__name__}") from None
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ConfigurationError(f"${ENV_VAR} in environ must be a str, not {type(value).__name__}")
+    return value.strip()

@@ -16,6 +16,7 @@ else the file's size on disk.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import re
@@ -24,7 +25,10 @@ from typing import Literal
 
 import attrs
 
-__all__ = ["EventCallback", "Progress", "TransferEvent"]
+from ..errors import InvalidInputError
+from ..models._checks import install as install_checks
+
+__all__ = ["EventCallback", "Progress", "TransferEvent", "checked_callback"]
 
 logger = logging.getLogger("rayvision_async")
 
@@ -61,8 +65,23 @@ class TransferEvent:
     attempt: int = 1
 
 
+install_checks(TransferEvent)  # built by hand (a test of a progress display), it refuses wrong types too
+
 #: What the transfer methods accept as ``on_event``.
 EventCallback = Callable[[TransferEvent], None]
+
+
+def checked_callback(on_event: object) -> EventCallback | None:
+    """``on_event`` if it is None or a plain function; an ``async def`` (never awaited) is refused too."""
+    if on_event is None:
+        return None
+    if not callable(on_event):
+        raise InvalidInputError(f"on_event must be a function taking a TransferEvent, not {type(on_event).__name__}")
+    if inspect.iscoroutinefunction(on_event) or inspect.iscoroutinefunction(type(on_event).__call__):
+        raise InvalidInputError("on_event is called synchronously, once per event: an async function's coroutine "
+                                "would never run (schedule your own task from a plain function instead)")
+    checked: EventCallback = on_event
+    return checked
 
 
 def _key(path: str) -> str:

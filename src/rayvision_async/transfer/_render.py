@@ -17,15 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._documents import plan_upload
+from .._arguments import checked_binding
+from ..errors import InvalidInputError
+from ..flows._pipeline import SubmittedAnalysis
+from ..models._checks import install as install_checks
+from ._documents import plan_upload, writable_folder
 from ._jobs import DownloadResult
-from ._progress import EventCallback
-from ._transfer import Transfer
+from ._progress import EventCallback, checked_callback
+from ._transfer import Transfer, positive_input
 
 if TYPE_CHECKING:
     from .._client import AsyncRayvisionAPI
     from ..flows._analysis import HardwareRequest
-    from ..flows._pipeline import SubmittedAnalysis
 
 __all__ = ["RenderJob", "SendFiles", "render_job", "task_files_sender"]
 
@@ -38,6 +41,9 @@ SendFiles = Callable[[int, Mapping[str, dict[str, Any] | None]], Awaitable[None]
 def task_files_sender(transfer: Transfer, upload_json: Source | None, *,
                       on_event: EventCallback | None = None) -> SendFiles:
     """Check upload.json and its files and find the engine (no request, no engine run); the upload step."""
+    if not isinstance(transfer, Transfer):
+        raise InvalidInputError(f"transfer must be a Transfer, not {type(transfer).__name__}")
+    checked_callback(on_event)
     plan = plan_upload(upload_json) if upload_json is not None else None
     transfer.locate()
 
@@ -62,6 +68,10 @@ class RenderJob:
         return self.submitted.task_id
 
 
+install_checks(RenderJob)  # built by hand (a test's stand-in result), it refuses wrong types too
+
+
+@checked_binding()
 async def render_job(api: AsyncRayvisionAPI, task_json: Source, upload_json: Source | None = None,
                      asset_json: Source | None = None, tips_json: Source | None = None, *,
                      hardware: HardwareRequest | Mapping[str, Any], dest: str | os.PathLike[str],
@@ -73,12 +83,13 @@ async def render_job(api: AsyncRayvisionAPI, task_json: Source, upload_json: Sou
     destination, the engine) runs before the first request.
     """
     from .._client import AsyncRayvisionAPI
-    from ._documents import writable_folder
 
     if not isinstance(api, AsyncRayvisionAPI):
-        from ..errors import InvalidInputError
-
-        raise InvalidInputError("api must be an AsyncRayvisionAPI")
+        raise InvalidInputError(f"api must be an AsyncRayvisionAPI, not {type(api).__name__}")
+    positive_input("interval", interval)  # the download's settings are checked before the submit sends anything
+    if timeout is not None:
+        positive_input("timeout", timeout)
+    checked_callback(on_event)
     folder: Path = writable_folder(dest)
     submitted = await api.submit_analysis(task_json, upload_json, asset_json, tips_json, hardware=hardware,
                                           producer=producer, upload=True)

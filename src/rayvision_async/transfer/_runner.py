@@ -42,6 +42,7 @@ import attrs
 
 from .._retry import RetryPolicy
 from ..errors import ConfigurationError, scrub
+from ..models._checks import install as install_checks
 from ._errors import TransferError, TransferTimeoutError
 from ._locate import Transmitter
 
@@ -66,6 +67,9 @@ class RunResult:
     attempts: int
     lines: tuple[str, ...]
     log_dir: str
+
+
+install_checks(RunResult)  # built by hand (a test's stand-in result), it refuses wrong types too
 
 
 class _Output:

@@ -10,31 +10,40 @@ before the first engine start: bad input costs no engine run and transfers nothi
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._arguments import checked_binding
 from .._retry import RetryPolicy
+from ..api import _kinds as kinds
 from ..errors import ConfigurationError, InvalidInputError
+from ..flows._analysis import file_path
 from ..models import OutputFile, TaskInfo
 from . import _jobs as jobs
 from ._command import DEFAULT_SPEED_LIMIT, MAX_SPEED_LIMIT, Engine, parse_version
-from ._documents import CONFIG_ORDER, UploadPlan, check_task_id, config_files, plan_upload, writable_folder
+from ._documents import (
+    CONFIG_ORDER,
+    UploadPlan,
+    check_task_id,
+    checked_plan,
+    config_files,
+    plan_upload,
+    writable_folder,
+)
 from ._errors import TransferError, UnknownTaskError
-from ._locate import Transmitter, TransmitterSetting, find_transmitter
-from ._progress import EventCallback
+from ._locate import Transmitter, TransmitterSetting, check_setting, find_transmitter
+from ._progress import EventCallback, checked_callback
 from ._runner import EngineRunner, RunResult
 from ._service import Places, ServiceCalls, resolve_places
 
 if TYPE_CHECKING:
     from .._client import AsyncRayvisionAPI
 
-__all__ = ["DEFAULT_ENGINE_RETRY", "Transfer"]
+__all__ = ["DEFAULT_ENGINE_RETRY", "Transfer", "positive_input"]
 
 #: Retries of an engine run that exits with code 1 ("should retry"): 3 runs, 2 s → 60 s back-off.
 DEFAULT_ENGINE_RETRY = RetryPolicy(attempts=3, initial_delay=2.0, max_delay=60.0)
@@ -52,11 +61,26 @@ def _service_calls(api: AsyncRayvisionAPI) -> ServiceCalls:
                         transfer_config=api.transmit.get_transfer_config, task=task, outputs=outputs)
 
 
+def _shown(value: object) -> str:
+    """A caller's value for a message: a short repr of a str, else its type (a repr may fail or be huge)."""
+    return repr(value)[:40] if isinstance(value, str) else f"a {type(value).__name__}"
+
+
+def _setting(check: Callable[[Any, str], Any], value: Any, name: str) -> Any:
+    """``check(value, name)``, its refusal a ConfigurationError (a setting, not a call, is wrong)."""
+    try:
+        return check(value, name)
+    except ConfigurationError:
+        raise
+    except InvalidInputError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
 def _positive(name: str, value: object, *, low: float = 0.0, high: float = 7 * 86400.0, integer: bool = False) -> None:
     kinds = (int,) if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds) or not low < value <= high:  # NaN too
         raise ConfigurationError(f"{name} must be {'an int' if integer else 'a number'} above {low:g} and at most "
-                                 f"{high:g}, not {value!r}")
+                                 f"{high:g}, not {_shown(value) if not isinstance(value, float) else value}")
 
 
 class Transfer:
@@ -97,25 +121,36 @@ class Transfer:
         log_dir: str | os.PathLike[str] | None = None,
         keep_logs: bool = False,
     ) -> None:
-        if engine not in ("aspera", "raysync"):
-            raise ConfigurationError(f"engine must be 'aspera' or 'raysync', not {engine!r}")
+        if not isinstance(engine, str) or engine not in ("aspera", "raysync"):
+            raise ConfigurationError(f"engine must be 'aspera' or 'raysync', not {_shown(engine)}")
         if line is not None and (not isinstance(line, str) or not line.strip()):
             raise ConfigurationError("line must be a line name (or None for the service's default line)")
+        if line is not None:
+            _setting(kinds.text(nonempty=True, max_len=256).check, line, "line")
         _positive("max_concurrency", max_concurrency, high=256, integer=True)
         _positive("timeout", timeout)
         _positive("grace", grace, high=600)
         _positive("speed_limit", speed_limit, high=MAX_SPEED_LIMIT, integer=True)
         _positive("engine_retries", engine_retries, low=-1, high=100, integer=True)
-        if isinstance(protocol, bool) or protocol not in (0, 1, 2):
-            raise ConfigurationError(f"protocol must be 0, 1 or 2, not {protocol!r}")
+        if type(protocol) is not int or protocol not in (0, 1, 2):
+            raise ConfigurationError(f"protocol must be 0, 1 or 2, not {_shown(protocol)}")
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ConfigurationError("retry must be a RetryPolicy")
-        if log_dir is not None and (not isinstance(log_dir, str | os.PathLike) or not os.fspath(log_dir)):
-            raise ConfigurationError("log_dir must be a folder path")
+        log_folder: Path | None = None
+        if log_dir is not None:
+            if not isinstance(log_dir, str | os.PathLike):
+                raise ConfigurationError(f"log_dir must be a folder path, not a {type(log_dir).__name__}")
+            folder_text: str = _setting(file_path, log_dir, "log_dir")
+            if "\0" in folder_text:
+                raise ConfigurationError("log_dir has a NUL character")
+            try:
+                log_folder = Path(folder_text).expanduser()
+            except RuntimeError:  # "~someone" with no such user
+                raise ConfigurationError(f"log_dir {folder_text[:200]!r} names no home folder") from None
         if not isinstance(keep_logs, bool):
             raise ConfigurationError("keep_logs must be a bool")
-        if transmitter is not None and not isinstance(transmitter, str | os.PathLike | Sequence):
-            raise ConfigurationError(f"transmitter must be a path or a command, not {type(transmitter).__name__}")
+        if transmitter is not None:
+            check_setting(transmitter)  # its form now; the program is looked for when first needed
         from .._client import AsyncRayvisionAPI
 
         if not isinstance(api, AsyncRayvisionAPI | ServiceCalls):
@@ -129,7 +164,7 @@ class Transfer:
         self.timeout = float(timeout)
         self.grace = float(grace)
         self.options = jobs.EngineOptions(speed_limit=speed_limit, retries=engine_retries, protocol=protocol)
-        self._log_dir = Path(log_dir).expanduser() if log_dir is not None else None
+        self._log_dir = log_folder
         self.keep_logs = keep_logs
         self._runner: EngineRunner | None = None
         self._places: Places | None = None
@@ -141,6 +176,7 @@ class Transfer:
 
     # -- the engine ------------------------------------------------------------------------------
 
+    @checked_binding()
     def locate(self) -> Transmitter:
         """The engine that will run (found once); ``ConfigurationError`` says how to get one. Starts nothing."""
         return self._engine_runner().transmitter
@@ -170,6 +206,7 @@ class Transfer:
                                         keep_logs=self.keep_logs)
         return self._runner
 
+    @checked_binding()
     async def version(self) -> str:
         """The engine's version, from ``--version`` (``current version: 1.1.5`` → ``"1.1.5"``)."""
         result = await self._engine_runner().probe(["--version"], label="version")
@@ -179,16 +216,22 @@ class Transfer:
                                 lines=result.lines, log_dir=result.log_dir)
         return found
 
+    @checked_binding()
     async def probe(self, *args: str) -> RunResult:
         """Run the engine once with ``args`` and return how it ended (any exit code), e.g. ``probe("--version")``.
 
         For looking at the engine (``--help``, ``--version``, whether it accepts an option), not for
         transfers: no retry; the same deadline, process group and clean-up as every run.
         """
-        if not all(isinstance(arg, str) for arg in args):
-            raise InvalidInputError("probe arguments must be strings")
+        if len(args) > _MAX_PROBE_ARGS:
+            raise InvalidInputError(f"probe takes at most {_MAX_PROBE_ARGS} arguments")
+        for index, arg in enumerate(args):
+            _ARG.check(arg, f"probe argument {index}")
+            if "\0" in arg:
+                raise InvalidInputError(f"probe argument {index} has a NUL character")
         return await self._engine_runner().probe(args, label="probe")
 
+    @checked_binding()
     async def engine_help(self) -> str:
         """The engine's ``--help`` text (it exits with code 1 after printing it, as documented)."""
         lines: list[str] = []
@@ -220,6 +263,7 @@ class Transfer:
         """
         task_id = check_task_id(task_id)
         paths = config_files(files)
+        checked_callback(on_event)
         runner = self._engine_runner()
         places = await self._resolved()
         await self._known_task(task_id)
@@ -237,33 +281,41 @@ class Transfer:
         plan = plan_upload(upload_json)
         return await self.upload_plan(plan, on_event=on_event)
 
+    @checked_binding()
     async def upload_plan(self, plan: UploadPlan, *, on_event: EventCallback | None = None) -> jobs.TransferResult:
-        """Upload an upload.json already checked by :func:`~rayvision_async.transfer.plan_upload`."""
-        if not isinstance(plan, UploadPlan):
-            raise InvalidInputError("plan must be an UploadPlan (from plan_upload)")
+        """Upload an upload.json already checked by :func:`~rayvision_async.transfer.plan_upload`.
+
+        A plan not made by ``plan_upload`` (built by hand, or changed with ``attrs.evolve``) is
+        checked again from its ``document``, which is what the engine reads.
+        """
+        plan = checked_plan(plan)
+        checked_callback(on_event)
         runner = self._engine_runner()
         places = await self._resolved()
         return await jobs.upload_assets(runner.run, places, plan, workdir=self._workdir(), options=self.options,
                                         on_event=on_event)
 
+    @checked_binding()
     async def upload_task_files(self, task_id: int, documents: Mapping[str, Mapping[str, Any] | None],
                                 plan: UploadPlan | None, *, on_event: EventCallback | None = None) -> None:
         """The pipeline's upload step: ``documents`` (name → JSON object) to ``cfg``, then ``plan``'s assets.
 
-        The documents are written as UTF-8 JSON into a folder of this transfer's and sent in the
-        official order; the folder is removed afterwards.
+        ``documents`` names each of task.json, tips.json, asset.json and upload.json at most once
+        (a None value: not sent). They are written as UTF-8 JSON into a folder of this
+        transfer's and sent in the official order; the folder is removed afterwards.
         """
         task_id = check_task_id(task_id)
+        texts = _config_documents(documents)
+        plan = None if plan is None else checked_plan(plan)
+        checked_callback(on_event)
         runner = self._engine_runner()
         places = await self._resolved()
         with tempfile.TemporaryDirectory(dir=self._workdir()) as folder:
             paths = []
-            for name in CONFIG_ORDER:
-                document = documents.get(name)
-                if document is not None:
-                    path = Path(folder) / name
-                    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-                    paths.append(path)
+            for name, text in texts.items():
+                path = Path(folder) / name
+                path.write_text(text, encoding="utf-8")
+                paths.append(path)
             if paths:
                 await jobs.upload_config(runner.run, places, task_id, paths, options=self.options, on_event=on_event)
         if plan is not None:
@@ -300,9 +352,10 @@ class Transfer:
         task_id = check_task_id(task_id)
         if not isinstance(follow, bool):
             raise InvalidInputError("follow must be a bool")
-        _positive_input("interval", interval)
+        positive_input("interval", interval)
         if timeout is not None:
-            _positive_input("timeout", timeout)
+            positive_input("timeout", timeout)
+        checked_callback(on_event)
         folder = writable_folder(dest)
         runner = self._engine_runner()
         places = await self._resolved()
@@ -313,8 +366,36 @@ class Transfer:
             on_event=on_event, first=first)
 
 
-def _positive_input(name: str, value: object) -> None:
+def positive_input(name: str, value: object) -> None:
+    """A number of seconds above 0 and at most 7 days; else InvalidInputError (a call's argument)."""
     try:
         _positive(name, value)
     except ConfigurationError as exc:
         raise InvalidInputError(str(exc)) from None
+
+
+#: A probe argument: text of at most 4096 characters (no lone surrogate).
+_ARG = kinds.text()
+_MAX_PROBE_ARGS = 64
+
+
+def _config_documents(documents: object) -> dict[str, str]:
+    """``documents`` (name → JSON object or None) as JSON texts in the official order; InvalidInputError if not."""
+    if not isinstance(documents, Mapping):
+        raise InvalidInputError(f"documents must be a mapping of file names to JSON objects, not "
+                                f"{type(documents).__name__}")
+    given = kinds.read_mapping(documents, "documents")
+    unknown = [name for name in given if name not in CONFIG_ORDER]
+    if unknown:
+        raise InvalidInputError(f"documents may name only {', '.join(CONFIG_ORDER)}; not "
+                                f"{', '.join(_shown(name) for name in unknown[:5])}")
+    texts = {}
+    for name in CONFIG_ORDER:
+        document = given.get(name)
+        if document is None:
+            continue
+        if not isinstance(document, Mapping):
+            raise InvalidInputError(f"documents[{name!r}] must be a JSON object (a mapping), not "
+                                    f"{type(document).__name__}")
+        texts[name] = kinds.json_text(document, f"documents[{name!r}]")
+    return texts

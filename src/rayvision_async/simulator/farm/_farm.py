@@ -109,6 +109,8 @@ class Farm:
             check.text(alias_prefix, "alias_prefix", max_len=64)
             if account is not None:
                 check.instance(account, "account", Account)
+            if storage is not None and not isinstance(storage, FarmStorage):
+                check.folder(storage, "storage")
         self.seed = seed
         self.clock = clock if clock is not None else SimClock(speed)
         self.analyse_seconds = float(analyse_seconds)
@@ -163,8 +165,12 @@ class Farm:
         self.frame = self.store.frame
         self.top_level = self.store.top_level
 
+    @checked_binding()
     def attach_storage(self, storage: FarmStorage | str | os.PathLike[str]) -> FarmStorage:
-        """Give the farm file storage (a folder): renders write files, submits check uploads (``._storage``)."""
+        """Give the farm file storage (a folder): renders write files, submits check uploads (``._storage``).
+
+        A folder that cannot be made or written is a ``ConfigurationError``; the farm keeps its storage then.
+        """
         self.storage = storage if isinstance(storage, FarmStorage) else FarmStorage(storage, self.account)
         return self.storage
 

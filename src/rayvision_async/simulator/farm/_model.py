@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ...errors import InvalidInputError
 from ._codes import FrameStatus, FrameType, TaskStatus
 from ._passes import NOTHING_OPEN, PassState
 
@@ -25,7 +26,24 @@ if TYPE_CHECKING:
 __all__ = ["FrameCounts", "Mode", "SimFrame", "SimTask"]
 
 
-class Mode(enum.Enum):
+class _ModeLookup(enum.EnumType):
+    """``Mode(text)`` looks one mode up by its value; anything else is an ``InvalidInputError``."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        given = [*args, *kwargs.values()]
+        if len(given) != 1 or (kwargs and "value" not in kwargs):
+            raise InvalidInputError(f"{cls.__name__}() looks up one mode (value=); it takes no other arguments")
+        (value,) = given
+        if isinstance(value, cls):
+            return value
+        member = cls._value2member_map_.get(value) if type(value) is str else None  # no subclass's __hash__
+        if member is None:
+            shown = repr(value)[:40] if type(value) is str else f"a {type(value).__name__}"
+            raise InvalidInputError(f"{cls.__name__} is one of {', '.join(cls._value2member_map_)}; not {shown}")
+        return member
+
+
+class Mode(enum.Enum, metaclass=_ModeLookup):
     """What drives a task's status: the user's and the farm's decisions, before the frames."""
 
     CREATED = "created"  # id handed out by createTask, not submitted yet

@@ -27,8 +27,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..transmitter import write_launcher
-from ..transmitter._program import FARM_FILE, queue_fault, server_file
+from ..._arguments import checked_binding
+from ...errors import ConfigurationError, InvalidInputError
+from .. import _arguments as check
+from ..transmitter import queue_fault, write_launcher
+from ..transmitter._program import FARM_FILE, server_file
 from ._account import Account
 from ._model import SimFrame, SimTask
 
@@ -55,9 +58,17 @@ def frame_image(task: SimTask, frame: SimFrame) -> bytes:
 class FarmStorage:
     """A farm's storage folder (see the module docstring)."""
 
+    @checked_binding(ConfigurationError)
     def __init__(self, root: str | os.PathLike[str], account: Account) -> None:
-        self.root = Path(root).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        with check.configuration():
+            folder = check.folder(root, "storage")
+            check.instance(account, "account", Account)
+        try:
+            self.root = Path(folder).resolve()
+            self.root.mkdir(parents=True, exist_ok=True)
+        except (OSError, RuntimeError) as exc:  # not a folder, no permission, a name too long, a symlink loop
+            raise ConfigurationError(f"the farm's storage {folder[:200]!r} cannot be made: "
+                                     f"{getattr(exc, 'strerror', None) or exc}") from None
         self.account = account
         bids = account.transfer_bid()
         self.config_bid = str(bids["config_bid"])
@@ -67,33 +78,49 @@ class FarmStorage:
         pairs = [f"{bid}-{self.user_id}" for bid in (self.config_bid, self.input_bid, self.output_bid,
                                                       bids["parent_input_bid"])]
         pairs += [f"{bid}-{user}" for user, bid in account.sub_users.items()]
-        (self.root / FARM_FILE).write_text(json.dumps({"host": TRANSFER_HOST, "ports": TRANSFER_PORTS,
-                                                       "storages": sorted(set(pairs))}), encoding="utf-8")
+        try:
+            (self.root / FARM_FILE).write_text(json.dumps({"host": TRANSFER_HOST, "ports": TRANSFER_PORTS,
+                                                           "storages": sorted(set(pairs))}), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigurationError(f"the farm's storage {str(self.root)[:200]!r} cannot be written: "
+                                     f"{exc.strerror or exc}") from None
 
     def __repr__(self) -> str:
         return f"FarmStorage({str(self.root)!r})"
 
+    @checked_binding()
     def launcher(self) -> Path:
         """The stand-in engine's launcher for this storage (written on first call): ``$RAYVISION_TRANSMITTER``."""
         return write_launcher(self.root)
 
+    @checked_binding()
     def queue_fault(self, kind: str, count: int = 1) -> None:
         """Make the next ``count`` engine runs fail with ``kind`` (``exit1``, ``fatal``, ``hang``, ``partial``)."""
         queue_fault(self.root, kind, count)
 
     # -- places ------------------------------------------------------------------------------------
 
+    @checked_binding()
     def input_file(self, server: str) -> Path:
         """Where an asset uploaded to ``server`` lies."""
-        return server_file(self.root, self.input_bid, self.user_id, server)
+        return self._place(self.input_bid, _remote(server, "server"))
 
+    @checked_binding()
     def config_file(self, task_id: int, name: str) -> Path:
         """Where the engine puts a task's configuration file ``name``."""
-        return server_file(self.root, self.config_bid, self.user_id, f"/{task_id}/cfg/{name}")
+        check.count(task_id, "task_id", 1)
+        return self._place(self.config_bid, f"/{task_id}/cfg/{_remote(name, 'name')}")
 
+    @checked_binding()
     def output_file(self, folder: str, name: str) -> Path:
         """Where a render output ``name`` of ``folder`` lies."""
-        return server_file(self.root, self.output_bid, self.user_id, f"/{folder}/{name}")
+        return self._place(self.output_bid, f"/{_remote(folder, 'folder')}/{_remote(name, 'name')}")
+
+    def _place(self, bid: str, remote: str) -> Path:
+        try:
+            return server_file(self.root, bid, self.user_id, remote)
+        except Exception as exc:  # the program's refusal of a path leaving the storage
+            raise InvalidInputError(str(exc)) from None
 
     # -- the farm's hooks --------------------------------------------------------------------------
 
@@ -109,7 +136,14 @@ class FarmStorage:
         if not isinstance(assets, list):
             return []
         servers = [item.get("server") for item in assets if isinstance(item, Mapping)]
-        return [server for server in servers if isinstance(server, str) and not self.input_file(server).is_file()]
+        return [server for server in servers if isinstance(server, str) and not self._uploaded(server)]
+
+    def _uploaded(self, server: str) -> bool:
+        """Whether an asset is at ``server`` (a path the engine would refuse, such as ``../x``, never is)."""
+        try:
+            return self._place(self.input_bid, server).is_file()
+        except (InvalidInputError, OSError, ValueError):
+            return False
 
     def write_frame(self, task: SimTask, frame: SimFrame) -> Path:
         """Write ``frame``'s image for top-level ``task``; its path."""
@@ -119,9 +153,18 @@ class FarmStorage:
         path.write_bytes(frame_image(task, frame))
         return path
 
+    @checked_binding()
     def output_size(self, folder: str, name: str) -> int | None:
         """The size of a written output, or None if it is not there."""
         try:
             return self.output_file(folder, name).stat().st_size
         except OSError:
             return None
+
+
+def _remote(value: object, name: str) -> str:
+    """A remote path or name: non-empty text (at most 4096 characters, valid Unicode) without NUL."""
+    text = check.text(value, name, nonempty=True)
+    if "\0" in text:
+        raise InvalidInputError(f"{name} has a NUL character")
+    return text
