@@ -100,8 +100,10 @@ class Connection:
         finally:
             semaphore.release()
         status = reply.status
-        return decode_envelope(status, reply.content, path=path, headers=reply.headers,
-                               retry_after=None if 200 <= status < 300 else reply.retry_after)
+        if 200 <= status < 300:
+            return decode_envelope(status, reply.content, path=path, headers=reply.headers)
+        return decode_envelope(status, reply.content, path=path, headers=reply.headers, retry_after=reply.retry_after,
+                               scrub=self.channel.signer.scrub)
 
     def refusal(self, envelope: Envelope, path: str) -> errors.APIError:
         """The typed error for an envelope whose code is not 200 (the server's texts scrubbed)."""
@@ -166,7 +168,7 @@ async def send(
             resynced = True
             continue
         if failure is None or not should_retry(failure, idempotent=idempotent):
-            if failure is Failure.AFTER_SEND:
+            if failure is Failure.AFTER_SEND or (failure is Failure.SEE_OTHER and not idempotent):
                 raise errors.RequestOutcomeUnknownError(
                     f"{path}: outcome unknown: the request may have been processed, so it was not retried "
                     f"({error})", path=path) from error
