@@ -23,6 +23,7 @@ from ._envelope import RawReply, status_error
 from ._errors import failure_of, sdk_error
 from ._lean import LeanLane
 from ._limits import DEFAULT_MAX_RESPONSE_BYTES, Timeouts
+from ._redaction import unwatch, watch
 from ._signer import SigningTransport
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpChannel", "RawReply", "Timeouts"]
@@ -84,7 +85,8 @@ class HttpChannel:
     and a reply a caller's transport reached by following one is refused
     (:class:`~rayvision_async.errors.RedirectError`). ``verify`` is the default
     transport's certificate trust (:mod:`._tls`); with a transport or client of
-    the caller's it must stay True (theirs applies).
+    the caller's it must stay True (theirs applies). While the channel is open,
+    its secrets are kept out of httpx's and httpcore's log records (:mod:`._redaction`).
     """
 
     def __init__(
@@ -124,6 +126,7 @@ class HttpChannel:
         self._urls: dict[str, httpx.URL] = {}
         #: True once :meth:`aclose` ran (the channel sends nothing more).
         self.closed = False
+        watch(self.signer)
 
     async def post(self, path: str, content: bytes, timeouts: Timeouts, *, fresh: bool = False) -> RawReply:
         """Send one signed POST and read the whole reply (``fresh``: on a connection that cannot be stale).
@@ -182,6 +185,7 @@ class HttpChannel:
     async def aclose(self) -> None:
         if not self.closed:
             self.closed = True
+            unwatch(self.signer)
             await self.signer.aclose()
 
 
