@@ -11,7 +11,7 @@ frames under it (the signer, the lean lane, the channel, the transports, and
 httpx's, httpcore's and aiohttp's own) keep the signed headers in their local
 variables while a request is in flight, so on the way out (cancellation and the
 caller's ``asyncio.timeout`` included) their locals are cleared
-(:func:`forget_locals`), and a traceback captured with its locals shows none.
+(:func:`._tracebacks.forget_locals`), and a traceback captured with its locals shows none.
 """
 
 from __future__ import annotations
@@ -20,46 +20,21 @@ import asyncio
 import logging
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import errors
 from ._retry import Failure, RetryPolicy, classify, should_retry
+from ._tracebacks import forget_locals
 from .wire._envelope import Envelope, decode_envelope
 from .wire._limits import Timeouts
 
 if TYPE_CHECKING:
     from .wire._channel import HttpChannel
 
-__all__ = ["Connection", "Exchange", "forget_locals", "send"]
+__all__ = ["Connection", "Exchange", "send"]
 
 logger = logging.getLogger("rayvision_async")
-
-
-def _chain(exc: BaseException | None) -> list[BaseException]:
-    """``exc`` and every exception it is chained to (``__cause__``, ``__context__``), each once."""
-    found: dict[int, BaseException] = {}
-    pending = [exc]
-    while pending:
-        item = pending.pop()
-        if item is not None and id(item) not in found:
-            found[id(item)] = item
-            pending += (item.__cause__, item.__context__)
-    return list(found.values())
-
-
-def forget_locals(exc: BaseException, keep: BaseException | None) -> None:
-    """Clear the local variables of the finished frames in the tracebacks of ``exc`` and its chain.
-
-    ``keep`` (the exception the caller was handling when it called, with its own
-    chain) is the caller's and is left alone; frames still running are never
-    cleared (:func:`traceback.clear_frames` skips them).
-    """
-    kept = {id(item) for item in _chain(keep)}
-    for item in _chain(exc):
-        if id(item) not in kept and item.__traceback__ is not None:
-            traceback.clear_frames(item.__traceback__)
 
 
 class Exchange:

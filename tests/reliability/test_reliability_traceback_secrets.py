@@ -24,6 +24,7 @@ import pytest
 
 from helpers import internals
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts
+from rayvision_async._tracebacks import forget_locals
 from rayvision_async.wire import AiohttpTransport
 
 ACCESS_ID = "AKIDtracebacklocals1"
@@ -162,3 +163,51 @@ async def test_a_call_stopped_anywhere_leaves_no_secret_in_its_traceback_locals(
     assert "= " in text
     for secret in (ACCESS_ID, ACCESS_KEY, *signatures):
         assert secret not in text, f"{secret[:10]}… in the traceback's locals"
+
+
+# -- forget_locals: what it clears and what it leaves ------------------------------------------------------
+
+
+def _raised_in_a_frame_holding(secret: str) -> BaseException:
+    def holder() -> None:
+        held = secret  # a local of a frame that finishes by raising
+        raise ValueError(f"{len(held)} characters")
+
+    try:
+        holder()
+    except ValueError as exc:
+        return exc
+    raise AssertionError("not raised")
+
+
+def test_finished_frames_are_cleared_the_callers_exception_is_left_alone() -> None:
+    ours = _raised_in_a_frame_holding(ACCESS_KEY)
+    callers = _raised_in_a_frame_holding("the caller's own local")
+    ours.__context__ = callers
+    forget_locals(ours, callers)
+    assert ACCESS_KEY not in rendered(ours)
+    assert "the caller's own local" in rendered(callers)  # the caller's frames keep their locals
+
+
+async def test_a_suspended_coroutines_frame_is_never_cleared() -> None:
+    """An exception chained to ours may have been caught by a coroutine that is still running: it is not closed."""
+    caught: list[BaseException] = []
+    release = asyncio.Event()
+
+    async def worker() -> str:
+        kept = "still needed"
+        try:
+            raise KeyError("inner")
+        except KeyError as exc:
+            caught.append(exc)
+            await release.wait()  # suspended, with exc's traceback pointing at this frame
+        return kept
+
+    task = asyncio.create_task(worker())
+    while not caught:
+        await asyncio.sleep(0)
+    outer = RuntimeError("outer")
+    outer.__cause__ = caught[0]
+    forget_locals(outer, None)
+    release.set()
+    assert await task == "still needed"

@@ -7,10 +7,9 @@ an ``httpx.AsyncClient``); it applies the per-attempt limits of :mod:`._limits`.
 
 from __future__ import annotations
 
-import os
 import re
-import ssl
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -25,6 +24,10 @@ from ._lean import LeanLane
 from ._limits import DEFAULT_MAX_RESPONSE_BYTES, Timeouts
 from ._redaction import unwatch, watch
 from ._signer import SigningTransport
+
+if TYPE_CHECKING:
+    import os
+    import ssl
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpChannel", "RawReply", "Timeouts"]
 
