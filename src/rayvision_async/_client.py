@@ -43,6 +43,8 @@ from .models import TaskInfo
 from .wire._limits import DEFAULT_MAX_RESPONSE_BYTES, Timeouts
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
     from .transfer import DownloadResult, EventCallback, Transfer
@@ -69,8 +71,11 @@ class AsyncRayvisionAPI:
     signed attempt instead of the default aiohttp-backed transport, so its
     event hooks, proxies, TLS settings and instrumentation see each one; its
     failures are never taken to mean "nothing was sent". ``default_headers``
-    are added to every request. ``RAYVISION_LOG=debug|info`` sends the SDK's
-    log to stderr.
+    are added to every request. ``verify`` is which certificates the default
+    transport trusts: True (the system's CAs; ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``
+    when set), a CA bundle path, or an ``ssl.SSLContext`` (``False`` is refused;
+    with ``http_client=`` set it on that client). No redirect is ever followed.
+    ``RAYVISION_LOG=debug|info`` sends the SDK's log to stderr.
 
     ``tracer_provider`` (an OpenTelemetry ``TracerProvider``) receives one span
     per endpoint call and per ``poll``/``watch``/``wait``; without it spans go
@@ -109,6 +114,7 @@ class AsyncRayvisionAPI:
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         tracer_provider: Any = None,
+        verify: bool | str | os.PathLike[str] | ssl.SSLContext = True,
     ) -> None:
         log_from_environment()
         access_id, access_key, domain, platform, base_url = settings.checked(
@@ -130,6 +136,7 @@ class AsyncRayvisionAPI:
             max_response_bytes=max_response_bytes,
             http_client=http_client,
             headers=default_headers,
+            verify=verify,
         )
         self._bind(Caller(Connection(channel, max_concurrency), paths, timeouts, policy, tracing),
                    domain=domain, platform=platform, owner=True)

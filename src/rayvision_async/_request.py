@@ -5,18 +5,27 @@ result, or classify the failure (:mod:`._retry`) → retry or raise.
 :class:`Connection` is what a client and its views share: the channel, the
 concurrency slots and the count of requests sent. :class:`Exchange` records
 what one call's loop did (for spans).
+
+No exception leaves the loop holding the signed request in its frames: the
+frames under it (the signer, the lean lane, the channel, the transports, and
+httpx's, httpcore's and aiohttp's own) keep the signed headers in their local
+variables while a request is in flight, so on the way out (cancellation and the
+caller's ``asyncio.timeout`` included) their locals are cleared
+(:func:`._tracebacks.forget_locals`), and a traceback captured with its locals shows none.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
 from . import errors
 from ._retry import Failure, RetryPolicy, classify, should_retry
+from ._tracebacks import forget_locals
 from ._unpicklable import refuse
 from .wire._envelope import Envelope, decode_envelope
 from .wire._limits import Timeouts
@@ -101,14 +110,18 @@ class Connection:
             try:
                 async with asyncio.timeout(timeouts.total):
                     reply = await self.channel.post(path, content, timeouts, fresh=fresh)
-            except TimeoutError:
+            except TimeoutError as exc:
+                # Chained (though suppressed) to this error: the cancellation's frames held the signed request.
+                forget_locals(exc, None)
                 raise errors.RequestTimeoutError(f"no complete answer within the total timeout of {timeouts.total} s",
                                                  path=path) from None
         finally:
             semaphore.release()
         status = reply.status
-        return decode_envelope(status, reply.content, path=path, headers=reply.headers,
-                               retry_after=None if 200 <= status < 300 else reply.retry_after)
+        if 200 <= status < 300:
+            return decode_envelope(status, reply.content, path=path, headers=reply.headers)
+        return decode_envelope(status, reply.content, path=path, headers=reply.headers, retry_after=reply.retry_after,
+                               scrub=self.channel.signer.scrub)
 
     def refusal(self, envelope: Envelope, path: str) -> errors.APIError:
         """The typed error for an envelope whose code is not 200 (the server's texts scrubbed)."""
@@ -141,45 +154,50 @@ async def send(
     """
     attempt = 0  # counted against policy.attempts
     resynced = False
-    while True:
-        attempt += 1
-        if exchange is not None:
-            exchange.attempts += 1
-        started = time.perf_counter()
-        try:
-            # A creating call, and any retry, gets a connection that cannot have gone stale while idle.
-            envelope = await connection.post_once(path, content, timeouts, fresh=not idempotent or attempt > 1)
+    handled = sys.exception()  # the caller's: chained to ours, and not ours to clear
+    try:
+        while True:
+            attempt += 1
             if exchange is not None:
-                exchange.request_id = envelope.request_id
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("%s -> code %d in %.1f ms (request id %s)", path, envelope.code,
-                             (time.perf_counter() - started) * 1000, connection.scrub(envelope.request_id))
-            if envelope.code == 200:
-                return parse(envelope)
-            error: errors.RayvisionError = connection.refusal(envelope, path)
-        except errors.RayvisionError as exc:
-            error = exc
-        failure = classify(error)
-        if failure is not None and connection.is_closed and not isinstance(error, errors.APIError):
-            # The exchange broke because the client closed under it: say so, and try nothing more.
-            raise errors.ClientClosedError(f"the client was closed while {path} was in flight") from None
-        if failure is Failure.CLOCK_SKEW and not (resynced and attempt >= policy.attempts):
-            assert isinstance(error, errors.SignatureExpiredError)
-            assert error.server_time_ms is not None
-            logger.info("%s: signature expired; clock offset now %+.1f s, retrying", path,
-                        connection.resync(error.server_time_ms))
-            if not resynced:
-                attempt -= 1  # the first resync is free
-            resynced = True
-            continue
-        if failure is None or not should_retry(failure, idempotent=idempotent):
-            if failure is Failure.AFTER_SEND:
-                raise errors.RequestOutcomeUnknownError(
-                    f"{path}: outcome unknown: the request may have been processed, so it was not retried "
-                    f"({error})", path=path) from error
-            raise error
-        if attempt >= policy.attempts:
-            raise error
-        delay = policy.delay(attempt, getattr(error, "retry_after", None))
-        logger.info("%s: %s; retry %d of %d in %.2f s", path, error, attempt, policy.attempts - 1, delay)
-        await asyncio.sleep(delay)
+                exchange.attempts += 1
+            started = time.perf_counter()
+            try:
+                # A creating call, and any retry, gets a connection that cannot have gone stale while idle.
+                envelope = await connection.post_once(path, content, timeouts, fresh=not idempotent or attempt > 1)
+                if exchange is not None:
+                    exchange.request_id = envelope.request_id
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug("%s -> code %d in %.1f ms (request id %s)", path, envelope.code,
+                                 (time.perf_counter() - started) * 1000, connection.scrub(envelope.request_id))
+                if envelope.code == 200:
+                    return parse(envelope)
+                error: errors.RayvisionError = connection.refusal(envelope, path)
+            except errors.RayvisionError as exc:
+                error = exc
+            failure = classify(error)
+            if failure is not None and connection.is_closed and not isinstance(error, errors.APIError):
+                # The exchange broke because the client closed under it: say so, and try nothing more.
+                raise errors.ClientClosedError(f"the client was closed while {path} was in flight") from None
+            if failure is Failure.CLOCK_SKEW and not (resynced and attempt >= policy.attempts):
+                assert isinstance(error, errors.SignatureExpiredError)
+                assert error.server_time_ms is not None
+                logger.info("%s: signature expired; clock offset now %+.1f s, retrying", path,
+                            connection.resync(error.server_time_ms))
+                if not resynced:
+                    attempt -= 1  # the first resync is free
+                resynced = True
+                continue
+            if failure is None or not should_retry(failure, idempotent=idempotent):
+                if failure is Failure.AFTER_SEND or (failure is Failure.SEE_OTHER and not idempotent):
+                    raise errors.RequestOutcomeUnknownError(
+                        f"{path}: outcome unknown: the request may have been processed, so it was not retried "
+                        f"({error})", path=path) from error
+                raise error
+            if attempt >= policy.attempts:
+                raise error
+            delay = policy.delay(attempt, getattr(error, "retry_after", None))
+            logger.info("%s: %s; retry %d of %d in %.2f s", path, error, attempt, policy.attempts - 1, delay)
+            await asyncio.sleep(delay)
+    except BaseException as exc:
+        forget_locals(exc, handled)  # no signed request in the frames under this one (cancellation included)
+        raise

@@ -7,6 +7,9 @@ failure                                     idempotent call  creating/changing
 ==========================================  ==============  ==================
 connection could not be opened              retried          retried
 pool timeout (nothing sent)                 retried          retried
+proxy could not reach the service (5xx)     retried          retried
+proxy refused (4xx, 407), certificate       raised           raised
+redirect (3xx), never followed              raised           raised (303: OutcomeUnknown)
 read timeout, reset after sending           retried          OutcomeUnknown
 HTTP 5xx, unreadable body                   retried          OutcomeUnknown
 HTTP 429 / 503 with Retry-After             retried          retried (429 only)
@@ -76,13 +79,14 @@ class Failure(enum.Enum):
     REFUSED = "refused"  # code 610 with an unusable serverTime: refused before processing
     CLOCK_SKEW = "clock_skew"  # code 610 with a plausible serverTime: adopt the service's clock, resend at once
     SERVER_CODE = "server_code"  # envelope code 500
+    SEE_OTHER = "see_other"  # HTTP 303: never followed nor retried; a creating call may have been processed
 
 
 def should_retry(failure: Failure, *, idempotent: bool) -> bool:
     """Whether ``failure`` may be retried for an endpoint of the given kind."""
     if failure in (Failure.CONNECT, Failure.POOL, Failure.THROTTLED, Failure.REFUSED, Failure.CLOCK_SKEW):
         return True
-    return idempotent
+    return idempotent and failure is not Failure.SEE_OTHER
 
 
 #: The largest clock offset (seconds) a 610 reply may make the signer adopt: 24 hours.
@@ -109,8 +113,16 @@ def classify(error: errors.RayvisionError) -> Failure | None:
 
     A connect or pool failure means nothing was sent, unless a transport the SDK
     cannot vouch for raised it (``unvouched``): then, like every other transport
-    failure and an unreadable reply, the request may have been processed.
+    failure and an unreadable reply, the request may have been processed. A
+    certificate failure, a proxy's refusal (4xx) and a redirect are raised at
+    once: the same answer would come again (a redirect is never followed).
     """
+    if isinstance(error, errors.CertificateError):
+        return None
+    if isinstance(error, errors.ProxyError):
+        return Failure.CONNECT if error.status is None or error.status >= 500 else None
+    if isinstance(error, errors.RedirectError):
+        return Failure.SEE_OTHER if error.status_code == 303 else None
     if isinstance(error, (errors.ConnectError, errors.PoolTimeoutError)) and not error.unvouched:
         return Failure.CONNECT if isinstance(error, errors.ConnectError) else Failure.POOL
     if isinstance(error, (errors.TransportError, errors.MalformedResponseError)):

@@ -27,6 +27,7 @@ from typing import Any
 __all__ = [
     "APIError",
     "BodyEncodingError",
+    "CertificateError",
     "ClientClosedError",
     "ConfigurationError",
     "ConnectError",
@@ -41,7 +42,9 @@ __all__ = [
     "ParameterError",
     "PermissionDeniedError",
     "PoolTimeoutError",
+    "ProxyError",
     "RayvisionError",
+    "RedirectError",
     "RegionMismatchError",
     "RequestOutcomeUnknownError",
     "RequestTimeoutError",
@@ -108,6 +111,33 @@ class ConnectError(TransportError):
     """The connection could not be opened: the request never reached the server."""
 
 
+class ProxyError(ConnectError):
+    """A proxy refused to carry the request; nothing reached the service.
+
+    Raised when the proxy answers ``CONNECT`` with an error (an ``https://``
+    service through an HTTP proxy), and for a reply only a proxy that did not
+    pass the request on gives: HTTP 407, or a ``Proxy-Status`` error saying it
+    never reached the next hop (RFC 9209). ``status`` is the proxy's HTTP status
+    (None when it gave none, e.g. a SOCKS refusal). A 5xx (the proxy could not
+    reach the service) is retried like a connection failure; a 4xx (refused by
+    policy, authentication required) is raised at once, since the proxy answers
+    the same way each time.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, path=path)
+        self.status = status
+
+
+class CertificateError(ConnectError):
+    """The service's TLS certificate was not trusted (or not for its name); nothing was sent.
+
+    Never retried: the same certificate is presented again. To trust a private
+    CA, pass ``verify=`` a CA bundle path or an ``ssl.SSLContext`` (or configure
+    your ``http_client=``).
+    """
+
+
 class RequestTimeoutError(TransportError):
     """The server did not answer within the read timeout.
 
@@ -132,11 +162,38 @@ class RequestOutcomeUnknownError(TransportError):
 class HTTPStatusError(RayvisionError):
     """The server answered with a non-2xx HTTP status (often an HTML error page from a proxy)."""
 
-    def __init__(self, status_code: int, *, path: str, retry_after: float | None = None) -> None:
-        super().__init__(f"HTTP {status_code} from {path}")
+    def __init__(self, status_code: int, *, path: str, retry_after: float | None = None, detail: str = "") -> None:
+        super().__init__(f"HTTP {status_code} from {path}{': ' + detail if detail else ''}")
         self.status_code = status_code
         self.path = path
         self.retry_after = retry_after
+
+
+class RedirectError(HTTPStatusError):
+    """The server answered with a redirect (HTTP 3xx), which the SDK never follows.
+
+    The service's API has no redirects: a 3xx comes from something else at
+    ``base_url`` (a misconfigured URL, a gateway, a captive portal, a hostile
+    server), and following it would hand the signed request to another host.
+    ``location`` is where it pointed (``host[:port]`` only; None when it named
+    none). Never retried. A 303 ("See Other", HTTP's answer after processing a
+    request) to a call that creates or changes work is reported as
+    :class:`RequestOutcomeUnknownError` with this error as its cause; any other
+    3xx means the request was not applied where it was sent.
+    """
+
+    def __init__(self, status_code: int, *, path: str, location: str | None = None, followed: bool = False) -> None:
+        target = f"a redirect to {location}" if location else "a redirect without a usable Location"
+        if followed:
+            detail = (f"{target}, followed by the transport given to the SDK, so the signed request reached that "
+                      "host; its reply was not used (give the SDK a transport that does not follow redirects)")
+        else:
+            detail = (f"{target}, not followed (the Rayvision API never redirects: check base_url and any proxy or "
+                      "gateway between)")
+        super().__init__(status_code, path=path, detail=detail)
+        self.location = location
+        #: True when a caller's transport followed it (the SDK itself never does).
+        self.followed = followed
 
 
 class MalformedResponseError(RayvisionError):

@@ -218,8 +218,9 @@ async def test_a_refused_connection_names_host_port_and_reason() -> None:
     (httpx.ReadError(""), errors.TransportError, "connection to task.renderbus.com:443 failed: ReadError"),
     (httpx.ReadTimeout("timed out"), errors.RequestTimeoutError,
      "no answer from task.renderbus.com:443 within 30.0 s (ReadTimeout)"),
-    (httpx.ProxyError("proxy http://ops:proxy-pw-9@10.0.0.1:3128 refused"), errors.TransportError,
-     "connection to task.renderbus.com:443 failed: proxy http://***@10.0.0.1:3128 refused (ProxyError)"),
+    (httpx.ProxyError("proxy http://ops:proxy-pw-9@10.0.0.1:3128 refused"), errors.ProxyError,
+     "the proxy refused to carry the request to task.renderbus.com:443 (proxy http://***@10.0.0.1:3128 refused "
+     "(ProxyError)); nothing was sent to the service"),
     (httpx.ConnectError(f"echo {ACCESS_KEY}"), errors.ConnectError,
      "could not connect to task.renderbus.com:443: echo *** (ConnectError)"),
 ], ids=["dns", "reset", "timeout", "proxy-credentials", "secret"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
@@ -139,8 +140,9 @@ async def catch(call: Callable[[], Awaitable[Any]]) -> BaseException:
     return caught.value
 
 
-async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseException], list[str]]:
+async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseException], list[str], list[str]]:
     raised: list[BaseException] = []
+    hostile_signatures: list[str] = []
     reprs: list[str] = []
     api = AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=transport, retry=FAST, timeout=Timeouts(read=1.0))
     once = api.with_options(retry=ONCE)
@@ -213,6 +215,10 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
     wrong = AsyncRayvisionAPI(ACCESS_ID, WRONG_KEY, transport=transport, retry=FAST)
     async with wrong:
         raised.append(await catch(lambda: wrong.query.task_info([1])))  # SignatureInvalidError
+    # RedirectError (a hostile Location), ProxyError, CertificateError
+    for hostile in hostile_networks(hostile_signatures):
+        async with AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, transport=httpx.MockTransport(hostile), retry=ONCE) as odd:
+            raised.append(await catch(lambda: odd.task.create_task(count=1)))
     legacy = AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY, protocol="2018", transport=transport)
     raised.append(await catch(legacy.transmit.get_transfer_config))  # UnsupportedOperationError
     # The encoder's last guard, met by a user signing bodies of their own with the public SigningTransport.
@@ -225,7 +231,33 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
     except errors.ConfigurationError as exc:
         raised.append(exc)
     reprs += [repr(wrong), repr(legacy), repr(internals.inner(AsyncRayvisionAPI(ACCESS_ID, ACCESS_KEY)))]
-    return raised, reprs
+    return raised, reprs, hostile_signatures
+
+
+def hostile_networks(signatures: list[str]) -> list[Callable[[httpx.Request], httpx.Response]]:
+    """A redirect to a host named after the access id, a proxy's refusal and an untrusted certificate, echoing secrets.
+
+    Each one's signature goes to ``signatures``.
+    """
+
+    def redirect(request: httpx.Request) -> httpx.Response:
+        signature = request.headers["signature"]
+        signatures.append(signature)
+        return httpx.Response(307, headers={"Location": f"https://{ACCESS_ID}:{signature}@{ACCESS_ID}.evil.example"
+                                                        f"/steal?key={ACCESS_KEY}&sig={signature}"})
+
+    def proxy(request: httpx.Request) -> httpx.Response:
+        signatures.append(request.headers["signature"])
+        raise httpx.ProxyError(f"403 Forbidden for {request.headers['accessId']} {request.headers['signature']}")
+
+    def certificate(request: httpx.Request) -> httpx.Response:
+        signatures.append(request.headers["signature"])
+        try:
+            raise ssl.SSLCertVerificationError(1, f"certificate verify failed ({request.headers['signature']})")
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError(f"{exc} {ACCESS_KEY}") from exc
+
+    return [redirect, proxy, certificate]
 
 
 async def test_a_realistic_session_leaks_no_secret(caplog: pytest.LogCaptureFixture,
@@ -245,7 +277,7 @@ async def test_a_realistic_session_leaks_no_secret(caplog: pytest.LogCaptureFixt
     sim = Simulator(ACCESS_ID, ACCESS_KEY, farm=Farm(speed=0.0, account=SecretAccount()))
     transport = Recording(sim, [], sleep=_instant)
     async with asyncio.timeout(60):
-        raised, reprs = await run_session(sim, transport)
+        raised, reprs, hostile_signatures = await run_session(sim, transport)
 
     by_type = {type(exc): exc for exc in raised}
     assert len(by_type) == len(raised), [type(exc).__name__ for exc in raised]
@@ -258,7 +290,8 @@ async def test_a_realistic_session_leaks_no_secret(caplog: pytest.LogCaptureFixt
     signatures = set(transport.signatures)
     assert len(signatures) == len(transport.signatures) == sum(sim.counts.values()) > 40
 
-    secrets = [ACCESS_KEY, WRONG_KEY, *RETURNED, *signatures]
+    assert len(hostile_signatures) == 3
+    secrets = [ACCESS_KEY, WRONG_KEY, *RETURNED, *signatures, *hostile_signatures]
     records = caplog.records
     assert any(r.levelno == logging.DEBUG and r.name == "rayvision_async" for r in records)
     assert any("retry 1 of 2" in r.getMessage() for r in records)

@@ -5,7 +5,10 @@ Signing (:mod:`._signing`, pure functions) → the signer middleware
 channel that sends one POST (:mod:`._channel`; on the default transport through
 the lean lane, :mod:`._lean`, without httpx objects) and maps failures of either
 HTTP package through one table (:mod:`._errors`) → the envelope decoder
-(:mod:`._envelope`). :mod:`._limits` holds the limits of one attempt.
+(:mod:`._envelope`). :mod:`._limits` holds the limits of one attempt;
+:mod:`._proxies` reads the environment's proxies by httpx's rule, :mod:`._tls`
+the ``verify=`` setting, and :mod:`._redaction` keeps open clients' secrets out
+of httpx's and httpcore's log records.
 
 Its names are imported when first used (httpx when a channel or transport is
 built, aiohttp when the default transport opens its first connection), so

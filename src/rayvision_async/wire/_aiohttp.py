@@ -13,6 +13,7 @@ respx is not imported the question costs one ``sys.modules`` look-up.
 
 from __future__ import annotations
 
+import os
 import sys
 import urllib.request
 from collections.abc import Mapping
@@ -24,8 +25,12 @@ from .. import errors
 from ._decode import TooLarge, decode_capped
 from ._envelope import RawReply
 from ._errors import failure_of, httpx_error
+from ._proxies import EnvironmentProxies
+from ._tls import ssl_context
 
 if TYPE_CHECKING:
+    import ssl
+
     import aiohttp
 
 __all__ = ["AiohttpTransport", "respx_active"]
@@ -102,6 +107,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     a second pool whose connections are reused only within
     ``fresh_keepalive_timeout`` (0.5 s) of their last answer; after that it
     opens a new connection rather than risk one closed while idle.
+
+    Redirects are never followed. Proxies come from ``HTTP(S)_PROXY`` /
+    ``ALL_PROXY`` and ``NO_PROXY`` by httpx's rule (:mod:`._proxies`), read once
+    here. ``verify`` is the trust for the server's certificate: True (the system's
+    CAs, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set), a CA bundle path, or an
+    ``ssl.SSLContext`` (:func:`._tls.ssl_context`; False is refused).
     """
 
     #: Its connect failures are raised only when nothing was sent (see ``HttpChannel.vouched``).
@@ -109,15 +120,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def __init__(
         self, *, limit: int = 100, keepalive_timeout: float = 4.0, fresh_keepalive_timeout: float = 0.5,
-        use_env_proxies: bool = True,
+        use_env_proxies: bool = True, verify: bool | str | os.PathLike[str] | ssl.SSLContext = True,
     ) -> None:
         self._limit = limit
         self._keepalive_timeout = keepalive_timeout
         self._fresh_keepalive_timeout = fresh_keepalive_timeout
+        #: The TLS context for the connections (None: aiohttp's default, the system's CAs).
+        self._ssl = ssl_context(verify)
         # HTTP(S)_PROXY / NO_PROXY are read once here, not on every request: aiohttp's
         # trust_env looks them (and ~/.netrc) up in a worker thread per request.
-        self._proxies = urllib.request.getproxies() if use_env_proxies else {}
-        self._proxy_by_origin: dict[tuple[str, str], str | None] = {}
+        self._proxies = EnvironmentProxies(urllib.request.getproxies() if use_env_proxies else {})
+        self._any_proxy = bool(self._proxies)
+        self._proxy_by_origin: dict[tuple[str, str, int | None], str | None] = {}
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
         #: The last ``timeout`` extension seen and its ClientTimeout (held, so ``is`` cannot match a new dict).
         self._last_extension: object = None
@@ -146,7 +160,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         import aiohttp  # the first connection of the process imports it, not the SDK's import
 
         return aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._limit, keepalive_timeout=keepalive_timeout),
+            connector=aiohttp.TCPConnector(limit=self._limit, keepalive_timeout=keepalive_timeout,
+                                           ssl=True if self._ssl is None else self._ssl),
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
             # httpx chose Accept-Encoding and decodes per Content-Encoding when the
@@ -157,14 +172,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def proxy_for(self, url: httpx.URL) -> str | None:
         """The proxy from ``HTTP(S)_PROXY`` / ``ALL_PROXY`` for ``url`` (None: direct or bypassed by ``NO_PROXY``).
 
-        Raises :class:`~rayvision_async.errors.ConfigurationError` for a proxy
-        aiohttp cannot speak (SOCKS) rather than silently connecting directly.
+        Chosen as httpx chooses (:mod:`._proxies`). Raises
+        :class:`~rayvision_async.errors.ConfigurationError` for a proxy aiohttp
+        cannot speak (SOCKS) rather than silently connecting directly.
         """
-        origin = (url.scheme, url.host)
+        origin = (url.scheme, url.host, url.port)
         if origin not in self._proxy_by_origin:
-            proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
-            if proxy is not None and urllib.request.proxy_bypass(url.host):
-                proxy = None
+            proxy = self._proxies.for_url(url)
             if proxy is not None and not proxy.lower().startswith(("http://", "https://")):
                 kind = proxy.partition("://")[0] if "://" in proxy else "scheme-less"
                 raise errors.ConfigurationError(
@@ -195,7 +209,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     @property
     def has_proxies(self) -> bool:
         """Whether the environment named any proxy (else no URL needs a :meth:`proxy_for` look-up)."""
-        return bool(self._proxies)
+        return self._any_proxy
 
     @property
     def open_connections(self) -> int:
@@ -216,7 +230,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             # trust_env=False: proxies from the environment are not respx's business, and a SOCKS one
             # would make httpx demand the socksio package.
             self._mocked = httpx.AsyncClient(trust_env=False)
-        return await self._mocked.send(request, stream=True)
+        return await self._mocked.send(request, stream=True, follow_redirects=False)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if respx_active():
@@ -236,7 +250,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw],
                 data=content,
                 timeout=timeout,
-                proxy=self.proxy_for(request.url) if self._proxies else None,
+                proxy=self.proxy_for(request.url) if self._any_proxy else None,
                 allow_redirects=False,
                 compress=None,
             ) as response:

@@ -3,9 +3,10 @@
 Each signed attempt is handed to the client's ``send``, so everything the
 caller configured on it applies to every attempt, retries included: event
 hooks, mounts and proxies, TLS settings, auth, ``opentelemetry-instrumentation-httpx``
-(which wraps the client's transports). The SDK's own per-attempt timeouts are
-in the request and win over the client's default timeout. The client stays the
-caller's: the SDK never closes it.
+(which wraps the client's transports) — except ``follow_redirects``: the SDK
+never follows a redirect (a 3xx is a :class:`~rayvision_async.errors.RedirectError`).
+The SDK's own per-attempt timeouts are in the request and win over the client's
+default timeout. The client stays the caller's: the SDK never closes it.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class CallerClientTransport(httpx.AsyncBaseTransport):
         for name, value in client.headers.multi_items():
             if name not in headers:
                 headers[name] = value
-        return await client.send(request, stream=True)
+        # Never a redirect, whatever the client's follow_redirects: it would hand the signed request to another host.
+        return await client.send(request, stream=True, follow_redirects=False)
 
     async def aclose(self) -> None:
         """Nothing: the caller opened the client and closes it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, NoReturn, SupportsIndex
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
 import httpx
 
@@ -19,11 +19,16 @@ from .._version import __version__
 from ._aiohttp import AiohttpTransport, respx_active
 from ._caller_client import CallerClientTransport
 from ._decode import CappedDecoder, TooLarge
-from ._envelope import RawReply
+from ._envelope import RawReply, status_error
 from ._errors import failure_of, sdk_error
 from ._lean import LeanLane
 from ._limits import DEFAULT_MAX_RESPONSE_BYTES, Timeouts
+from ._redaction import unwatch, watch
 from ._signer import SigningTransport
+
+if TYPE_CHECKING:
+    import os
+    import ssl
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpChannel", "RawReply", "Timeouts"]
 
@@ -93,6 +98,14 @@ class HttpChannel:
     On the SDK's own :class:`AiohttpTransport` (exactly that class) attempts take
     the lean lane (:mod:`._lean`: no httpx objects, the same bytes on the wire)
     unless a respx router is active.
+
+    No path follows a redirect: the default transport never does, an
+    ``http_client`` is asked not to (``follow_redirects=False`` on each send),
+    and a reply a caller's transport reached by following one is refused
+    (:class:`~rayvision_async.errors.RedirectError`). ``verify`` is the default
+    transport's certificate trust (:mod:`._tls`); with a transport or client of
+    the caller's it must stay True (theirs applies). While the channel is open,
+    its secrets are kept out of httpx's and httpcore's log records (:mod:`._redaction`).
     """
 
     def __init__(
@@ -105,13 +118,18 @@ class HttpChannel:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.AsyncClient | None = None,
         headers: Mapping[str, str] | None = None,
+        verify: bool | str | os.PathLike[str] | ssl.SSLContext = True,
     ) -> None:
         if http_client is not None:
             if inner is not None:
                 raise errors.ConfigurationError("pass transport= or http_client=, not both")
             inner = CallerClientTransport(http_client)
+        if inner is not None and verify is not True:
+            raise errors.ConfigurationError(
+                "verify= applies to the default transport only: set it on your http_client (httpx.AsyncClient(verify="
+                "...)) or your transport")
         if inner is None:
-            default = AiohttpTransport(limit=max_connections)
+            default = AiohttpTransport(limit=max_connections, verify=verify)
             default.proxy_for(httpx.URL(base_url))  # a proxy it cannot use is an error now, not at the first call
             inner = default
         self.inner = inner
@@ -127,6 +145,7 @@ class HttpChannel:
         self._urls: dict[str, httpx.URL] = {}
         #: True once :meth:`aclose` ran (the channel sends nothing more).
         self.closed = False
+        watch(self.signer)
 
     async def post(self, path: str, content: bytes, timeouts: Timeouts, *, fresh: bool = False) -> RawReply:
         """Send one signed POST and read the whole reply (``fresh``: on a connection that cannot be stale).
@@ -158,6 +177,10 @@ class HttpChannel:
                                             FRESH_CONNECTION_EXTENSION: fresh})
         response = await self.signer.handle_async_request(request)
         try:
+            if response.history:  # a caller's transport followed a redirect: the reply is another host's
+                first = response.history[0]
+                raise status_error(first.status_code, path=url.path, headers=first.headers.raw,
+                                   scrub=self.signer.scrub, followed=True)
             body = await _read_capped(response, limit)
         finally:
             await response.aclose()
@@ -167,8 +190,11 @@ class HttpChannel:
         """``error`` as raised: ClientClosedError once the client closed; unvouched for a custom transport."""
         if self.closed:
             return errors.ClientClosedError(f"the client was closed while {path} was in flight")
-        if not self.vouched and isinstance(error, (errors.ConnectError, errors.PoolTimeoutError)):
-            error.unvouched = True  # a custom transport: the request may have been sent all the same
+        if not self.vouched and isinstance(error, (errors.ConnectError, errors.PoolTimeoutError)) \
+                and not isinstance(error, (errors.ProxyError, errors.CertificateError)):
+            # A custom transport: the request may have been sent all the same. (A proxy's refusal of the tunnel
+            # and a certificate check come before the request's first byte, whatever the transport.)
+            error.unvouched = True
         return error
 
     @property
@@ -184,6 +210,7 @@ class HttpChannel:
     async def aclose(self) -> None:
         if not self.closed:
             self.closed = True
+            unwatch(self.signer)
             await self.signer.aclose()
 
 

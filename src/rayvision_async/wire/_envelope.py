@@ -24,7 +24,9 @@ Two decoders, one answer:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+import urllib.parse
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -32,9 +34,9 @@ import attrs
 import orjson
 
 from .._digits import DECIMAL_TEXT
-from ..errors import HTTPStatusError, MalformedResponseError
+from ..errors import HTTPStatusError, MalformedResponseError, ProxyError, RedirectError
 
-__all__ = ["Envelope", "RawReply", "decode_envelope", "exact_loads", "parse_retry_after"]
+__all__ = ["Envelope", "RawReply", "decode_envelope", "exact_loads", "parse_retry_after", "status_error"]
 
 _exact_decode = json.JSONDecoder(parse_float=Decimal).decode
 _fast_decode = orjson.loads
@@ -114,17 +116,75 @@ def _optional_int(value: Any) -> int | None:
     return None
 
 
+#: ``Proxy-Status`` error types (RFC 9209, section 2.3) that say the proxy never passed the request on.
+_NOT_FORWARDED = frozenset({
+    "dns_timeout", "dns_error", "destination_not_found", "destination_unavailable", "destination_ip_prohibited",
+    "destination_ip_unroutable", "connection_refused", "connection_timeout", "connection_limit_reached",
+    "tls_protocol_error", "tls_certificate_error", "http_request_error", "http_request_denied",
+    "proxy_internal_response", "proxy_configuration_error", "proxy_loop_detected"})
+_PROXY_STATUS_ERROR = re.compile(r";\s*error\s*=\s*\"?([a-z_]+)")
+#: ``host[:port]`` of a redirect's ``Location``: a DNS name or IPv4 address, or an IPv6 literal in brackets.
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,126}|\[[0-9A-Fa-f:.]{2,45}\])"
+                        r"(?::[0-9]{1,5})?")
+
+
+def _header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> str | None:
+    values = [value.decode("latin-1") for key, value in headers if key.lower() == name]
+    return ", ".join(values) if values else None
+
+
+def _location(headers: Sequence[tuple[bytes, bytes]], scrub: Callable[[str], str]) -> str | None:
+    """Where a redirect points, as ``host[:port]`` only (no user info, path or query); None when unreadable."""
+    value = _header(headers, b"location")
+    if value is None:
+        return None
+    try:
+        authority = urllib.parse.urlsplit(value.strip()).netloc.rpartition("@")[2]
+    except ValueError:
+        return None
+    if not authority:
+        return "the same host (a relative Location)"
+    return scrub(authority) if _AUTHORITY.fullmatch(authority) else None
+
+
+def status_error(
+    status: int, *, path: str, headers: Sequence[tuple[bytes, bytes]] = (), retry_after: str | None = None,
+    scrub: Callable[[str], str] = str, followed: bool = False,
+) -> HTTPStatusError | ProxyError:
+    """The error for a reply whose status is not 2xx.
+
+    A 3xx is a :class:`RedirectError` naming where it pointed (never followed).
+    A 407, or a ``Proxy-Status`` error saying the proxy did not pass the request
+    on (RFC 9209), is a :class:`ProxyError`: nothing reached the service. Any
+    other status is an :class:`HTTPStatusError`. ``scrub`` removes secrets from
+    the redirect's host name (a hostile server may echo them there); ``followed``
+    says a caller's transport followed the redirect.
+    """
+    if 300 <= status < 400:
+        return RedirectError(status, path=path, location=_location(headers, scrub), followed=followed)
+    if status == 407:
+        return ProxyError(f"HTTP 407 from {path}: a proxy asked for authentication (configure its credentials); "
+                          "nothing was sent to the service", path=path, status=status)
+    proxy_status = _header(headers, b"proxy-status")
+    if proxy_status is not None:
+        refused = [kind for kind in _PROXY_STATUS_ERROR.findall(proxy_status) if kind in _NOT_FORWARDED]
+        if refused:
+            return ProxyError(f"HTTP {status} from {path}: a proxy did not pass the request on ({refused[0]}); "
+                              "nothing was sent to the service", path=path, status=status)
+    return HTTPStatusError(status, path=path, retry_after=parse_retry_after(retry_after))
+
+
 def decode_envelope(
     status: int, content: bytes, *, path: str, retry_after: str | None = None,
-    headers: Sequence[tuple[bytes, bytes]] = (),
+    headers: Sequence[tuple[bytes, bytes]] = (), scrub: Callable[[str], str] = str,
 ) -> Envelope:
     """Decode one HTTP response into an :class:`Envelope` (``headers`` are kept for raw responses).
 
-    Raises :class:`HTTPStatusError` for a non-2xx status and
+    Raises :func:`status_error` for a non-2xx status and
     :class:`MalformedResponseError` for a body that is not a JSON envelope.
     """
     if not 200 <= status < 300:
-        raise HTTPStatusError(status, path=path, retry_after=parse_retry_after(retry_after))
+        raise status_error(status, path=path, headers=headers, retry_after=retry_after, scrub=scrub)
     try:
         payload = _fast_decode(content)
     except (_FAST_FAILS, RecursionError):

@@ -8,6 +8,8 @@ raises httpx's (any ``httpx.AsyncBaseTransport`` must), and both arrive here.
 failure         httpx                                                aiohttp
 ==============  ===================================================  =========================
 ``POOL``        ``PoolTimeout``                                      —
+``PROXY``       ``ProxyError``                                       ``ClientHttpProxyError``
+``CERTIFICATE`` ``ConnectError`` from ``ssl.SSLCertVerificationError``  ``ClientConnectorCertificateError``
 ``CONNECT``     ``ConnectError``, ``ConnectTimeout``                 ``ClientConnectorError``,
                                                                      ``ConnectionTimeoutError``
 ``TIMEOUT``     any other ``TimeoutException``                       ``SocketTimeoutError``,
@@ -19,13 +21,16 @@ failure         httpx                                                aiohttp
 :func:`sdk_error` turns it into the SDK error the request loop classifies
 (:func:`rayvision_async._retry.classify`), and :func:`httpx_error` into httpx's
 class for :class:`~._aiohttp.AiohttpTransport` when it serves the httpx
-transport contract. ``CONNECT`` and ``POOL`` mean the request was never sent.
+transport contract. ``CONNECT``, ``POOL``, ``PROXY`` and ``CERTIFICATE`` mean the
+request was never sent: a proxy's refusal to open a tunnel and a certificate
+check both come before the first byte of the request, whatever the transport.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+import ssl
 import sys
 from collections.abc import Callable
 
@@ -40,6 +45,8 @@ class Failed(enum.Enum):
     """What went wrong in one exchange, in the transport's terms."""
 
     POOL = "pool"  # no free connection within the pool timeout: nothing was sent
+    PROXY = "proxy"  # the proxy refused to open a tunnel: nothing was sent
+    CERTIFICATE = "certificate"  # the server's certificate was not trusted: nothing was sent
     CONNECT = "connect"  # the connection could not be made: nothing was sent
     TIMEOUT = "timeout"  # no (complete) answer in time: the request may have been processed
     BROKEN = "broken"  # the connection failed after it was made: the request may have been processed
@@ -51,6 +58,10 @@ def failure_of(exc: BaseException) -> Failed | None:
     if isinstance(exc, httpx.HTTPError):
         if isinstance(exc, httpx.PoolTimeout):
             return Failed.POOL
+        if isinstance(exc, httpx.ProxyError):
+            return Failed.PROXY
+        if isinstance(exc, httpx.ConnectError) and _certificate_failure(exc):
+            return Failed.CERTIFICATE
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
             return Failed.CONNECT
         if isinstance(exc, httpx.TimeoutException):
@@ -62,6 +73,10 @@ def failure_of(exc: BaseException) -> Failed | None:
         return None
     aiohttp = sys.modules.get("aiohttp")  # an aiohttp exception means aiohttp is imported
     if aiohttp is not None and isinstance(exc, aiohttp.ClientError):
+        if isinstance(exc, aiohttp.ClientHttpProxyError):
+            return Failed.PROXY
+        if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+            return Failed.CERTIFICATE
         if isinstance(exc, (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError)):
             return Failed.CONNECT
         if isinstance(exc, (aiohttp.SocketTimeoutError, TimeoutError)):  # ServerTimeoutError is one too
@@ -70,6 +85,26 @@ def failure_of(exc: BaseException) -> Failed | None:
     if isinstance(exc, TimeoutError):
         return Failed.TIMEOUT
     return None
+
+
+def _certificate_failure(exc: BaseException) -> bool:
+    """Whether a certificate check failed somewhere in ``exc``'s chain (httpx raises ConnectError from it)."""
+    seen = 0
+    cause: BaseException | None = exc
+    while cause is not None and seen < 8:
+        if isinstance(cause, ssl.CertificateError):  # SSLCertVerificationError; aiohttp's certificate error too
+            return True
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return False
+
+
+def _proxy_status(exc: BaseException) -> int | None:
+    """The HTTP status a proxy refused a tunnel with (None when it gave none, e.g. a SOCKS refusal)."""
+    status = getattr(exc, "status", None)  # aiohttp's ClientHttpProxyError
+    if isinstance(status, int):
+        return status
+    match = re.match(r"\s*([1-5][0-9]{2})\b", str(exc))  # httpcore's "403 Forbidden"
+    return int(match.group(1)) if match else None
 
 
 _USERINFO = re.compile(r"(\w+://)[^/@\s]*@")
@@ -95,6 +130,15 @@ def sdk_error(
     """The SDK error for one failed exchange with ``where`` (``host:port``) at ``path``."""
     if failure is Failed.POOL:
         return errors.PoolTimeoutError(f"no free connection to {where} within the pool timeout", path=path)
+    if failure is Failed.PROXY:
+        status = _proxy_status(exc)
+        said = f"HTTP {status}" if status is not None else reason(exc, scrub)
+        return errors.ProxyError(f"the proxy refused to carry the request to {where} ({said}); nothing was sent to "
+                                 "the service", path=path, status=status)
+    if failure is Failed.CERTIFICATE:
+        return errors.CertificateError(
+            f"the TLS certificate of {where} was not trusted: {reason(exc, scrub)}; nothing was sent. To trust a "
+            "private CA pass verify=<CA bundle path or ssl.SSLContext> (or set it on your http_client)", path=path)
     if failure is Failed.CONNECT:
         return errors.ConnectError(f"could not connect to {where}: {reason(exc, scrub)}", path=path)
     if failure is Failed.TIMEOUT:
@@ -109,7 +153,9 @@ def httpx_error(exc: BaseException) -> httpx.TransportError:
     """An aiohttp failure as the httpx class of the same :class:`Failed` (the httpx transport contract)."""
     failure = failure_of(exc)
     text = str(exc) or type(exc).__name__
-    if failure is Failed.CONNECT:
+    if failure is Failed.PROXY:
+        return httpx.ProxyError(f"{_proxy_status(exc) or ''} {getattr(exc, 'message', '')}".strip() or text)
+    if failure in (Failed.CONNECT, Failed.CERTIFICATE):
         aiohttp = sys.modules["aiohttp"]
         return (httpx.ConnectTimeout(text) if isinstance(exc, aiohttp.ConnectionTimeoutError)
                 else httpx.ConnectError(text))
