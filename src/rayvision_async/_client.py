@@ -140,6 +140,8 @@ class AsyncRayvisionAPI:
         self.max_concurrency = caller.connection.max_concurrency
         for name in GROUPS:
             setattr(self, name, GROUP_CLASSES[name](caller))
+        #: ``task_info`` on the bulk lane: what poll/watch/wait ask with (the bulk budget, turns after single calls).
+        self._bulk_task_info = QueryGroup(caller.evolve(bulk=True)).task_info
 
     def _view(self, caller: Caller) -> AsyncRayvisionAPI:
         """A client over ``caller`` that shares this one's connection and leaves it open."""
@@ -233,8 +235,8 @@ class AsyncRayvisionAPI:
             return result
 
     async def _poll(self, task_ids: Iterable[int], batch_size: int, *, partial: bool) -> bulk.PollResult:
-        return await bulk.poll(self.query.task_info, task_ids, batch_size=batch_size,
-                               concurrency=self.max_concurrency, partial=partial)
+        return await bulk.poll(self._bulk_task_info, task_ids, batch_size=batch_size,
+                               concurrency=self._caller.connection.bulk_slots, partial=partial)
 
     @checked_binding()
     def watch(
