@@ -136,7 +136,7 @@ async def test_poll_partial_returns_the_result_with_the_failed_ids() -> None:
 
 async def test_a_fatal_failure_sends_no_further_batch() -> None:
     farm = FakeFarm(tasks=[task(i) for i in range(1, 101)],
-                    latency=lambda path, body: 0 if 1 in body["taskIds"] else 0.05,
+                    latency=lambda path, body: 0.01 if 1 in body["taskIds"] else 0.05,  # refused once 3 are out
                     fail=lambda path, body: 611 if 1 in body["taskIds"] else None)
     before = other_tasks()
     async with asyncio.timeout(10), api_for(farm, max_concurrency=4) as api:

@@ -262,7 +262,9 @@ async def poll(
                         found[child.id] = child
 
     async with asyncio.TaskGroup() as group:
-        for _ in range(min(len(batches), concurrency)):
+        for index in range(min(len(batches), concurrency)):
+            if index:
+                await asyncio.sleep(0)  # one worker's first request per loop iteration, not dozens in one
             group.create_task(worker())
     unseen = []
     for start in range(0, len(ids), SLICE):
