@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import statistics
 import sys
 import time
@@ -224,7 +225,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--every", type=float, default=0.02)
     parser.add_argument("--polls", type=int, default=1)
+    parser.add_argument("--cpu", type=int, default=None, help="pin this process to one CPU")
     args = parser.parse_args(argv)
+    if args.cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {args.cpu})
     if args.measure == "lag":
         result = asyncio.run(measure_lag(args.base_url, args.tasks, args.client, args.repeats))
     elif args.measure == "singles":

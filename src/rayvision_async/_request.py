@@ -104,11 +104,13 @@ class Connection:
         if (semaphore.locked() or (budget is not None and budget.locked())) and timeouts.pool is not None:
             try:
                 async with asyncio.timeout(timeouts.pool):
-                    await self._acquire(budget)
+                    await (semaphore.acquire() if budget is None else self._acquire_bulk(budget))
             except TimeoutError:
                 raise errors.PoolTimeoutError("no free request slot within the pool timeout", path=path) from None
+        elif budget is None:
+            await semaphore.acquire()
         else:
-            await self._acquire(budget)
+            await self._acquire_bulk(budget)
         try:
             if self.channel.closed:
                 raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
@@ -124,11 +126,8 @@ class Connection:
             if budget is not None:
                 budget.release()
 
-    async def _acquire(self, budget: asyncio.Semaphore | None) -> None:
-        """A connection slot, after a slot of ``budget`` if given (which is given back if the wait ends early)."""
-        if budget is None:
-            await self.semaphore.acquire()
-            return
+    async def _acquire_bulk(self, budget: asyncio.Semaphore) -> None:
+        """A slot of ``budget``, then a connection slot (the first is given back if the wait ends early)."""
         await budget.acquire()
         try:
             await self.semaphore.acquire()
