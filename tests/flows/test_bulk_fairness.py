@@ -206,21 +206,18 @@ class Kind(IntEnum):
 
 
 @pytest.mark.parametrize("ids", [
-    [1, 2, 3], (5, 4, 5), range(1, 1000), [], [Kind.SEVEN, 8], iter([3, 1]), [2**63 - 1],
-    [True], [0], [-1], [2**63], ["1"], [1.0], [None], "12", 7, None, range(0, 3),
-    range(1, 10 * 100_000 + 2), [1] * (10 * 100_000 + 1),
+    [1, 2, 3], (5, 4, 5), range(1, 1000), [], [Kind.SEVEN, 8], [2**63 - 1], [True], [0], [-1], [2**63], ["1"],
+    [1.0], [None], [1, "2"], range(0, 3), range(1, 10 * 100_000 + 2), [1] * (10 * 100_000 + 1),
 ])
-def test_checking_ids_at_c_speed_accepts_and_refuses_what_the_table_kind_does(ids: Any) -> None:
-    def outcome(check: Any) -> Any:
+def test_a_list_of_ids_checked_at_c_speed_has_the_outcome_of_the_check_per_id(ids: Any) -> None:
+    def outcome(value: Any) -> Any:
         try:
-            return list(dict.fromkeys(check(ids)))
+            return _bulk._TASK_IDS.check(value, "task_ids")
         except InvalidInputError as error:
-            return str(error)
+            return str(error).replace("got more", "got 1000001")  # an iterator's count is not known up front
 
-    if isinstance(ids, type(iter([]))):
-        assert outcome(lambda value: _bulk._checked_ids(iter([3, 1]))) == [3, 1]
-        return
-    fast = outcome(_bulk._checked_ids)
-    slow = outcome(lambda value: _bulk._TASK_IDS.check(value, "task_ids"))
-    assert fast == slow
-    assert all(type(task_id) is int for task_id in (fast if isinstance(fast, list) else []))
+    fast = outcome(ids)
+    per_id = outcome(iter(list(ids)))  # an iterator never takes the fast path
+    assert fast == per_id
+    if isinstance(fast, list):
+        assert all(type(task_id) is int for task_id in fast)

@@ -179,8 +179,7 @@ class TaskEvent:
 
 #: The argument kinds of the endpoint table (:mod:`rayvision_async.api._kinds`), reused here: task ids
 #: are Long; a poll is split into batches, so it may hold ten times the default list cap.
-_TASK_IDS_CAP = 10 * kinds.MAX_LIST_ITEMS
-_TASK_IDS = kinds.list_of(kinds.integer(1, width=kinds.INT64), nonempty=False, max_items=_TASK_IDS_CAP)
+_TASK_IDS = kinds.list_of(kinds.integer(1, width=kinds.INT64), nonempty=False, max_items=10 * kinds.MAX_LIST_ITEMS)
 _BATCH_SIZE = kinds.integer(1, 1000)
 _ROUNDS = kinds.integer(1, 1_000_000)
 
@@ -190,22 +189,8 @@ def _check_flag(name: str, value: object) -> None:
         raise InvalidInputError(f"{name} must be a bool, got {type(value).__name__}")
 
 
-_ID_LIMIT = kinds.INT64[1]
-
-
-def _checked_ids(task_ids: Iterable[int]) -> Iterable[int]:
-    """``task_ids`` checked as :data:`_TASK_IDS` checks them: a list, tuple or range of plain ints in range
-    at C speed (a few ms for 100,000 ids), anything else (or anything odd in them) item by item."""
-    if type(task_ids) in (list, tuple, range):
-        sized = cast("list[int] | tuple[int, ...] | range", task_ids)
-        if len(sized) <= _TASK_IDS_CAP and (
-                not sized or (set(map(type, sized)) == {int} and min(sized) >= 1 and max(sized) <= _ID_LIMIT)):
-            return sized
-    return cast("list[int]", _TASK_IDS.check(task_ids, "task_ids"))
-
-
 def _unique_ids(task_ids: Iterable[int]) -> list[int]:
-    return list(dict.fromkeys(_checked_ids(task_ids)))
+    return list(dict.fromkeys(_TASK_IDS.check(task_ids, "task_ids")))
 
 
 def _check_batch_size(batch_size: int) -> None:
@@ -228,7 +213,7 @@ async def poll(
     fail with it. Any failure → :class:`PartialPollError` carrying every
     result obtained, or with ``partial=True`` the result with ``failed`` set.
     """
-    checked = _checked_ids(task_ids)
+    checked = _TASK_IDS.check(task_ids, "task_ids")  # a list, tuple or range of ints: at C speed
     _check_batch_size(batch_size)
     if not isinstance(partial, bool):
         raise errors.InvalidInputError("partial must be True or False")
