@@ -388,18 +388,23 @@ def bench_p7(base_url: str, args: argparse.Namespace, cpu: int | None) -> tuple[
             log(f"P7: {tasks:>7,} ids, {label:<11}: lag p99 {_spread([run['p99_ms'] for run in measured])}, "
                 f"max {_spread([run['max_ms'] for run in measured])}, longest GC pause "
                 f"{_spread([run['gc_longest_ms'] for run in measured])}, p50 "
-                f"{_spread([run['p50_ms'] for run in measured])}; poll "
+                f"{_spread([run['p50_ms'] for run in measured])}; own work (thread CPU while the ticker slept) p99 "
+                f"{_spread([run['cpu_p99_ms'] for run in measured])}; poll "
                 f"{_spread([run['wall'] for run in measured], ' s', 2)}")
         sdk, raw = runs["sdk"], runs["raw"]
         p99 = statistics.median(run["p99_ms"] for run in sdk)
         raw_p99 = statistics.median(run["p99_ms"] for run in raw)
         worst = statistics.median(run["max_ms"] for run in sdk)
         raw_worst = statistics.median(run["max_ms"] for run in raw)
+        own = statistics.median(run["cpu_p99_ms"] for run in sdk)
+        raw_own = statistics.median(run["cpu_p99_ms"] for run in raw)
         wall = statistics.median(run["wall"] for run in sdk) / statistics.median(run["wall"] for run in raw)
         target = tasks == 100_000
         rows += [
             _row("P7", f"loop lag p99 beside a poll of {tasks:,} ids (raw aiohttp)", p99,
                  f"{p99:.1f} ms ({raw_p99:.1f} ms)", "≤ 10 ms" if target else "report", p99 <= 10 if target else None),
+            _row("P7", "  the same p99, own work only: thread CPU while the ticker slept (raw aiohttp)", own,
+                 f"{own:.1f} ms ({raw_own:.1f} ms)", "report", None),
             _row("P7", f"loop lag max beside a poll of {tasks:,} ids (raw aiohttp)", worst,
                  f"{worst:.0f} ms ({raw_worst:.0f} ms)", "≤ 25 ms or ≤ raw" if target else "report",
                  (worst <= 25 or worst <= raw_worst) if target else None),
