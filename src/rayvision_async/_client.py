@@ -225,6 +225,11 @@ class AsyncRayvisionAPI:
         :class:`~.flows._bulk.PartialPollError` carries every task obtained
         and each failed id's error; ``partial=True`` returns that result
         instead (its ``failed`` lists the ids, ``complete`` is False).
+
+        Polls and watches together hold at most ``max_concurrency - max(1,
+        max_concurrency // 8)`` request slots (28 of 32), so single calls made
+        meanwhile are answered at once; big replies are structured a slice at a
+        time, so the rest of your event loop keeps running (README, Reliability).
         """
         with self._caller.tracing.parent("poll") as span:
             result = await self._poll(task_ids, batch_size, partial=partial)
