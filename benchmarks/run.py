@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import platform
 import selectors
@@ -34,7 +35,7 @@ import official_sdk
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-BENCHES = ("P1", "P2", "P3", "P4", "P5", "P6")
+BENCHES = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8")
 LEVELS = (1, 10, 50)
 #: Requests per timed P1 run, by requests in flight (default and --quick).
 P1_REQUESTS = {False: {1: 600, 10: 1500, 50: 2000}, True: {1: 200, 10: 400, 50: 600}}
@@ -45,6 +46,10 @@ P2_OFFICIAL_SAMPLE = {False: 1000, True: 200}
 P4_TASKS = 10_000
 #: Poll sizes of P5 (``--quick``: the first two).
 P5_SIZES = (1_000, 10_000, 100_000)
+#: Poll sizes of P7 (``--quick``: the first).
+P7_SIZES = (10_000, 100_000)
+#: P8: the round trips of its two servers (seconds), the poll beside the single calls and their interval.
+P8_RTT, P8_FAR_RTT, P8_TASKS, P8_EVERY = 0.05, 0.15, 20_000, 0.02
 
 Row = dict[str, Any]
 
@@ -103,9 +108,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def bench_server(cpu: int | None, verify_every: int) -> Iterator[Server]:
-    """Start ``server.py`` in its own process; always stop it (also on Ctrl-C)."""
-    command = [sys.executable, str(HERE / "server.py"), "--port", "0", "--watch-stdin",
+def bench_server(cpu: int | None, verify_every: int, delay: float = 0.0) -> Iterator[Server]:
+    """Start ``server.py`` in its own process (holding each reply ``delay`` s); always stop it (also on Ctrl-C)."""
+    command = [sys.executable, str(HERE / "server.py"), "--port", "0", "--watch-stdin", "--delay", str(delay),
                "--access-key", clients.ACCESS_KEY, "--domain", clients.DOMAIN, "--verify-every", str(verify_every)]
     if cpu is not None:
         command += ["--cpu", str(cpu)]
@@ -347,6 +352,100 @@ def bench_p6(args: argparse.Namespace) -> tuple[dict[str, Any], list[Row]]:
     ]
 
 
+def _fairness(*arguments: str, cpu: int | None) -> dict[str, Any]:
+    """One ``fairness.py`` measure in a fresh process (pinned like the client); its JSON."""
+    command = [sys.executable, str(HERE / "fairness.py"), *arguments] + (["--cpu", str(cpu)] if cpu is not None else [])
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"fairness.py {arguments[0]} exited with code {done.returncode}: {done.stderr[-500:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _spread(values: list[float], unit: str = " ms", digits: int = 1) -> str:
+    """The median and the range of ``values``: ``"3.1 ms (2.9–3.4)"``."""
+    return f"{statistics.median(values):.{digits}f}{unit} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
+def bench_p7(base_url: str, args: argparse.Namespace, cpu: int | None) -> tuple[dict[str, Any], list[Row]]:
+    """Event-loop lag beside a poll: the SDK and raw aiohttp, each size in fresh processes, alternating."""
+    sizes = P7_SIZES[:1] if args.quick else P7_SIZES
+    repeats = 2 if args.quick else 3
+    data: dict[str, Any] = {"sizes": {}}
+    rows = []
+    for tasks in sizes:
+        runs: dict[str, list[dict[str, Any]]] = {"sdk": [], "raw": []}
+        log(f"P7: a 1 ms ticker beside a poll of {tasks:,} ids: SDK and raw aiohttp, {repeats} processes each ...")
+        for repeat in range(repeats):
+            for client in ("sdk", "raw") if repeat % 2 == 0 else ("raw", "sdk"):
+                server_call(base_url, "/bench/reset")
+                result = _fairness("lag", "--base-url", base_url, "--tasks", str(tasks), "--client", client,
+                                   "--repeats", "1", cpu=cpu)
+                runs[client] += result["runs"]
+        data["sizes"][str(tasks)] = runs
+        for client, label in (("sdk", "SDK"), ("raw", "raw aiohttp")):
+            measured = runs[client]
+            log(f"P7: {tasks:>7,} ids, {label:<11}: lag p99 {_spread([run['p99_ms'] for run in measured])}, "
+                f"max {_spread([run['max_ms'] for run in measured])}, longest GC pause "
+                f"{_spread([run['gc_longest_ms'] for run in measured])}, p50 "
+                f"{_spread([run['p50_ms'] for run in measured])}; own work (thread CPU while the ticker slept) p99 "
+                f"{_spread([run['cpu_p99_ms'] for run in measured])}; poll "
+                f"{_spread([run['wall'] for run in measured], ' s', 2)}")
+        sdk, raw = runs["sdk"], runs["raw"]
+        p99 = statistics.median(run["p99_ms"] for run in sdk)
+        raw_p99 = statistics.median(run["p99_ms"] for run in raw)
+        worst = statistics.median(run["max_ms"] for run in sdk)
+        raw_worst = statistics.median(run["max_ms"] for run in raw)
+        own = statistics.median(run["cpu_p99_ms"] for run in sdk)
+        raw_own = statistics.median(run["cpu_p99_ms"] for run in raw)
+        wall = statistics.median(run["wall"] for run in sdk) / statistics.median(run["wall"] for run in raw)
+        target = tasks == 100_000
+        rows += [
+            _row("P7", f"loop lag p99 beside a poll of {tasks:,} ids (raw aiohttp)", p99,
+                 f"{p99:.1f} ms ({raw_p99:.1f} ms)", "≤ 10 ms" if target else "report", p99 <= 10 if target else None),
+            _row("P7", "  the same p99, own work only: thread CPU while the ticker slept (raw aiohttp)", own,
+                 f"{own:.1f} ms ({raw_own:.1f} ms)", "report", None),
+            _row("P7", f"loop lag max beside a poll of {tasks:,} ids (raw aiohttp)", worst,
+                 f"{worst:.0f} ms ({raw_worst:.0f} ms)", "≤ 25 ms or ≤ raw" if target else "report",
+                 (worst <= 25 or worst <= raw_worst) if target else None),
+            _row("P7", f"poll of {tasks:,} ids beside the ticker: SDK time / raw aiohttp", wall, f"{wall:.2f}×",
+                 "report", None),
+        ]
+    return data, rows
+
+
+def bench_p8(args: argparse.Namespace, cpu: tuple[int | None, int | None]) -> tuple[dict[str, Any], list[Row]]:
+    """Single calls during polls, and the default poll, against servers a round trip away."""
+    data: dict[str, Any] = {}
+    rows = []
+    with bench_server(cpu[1], 0, delay=P8_RTT) as server:
+        for polls in (1, 2):
+            log(f"P8: a task_info call every {P8_EVERY * 1000:.0f} ms during {polls} poll(s) of {P8_TASKS:,} ids in "
+                f"all, {P8_RTT * 1000:.0f} ms round trip ...")
+            result = _fairness("singles", "--base-url", server.base_url, "--tasks", str(P8_TASKS), "--every",
+                               str(P8_EVERY), "--polls", str(polls), cpu=cpu[0])
+            data[f"singles_{polls}"] = result
+            log(f"P8: {result['calls']} calls: median {result['median'] * 1000:.0f} ms = {result['median_rtts']:.2f} "
+                f"round trips (alone {result['rtt'] * 1000:.0f} ms), p90 {result['p90'] * 1000:.0f} ms, max "
+                f"{result['max'] * 1000:.0f} ms; the poll(s) took {result['poll_wall']:.2f} s")
+            ratio = result["median_rtts"]
+            rows.append(_row("P8", f"single call during {'a poll' if polls == 1 else 'two polls'} of {P8_TASKS:,} "
+                                   f"ids, median, in round trips of {P8_RTT * 1000:.0f} ms", ratio,
+                             f"{ratio:.2f} ({result['median'] * 1000:.0f} ms)", "≤ 1.5", ratio <= 1.5))
+    with bench_server(cpu[1], 0, delay=P8_FAR_RTT) as server:
+        log(f"P8: the default poll of {P2_TASKS:,} ids, {P8_FAR_RTT * 1000:.0f} ms round trip ...")
+        result = _fairness("rtt", "--base-url", server.base_url, "--tasks", str(P2_TASKS), "--repeats", "3",
+                           cpu=cpu[0])
+        data["far_poll"] = result
+        best = min(result["seconds"])
+        ideal = math.ceil(P2_TASKS / 100 / 32) * P8_FAR_RTT  # rounds of 32 batches of 100 in flight
+        log(f"P8: {', '.join(f'{seconds:.2f}' for seconds in result['seconds'])} s; the ideal at 32 in flight "
+            f"{ideal:.2f} s")
+        rows.append(_row("P8", f"default poll of {P2_TASKS:,} ids, {P8_FAR_RTT * 1000:.0f} ms round trip (ideal at 32 "
+                               "in flight)", best, f"{best:.2f} s ({ideal:.2f} s)", "report", None))
+    return data, rows
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -397,7 +496,7 @@ def pick_cpus(pin: bool) -> tuple[int | None, int | None]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmarks of rayvision_async (see benchmarks/README.md).")
     parser.add_argument("--quick", action="store_true", help="smaller runs (about a quarter of the time)")
-    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of P1,P2,P3,P4,P5,P6")
+    parser.add_argument("--only", default=",".join(BENCHES), help=f"comma-separated subset of {','.join(BENCHES)}")
     parser.add_argument("--json", metavar="PATH", help="also write the JSON results here")
     parser.add_argument("--profile", choices=("P1", "P2"), help="profile the SDK hot path of P1 or P2 instead")
     parser.add_argument("--profiler", choices=("cprofile", "pyinstrument"), default="cprofile")
@@ -448,6 +547,10 @@ def main(argv: list[str] | None = None) -> int:
                 data, new = bench_p4(base_url, args)
             elif bench == "P6":
                 data, new = bench_p6(args)
+            elif bench == "P7":
+                data, new = bench_p7(base_url, args, cpus[0])
+            elif bench == "P8":
+                data, new = bench_p8(args, cpus)
             else:
                 data, new = bench_p5(base_url, args, cpus[0])
             data["seconds"] = time.perf_counter() - bench_started

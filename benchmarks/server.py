@@ -17,6 +17,9 @@ the usage document (``sdk-usage-current-en.txt``), pre-rendered as one ``%``-tem
 * ``/bench/reset`` forgets the per-id progress; ``/bench/stats`` returns the counters (requests,
   signatures checked and found bad).
 
+``--delay S`` holds every reply for ``S`` seconds before writing it (a timer, so the server stays
+free meanwhile): a loopback stand-in for a service ``S`` seconds of round trip away.
+
 Run: ``python benchmarks/server.py --port 0`` prints ``PORT <n>`` once listening. It exits on
 SIGTERM or, with ``--watch-stdin``, when its stdin reaches EOF (the parent died); it ignores
 SIGINT (the parent stops it).
@@ -119,7 +122,8 @@ def task_list_page(count: int = 100, *, children: int = 0, first_id: int = 18000
 class BenchState:
     """Per-process server state: task progress, counters and the optional signature check."""
 
-    def __init__(self, access_key: str, domain: str, verify_every: int) -> None:
+    def __init__(self, access_key: str, domain: str, verify_every: int, delay: float = 0.0) -> None:
+        self.delay = delay
         self.access_key = access_key
         self.domain = domain
         self.verify_every = verify_every
@@ -209,6 +213,21 @@ class BenchProtocol(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
 
+    def write(self, data: bytes) -> None:
+        """Write a reply now, or after the state's delay (replies on one connection keep their order)."""
+        transport = self.transport
+        assert transport is not None
+        delay = self.state.delay
+        if delay:
+            asyncio.get_running_loop().call_later(delay, self._write_later, transport, data)
+        else:
+            transport.write(data)
+
+    @staticmethod
+    def _write_later(transport: asyncio.Transport, data: bytes) -> None:
+        if not transport.is_closing():
+            transport.write(data)
+
     def data_received(self, data: bytes) -> None:
         buffer = self.buffer
         buffer += data
@@ -239,7 +258,7 @@ class BenchProtocol(asyncio.Protocol):
             handler = state.routes.get(path)
             if handler is None:
                 reply = b'{"message":"not found"}'
-                transport.write(_HEAD % (404, b"Not Found", len(reply)) + reply)
+                self.write(_HEAD % (404, b"Not Found", len(reply)) + reply)
             else:
                 if state.verify_every and state.requests % state.verify_every == 0 and path[:7] != b"/bench/":
                     state.verify(head, path, body)
@@ -247,9 +266,12 @@ class BenchProtocol(asyncio.Protocol):
                     reply = handler(body)
                 except (ValueError, KeyError, TypeError):
                     reply = envelope("null", state.requests, code=100, message="bad request body")
-                transport.write(_HEAD % (200, b"OK", len(reply)) + reply)
+                self.write(_HEAD % (200, b"OK", len(reply)) + reply)
             if b"\r\nconnection: close" in lower:
-                transport.close()
+                if state.delay:  # after the delayed reply (timers of equal delay run in order)
+                    asyncio.get_running_loop().call_later(state.delay, transport.close)
+                else:
+                    transport.close()
                 return
 
 
@@ -281,10 +303,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--verify-every", type=int, default=0, help="check the signature of 1 request in N")
     parser.add_argument("--watch-stdin", action="store_true", help="exit when stdin reaches EOF")
     parser.add_argument("--cpu", type=int, default=None, help="pin this process to one CPU")
+    parser.add_argument("--delay", type=float, default=0.0, help="hold every reply this many seconds (a round trip)")
     args = parser.parse_args(argv)
     if args.cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
-    state = BenchState(args.access_key, args.domain, args.verify_every)
+    state = BenchState(args.access_key, args.domain, args.verify_every, args.delay)
     asyncio.run(serve(args.host, args.port, state, watch_stdin=args.watch_stdin))
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, NoReturn, SupportsIndex
 
 import attrs
@@ -29,7 +29,7 @@ from ._retry import RetryPolicy
 from ._tracing import Tracing
 from ._unpicklable import refuse
 from .api._body import PathSet
-from .api._reply import result_of
+from .api._reply import has_steps, result_of, result_steps
 from .api._row import Endpoint
 from .wire._envelope import Envelope
 from .wire._limits import Timeouts
@@ -42,6 +42,10 @@ _UNCHANGED: Any = object()
 
 def _result(row: Endpoint, path: str, envelope: Envelope) -> Any:
     return result_of(row, envelope.data, path=path, exact=envelope.exact_data)
+
+
+def _result_steps(row: Endpoint, path: str, envelope: Envelope) -> Generator[None, None, Any]:
+    return result_steps(row, envelope.data, path=path, exact=envelope.exact_data)
 
 
 @attrs.frozen(repr=False)
@@ -60,6 +64,8 @@ class Caller:
     policy: RetryPolicy
     tracing: Tracing = attrs.field(factory=Tracing)
     raw: bool = False
+    #: Bulk work (a poll's batches): the bulk budget before a slot, turns after single calls.
+    bulk: bool = False
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
         refuse(self)  # its connection holds the access key: never pickled or deep-copied
@@ -69,7 +75,7 @@ class Caller:
 
     def __repr__(self) -> str:
         return (f"Caller(protocol={self.paths.protocol!r}, timeouts={self.timeouts!r}, retry={self.policy!r}"
-                f"{', raw=True' if self.raw else ''})")
+                f"{', raw=True' if self.raw else ''}{', bulk=True' if self.bulk else ''})")
 
     def check(self, row: Endpoint, values: dict[str, Any]) -> None:
         """Validate a call of ``row`` with ``values`` without sending anything."""
@@ -84,8 +90,11 @@ class Caller:
         connection = self.connection
         connection.check_usable(path)
         parse: Callable[[Envelope], Any] = functools.partial(_result, row, path)
+        steps: Callable[[Envelope], Generator[None, None, Any]] | None = None
         if self.raw:
             parse = functools.partial(RawResponse.of, parse, scrub=connection.scrub)
+        elif has_steps(row):  # a big page is structured a slice of rows per turn
+            steps = functools.partial(_result_steps, row, path)
         tracing = self.tracing
         if tracing.provider is not None or "opentelemetry.trace" in sys.modules:  # else nobody can listen
             tracer = tracing.tracer()
@@ -93,15 +102,17 @@ class Caller:
                 return await tracing.traced_call(
                     tracer, row, path, lambda exchange: send(
                         connection, path, content, idempotent=row.idempotent, timeouts=self.timeouts,
-                        policy=self.policy, parse=parse, exchange=exchange),
+                        policy=self.policy, parse=parse, exchange=exchange, bulk=self.bulk, parse_steps=steps),
                     scrub=connection.scrub)
         return await send(connection, path, content, idempotent=row.idempotent, timeouts=self.timeouts,
-                          policy=self.policy, parse=parse)
+                          policy=self.policy, parse=parse, bulk=self.bulk, parse_steps=steps)
 
     def evolve(self, *, timeouts: Timeouts = _UNCHANGED, policy: RetryPolicy = _UNCHANGED,
-               raw: bool = _UNCHANGED) -> Caller:
+               raw: bool = _UNCHANGED, bulk: bool = _UNCHANGED) -> Caller:
         """A caller with the options given changed, over the same connection."""
         changes: dict[str, Any] = {}
+        if bulk is not _UNCHANGED:
+            changes["bulk"] = bulk
         if timeouts is not _UNCHANGED:
             changes["timeouts"] = timeouts
         if policy is not _UNCHANGED:

@@ -151,6 +151,8 @@ class AsyncRayvisionAPI:
         self.max_concurrency = caller.connection.max_concurrency
         for name in GROUPS:
             setattr(self, name, GROUP_CLASSES[name](caller))
+        #: ``task_info`` on the bulk lane: what poll/watch/wait ask with (the bulk budget, turns after single calls).
+        self._bulk_task_info = QueryGroup(caller.evolve(bulk=True)).task_info
 
     def _view(self, caller: Caller) -> AsyncRayvisionAPI:
         """A client over ``caller`` that shares this one's connection and leaves it open."""
@@ -248,6 +250,11 @@ class AsyncRayvisionAPI:
         :class:`~.flows._bulk.PartialPollError` carries every task obtained
         and each failed id's error; ``partial=True`` returns that result
         instead (its ``failed`` lists the ids, ``complete`` is False).
+
+        Polls and watches together hold at most ``max_concurrency - max(1,
+        max_concurrency // 8)`` request slots (28 of 32), so single calls made
+        meanwhile are answered at once; big replies are structured a slice at a
+        time, so the rest of your event loop keeps running (README, Reliability).
         """
         with self._caller.tracing.parent("poll") as span:
             result = await self._poll(task_ids, batch_size, partial=partial)
@@ -258,8 +265,8 @@ class AsyncRayvisionAPI:
             return result
 
     async def _poll(self, task_ids: Iterable[int], batch_size: int, *, partial: bool) -> bulk.PollResult:
-        return await bulk.poll(self.query.task_info, task_ids, batch_size=batch_size,
-                               concurrency=self.max_concurrency, partial=partial)
+        return await bulk.poll(self._bulk_task_info, task_ids, batch_size=batch_size,
+                               concurrency=self._caller.connection.bulk_slots, partial=partial)
 
     @checked_binding()
     def watch(

@@ -1,10 +1,19 @@
 """The one request loop: every request of the SDK is sent here.
 
-take a slot → sign and send (the channel) → decode the envelope → parse the
+take a slot (bulk work: its budget first) → sign and send (the channel) → a big
+reply waits for its turn (:mod:`._turns`) → decode the envelope → parse the
 result, or classify the failure (:mod:`._retry`) → retry or raise.
 :class:`Connection` is what a client and its views share: the channel, the
-concurrency slots and the count of requests sent. :class:`Exchange` records
-what one call's loop did (for spans).
+concurrency slots, the bulk budget, the turns and the count of requests sent.
+:class:`Exchange` records what one call's loop did (for spans).
+
+**Bulk work shares the slots.** Requests of the bulk lane (``poll``, ``watch``,
+``wait``: a :class:`~._caller.Caller` evolved with ``bulk=True``) take a slot of
+the bulk budget, :func:`bulk_slots` of the ``max_concurrency`` slots, before a
+connection slot; single calls take a connection slot only. So however many polls
+and watches run at once, at least ``max_concurrency - bulk_slots(...)`` slots
+(one eighth, at least one when there are two or more) stay free for single
+calls, which are then answered in about one round trip.
 
 No exception leaves the loop holding the signed request in its frames: the
 frames under it (the signer, the lean lane, the channel, the transports, and
@@ -20,20 +29,21 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
 from . import errors
 from ._retry import Failure, RetryPolicy, classify, should_retry
 from ._tracebacks import forget_locals
+from ._turns import BIG_REPLY, Turns
 from ._unpicklable import refuse
-from .wire._envelope import Envelope, decode_envelope
+from .wire._envelope import Envelope, RawReply, decode_envelope
 from .wire._limits import Timeouts
 
 if TYPE_CHECKING:
     from .wire._channel import HttpChannel
 
-__all__ = ["Connection", "Exchange", "send"]
+__all__ = ["Connection", "Exchange", "bulk_slots", "send"]
 
 logger = logging.getLogger("rayvision_async")
 
@@ -48,29 +58,42 @@ class Exchange:
         self.request_id: str | None = None
 
 
-class Connection:
-    """The channel, the concurrency cap and the request count, shared by a client and its views."""
+def bulk_slots(max_concurrency: int) -> int:
+    """How many of ``max_concurrency`` slots bulk work may hold at once: all but an eighth (at least one).
 
-    __slots__ = ("channel", "loop", "max_concurrency", "requests_sent", "semaphore")
+    32 → 28, 8 → 7, 2 → 1; a client of one slot lends it to bulk work too (nothing can be kept back).
+    """
+    return max(1, max_concurrency - max(1, max_concurrency // 8))
+
+
+class Connection:
+    """What a client and its views share: the channel, the slots, the bulk budget, the turns, the request count."""
+
+    __slots__ = ("bulk", "bulk_slots", "channel", "loop", "max_concurrency", "requests_sent", "semaphore", "turns")
 
     def __init__(self, channel: HttpChannel, max_concurrency: int) -> None:
         self.channel = channel
         self.max_concurrency = max_concurrency
         self.semaphore = asyncio.Semaphore(max_concurrency)
+        #: Slots that bulk work may hold at once (:func:`bulk_slots`), and the budget that counts them.
+        self.bulk_slots = bulk_slots(max_concurrency)
+        self.bulk = asyncio.Semaphore(self.bulk_slots)
+        #: One big reply decoded and structured per event-loop iteration (:mod:`._turns`).
+        self.turns = Turns()
         #: Requests sent through this connection (every attempt counts), views included.
         self.requests_sent = 0
         #: The event loop the first request ran in; the pool and slots belong to it.
         self.loop: asyncio.AbstractEventLoop | None = None
-
-    @property
-    def is_closed(self) -> bool:
-        return self.channel.closed
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
         refuse(self)  # its channel holds the access key: never pickled or deep-copied
 
     def __deepcopy__(self, memo: dict[int, Any]) -> NoReturn:
         refuse(self)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.channel.closed
 
     def scrub(self, text: str | None) -> str | None:
         """A server's text with the credentials and recent signatures replaced by ``***`` (None stays None)."""
@@ -88,28 +111,33 @@ class Connection:
                 f"this client belongs to another event loop (e.g. an earlier asyncio.run); {path} was not sent. "
                 "Create one client per event loop.")
 
-    async def post_once(self, path: str, content: bytes, timeouts: Timeouts, *, fresh: bool = False) -> Envelope:
-        """One attempt: wait for a slot (within the pool timeout), send, decode the envelope.
+    async def post_once(self, path: str, content: bytes, timeouts: Timeouts, *, fresh: bool = False,
+                        bulk: bool = False) -> RawReply:
+        """One attempt: wait for a slot (within the pool timeout), send, read the reply.
 
+        ``bulk``: take a slot of the bulk budget first (see the module docstring).
         The client may have been closed while this waited (for a slot, or a back-off):
         that is checked here, once a slot is held, and nothing is sent then.
         """
         semaphore = self.semaphore
-        if semaphore.locked() and timeouts.pool is not None:
+        budget = self.bulk if bulk else None
+        if (semaphore.locked() or (budget is not None and budget.locked())) and timeouts.pool is not None:
             try:
                 async with asyncio.timeout(timeouts.pool):
-                    await semaphore.acquire()
+                    await (semaphore.acquire() if budget is None else self._acquire_bulk(budget))
             except TimeoutError:
                 raise errors.PoolTimeoutError("no free request slot within the pool timeout", path=path) from None
-        else:
+        elif budget is None:
             await semaphore.acquire()
+        else:
+            await self._acquire_bulk(budget)
         try:
             if self.channel.closed:
                 raise errors.ClientClosedError(f"the client was closed; {path} was not sent")
             self.requests_sent += 1
             try:
                 async with asyncio.timeout(timeouts.total):
-                    reply = await self.channel.post(path, content, timeouts, fresh=fresh)
+                    return await self.channel.post(path, content, timeouts, fresh=fresh)
             except TimeoutError as exc:
                 # Chained (though suppressed) to this error: the cancellation's frames held the signed request.
                 forget_locals(exc, None)
@@ -117,11 +145,61 @@ class Connection:
                                                  path=path) from None
         finally:
             semaphore.release()
+            if budget is not None:
+                budget.release()
+
+    async def _acquire_bulk(self, budget: asyncio.Semaphore) -> None:
+        """A slot of ``budget``, then a connection slot (the first is given back if the wait ends early)."""
+        await budget.acquire()
+        try:
+            await self.semaphore.acquire()
+        except BaseException:
+            budget.release()
+            raise
+
+    def envelope(self, reply: RawReply, path: str) -> Envelope:
+        """The reply's envelope (:func:`~.wire.decode_envelope`; ``Retry-After`` read only for an error status)."""
         status = reply.status
         if 200 <= status < 300:
             return decode_envelope(status, reply.content, path=path, headers=reply.headers)
         return decode_envelope(status, reply.content, path=path, headers=reply.headers, retry_after=reply.retry_after,
                                scrub=self.channel.signer.scrub)
+
+    async def answer(self, reply: RawReply, path: str, *, bulk: bool, parse: Callable[[Envelope], Any],
+                     parse_steps: Callable[[Envelope], Generator[None, None, Any]] | None,
+                     exchange: Exchange | None, started: float) -> Any:
+        """The result of a reply, or the service's refusal raised.
+
+        A reply of :data:`~._turns.BIG_REPLY` bytes or more is decoded in a turn of its own
+        (:mod:`._turns`), then parsed in the same turn, with, given ``parse_steps`` (``parse``
+        as a generator that yields between steps), a yield to the event loop between two steps.
+        """
+        turns = self.turns if len(reply.content) >= BIG_REPLY else None
+        if turns is not None:
+            await turns.take(bulk=bulk)
+        try:
+            envelope = self.envelope(reply, path)
+            if exchange is not None:
+                exchange.request_id = envelope.request_id
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s -> code %d in %.1f ms (request id %s)", path, envelope.code,
+                             (time.perf_counter() - started) * 1000, self.scrub(envelope.request_id))
+            if envelope.code != 200:
+                raise self.refusal(envelope, path)
+            if turns is None or parse_steps is None:
+                return parse(envelope)
+            steps = parse_steps(envelope)
+            while True:
+                try:
+                    next(steps)
+                except StopIteration as done:
+                    return done.value
+                # The loop runs between two steps; the turn stays held, so this reply is finished
+                # before another is decoded (one decoded reply alive at a time, not dozens).
+                await asyncio.sleep(0)
+        finally:
+            if turns is not None:
+                turns.give()
 
     def refusal(self, envelope: Envelope, path: str) -> errors.APIError:
         """The typed error for an envelope whose code is not 200 (the server's texts scrubbed)."""
@@ -138,7 +216,8 @@ class Connection:
 
 async def send(
     connection: Connection, path: str, content: bytes, *, idempotent: bool, timeouts: Timeouts, policy: RetryPolicy,
-    parse: Callable[[Envelope], Any], exchange: Exchange | None = None,
+    parse: Callable[[Envelope], Any], exchange: Exchange | None = None, bulk: bool = False,
+    parse_steps: Callable[[Envelope], Generator[None, None, Any]] | None = None,
 ) -> Any:
     """Send ``content`` to ``path`` until it succeeds, fails for good, or may not be repeated.
 
@@ -151,6 +230,9 @@ async def send(
     sending, retried like an unreadable body. A 610 with a plausible
     ``serverTime`` resyncs the clock and resends at once; the first resync is
     free, later ones count against ``policy.attempts``.
+
+    ``bulk``: the request is bulk work (its budget, and turns after single calls);
+    big replies are read in turns (:meth:`Connection.answer`).
     """
     attempt = 0  # counted against policy.attempts
     resynced = False
@@ -163,15 +245,10 @@ async def send(
             started = time.perf_counter()
             try:
                 # A creating call, and any retry, gets a connection that cannot have gone stale while idle.
-                envelope = await connection.post_once(path, content, timeouts, fresh=not idempotent or attempt > 1)
-                if exchange is not None:
-                    exchange.request_id = envelope.request_id
-                if logger.isEnabledFor(logging.DEBUG):
-                    logger.debug("%s -> code %d in %.1f ms (request id %s)", path, envelope.code,
-                                 (time.perf_counter() - started) * 1000, connection.scrub(envelope.request_id))
-                if envelope.code == 200:
-                    return parse(envelope)
-                error: errors.RayvisionError = connection.refusal(envelope, path)
+                reply = await connection.post_once(path, content, timeouts, fresh=not idempotent or attempt > 1,
+                                                   bulk=bulk)
+                return await connection.answer(reply, path, bulk=bulk, parse=parse, parse_steps=parse_steps,
+                                               exchange=exchange, started=started)
             except errors.RayvisionError as exc:
                 error = exc
             failure = classify(error)

@@ -93,15 +93,15 @@ async def test_poll_rejects_bad_input_before_sending() -> None:
     assert farm.calls == []
 
 
-async def test_poll_respects_the_concurrency_cap() -> None:
+async def test_poll_holds_at_most_the_bulk_share_of_the_slots() -> None:
     farm = FakeFarm(tasks=[task(i) for i in range(1, 2001)], latency=0.01)
     async with asyncio.timeout(10), api_for(farm, max_concurrency=4) as api:
         await api.poll(range(1, 2001), batch_size=100)
-        assert farm.peak_in_flight == 4  # batches did run in parallel, never more than 4
+        assert farm.peak_in_flight == 3  # batches did run in parallel, never more than bulk_slots(4) == 3
         farm.peak_in_flight = 0
-        # two polls at once share the client's cap
+        # two polls at once share the one budget
         await asyncio.gather(api.poll(range(1, 1001), batch_size=50), api.poll(range(1001, 2001), batch_size=50))
-        assert farm.peak_in_flight == 4
+        assert farm.peak_in_flight == 3
 
 
 async def test_a_failed_batch_keeps_every_other_result_in_the_error() -> None:
@@ -136,16 +136,16 @@ async def test_poll_partial_returns_the_result_with_the_failed_ids() -> None:
 
 async def test_a_fatal_failure_sends_no_further_batch() -> None:
     farm = FakeFarm(tasks=[task(i) for i in range(1, 101)],
-                    latency=lambda path, body: 0 if 1 in body["taskIds"] else 0.05,
+                    latency=lambda path, body: 0.01 if 1 in body["taskIds"] else 0.05,  # refused once 3 are out
                     fail=lambda path, body: 611 if 1 in body["taskIds"] else None)
     before = other_tasks()
     async with asyncio.timeout(10), api_for(farm, max_concurrency=4) as api:
         with pytest.raises(PartialPollError) as caught:
             await api.poll(range(1, 101), batch_size=10)
     assert isinstance(caught.value.__cause__, SignatureInvalidError)
-    assert len(farm.calls) == 4  # the batches already in flight, nothing after the refusal
-    assert len(caught.value.result.tasks) == 30  # the three in flight finished and are kept
-    assert len(caught.value.failed) == 70
+    assert len(farm.calls) == 3  # the batches already in flight (the bulk share of 4 slots), nothing after
+    assert len(caught.value.result.tasks) == 20  # the two others in flight finished and are kept
+    assert len(caught.value.failed) == 80
     assert other_tasks() == before
 
 

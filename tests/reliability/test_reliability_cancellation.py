@@ -20,6 +20,7 @@ import pytest
 
 from helpers import internals
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy, Timeouts
+from rayvision_async._request import bulk_slots
 from rayvision_async.simulator import Farm, FaultPlan, Simulator, run_server
 from rayvision_async.wire import AiohttpTransport
 
@@ -27,6 +28,7 @@ ACCESS_ID = "AKIDcancellation0001"
 ACCESS_KEY = "cancellation-secret-0001"
 HOLD = 3.0  # seconds a delayed request stays in flight
 CONCURRENCY = 4
+BULK = bulk_slots(CONCURRENCY)  # what a poll or watch may hold of them (3)
 
 
 @contextmanager
@@ -103,6 +105,7 @@ async def cancel_in_flight(
         await asyncio.sleep(0)
     assert asyncio.all_tasks() - before - {runner, ours} == set()
     assert internals.connection(api).semaphore._value == CONCURRENCY  # every request slot was given back
+    assert internals.connection(api).bulk._value == BULK  # and every slot of the bulk budget
     await until(lambda: acquired(api) == 0, "no connection left acquired")
     profile = await api.user.query_user_profile()  # the client is still usable
     assert profile.user_id is not None
@@ -112,8 +115,8 @@ async def cancel_in_flight(
 
 async def test_cancelling_poll_mid_flight() -> None:
     async with session() as (sim, api, ids):
-        await cancel_in_flight(sim, api, "task_info", CONCURRENCY, lambda: api.poll(ids))
-        assert sim.counts["task_info"] == CONCURRENCY  # no batch was started after the cancellation
+        await cancel_in_flight(sim, api, "task_info", BULK, lambda: api.poll(ids))
+        assert sim.counts["task_info"] == BULK  # no batch was started after the cancellation
 
 
 async def test_cancelling_watch_mid_flight() -> None:
@@ -123,7 +126,7 @@ async def test_cancelling_watch_mid_flight() -> None:
                 pass
 
     async with session() as (sim, api, ids):
-        await cancel_in_flight(sim, api, "task_info", CONCURRENCY, consume)
+        await cancel_in_flight(sim, api, "task_info", BULK, consume)
 
 
 async def test_cancelling_a_single_call_mid_flight() -> None:

@@ -18,6 +18,7 @@ from rayvision_async.wire._signing import (
     SIGNED_HEADER_NAMES,
     BodyEncodingError,
     encode_body,
+    flatten,
     make_nonce,
     sign,
     sign_request,
@@ -117,6 +118,15 @@ def test_encode_body_rejects_values_it_cannot_sign(body: dict[str, Any], where: 
         encode_body(body)
     assert issubclass(BodyEncodingError, TypeError)
     assert issubclass(BodyEncodingError, InvalidInputError)  # one of the SDK's own errors
+
+
+def test_a_list_of_ints_is_flattened_and_checked_like_any_other_list() -> None:
+    ids = [7, -(2**63), 2**63 - 1, 0, 7]  # the signer takes a list of plain ints in one go
+    assert list(flatten(ids, "taskIds")) == [(f"taskIds{index}", str(value)) for index, value in enumerate(ids)]
+    assert list(flatten([7, "8", True], "k")) == [("k0", "7"), ("k1", "8"), ("k2", "True")]
+    assert json.loads(encode_body({"taskIds": ids})) == {"taskIds": ids}
+    with pytest.raises(BodyEncodingError, match=re.escape("body.taskIds[2]")):
+        encode_body({"taskIds": [1, 2, 2**63]})
 
 
 def test_encode_body_sends_the_whole_64_bit_range() -> None:

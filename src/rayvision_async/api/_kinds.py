@@ -35,10 +35,15 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 @attrs.frozen
 class Kind:
-    """How one parameter is typed (``annotation``, for the stub) and checked (``check``)."""
+    """How one parameter is typed (``annotation``, for the stub) and checked (``check``).
+
+    ``int_range``: for a kind that accepts exactly the plain ints in ``[low, high]`` (``integer``), those
+    bounds, so a list of them is checked at C speed (``list_of``).
+    """
 
     annotation: str
     check: Callable[[Any, str], Any] = attrs.field(repr=False)
+    int_range: tuple[int, int] | None = attrs.field(default=None, repr=False)
 
 
 def _bad(name: str, expected: str, value: Any) -> InvalidInputError:
@@ -76,7 +81,7 @@ def integer(low: int | None = None, high: int | None = None, *, width: Width = I
     """
     lowest = width[0] if low is None else max(low, width[0])
     highest = width[1] if high is None else min(high, width[1])
-    return Kind("int", lambda v, n: _as_int(v, n, lowest, highest))
+    return Kind("int", lambda v, n: _as_int(v, n, lowest, highest), (lowest, highest))
 
 
 def _as_number(value: Any, name: str, low: float, high: float) -> float | int:
@@ -146,6 +151,10 @@ def _as_list(value: Any, name: str, item: Kind, nonempty: bool, max_items: int) 
     size = len(value) if isinstance(value, Collection) else None
     if size is not None and size > max_items:
         raise InvalidInputError(f"{name} may hold at most {max_items} items, got {size}")
+    bounds = item.int_range
+    if bounds is not None and size and type(value) in (list, tuple, range) and set(map(type, value)) == {int} \
+            and bounds[0] <= min(value) and max(value) <= bounds[1]:
+        return list(value)  # plain ints in range (a poll's 100,000 ids): the result of the loop below, at C speed
     check = item.check
     items: list[Any] = []
     source = value if type(value) in (list, tuple, range) else read_items(value, name)  # these cannot fail when read

@@ -5,13 +5,18 @@
 treats like any unreadable reply), and ``result_of`` structures it into the
 row's model with the one cattrs converter. The way in, arguments to a wire
 body, is :mod:`._body`.
+
+``result_steps`` does what ``result_of`` does in steps, for the big replies the
+request loop structures in turns (:mod:`rayvision_async._turns`): a page's items
+:data:`STEP_ITEMS` at a time, so no step holds the event loop for more than about
+a millisecond.
 """
 
 from __future__ import annotations
 
 import functools
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, Union, get_args, get_origin
 
 import attrs
@@ -21,7 +26,10 @@ from ..models import Page
 from ..models._base import PATHS_OR_TEXT
 from ._row import Endpoint
 
-__all__ = ["check_shape", "result_of"]
+__all__ = ["STEP_ITEMS", "check_shape", "has_steps", "result_of", "result_steps"]
+
+#: Items of a page structured per step of :func:`result_steps` (about 0.6 ms for ``queryTaskInfo``).
+STEP_ITEMS = 25
 
 
 @functools.cache
@@ -109,7 +117,49 @@ def result_of(endpoint: Endpoint, data: Any, *, path: str, exact: Callable[[], A
     except Exception as exc:  # cattrs raises many kinds; each means "not the documented shape"
         reason = f"data does not fit {getattr(returns, '__name__', returns)}: {type(exc).__name__}"
         raise MalformedResponseError(reason, path=path) from None
+    return _nonempty(endpoint, result, path=path)
+
+
+def _nonempty(endpoint: Endpoint, result: Any, *, path: str) -> Any:
     for name, what in endpoint.nonempty.items():
         if not getattr(result, name):
             raise MalformedResponseError(f"the reply holds no {what}", path=path)
     return result
+
+
+def has_steps(endpoint: Endpoint) -> bool:
+    """Whether :func:`result_steps` may structure ``endpoint``'s result in more than one step (a page's rows)."""
+    return bool(_required_keys(endpoint.returns))
+
+
+def result_steps(endpoint: Endpoint, data: Any, *, path: str,
+                 exact: Callable[[], Any] | None = None) -> Generator[None, None, Any]:
+    """:func:`result_of` in steps: a generator that yields between steps and returns the result.
+
+    A page whose ``items`` is a list of more than :data:`STEP_ITEMS` rows is
+    structured a slice of rows per step (the page's own fields with the first);
+    the rows are structured by the same hooks as in one go, so the result is
+    equal. Anything unusual on the way (a float to decode exactly, a row that
+    does not fit) and every other reply is left to :func:`result_of`, in one
+    step, so results and errors are exactly its own.
+    """
+    yield  # the envelope was decoded in this turn: structuring starts in the next
+    items = data.get("items") if isinstance(data, dict) else None
+    if not has_steps(endpoint) or type(items) is not list or len(items) <= STEP_ITEMS:
+        return result_of(endpoint, data, path=path, exact=exact)
+    check_shape(endpoint, data, path=path)
+    from ..models._converter import converter  # cattrs: with the first reply, not the import
+
+    returns = endpoint.returns
+    try:
+        rows: list[Any] = []
+        page: Any = None
+        for start in range(0, len(items), STEP_ITEMS):
+            if start:
+                yield
+            part = converter.structure({**data, "items": items[start:start + STEP_ITEMS]}, returns)
+            page = part if page is None else page
+            rows += part.items
+    except Exception:  # an exact decoding needed, or no fit: result_of decides, as for any reply
+        return result_of(endpoint, data, path=path, exact=exact)
+    return _nonempty(endpoint, attrs.evolve(page, items=tuple(rows)), path=path)

@@ -9,6 +9,14 @@ terminal status (:data:`~rayvision_async.models.TERMINAL_TASK_STATUSES`).
 
 None of these leaves a background task behind: every request runs inside the
 awaiting coroutine, so cancelling it cancels them.
+
+They are fair to the rest of the event loop. Their requests go on the client's
+bulk lane, which holds at most a share of the connection slots
+(:func:`~rayvision_async._request.bulk_slots`: 28 of 32), so single calls made
+meanwhile find a free slot; each big reply is decoded and structured in its own
+turn, one per loop iteration (:mod:`rayvision_async._turns`); and their own work
+over all ids (checking them, merging results, comparing states) runs in slices of
+:data:`SLICE` ids with a yield to the loop between two slices.
 """
 
 from __future__ import annotations
@@ -53,6 +61,10 @@ ROUND_RETRIES = 2
 WATCHED_FIELDS = ("task_status", "total_frames", "done_frames", "failed_frames", "executing_frames",
                   "abort_frames")
 
+#: Ids a poll or watch handles in its own loops (checks, merges) between two yields to the event loop:
+#: a few milliseconds of work at most.
+SLICE = 4096
+
 
 class TasksNotFoundError(RayvisionError, LookupError):
     """``wait`` gave up on tasks the service did not return for ``missing_rounds`` polls in a row."""
@@ -90,6 +102,22 @@ class PartialPollError(RayvisionError):
         super().__init__(f"{len(self.failed)} of {len(self.failed) + len(result.tasks) + len(result.missing)} "
                          f"id(s) could not be polled ({len(self.errors)} failed batch(es); first: "
                          f"{type(first).__name__}: {first}); {len(result.tasks)} task(s) obtained are in .result")
+
+
+#: One frozenset per combination of changed fields, shared by every event with those changes.
+_CHANGES: dict[tuple[str, ...], frozenset[str]] = {}
+_ALL_CHANGED = frozenset(WATCHED_FIELDS)
+
+
+def _changes(task: TaskInfo, previous: TaskInfo | None) -> frozenset[str]:
+    """The watched fields that differ between ``previous`` and ``task`` (all of them when there is no previous)."""
+    if previous is None:
+        return _ALL_CHANGED
+    names = tuple(name for name in WATCHED_FIELDS if getattr(task, name) != getattr(previous, name))
+    shared = _CHANGES.get(names)
+    if shared is None:
+        shared = _CHANGES[names] = frozenset(names)
+    return shared
 
 
 def _fatal(result: PollResult) -> bool:
@@ -187,15 +215,20 @@ async def poll(
     fail with it. Any failure → :class:`PartialPollError` carrying every
     result obtained, or with ``partial=True`` the result with ``failed`` set.
     """
-    ids = _unique_ids(task_ids)
+    checked = _TASK_IDS.check(task_ids, "task_ids")  # a list, tuple or range of ints: at C speed
     _check_batch_size(batch_size)
     if not isinstance(partial, bool):
         raise errors.InvalidInputError("partial must be True or False")
+    await asyncio.sleep(0)  # each step over all ids is a few ms at most (100,000 ids); others run between them
     # One dict, in the order asked, is both the set of wanted ids and the result (None: not seen yet);
     # a 100,000-id poll holds no second mapping, set or per-task tuple.
-    found: dict[int, TaskInfo | None] = dict.fromkeys(ids)
+    found: dict[int, TaskInfo | None] = dict.fromkeys(checked)
+    del checked
+    await asyncio.sleep(0)
+    ids = list(found)
     failed: dict[int, Exception] = {}
     batches = deque(ids[start:start + batch_size] for start in range(0, len(ids), batch_size))
+    await asyncio.sleep(0)
 
     async def worker() -> None:
         while batches:
@@ -216,9 +249,15 @@ async def poll(
                         found[child.id] = child
 
     async with asyncio.TaskGroup() as group:
-        for _ in range(min(len(batches), concurrency)):
+        for index in range(min(len(batches), concurrency)):
+            if index:
+                await asyncio.sleep(0)  # one worker's first request per loop iteration, not dozens in one
             group.create_task(worker())
-    unseen = [task_id for task_id, task in found.items() if task is None]
+    unseen = []
+    for start in range(0, len(ids), SLICE):
+        if start:
+            await asyncio.sleep(0)
+        unseen += [task_id for task_id in ids[start:start + SLICE] if found[task_id] is None]
     for task_id in unseen:
         del found[task_id]
     tasks = cast("dict[int, TaskInfo]", found)
@@ -369,16 +408,19 @@ class Watcher:
             if self._missing_rounds is not None and count >= self._missing_rounds:
                 self._active.pop(task_id, None)
                 self.lost.add(task_id)
-        for task_id, task in result.tasks.items():
-            self._missing_count.pop(task_id, None)
-            previous = self.states.get(task_id)
-            changes = frozenset(name for name in WATCHED_FIELDS
-                                if previous is None or getattr(task, name) != getattr(previous, name))
-            self.states[task_id] = task
+        states, missing_count, active, events = self.states, self._missing_count, self._active, self._events
+        for index, (task_id, task) in enumerate(result.tasks.items()):
+            if index % SLICE == SLICE - 1:
+                await asyncio.sleep(0)
+            if missing_count:
+                missing_count.pop(task_id, None)
+            previous = states.get(task_id)
+            changes = _changes(task, previous)
+            states[task_id] = task
             if changes:
-                self._events.append(TaskEvent(task, previous, changes))
+                events.append(TaskEvent(task, previous, changes))
             if _terminal(task):
-                self._active.pop(task_id, None)
+                active.pop(task_id, None)
 
     async def _sleep(self, delay: float) -> bool:
         """Sleep ``delay`` seconds unless :meth:`aclose` is called meanwhile; True if it was."""

@@ -77,6 +77,9 @@ def flatten(value: Any, prefix: str) -> Iterator[tuple[str, str]]:
         for key, child in value.items():
             yield from flatten(child, f"{prefix}.{key}")
     elif isinstance(value, list):
+        if all(type(child) is int for child in value):  # a list of ids: the same leaves, without a call per id
+            yield from zip([f"{prefix}{index}" for index in range(len(value))], map(int.__repr__, value), strict=True)
+            return
         for index, child in enumerate(value):
             yield from flatten(child, f"{prefix}{index}")
     else:
@@ -130,6 +133,8 @@ def _check_wire_value(value: Any, where: str) -> None:
             _check_wire_value(child, f"{where}.{key}")
         return
     if kind is list:
+        if value and all(type(child) is int for child in value) and min(value) >= _LOWEST and max(value) <= _HIGHEST:
+            return  # a list of ids in range: checked at C speed
         for index, child in enumerate(value):
             _check_wire_value(child, f"{where}[{index}]")
         return
