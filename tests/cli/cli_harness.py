@@ -1,9 +1,11 @@
-"""Running the real command line in subprocesses: ``Cli``, a ``Server`` started by ``simulate``, pipe reading."""
+"""Running the real command line in subprocesses: ``Cli``, a ``Server`` started by ``simulate``, pipe reading,
+a pseudo-terminal (:func:`on_a_terminal`)."""
 
 from __future__ import annotations
 
 import json
 import os
+import pty
 import select
 import signal
 import socket
@@ -11,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +42,56 @@ def read_until(process: subprocess.Popen[bytes], marker: bytes, timeout: float =
                 pytest.fail(f"stdout closed before {marker!r}; got {output!r} (exit {process.wait()})")
             output += chunk
     return output
+
+
+@dataclass
+class TerminalRun:
+    """What a program run on a pseudo-terminal did: its exit code, what the terminal showed, its piped stdout."""
+
+    code: int
+    text: str
+    stdout: bytes = b""
+
+
+def on_a_terminal(args: Sequence[str], env: Mapping[str, str], *, reply: Callable[[bytes], bytes | None] | None = None,
+                  pipe_stdout: bool = False, timeout: float = 60) -> TerminalRun:
+    """Run ``args`` with a pseudo-terminal as stdin, stdout and stderr, reading it until the program exits.
+
+    ``reply(shown)`` sees everything shown so far after each read; bytes it returns are typed in.
+    ``pipe_stdout``: stdout is a pipe instead (stdin empty), as for ``--json`` with a person watching.
+    """
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(list(args), stdin=subprocess.DEVNULL if pipe_stdout else follower,
+                               stdout=subprocess.PIPE if pipe_stdout else follower, stderr=follower, env=dict(env),
+                               close_fds=True)
+    os.close(follower)
+    shown = stdout = b""
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the terminal closed: the program exited
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+                typed = reply(shown) if reply is not None else None
+                if typed is not None:
+                    os.write(leader, typed)
+            elif process.poll() is not None:
+                break
+        if pipe_stdout:
+            stdout, _ = process.communicate(timeout=20)
+        code = process.wait(timeout=20)
+    finally:
+        os.close(leader)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return TerminalRun(code, shown.decode("utf-8", "replace"), stdout)
 
 
 def free_port() -> int:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from cli_harness import BASE_ENV, CLI, Cli, read_until
+from cli_harness import BASE_ENV, CLI, Cli, on_a_terminal, read_until
 
 import rayvision_async
 from rayvision_async.cli import MISSING_RICH
@@ -37,33 +33,10 @@ def test_demo_json_summary_in_a_subprocess(cli: Cli) -> None:
 
 
 def test_demo_on_a_real_terminal_shows_progress_and_summary() -> None:
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([*CLI, "demo", "--tasks", "3", "--frames", "1-8[1]"], stdin=follower,
-                               stdout=follower, stderr=follower, env={**ENV, "COLUMNS": "100", "TERM": "xterm"},
-                               close_fds=True)
-    os.close(follower)
-    output = b""
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:  # the terminal closed: the program exited
-                    break
-                if not chunk:
-                    break
-                output += chunk
-            elif process.poll() is not None:
-                break
-        code = process.wait(timeout=10)
-    finally:
-        os.close(leader)
-        if process.poll() is None:
-            process.kill()
-    text = output.decode("utf-8", "replace")
-    assert code == 0, text
+    run = on_a_terminal([*CLI, "demo", "--tasks", "3", "--frames", "1-8[1]"],
+                        {**ENV, "COLUMNS": "100", "TERM": "xterm"})
+    text = run.text
+    assert run.code == 0, text
     assert "\x1b[" in text  # a terminal gets colours and cursor movement (the live display)
     for expected in ("task 19097", "Demo summary", "frames done", "requests made", "wall time", "FINISHED"):
         assert expected in text

@@ -8,9 +8,6 @@ end with some frames failed, for frames, restart, outputs and logs). Each test u
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_harness import CLI, Cli, Server, free_port, printed_details, read_until
+from cli_harness import CLI, Cli, Server, free_port, on_a_terminal, printed_details, read_until
 
 TERMINAL = {"FINISHED", "FINISHED_HAS_FAILED", "FAILED"}
 
@@ -230,36 +227,16 @@ def test_priority(frozen: Wrangler, spare: Iterator[int]) -> None:
 
 
 def _ask_on_a_terminal(server: Server, args: list[str], answer: bytes) -> tuple[int, str]:
-    leader, follower = pty.openpty()
-    env = {**Cli().env, **server.env}
-    process = subprocess.Popen([*CLI, *args, "--base-url", server.base_url], stdin=follower, stdout=follower,
-                               stderr=follower, env=env, close_fds=True)
-    os.close(follower)
-    output = b""
-    try:
-        deadline = time.monotonic() + 60
-        answered = False
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                output += chunk
-                if not answered and b"[y/N]" in output:
-                    os.write(leader, answer + b"\n")
-                    answered = True
-            elif process.poll() is not None:
-                break
-        code = process.wait(timeout=20)
-    finally:
-        os.close(leader)
-        if process.poll() is None:
-            process.kill()
-    return code, output.decode("utf-8", "replace")
+    asked: list[bool] = []
+
+    def reply(shown: bytes) -> bytes | None:
+        if asked or b"[y/N]" not in shown:
+            return None
+        asked.append(True)
+        return answer + b"\n"
+
+    run = on_a_terminal([*CLI, *args, "--base-url", server.base_url], {**Cli().env, **server.env}, reply=reply)
+    return run.code, run.text
 
 
 def test_a_terminal_is_asked_first(frozen: Wrangler, spare: Iterator[int]) -> None:

@@ -6,18 +6,14 @@ Every test has a config folder of its own (``XDG_CONFIG_HOME``); one ``simulate`
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import stat
 import subprocess
-import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_harness import CLI, Cli, Server, free_port, printed_details, read_until
+from cli_harness import CLI, Cli, Server, free_port, on_a_terminal, printed_details, read_until
 
 HERE = Path(__file__).parent
 
@@ -163,30 +159,18 @@ def test_the_key_goes_to_the_keyring_when_there_is_one(cli: Cli, server: Server,
 
 def test_interactive_configure_asks_and_never_echoes_the_key(cli: Cli, server: Server, home: Path) -> None:
     answers = [server.access_id, server.domain, "", server.base_url, "", server.access_key]
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([*CLI, "configure", "--key-store", "file"], stdin=follower, stdout=follower,
-                               stderr=follower, env=cli.env, close_fds=True)
-    os.close(follower)
-    output = b""
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            ready, _, _ = select.select([leader], [], [], 0.2)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            output += chunk
-            if chunk.rstrip().endswith(b":") and answers:
-                os.write(leader, answers.pop(0).encode() + b"\n")
-        assert process.wait(timeout=20) == 0, output
-    finally:
-        os.close(leader)
-        if process.poll() is None:
-            process.kill()
-    text = output.decode("utf-8", "replace")
+
+    answered_at = [0]  # how much had been shown when the last answer was typed
+
+    def reply(shown: bytes) -> bytes | None:  # a new prompt ends in ':' (the echo of an answer does not)
+        if not answers or not shown[answered_at[0]:].rstrip().endswith(b":"):
+            return None
+        answered_at[0] = len(shown)
+        return answers.pop(0).encode() + b"\n"
+
+    run = on_a_terminal([*CLI, "configure", "--key-store", "file"], cli.env, reply=reply)
+    text = run.text
+    assert run.code == 0, text
     assert "Access key (not shown" in text
     assert server.access_key not in text
     assert cli.json("configure", "--show")["platform"] == "4"  # Enter took the default

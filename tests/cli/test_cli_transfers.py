@@ -413,37 +413,13 @@ def test_the_demo_refuses_a_destination_it_cannot_write(cli: Cli, tmp_path: Path
 
 def test_on_a_terminal_the_progress_is_live_on_stderr_and_stdout_keeps_the_result(fast: Wrangler,
                                                                                   tmp_path: Path) -> None:
-    import pty
-    import select
+    from cli_harness import CLI, on_a_terminal
 
-    from cli_harness import CLI
-
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([*CLI, "render", str(scene(tmp_path / "shot")), "--ram", "64GB", "--dest",
-                                str(tmp_path / "frames"), "--interval", "0.1", "--json", "--base-url",
-                                fast.server.base_url], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=follower, env={**fast.cli.env, **fast.server.env, "COLUMNS": "120",
-                                                     "TERM": "xterm"}, close_fds=True)
-    os.close(follower)
-    terminal = b""
-    try:
-        while True:
-            ready, _, _ = select.select([leader], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:  # the terminal closed: the program exited
-                    break
-                if not chunk:
-                    break
-                terminal += chunk
-            elif process.poll() is not None:
-                break
-        stdout, _ = process.communicate(timeout=60)
-    finally:
-        os.close(leader)
-    text = terminal.decode("utf-8", "replace")
-    assert process.returncode == 0, text
+    run = on_a_terminal([*CLI, "render", str(scene(tmp_path / "shot")), "--ram", "64GB", "--dest",
+                         str(tmp_path / "frames"), "--interval", "0.1", "--json", "--base-url", fast.server.base_url],
+                        {**fast.cli.env, **fast.server.env, "COLUMNS": "120", "TERM": "xterm"}, pipe_stdout=True)
+    text, stdout = run.text, run.stdout
+    assert run.code == 0, text
     assert json.loads(stdout)["status"] == "FINISHED"  # --json: the result alone, even with a person watching
     assert "\x1b[" in text  # live: colours and cursor movement
     for expected in ("upload assets", "2/2 files", "upload config of task", "watching 1 tasks", "download task",

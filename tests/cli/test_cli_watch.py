@@ -4,14 +4,9 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import select
-import subprocess
-import time
 
-from cli_harness import CLI, Cli
+from cli_harness import CLI, Cli, on_a_terminal
 
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 
@@ -37,32 +32,8 @@ def test_json_lines_carry_the_time(cli: Cli) -> None:
 
 
 def _on_a_terminal(args: list[str], rows: int) -> tuple[int, str]:
-    leader, follower = pty.openpty()
-    env = {**Cli().env, "COLUMNS": "120", "LINES": str(rows), "TERM": "xterm"}
-    process = subprocess.Popen([*CLI, *args], stdin=follower, stdout=follower, stderr=follower, env=env,
-                               close_fds=True)
-    os.close(follower)
-    output = b""
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                output += chunk
-            elif process.poll() is not None:
-                break
-        code = process.wait(timeout=20)
-    finally:
-        os.close(leader)
-        if process.poll() is None:
-            process.kill()
-    return code, output.decode("utf-8", "replace")
+    run = on_a_terminal([*CLI, *args], {**Cli().env, "COLUMNS": "120", "LINES": str(rows), "TERM": "xterm"})
+    return run.code, run.text
 
 
 def test_a_terminal_gets_a_live_row_per_task_and_a_summary() -> None:

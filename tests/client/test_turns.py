@@ -10,25 +10,8 @@ import asyncio
 
 import pytest
 
+from helpers.loop_iterations import Iterations
 from rayvision_async._turns import Turns
-
-
-class Iterations:
-    """Counts the event loop's iterations while running."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._loop = asyncio.get_running_loop()
-        self._running = True
-        self._loop.call_soon(self._tick)
-
-    def _tick(self) -> None:
-        self.count += 1
-        if self._running:
-            self._loop.call_soon(self._tick)
-
-    def stop(self) -> None:
-        self._running = False
 
 
 async def test_a_free_turn_is_taken_at_once() -> None:

@@ -21,6 +21,7 @@ import rayvision_async._caller as caller_module
 import rayvision_async._request as request_module
 from helpers import internals
 from helpers.fakefarm import TASK_INFO, FakeFarm, api_for, task
+from helpers.loop_iterations import Iterations
 from rayvision_async import InvalidInputError, Timeouts
 from rayvision_async._request import bulk_slots
 from rayvision_async.api import _reply
@@ -33,24 +34,6 @@ BULK_HOLD = 0.3  # seconds a bulk batch stays in flight where a test needs it to
 
 def is_bulk(body: dict[str, Any]) -> bool:
     return len(body.get("taskIds", ())) > 1  # the tests' single calls ask one id
-
-
-class Iterations:
-    """Counts the event loop's iterations: a callback that schedules itself again runs once per iteration."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._loop = asyncio.get_running_loop()
-        self._running = True
-        self._loop.call_soon(self._tick)
-
-    def _tick(self) -> None:
-        self.count += 1
-        if self._running:
-            self._loop.call_soon(self._tick)
-
-    def stop(self) -> None:
-        self._running = False
 
 
 @pytest.mark.parametrize(("slots", "bulk"), [(1, 1), (2, 1), (4, 3), (8, 7), (16, 14), (32, 28), (100, 88)])

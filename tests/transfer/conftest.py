@@ -5,15 +5,25 @@ from __future__ import annotations
 import stat
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from helpers.processes import children
 from rayvision_async.simulator import Farm
 from rayvision_async.simulator.farm import FarmStorage
 
 FakeEngine = Callable[[str], Path]
+
+
+@pytest.fixture
+def no_child_left() -> Iterator[None]:
+    """Fails the test if it leaves a child process behind (Linux: read from /proc; see ``needs_proc``)."""
+    before = set(children())
+    yield
+    left = {pid: state for pid, state in children().items() if pid not in before}
+    assert left == {}, f"child processes left behind: {left}"
 
 
 @pytest.fixture

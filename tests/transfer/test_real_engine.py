@@ -14,12 +14,11 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from helpers.processes import children, needs_proc
+from helpers.processes import needs_proc
 from rayvision_async.transfer import Transfer, TransferError
 from rayvision_async.transfer._command import OPTIONS_USED, Route, Storage, engine_args
 from rayvision_async.transfer._service import ServiceCalls
@@ -27,7 +26,7 @@ from rayvision_async.transfer._service import ServiceCalls
 FACTS = json.loads((Path(__file__).resolve().parents[1] / "data" / "transfer_facts.json").read_text(encoding="utf-8"))
 _OPTION = re.compile(r"-(\w) \[ --([\w-]+) \]")
 
-pytestmark = needs_proc
+pytestmark = [needs_proc, pytest.mark.usefixtures("no_child_left")]
 
 
 async def _no_request(*_args: object) -> object:
@@ -54,14 +53,6 @@ def real_engine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copyfile(given, copy)
     copy.chmod(stat.S_IRWXU)
     return copy
-
-
-@pytest.fixture(autouse=True)
-def _no_child_left() -> Iterator[None]:
-    before = set(children())
-    yield
-    left = {pid: state for pid, state in children().items() if pid not in before}
-    assert left == {}, f"child processes left behind: {left}"
 
 
 async def test_its_help_lists_every_option_the_sdk_passes(real_engine: Path, tmp_path: Path) -> None:

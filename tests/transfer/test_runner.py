@@ -13,26 +13,18 @@ import logging
 import os
 import shutil
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from helpers.processes import alive, children, needs_proc
+from helpers.processes import alive, needs_proc
 from rayvision_async import RetryPolicy
 from rayvision_async.transfer import TransferError, TransferTimeoutError, Transmitter
 from rayvision_async.transfer._runner import EngineRunner
 
 FakeEngine = Callable[[str], Path]
-pytestmark = needs_proc
-
-
-@pytest.fixture(autouse=True)
-def _no_child_left() -> Iterator[None]:
-    before = set(children())
-    yield
-    left = {pid: state for pid, state in children().items() if pid not in before}
-    assert left == {}, f"child processes left behind: {left}"
+pytestmark = [needs_proc, pytest.mark.usefixtures("no_child_left")]
 
 
 def exists(path: str | None) -> bool:

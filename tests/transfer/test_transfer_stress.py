@@ -10,30 +10,21 @@ Cancelling a transfer whose engine hangs leaves no process either.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers.processes import alive, children, needs_proc
+from helpers.processes import alive, needs_proc
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy
 from rayvision_async.simulator import Farm
 from rayvision_async.simulator.farm import FarmStorage
 from rayvision_async.transfer import DownloadResult, Transfer, TransferError, TransferResult, TransferTimeoutError
 
-pytestmark = needs_proc
+pytestmark = [needs_proc, pytest.mark.usefixtures("no_child_left")]
 
 JOBS = 50
 FAULTS = {"exit1": 12, "partial": 10, "fatal": 5, "hang": 3}
-
-
-@pytest.fixture(autouse=True)
-def _no_child_left() -> Iterator[None]:
-    before = set(children())
-    yield
-    left = {pid: state for pid, state in children().items() if pid not in before}
-    assert left == {}, f"child processes left behind: {left}"
 
 
 def upload_jsons(tmp_path: Path) -> list[dict[str, Any]]:
