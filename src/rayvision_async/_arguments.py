@@ -14,6 +14,9 @@ How the binding is checked depends on the function:
   extra frame, no signature work.
 * any other function is bound to its signature first (``inspect.Signature.bind``),
   and only then called.
+
+:func:`awaited_result` holds a caller's *function* to its contract the same way:
+what it gives back must be an awaitable of the expected type.
 """
 
 from __future__ import annotations
@@ -64,3 +67,21 @@ def checked_binding(
         return call
 
     return decorate
+
+
+T = TypeVar("T")
+
+
+async def awaited_result(given: object, expected: type[T], what: str) -> T:
+    """Await what a caller's function ``what`` gave; a non-awaitable, or a result not ``expected``, is refused.
+
+    Both are :class:`~rayvision_async.errors.InvalidInputError` (the caller's mistake), never an
+    ``AttributeError`` further on.
+    """
+    if not inspect.isawaitable(given):
+        raise InvalidInputError(f"{what} must return an awaitable of a {expected.__name__} (an async function), "
+                                f"not a {type(given).__name__}")
+    result = await given
+    if not isinstance(result, expected):
+        raise InvalidInputError(f"{what} gave a {type(result).__name__}, not a {expected.__name__}")
+    return result

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,3 +172,15 @@ def printed_details(output: bytes, as_json: bool) -> dict[str, str]:
         return details
     fields = dict(line.strip().split(":", 1) for line in text.splitlines() if line.startswith("  "))
     return {key: value.strip() for key, value in fields.items()}
+
+
+def simulate_server(tasks: int) -> Iterator[Server]:
+    """``rayvision-async simulate`` on a free port with ``tasks`` tasks, for a fixture: ``yield from`` it."""
+    runner = Cli()
+    process = runner.start("simulate", "--port", str(free_port()), "--speed", "0", "--tasks", str(tasks), "--json")
+    try:
+        details = printed_details(read_until(process, b"}\n"), as_json=True)
+        yield Server(process=process, port=0, base_url=details["base_url"], access_id=details["access_id"],
+                     access_key=details["access_key"], domain=details["domain"])
+    finally:
+        runner.stop_all()

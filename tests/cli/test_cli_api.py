@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from cli_harness import Cli, Server, free_port, printed_details, read_until
+from cli_harness import Cli, Server, free_port, simulate_server
 
 from rayvision_async.api._table import ROWS
 from rayvision_async.cli import main
@@ -159,14 +159,7 @@ def test_secrets_are_hidden_unless_asked_for() -> None:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    runner = Cli()
-    process = runner.start("simulate", "--port", str(free_port()), "--speed", "0", "--tasks", "3", "--json")
-    try:
-        details = printed_details(read_until(process, b"}\n"), as_json=True)
-        yield Server(process=process, port=0, base_url=details["base_url"], access_id=details["access_id"],
-                     access_key=details["access_key"], domain=details["domain"])
-    finally:
-        runner.stop_all()
+    yield from simulate_server(tasks=3)
 
 
 def test_api_over_http_prints_json_a_script_can_read(cli: Cli, server: Server) -> None:

@@ -13,21 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_harness import CLI, Cli, Server, free_port, on_a_terminal, printed_details, read_until
+from cli_harness import CLI, Cli, Server, free_port, on_a_terminal, simulate_server
 
 HERE = Path(__file__).parent
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    runner = Cli()
-    process = runner.start("simulate", "--port", str(free_port()), "--speed", "0", "--tasks", "2", "--json")
-    try:
-        details = printed_details(read_until(process, b"}\n"), as_json=True)
-        yield Server(process=process, port=0, base_url=details["base_url"], access_id=details["access_id"],
-                     access_key=details["access_key"], domain=details["domain"])
-    finally:
-        runner.stop_all()
+    yield from simulate_server(tasks=2)
 
 
 @pytest.fixture

@@ -139,16 +139,20 @@ def test_the_caller_checks_without_sending_and_evolves() -> None:
     assert ACCESS_ID not in repr(caller)
 
 
+#: A user's code revealing the raw view's type to a type checker.
+USER_SNIPPET = textwrap.dedent("""
+    from rayvision_async import AsyncRayvisionAPI
+
+    async def main(api: AsyncRayvisionAPI) -> None:
+        raw = await api.with_raw_response.query.task_info([1])
+        reveal_type(raw)
+        reveal_type(raw.parse())
+""")
+
+
 def test_mypy_reveals_the_raw_views_type(tmp_path: Path) -> None:
     snippet = tmp_path / "user_snippet.py"
-    snippet.write_text(textwrap.dedent("""
-        from rayvision_async import AsyncRayvisionAPI
-
-        async def main(api: AsyncRayvisionAPI) -> None:
-            raw = await api.with_raw_response.query.task_info([1])
-            reveal_type(raw)
-            reveal_type(raw.parse())
-    """), encoding="utf-8")
+    snippet.write_text(USER_SNIPPET, encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(snippet)],
                             capture_output=True, text=True, timeout=300, check=False)
     assert 'Revealed type is "rayvision_async._raw.RawResponse[rayvision_async.models.tasks.TaskInfoPage]"' \
@@ -162,14 +166,7 @@ def test_pyright_reveals_the_raw_views_type(tmp_path: Path) -> None:
     if pyright is None:
         pytest.skip("pyright is not installed (it is in the test extra)")
     snippet = tmp_path / "user_snippet.py"
-    snippet.write_text(textwrap.dedent("""
-        from rayvision_async import AsyncRayvisionAPI
-
-        async def main(api: AsyncRayvisionAPI) -> None:
-            raw = await api.with_raw_response.query.task_info([1])
-            reveal_type(raw)
-            reveal_type(raw.parse())
-    """), encoding="utf-8")
+    snippet.write_text(USER_SNIPPET, encoding="utf-8")
     try:
         result = subprocess.run([pyright, "--pythonpath", sys.executable, str(snippet)], capture_output=True,
                                 text=True, timeout=600, check=False, cwd=tmp_path)

@@ -19,6 +19,7 @@ from rayvision_async.flows._bulk import (
     TaskEvent,
     TasksNotFoundError,
     WaitTimeoutError,
+    Watcher,
 )
 
 DONE = {"taskStatus": 25, "doneFrames": 10}
@@ -360,6 +361,17 @@ def test_bulk_argument_checks_use_the_table_kinds(call: Any, message: str) -> No
 # -- watch under failing rounds -----------------------------------------------------------------------
 
 
+
+async def _until_task_1_ends(watcher: Watcher) -> list[tuple[int, bool, int]]:
+    """(task id, whether its status changed, rounds so far) of each event, until task 1 ends; then closed."""
+    seen = []
+    async for event in watcher:
+        seen.append((event.task_id, event.changes >= {"task_status"}, watcher.rounds))
+        if event.task_id == 1 and event.is_terminal:
+            break
+    await watcher.aclose()
+    return seen
+
 async def test_watch_asks_a_failed_batch_again_within_the_round() -> None:
     farm = FakeFarm(tasks=[task(1), task(2)])
     requests = {"n": 0}
@@ -372,14 +384,9 @@ async def test_watch_asks_a_failed_batch_again_within_the_round() -> None:
         return None
 
     farm.fail = fail
-    seen = []
     async with asyncio.timeout(10), api_for(farm, max_retries=0) as api:
         watcher = api.watch([1, 2], interval=0.01, until_terminal=False)
-        async for event in watcher:
-            seen.append((event.task_id, event.changes >= {"task_status"}, watcher.rounds))
-            if event.task_id == 1 and event.is_terminal:
-                break
-        await watcher.aclose()
+        seen = await _until_task_1_ends(watcher)
     assert [item[:2] for item in seen] == [(1, True), (2, True), (1, True)]
     assert seen[-1][2] == 2  # reported by the round whose batch failed, once asked again
     assert requests["n"] == 3
@@ -397,14 +404,9 @@ async def test_watch_keeps_the_last_state_of_a_batch_that_failed_its_round() -> 
         return None
 
     farm.fail = fail
-    seen = []
     async with asyncio.timeout(10), api_for(farm, max_retries=0) as api:
         watcher = api.watch([1, 2], interval=0.01, batch_size=1, until_terminal=False)
-        async for event in watcher:
-            seen.append((event.task_id, event.changes >= {"task_status"}, watcher.rounds))
-            if event.task_id == 1 and event.is_terminal:
-                break
-        await watcher.aclose()
+        seen = await _until_task_1_ends(watcher)
     assert [item[:2] for item in seen] == [(1, True), (2, True), (1, True)]
     assert seen[-1][2] == 3  # not lost: reported by the round after the one that could not read it
     assert len([body for body in farm.bodies(TASK_INFO) if body["taskIds"] == [1]]) == 3 + _bulk.ROUND_RETRIES

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from rayvision_async import (
     UnsupportedSoftwareError,
     errors,
 )
-from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
+from rayvision_async.simulator import Simulator, SimulatorTransport
 from rayvision_async.simulator.farm import Mode
 
 HARDWARE = {"model": "Default", "ram": "64GB", "gpuNum": None}
@@ -38,18 +37,6 @@ def analyzer_task_json(**task_info: Any) -> dict[str, Any]:
 
 
 UPLOAD_JSON = {"asset": [{"local": "D:/shots/hero.mb", "server": "/D/shots/hero.mb"}]}
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator(farm=Farm(speed=0.0))
-
-
-@pytest.fixture
-async def api(sim: Simulator) -> AsyncIterator[AsyncRayvisionAPI]:
-    async with AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
-                                 transport=SimulatorTransport(sim)) as client:
-        yield client
 
 
 async def test_analyzer_output_becomes_a_submitted_task(api: AsyncRayvisionAPI, sim: Simulator) -> None:

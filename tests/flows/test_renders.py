@@ -26,22 +26,10 @@ from rayvision_async.errors import UnsupportedOperationError
 from rayvision_async.flows import _renders as renders
 from rayvision_async.flows._bulk import TasksNotFoundError
 from rayvision_async.models import CreatedTasks, TaskInfo, TaskInfoPage
-from rayvision_async.simulator import Farm, Simulator, SimulatorTransport
+from rayvision_async.simulator import Simulator, SimulatorTransport
 from rayvision_async.simulator.farm import Mode
 
 TASK_JSON = {"task_info": {"input_cg_file": "D:/shots/a.max", "cg_id": "2000", "frames": "1-3"}}
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator(farm=Farm(speed=0.0))
-
-
-@pytest.fixture
-async def api(sim: Simulator) -> AsyncIterator[AsyncRayvisionAPI]:
-    async with AsyncRayvisionAPI(sim.access_id, sim.access_key, domain=sim.domain,
-                                 transport=SimulatorTransport(sim)) as client:
-        yield client
 
 
 def keyed(sim: Simulator, render_key: str) -> list[int]:

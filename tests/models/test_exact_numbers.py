@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import rayvision_async.models as models
 from helpers.spec_data import DATA
+from helpers.wire_json import wire_json
 from rayvision_async._service_ints import MONEY_LIMIT
 from rayvision_async.api._reply import result_of
 from rayvision_async.api._table import ENDPOINTS, ROWS
@@ -30,17 +31,6 @@ from rayvision_async.models._meta import ALIASES
 from rayvision_async.wire._envelope import decode_envelope, exact_loads
 
 PATH = "/api/render/handle/queryTaskInfo/v2"
-
-
-def wire_json(value: Any) -> str:
-    """JSON text in which a Decimal is written as its own literal (``Decimal("0.20")`` → ``0.20``)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(key)}:{wire_json(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(wire_json(item) for item in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
 
 
 def reply(data: Any) -> bytes:

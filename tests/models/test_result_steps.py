@@ -7,13 +7,13 @@ exactly ``result_of``'s.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from helpers.wire_json import wire_json
 from rayvision_async.api._reply import STEP_ITEMS, has_steps, result_of, result_steps
 from rayvision_async.api._table import ROWS
 from rayvision_async.errors import MalformedResponseError
@@ -21,17 +21,6 @@ from rayvision_async.wire._envelope import decode_envelope
 
 TASK_INFO = ROWS["task_info"]
 PATH = "/api/render/handle/queryTaskInfo/v2"
-
-
-def wire_json(value: Any) -> str:
-    """JSON text in which a Decimal is written as its own literal."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(key)}:{wire_json(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(wire_json(item) for item in value) + "]"
-    return json.dumps(value)
 
 
 def reply(data: Any) -> bytes:

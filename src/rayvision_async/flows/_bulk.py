@@ -22,7 +22,6 @@ over all ids (checking them, merging results, comparing states) runs in slices o
 from __future__ import annotations
 
 import asyncio
-import inspect
 import random
 import time
 from collections import deque
@@ -32,7 +31,7 @@ from typing import cast
 import attrs
 
 from .. import errors
-from .._arguments import checked_binding
+from .._arguments import awaited_result, checked_binding
 from ..api import _kinds as kinds
 from ..errors import InvalidInputError, RayvisionError
 from ..models import TaskInfo, TaskInfoPage, TaskStatus
@@ -450,14 +449,7 @@ class Watcher:
 
     async def _polled(self, ids: list[int]) -> PollResult:
         """One call of ``poll_batch``, checked: a caller's function that gives no awaitable PollResult is refused."""
-        polled = self._poll(ids, self._batch_size)
-        if not inspect.isawaitable(polled):
-            raise InvalidInputError(f"poll_batch must return an awaitable of a PollResult, not a "
-                                    f"{type(polled).__name__}")
-        result = await polled
-        if not isinstance(result, PollResult):
-            raise InvalidInputError(f"poll_batch gave a {type(result).__name__}, not a PollResult")
-        return result
+        return await awaited_result(self._poll(ids, self._batch_size), PollResult, "poll_batch")
 
     def _count_failures(self, result: PollResult) -> None:
         """Arm the error for a failed round: see the class docstring for what counts."""

@@ -18,12 +18,11 @@ on its own (its result is discarded, its error never reported).
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from .._arguments import checked_binding
+from .._arguments import awaited_result, checked_binding
 from ..api import _kinds as kinds
 from ..errors import InvalidInputError, NoMoreRecordsError
 from ..models import Page
@@ -117,14 +116,7 @@ class Pager(Generic[T]):
 
     async def _fetched(self, number: int) -> Page[T]:
         """``fetch(number)``, refusing what a careless ``fetch`` gives back instead of a page."""
-        awaitable = self._fetch(number)
-        if not inspect.isawaitable(awaitable):
-            raise InvalidInputError(f"fetch must return an awaitable of a Page (an async function), not a "
-                                    f"{type(awaitable).__name__}")
-        page = await awaitable
-        if not isinstance(page, Page):
-            raise InvalidInputError(f"fetch({number}) gave a {type(page).__name__}, not a Page")
-        return page
+        return await awaited_result(self._fetch(number), Page, f"fetch({number})")
 
     @checked_binding()
     def pages(self) -> AsyncIterator[Page[T]]:
