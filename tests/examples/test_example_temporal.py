@@ -10,13 +10,14 @@ reads what the farm saw; the workers are separate processes, SIGKILLed by pid.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -84,16 +85,24 @@ async def test_every_render_is_submitted_once_and_reported_though_workers_die_mi
         r.name for r in run.sim.requests if r.fault}
 
 
-async def test_starting_a_render_again_runs_nothing_again(temporal_address: str, tmp_path: Path) -> None:
-    sim = Simulator(farm=durable_runs.render_farm(21, speed=400))
-    queue = f"renders-{uuid.uuid4().hex}"
-    keys = [f"again-{uuid.uuid4().hex[:6]}-{n}" for n in range(3)]
-    requests = [RenderRequest(key, task_json_for(key), wait_interval=0.05, heartbeat_timeout=5) for key in keys]
+@contextlib.asynccontextmanager
+async def _worker_for(sim: Simulator, temporal_address: str,
+                      tmp_path: Path) -> AsyncIterator[tuple[WorkerProcess, dict[str, str]]]:
+    """The simulator served over loopback and the example's worker started on a task queue of its own."""
     async with serve(sim) as base_url:
         env = {**farm_environment(sim, base_url, read_timeout=10), "TEMPORAL_ADDRESS": temporal_address,
-               "TEMPORAL_TASK_QUEUE": queue}
+               "TEMPORAL_TASK_QUEUE": f"renders-{uuid.uuid4().hex}"}
         worker = WorkerProcess("temporal_render.py", env, tmp_path / "worker.log")
         await worker.start()
+        yield worker, env
+
+
+async def test_starting_a_render_again_runs_nothing_again(temporal_address: str, tmp_path: Path) -> None:
+    sim = Simulator(farm=durable_runs.render_farm(21, speed=400))
+    keys = [f"again-{uuid.uuid4().hex[:6]}-{n}" for n in range(3)]
+    requests = [RenderRequest(key, task_json_for(key), wait_interval=0.05, heartbeat_timeout=5) for key in keys]
+    async with _worker_for(sim, temporal_address, tmp_path) as (worker, env):
+        queue = env["TEMPORAL_TASK_QUEUE"]
         try:
             client = await Client.connect(temporal_address)
             async with asyncio.timeout(60):
@@ -117,12 +126,7 @@ def run_example(*args: str, env: dict[str, str], timeout: float = 60) -> subproc
 
 async def test_the_worker_and_start_commands(temporal_address: str, tmp_path: Path) -> None:
     sim = Simulator(farm=durable_runs.render_farm(21, speed=400))
-    queue = f"renders-{uuid.uuid4().hex}"
-    async with serve(sim) as base_url:
-        env = {**farm_environment(sim, base_url, read_timeout=10), "TEMPORAL_ADDRESS": temporal_address,
-               "TEMPORAL_TASK_QUEUE": queue}
-        worker = WorkerProcess("temporal_render.py", env, tmp_path / "worker.log")
-        await worker.start()
+    async with _worker_for(sim, temporal_address, tmp_path) as (worker, env):
         try:
             prefix = f"cli{uuid.uuid4().hex[:6]}"
             done = await asyncio.to_thread(run_example, "start", "3", "--prefix", prefix, "--wait-interval", "0.1",
