@@ -51,10 +51,10 @@ class WireRecords:
         """The first ``count`` records (the fee stays that of all of them)."""
         return WireRecords(self._records[:count], self.fee)
 
-    def fragment(self) -> orjson.Fragment:
-        """The records as a JSON array, to splice into an encoded reply (TypeError if orjson cannot encode one)."""
-        encoded = [record if type(record) is bytes else orjson.dumps(record) for record in self._records]
-        return orjson.Fragment(b"[" + b",".join(encoded) + b"]")
+    def fragments(self) -> list[Any]:
+        """The records, each as its JSON to splice into an encoded reply as it is, or as a dict."""
+        fragment = orjson.Fragment
+        return [fragment(record) if type(record) is bytes else record for record in self._records]
 
     def data(self) -> list[dict[str, Any]]:
         """The records as dicts the caller may keep and change."""
@@ -130,7 +130,7 @@ def records_of(farm: Farm) -> TaskRecords:
 
 def _spliced(value: Any) -> Any:
     if isinstance(value, WireRecords):
-        return value.fragment()
+        return value.fragments()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
