@@ -12,8 +12,11 @@ How the binding is checked depends on the function:
   (its body runs when awaited), so a ``TypeError`` from the call itself is always
   a binding error. This is what the generated endpoint methods use; it costs one
   extra frame, no signature work.
-* any other function is bound to its signature first (``inspect.Signature.bind``),
-  and only then called.
+* any other function is called, and only if that raises a ``TypeError`` are the
+  arguments bound to its signature (``inspect.Signature.bind``): arguments that do
+  not bind never reach the body (Python refuses them first), so a failed binding is
+  the caller's error; one that binds means the body raised, and that error goes on
+  as it is. A call that binds costs one extra frame, no signature work.
 
 :func:`awaited_result` holds a caller's *function* to its contract the same way:
 what it gives back must be an awaitable of the expected type.
@@ -59,10 +62,13 @@ def checked_binding(
         @functools.wraps(function)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
-                signature.bind(*args, **kwargs)
-            except TypeError as exc:
-                raise error(f"{name}(): {exc}") from None
-            return function(*args, **kwargs)
+                return function(*args, **kwargs)
+            except TypeError:  # arguments that do not bind (the body never ran), or the body's own error
+                try:
+                    signature.bind(*args, **kwargs)
+                except TypeError as exc:
+                    raise error(f"{name}(): {exc}") from None
+                raise
 
         return call
 

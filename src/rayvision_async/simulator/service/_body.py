@@ -94,6 +94,8 @@ class Body:
         """A required, non-empty list of integers."""
         items = self._list(name, True)
         assert items is not None
+        if all(type(item) is int for item in items):  # a list of ids as the SDK sends it: nothing to convert
+            return list(items)
         return [self._to_int(item, f"{name}[{index}]") for index, item in enumerate(items)]
 
     def opt_int_list(self, name: str) -> list[int] | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..farm._codes import FarmError, FrameStatus, FrameType
@@ -51,8 +50,7 @@ def get_task_list(farm: Farm, body: Body) -> Any:
         and (high is None or (task.submitted_at or 0) <= high)
     ]
     result = page(chosen, body.number("pageNum", 1), body.number("pageSize", 100), end_with_code700=_code700(farm))
-    records = records_of(farm)
-    result["items"] = [records.record(task, ctx, listed=True) for task in result["items"]]
+    result["items"] = records_of(farm).records(result["items"], ctx, listed=True)
     return result
 
 
@@ -65,10 +63,10 @@ def task_info(farm: Farm, body: Body) -> Any:
         task = farm.tasks.get(task_id)
         if task is not None and not task.deleted:
             found.append(task)
-    records = records_of(farm)
-    shown = [records.record(task, ctx) for task in found]
-    result = page(shown, 1, 100, end_with_code700=False)
-    result["userAccountConsume"] = float(sum((record.fee for record in shown), Decimal(0)))
+    shown = records_of(farm).records(found, ctx)
+    result = page(found, 1, 100, end_with_code700=False)
+    result["items"] = shown.head(len(result["items"]))
+    result["userAccountConsume"] = float(shown.fee)
     return result
 
 

@@ -7,8 +7,9 @@ keeps, per task, its record's JSON, encoded once, with what it was made from: th
 task whose record depends on the clock (one that is rendering: its ``renderDuration`` grows) is
 made anew on every read and never kept.
 
-Operations put :class:`WireRecord` objects in the data they return: :func:`encode_envelope`
-splices their JSON into the reply as it is, and :func:`to_plain` turns them into fresh dicts for
+A record is made straight as JSON from a template of what many tasks share (:mod:`._encoded`).
+Operations put :class:`WireRecords` in the data they return: :func:`encode_envelope` splices
+their JSON into the reply as it is, and :func:`to_plain` turns them into fresh dicts for
 :meth:`~rayvision_async.simulator.Simulator.call`, whose callers may change what they get.
 """
 
@@ -22,47 +23,45 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..farm._model import SimTask
+from ._encoded import task_json
 from ._wire import WireContext, started_at, task_wire
 
 if TYPE_CHECKING:
     from ..farm._farm import Farm
 
-__all__ = ["TaskRecords", "WireRecord", "encode_envelope", "records_of", "to_plain"]
+__all__ = ["TaskRecords", "WireRecords", "encode_envelope", "records_of", "to_plain"]
 
 
-class WireRecord:
-    """A task's ``TaskInfo`` record as the service sends it, and the fee it shows (as a ``Decimal``)."""
+class WireRecords:
+    """Task records (``TaskInfo`` items) as the service sends them, and the fee they show in all.
 
-    __slots__ = ("_data", "_json", "fee")
+    Each record is its JSON, or a dict where orjson cannot encode it (see :func:`task_json`).
+    """
 
-    def __init__(self, data: dict[str, Any] | None, fee: Decimal, encoded: bytes | None = None) -> None:
-        self._data = data
-        self._json = encoded
+    __slots__ = ("_records", "fee")
+
+    def __init__(self, records: list[bytes | dict[str, Any]], fee: Decimal) -> None:
+        self._records = records
         self.fee = fee
 
-    def freeze(self) -> bytes | None:
-        """Encode the record and drop the dict; None if orjson cannot encode it (then nothing changes)."""
-        try:
-            # a copy: orjson's own buffer is costly to keep (allocating the next one then takes ~10 µs, not 1)
-            self._json = bytes(memoryview(orjson.dumps(self._data)))
-        except TypeError:  # an int beyond 64 bits: json encodes it, orjson does not
-            return None
-        self._data = None
-        return self._json
+    def __len__(self) -> int:
+        return len(self._records)
 
-    def fragment(self) -> orjson.Fragment:
-        """The record's JSON, to splice into an encoded reply."""
-        if self._json is None:
-            self._json = orjson.dumps(self._data)
-        return orjson.Fragment(self._json)
+    def head(self, count: int) -> WireRecords:
+        """The first ``count`` records (the fee stays that of all of them)."""
+        return WireRecords(self._records[:count], self.fee)
 
-    def data(self) -> dict[str, Any]:
-        """The record as a dict the caller may keep and change."""
-        if self._data is not None:
-            return self._data  # made for this read alone, never shared
-        assert self._json is not None
-        decoded: dict[str, Any] = orjson.loads(self._json)
-        return decoded
+    def fragments(self) -> list[Any]:
+        """The records, each as its JSON to splice into an encoded reply as it is, or as a dict."""
+        fragment = orjson.Fragment
+        return [fragment(record) if type(record) is bytes else record for record in self._records]
+
+    def data(self) -> list[dict[str, Any]]:
+        """The records as dicts the caller may keep and change."""
+        records: list[dict[str, Any]] = []
+        for record in self._records:
+            records.append(orjson.loads(record) if isinstance(record, bytes) else record)
+        return records
 
 
 class TaskRecords:
@@ -77,24 +76,38 @@ class TaskRecords:
         # task id → (family revision, JSON, fee), of queryTaskInfo's records and of getTaskList's
         self._kept: tuple[dict[int, tuple[int, bytes, Decimal]], ...] = ({}, {})
 
-    def record(self, task: SimTask, ctx: WireContext, *, listed: bool = False) -> WireRecord:
-        """``task``'s record now (getTaskList's if ``listed``): the kept one if nothing it shows has changed."""
+    def records(self, tasks: list[SimTask], ctx: WireContext, *, listed: bool = False) -> WireRecords:
+        """The records of ``tasks`` now (getTaskList's if ``listed``): kept ones where nothing they show changed."""
         if ctx.owner != self._owner:
             for kept_records in self._kept:
                 kept_records.clear()
             self._owner = ctx.owner
         kept_records = self._kept[listed]
-        revision = (task.parent or task).revision
-        kept = kept_records.get(task.id)
-        if kept is not None and kept[0] == revision:
-            return WireRecord(None, kept[2], kept[1])
-        record = WireRecord(task_wire(task, ctx, listed=listed), task.fee())
-        encoded = None if _on_the_clock(task) else record.freeze()
-        if encoded is not None:
-            kept_records[task.id] = (revision, encoded, record.fee)
-        elif kept is not None:
-            del kept_records[task.id]
-        return record
+        records: list[bytes | dict[str, Any]] = []
+        fees: list[Decimal] = []
+        for task in tasks:
+            revision = (task.parent or task).revision
+            kept = kept_records.get(task.id)
+            if kept is not None and kept[0] == revision:
+                records.append(kept[1])
+                fees.append(kept[2])
+                continue
+            made = task_json(task, ctx, listed)
+            if made is None:  # a record only a dict holds
+                record = task_wire(task, ctx, listed=listed)
+                records.append(record)
+                fees.append(task.fee())
+                if kept is not None:
+                    del kept_records[task.id]
+                continue
+            encoded, fee = made
+            records.append(encoded)
+            fees.append(fee)
+            if not _on_the_clock(task):
+                kept_records[task.id] = (revision, encoded, fee)
+            elif kept is not None:
+                del kept_records[task.id]
+        return WireRecords(records, sum(fees, Decimal(0)))
 
 
 def _on_the_clock(task: SimTask) -> bool:
@@ -116,13 +129,13 @@ def records_of(farm: Farm) -> TaskRecords:
 
 
 def _spliced(value: Any) -> Any:
-    if isinstance(value, WireRecord):
-        return value.fragment()
+    if isinstance(value, WireRecords):
+        return value.fragments()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _expanded(value: Any) -> Any:
-    if isinstance(value, WireRecord):
+    if isinstance(value, WireRecords):
         return value.data()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
@@ -136,8 +149,8 @@ def encode_envelope(envelope: dict[str, Any]) -> bytes:
 
 
 def to_plain(value: Any) -> Any:
-    """``value`` with every :class:`WireRecord` in it replaced by a fresh dict."""
-    if isinstance(value, WireRecord):
+    """``value`` with every :class:`WireRecords` in it replaced by a list of fresh dicts."""
+    if isinstance(value, WireRecords):
         return value.data()
     if isinstance(value, dict):
         return {key: to_plain(item) for key, item in value.items()}

@@ -9,17 +9,19 @@ import math
 import posixpath
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..._service_time import SERVICE_TZ
 from ..farm._codes import FarmError, FrameStatus, FrameType, TaskStatus
-from ..farm._model import SimFrame, SimTask
+from ..farm._model import FrameCounts, SimFrame, SimTask
 from ..farm._passes import PassState
 
 if TYPE_CHECKING:
     from ..farm._farm import Farm
 
-__all__ = ["WireContext", "datetime_text", "frame_wire", "ms", "page", "task_wire", "wire_context"]
+__all__ = ["ANALYSED", "SIM_ID_PREFIX", "TaskProfile", "TaskState", "WireContext", "datetime_text", "frame_wire", "ms",
+           "output_file_name", "page", "status_text", "task_profile", "task_record", "task_state", "task_wire",
+           "wire_context"]
 
 _TYPE_TEXT = {"RenderPhoton": "render_photons_task", "Render": "render_major_picture_task"}
 
@@ -130,6 +132,11 @@ def _labels(labels: dict[int, str]) -> str:
     return json.dumps({str(label_id): name for label_id, name in labels.items()}, ensure_ascii=False)
 
 
+def status_text(number: object) -> str:
+    """``statusText`` of ``taskStatus`` ``number``."""
+    return f"render_task_status_{number}"
+
+
 #: ``statusText`` by ``taskStatus`` number (an Enum member hashes in Python code: a list is indexed in C).
 #: Keys of a task record that queryTaskInfo shows and getTaskList does not: every getTaskList example
 #: lacks them, the usage documents' queryTaskInfo examples have them (and incumbent-sdk-facts.md B.3 #26
@@ -137,8 +144,86 @@ def _labels(labels: dict[int, str]) -> str:
 QUERY_ONLY_KEYS = ("overTimeStop", "munuTaskIds", "qyCouponConsume", "locationOutput", "channel", "remark",
                    "labels", "isOverTime", "waitingCount", "stopType")
 
-_STATUS_TEXT = [f"render_task_status_{number}" for number in range(max(TaskStatus) + 1)]
+_STATUS_TEXT = [status_text(number) for number in range(max(TaskStatus) + 1)]
+#: ``preTaskStatus`` of a task that was analysed (the analysis finished).
+ANALYSED = 25
 _NO_CHILDREN: list[SimTask] = []
+
+
+class TaskProfile(NamedTuple):
+    """What a task record shows that many tasks share: the task's settings and the account's fields."""
+
+    scene_name: str
+    frames_range: str
+    project_name: str
+    producer: str | None
+    user_level: int
+    task_limit: int
+    over_time_stop: int | None
+    parent_id: int
+    cg_id: int
+    camera: str
+    task_type: str
+    clone_original_id: int | None
+    user_name: str
+    over_time_sec: int
+    user_id: int
+    listed: bool
+
+
+class TaskState(NamedTuple):
+    """What a task record shows of the task itself and of how far it rendered, as the wire shows it."""
+
+    id: int
+    alias: str
+    status: int
+    status_text: str
+    pre_status: int | None
+    pre_status_text: str | None
+    total: int
+    stopped: int
+    executing: int
+    done: int
+    failed: int
+    fee: float
+    submitted: int | None
+    started: int | None
+    completed: int | None
+    duration: int | None
+    output_file_name: str | None
+    sim_id: str
+    is_open: int
+    children: list[dict[str, Any]] | None
+    is_delete: int
+    labels: str
+
+
+def task_profile(task: SimTask, ctx: WireContext, listed: bool) -> tuple[Any, ...]:
+    """``task``'s :class:`TaskProfile` fields, as a plain tuple (a dict key)."""
+    return (task.scene_name, task.frames_range, task.project_name, task.producer, task.user_level, task.task_limit,
+            task.over_time_stop, task.parent_id, task.cg_id, task.camera, task.task_type, task.clone_original_id,
+            ctx.user_name, ctx.over_time_sec, ctx.user_id, listed)
+
+
+def task_state(task: SimTask, ctx: WireContext) -> tuple[FrameCounts, TaskStatus, float | None, float | None, bool]:
+    """``task``'s frame counts and status, when it started rendering and when that ended (or now), and whether
+    it was analysed."""
+    counts = task.counts()
+    status = task.status(counts)
+    started = started_at(task)
+    completed = task.completed_at
+    ended = completed if completed is not None else (None if started is None else ctx.now)
+    analysed = task.parent_id == 0 and task.submitted_at is not None and status is not TaskStatus.ANALYSE
+    return counts, status, started, ended, analysed
+
+
+def output_file_name(task_id: object, scene_name: str) -> str:
+    """``outputFileName`` of a task that started rendering."""
+    return f"{task_id}_{_scene_stem(scene_name)}"
+
+
+#: ``munuTaskId`` of a task that started rendering is this and its id in 10 digits.
+SIM_ID_PREFIX = "SIM"
 
 
 def task_wire(task: SimTask, ctx: WireContext, *, listed: bool = False) -> dict[str, Any]:
@@ -146,77 +231,84 @@ def task_wire(task: SimTask, ctx: WireContext, *, listed: bool = False) -> dict[
 
     A listed record lacks :data:`QUERY_ONLY_KEYS`.
     """
-    counts = task.counts()
-    status = task.status(counts)
+    counts, status, started, ended, analysed = task_state(task, ctx)
     fee = float(task.fee())
-    started = started_at(task)
-    completed = task.completed_at
-    ended = completed if completed is not None else (None if started is None else ctx.now)
     duration = None if started is None or ended is None else int(max(ended - started, 0))
-    analysed = task.parent_id == 0 and task.submitted_at is not None and status is not TaskStatus.ANALYSE
-    submitted = task.submitted_at
-    sim_id = "" if started is None else f"SIM{task.id:010d}"
-    camera = task.camera or None
     children = task.children or _NO_CHILDREN
+    state = TaskState(
+        task.id, task.alias, int(status), _STATUS_TEXT[status], ANALYSED if analysed else None,
+        _STATUS_TEXT[ANALYSED] if analysed else None, counts.total, counts.stopped, counts.executing, counts.done,
+        counts.failed, fee, ms(task.submitted_at), ms(started), ms(task.completed_at), duration,
+        None if started is None else output_file_name(task.id, task.scene_name),
+        "" if started is None else f"{SIM_ID_PREFIX}{task.id:010d}", 1 if children else 0,
+        [task_wire(child, ctx, listed=listed) for child in children] if children else None,
+        0 if task.deleted else 1, _labels(task.labels) if task.labels else "{}",
+    )
+    return task_record(TaskProfile._make(task_profile(task, ctx, listed)), state)
+
+
+def task_record(profile: TaskProfile, state: TaskState) -> dict[str, Any]:
+    """The record of a task with ``profile`` in ``state`` (its keys in the service's order)."""
+    camera = profile.camera or None
     record = {
-        "sceneName": task.scene_name,
-        "id": task.id,
-        "taskAlias": task.alias,
-        "taskStatus": int(status),
-        "statusText": _STATUS_TEXT[status],
-        "preTaskStatus": 25 if analysed else None,
-        "preStatusText": "render_task_status_25" if analysed else None,
-        "totalFrames": counts.total,
-        "abortFrames": counts.stopped,
-        "executingFrames": counts.executing,
-        "doneFrames": counts.done,
-        "failedFrames": counts.failed,
-        "framesRange": task.frames_range,
-        "projectName": task.project_name,
-        "renderConsume": fee,
+        "sceneName": profile.scene_name,
+        "id": state.id,
+        "taskAlias": state.alias,
+        "taskStatus": state.status,
+        "statusText": state.status_text,
+        "preTaskStatus": state.pre_status,
+        "preStatusText": state.pre_status_text,
+        "totalFrames": state.total,
+        "abortFrames": state.stopped,
+        "executingFrames": state.executing,
+        "doneFrames": state.done,
+        "failedFrames": state.failed,
+        "framesRange": profile.frames_range,
+        "projectName": profile.project_name,
+        "renderConsume": state.fee,
         "taskArrears": 0,
-        "submitDate": None if submitted is None else round(submitted * 1000),
-        "startTime": None if started is None else round(started * 1000),
-        "completedDate": None if completed is None else round(completed * 1000),
-        "renderDuration": duration,
-        "userName": ctx.user_name,
-        "producer": task.producer,
-        "taskLevel": 60 if task.user_level >= 60 else 50,
-        "taskUserLevel": task.user_level,
-        "taskLimit": task.task_limit,
-        "taskOverTime": ctx.over_time_sec,
-        "overTimeStop": task.over_time_stop,
-        "userId": ctx.user_id,
-        "outputFileName": None if started is None else f"{task.id}_{_scene_stem(task.scene_name)}",
-        "munuTaskId": sim_id,
-        "munuTaskIds": sim_id,
-        "layerParentId": task.parent_id,
-        "cgId": task.cg_id,
+        "submitDate": state.submitted,
+        "startTime": state.started,
+        "completedDate": state.completed,
+        "renderDuration": state.duration,
+        "userName": profile.user_name,
+        "producer": profile.producer,
+        "taskLevel": 60 if profile.user_level >= 60 else 50,
+        "taskUserLevel": profile.user_level,
+        "taskLimit": profile.task_limit,
+        "taskOverTime": profile.over_time_sec,
+        "overTimeStop": profile.over_time_stop,
+        "userId": profile.user_id,
+        "outputFileName": state.output_file_name,
+        "munuTaskId": state.sim_id,
+        "munuTaskIds": state.sim_id,
+        "layerParentId": profile.parent_id,
+        "cgId": profile.cg_id,
         "taskKeyValueVo": {"tiles": None, "allCamera": camera, "renderableCamera": camera},
-        "userAccountConsume": fee,
+        "userAccountConsume": state.fee,
         "couponConsume": 0,
         "qyCouponConsume": None,
-        "keyValue": _key_value(task.camera, task.frames_range),
-        "isOpen": 1 if children else 0,
-        "taskType": task.task_type,
-        "renderCamera": task.camera,
+        "keyValue": _key_value(profile.camera, profile.frames_range),
+        "isOpen": state.is_open,
+        "taskType": profile.task_type,
+        "renderCamera": profile.camera,
         "cloneParentId": 0,
-        "cloneOriginalId": task.clone_original_id or 0,
+        "cloneOriginalId": profile.clone_original_id or 0,
         "shareMainCapital": 0,
         "taskRam": 64,
-        "respRenderingTaskList": [task_wire(child, ctx, listed=listed) for child in children] if children else None,
+        "respRenderingTaskList": state.children,
         "layerName": None,
-        "taskTypeText": _TYPE_TEXT.get(task.task_type),
+        "taskTypeText": _TYPE_TEXT.get(profile.task_type),
         "locationOutput": "C:/RenderFarm/Download",
-        "isDelete": 0 if task.deleted else 1,
+        "isDelete": state.is_delete,
         "channel": 4,
         "remark": "",
-        "labels": _labels(task.labels) if task.labels else "{}",
+        "labels": state.labels,
         "isOverTime": 0,
         "waitingCount": None,
         "stopType": 0,
     }
-    if listed:
+    if profile.listed:
         for key in QUERY_ONLY_KEYS:
             del record[key]
     return record
