@@ -19,7 +19,7 @@ import pytest
 import rayvision_async
 
 ROOT = Path(__file__).resolve().parents[2]
-#: ``## [0.2.0] - 2026-12-07``
+#: ``## [0.3.0] - 2026-12-07``
 RELEASE = re.compile(r"^## \[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})$", re.M)
 HEADING = re.compile(r"^## \[([^\]]+)\]", re.M)
 
