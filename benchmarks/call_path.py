@@ -2,10 +2,11 @@
 
 Follows ``await api.query.task_info([id])`` from the generated method to the socket and back,
 on the default transport, against the simulator served on loopback (its own functions are not
-counted), after one warm-up call. A "switch" is a call from one SDK module into another; functions
-of other packages (aiohttp, httpx, orjson, cattrs…) are not counted but are stepped through. A "layer"
-is a folder of the pipeline (``api``, ``wire``, ``models``, ``flows``) or the package's own top-level
-modules (the client, caller, request loop): a layer switch is a call from one into another.
+counted, nor the SDK functions its handlers call: only the client's task is followed), after one
+warm-up call. A "switch" is a call from one SDK module into another; functions of other packages
+(aiohttp, httpx, orjson, cattrs…) are not counted but are stepped through. A "layer" is a folder
+of the pipeline (``api``, ``wire``, ``models``, ``flows``) or the package's own top-level modules
+(the client, caller, request loop): a layer switch is a call from one into another.
 
     python benchmarks/call_path.py            # the summary
     python benchmarks/call_path.py --list     # and every SDK function in the order first entered
@@ -44,9 +45,11 @@ async def one_call(api: AsyncRayvisionAPI, task_id: int) -> dict[str, Any]:
     switches = 0
     layer_switches = 0
 
+    client = asyncio.current_task()
+
     def profile(frame: FrameType, event: str, arg: object) -> None:
         nonlocal switches, layer_switches
-        if event != "call":
+        if event != "call" or asyncio.current_task() is not client:  # not the server's handlers (same loop)
             return
         module = _sdk_module(frame)
         if module is None:
