@@ -18,6 +18,11 @@ How the binding is checked depends on the function:
   the caller's error; one that binds means the body raised, and that error goes on
   as it is. A call that binds costs one extra frame, no signature work.
 
+A call that fails leaves its arguments, and the local variables of the frames
+it ran, out of the traceback (:func:`._tracebacks.forget_locals`): a setting
+refused at construction must not put the access key it was given into an error
+tracker's captured locals.
+
 :func:`awaited_result` holds a caller's *function* to its contract the same way:
 what it gives back must be an awaitable of the expected type.
 """
@@ -26,9 +31,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar, cast
 
+from ._tracebacks import forget_locals
 from .errors import InvalidInputError
 
 __all__ = ["checked_binding"]
@@ -52,6 +59,7 @@ def checked_binding(
                 try:
                     coroutine = coroutine_function(*args, **kwargs)  # binds only: the body runs when awaited
                 except TypeError as exc:  # Python names the function in this message itself
+                    del args, kwargs  # a traceback's locals do not show the arguments (a key among them)
                     raise error(str(exc)) from None
                 return await coroutine
 
@@ -61,18 +69,30 @@ def checked_binding(
 
         @functools.wraps(function)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            handled = sys.exception()  # the caller's: not ours to clear
             try:
                 return function(*args, **kwargs)
-            except TypeError:  # arguments that do not bind (the body never ran), or the body's own error
-                try:
-                    signature.bind(*args, **kwargs)
-                except TypeError as exc:
-                    raise error(f"{name}(): {exc}") from None
+            except BaseException as exc:
+                # A TypeError: arguments that do not bind (the body never ran), or the body's own error.
+                problem = _binding_problem(signature, args, kwargs) if isinstance(exc, TypeError) else None
+                del args, kwargs
+                forget_locals(exc, handled)
+                if problem is not None:
+                    raise error(f"{name}(): {problem}") from None
                 raise
 
         return call
 
     return decorate
+
+
+def _binding_problem(signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """Why ``args`` and ``kwargs`` do not fit ``signature``, or None if they do."""
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        return str(exc)
+    return None
 
 
 T = TypeVar("T")

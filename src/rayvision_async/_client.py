@@ -161,6 +161,8 @@ class AsyncRayvisionAPI:
         return view
 
     def __repr__(self) -> str:
+        if "_caller" not in self.__dict__:  # a constructor that failed (a traceback's locals show the object)
+            return "AsyncRayvisionAPI(<not constructed>)"
         return (f"AsyncRayvisionAPI(domain={self.domain!r}, platform={self.platform!r}, "
                 f"protocol={self.protocol!r}, timeout={self._caller.timeouts!r}, retry={self._caller.policy!r})")
 

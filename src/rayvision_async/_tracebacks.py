@@ -20,7 +20,6 @@ and its chain are the caller's, and are left alone.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import inspect
 import sys
@@ -44,6 +43,8 @@ def _chain(exc: BaseException | None) -> list[BaseException]:
 
 def _suspended_frames() -> set[int]:
     """The frames of the coroutines suspended in the running loop's tasks, awaited ones included."""
+    import asyncio  # only when a frame is in doubt: the command line's start imports no asyncio
+
     try:
         tasks = asyncio.all_tasks()
     except RuntimeError:  # no running loop
