@@ -30,11 +30,14 @@ nulls or floats: see its docstring for how they are handled.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import itertools
 import json
+import operator
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .._service_ints import INT64
@@ -90,6 +93,9 @@ def string_to_sign(domain: str, path: str, headers: Mapping[str, str], body: Map
     """Build the canonical string for ``domain``/``path`` from signed headers and a decoded body."""
     merged: dict[str, Any] = dict(headers)
     merged.update(body)
+    quick = _joined_quickly(merged)
+    if quick is not None:
+        return f"[POST]{domain}:{path}&{quick}"
     pairs: dict[str, str] = {}
     for key, value in merged.items():
         if isinstance(value, (dict, list)):
@@ -98,6 +104,46 @@ def string_to_sign(domain: str, path: str, headers: Mapping[str, str], body: Map
             pairs[key] = _render(value)
     joined = "&".join(f"{key}={pairs[key]}" for key in sorted(pairs))
     return f"[POST]{domain}:{path}&{joined}"
+
+
+def _joined_quickly(merged: dict[str, Any]) -> str | None:
+    """The sorted ``key=value`` pairs of ``merged`` if it holds only plain values and lists of ints, else None.
+
+    A list of ids is most of what is signed (a batch of 100): its pairs are one ``%`` format filled at C
+    speed (:func:`_id_block`). That works when each list's leaf names sort next to each other, which they
+    do unless another key sorts between them (``ids`` and ``ids1x``): then None, and the general rule.
+    """
+    spans: list[tuple[str, str, str]] = []  # (first leaf name, last leaf name, its pairs joined)
+    for key, value in merged.items():
+        if type(value) is list:
+            if not 0 < len(value) <= _QUICK_LIST_LENGTH or not all(type(child) is int for child in value):
+                return None
+            first, last, text, pick = _id_block(key, len(value))
+            spans.append((first, last, text % pick(value)))
+        elif isinstance(value, (dict, list)):
+            return None
+        else:
+            spans.append((key, key, f"{key}={_render(value)}"))
+    spans.sort()
+    for before, after in itertools.pairwise(spans):
+        if after[0] <= before[1]:
+            return None  # leaves of two keys interleave (or share a name): the general rule decides
+    return "&".join([span[2] for span in spans])
+
+
+_QUICK_LIST_LENGTH = 1000  # longer lists are rare: no format of their size is kept
+
+
+@functools.lru_cache(maxsize=64)
+def _id_block(prefix: str, count: int) -> tuple[str, str, str, Callable[[list[int]], tuple[int, ...]]]:
+    """For a list of ``count`` ints under ``prefix``: its first and last leaf names in sorted order, a ``%``
+    format of its ``name=value`` pairs in that order, and what picks the values in that order."""
+    names = [f"{prefix}{index}" for index in range(count)]
+    order = sorted(range(count), key=names.__getitem__)
+    text = "&".join(names[index].replace("%", "%%") + "=%d" for index in order)
+    pick: Callable[[list[int]], tuple[int, ...]] = (
+        operator.itemgetter(*order) if count > 1 else lambda values: (values[0],))
+    return names[order[0]], names[order[-1]], text, pick
 
 
 def sign(access_key: str, text: str) -> str:

@@ -51,10 +51,13 @@ class WireRecords:
         """The first ``count`` records (the fee stays that of all of them)."""
         return WireRecords(self._records[:count], self.fee)
 
-    def fragments(self) -> list[Any]:
-        """The records, each as its JSON to splice into an encoded reply as it is, or as a dict."""
+    def fragments(self) -> Any:
+        """The records to splice into an encoded reply as they are: one JSON list, or a list of fragments and dicts."""
+        records = self._records
+        if all(type(record) is bytes for record in records):
+            return orjson.Fragment(b"[" + b",".join(records) + b"]")  # type: ignore[arg-type]
         fragment = orjson.Fragment
-        return [fragment(record) if type(record) is bytes else record for record in self._records]
+        return [fragment(record) if type(record) is bytes else record for record in records]
 
     def data(self) -> list[dict[str, Any]]:
         """The records as dicts the caller may keep and change."""
@@ -82,32 +85,33 @@ class TaskRecords:
             for kept_records in self._kept:
                 kept_records.clear()
             self._owner = ctx.owner
-        kept_records = self._kept[listed]
+        kept_record = self._kept[listed].get
         records: list[bytes | dict[str, Any]] = []
         fees: list[Decimal] = []
+        keep, fee_of = records.append, fees.append
         for task in tasks:
-            revision = (task.parent or task).revision
-            kept = kept_records.get(task.id)
-            if kept is not None and kept[0] == revision:
-                records.append(kept[1])
-                fees.append(kept[2])
-                continue
-            made = task_json(task, ctx, listed)
-            if made is None:  # a record only a dict holds
-                record = task_wire(task, ctx, listed=listed)
-                records.append(record)
-                fees.append(task.fee())
-                if kept is not None:
-                    del kept_records[task.id]
-                continue
-            encoded, fee = made
-            records.append(encoded)
-            fees.append(fee)
-            if not _on_the_clock(task):
-                kept_records[task.id] = (revision, encoded, fee)
-            elif kept is not None:
-                del kept_records[task.id]
+            kept = kept_record(task.id)
+            if kept is not None and kept[0] == (task.parent or task).revision:
+                keep(kept[1])
+                fee_of(kept[2])
+            else:
+                record, fee = self._made(task, ctx, listed)
+                keep(record)
+                fee_of(fee)
         return WireRecords(records, sum(fees, Decimal(0)))
+
+    def _made(self, task: SimTask, ctx: WireContext, listed: bool) -> tuple[bytes | dict[str, Any], Decimal]:
+        """``task``'s record made now and its fee; kept for later unless it changes by itself (or is a dict)."""
+        kept_records = self._kept[listed]
+        made = task_json(task, ctx, listed)
+        if made is None:  # a record only a dict holds
+            kept_records.pop(task.id, None)
+            return task_wire(task, ctx, listed=listed), task.fee()
+        if _on_the_clock(task):
+            kept_records.pop(task.id, None)
+        else:
+            kept_records[task.id] = ((task.parent or task).revision, *made)
+        return made
 
 
 def _on_the_clock(task: SimTask) -> bool:

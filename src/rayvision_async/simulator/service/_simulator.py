@@ -23,7 +23,7 @@ from ..._digits import int_of
 from ...api import _kinds as kinds
 from ...api._row import Endpoint
 from ...errors import ConfigurationError, InvalidInputError
-from ...wire._signing import SIGNED_HEADER_NAMES, sign_request
+from ...wire._signing import SIGNED_HEADER_NAMES, sign, string_to_sign
 from .. import _arguments as check
 from ..farm._codes import ENVELOPE_MESSAGES, FarmError
 from ..farm._farm import Farm
@@ -264,7 +264,7 @@ class Simulator:
             return self._envelope(record, 404, None, version, status=404, message=f"no such path {record.path}")
         if not isinstance(record.body, dict):
             return self._envelope(record, 600, None, version, message="request body is not a JSON object")
-        refusal = self._authenticate(record.path, headers, content)
+        refusal = self._authenticate(record.path, headers, record.body)
         if refusal is not None:
             return self._envelope(record, refusal.code, None, version, message=refusal.message)
         record.processed = True
@@ -279,7 +279,8 @@ class Simulator:
             return self._envelope(record, 500, None, version, message=f"internal error: {error!r}")
         return self._envelope(record, 200, data, version)
 
-    def _authenticate(self, path: str, headers: dict[str, str], content: bytes) -> FarmError | None:
+    def _authenticate(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> FarmError | None:
+        """None if the request is signed by this account within the window, else the refusal (``body``: its JSON)."""
         signed: dict[str, str] = {}
         for name in SIGNED_HEADER_NAMES:
             value = headers.get(name.lower())
@@ -292,7 +293,7 @@ class Simulator:
         domains = dict.fromkeys([self.domain, headers.get("host", self.domain)])
         try:
             valid = any(
-                hmac.compare_digest(sign_request(self.access_key, domain, path, signed, content).encode(),
+                hmac.compare_digest(sign(self.access_key, string_to_sign(domain, path, signed, body)).encode(),
                                     given.encode())
                 for domain in domains
             )  # fmt: skip
