@@ -143,9 +143,25 @@ def task_json(task: SimTask, ctx: WireContext, listed: bool = False) -> tuple[by
         formats = _FORMATS[profile] = [False] * _STAGES
     counts, status, started, ended, analysed = task_state(task, ctx)
     submitted, completed, children = task.submitted_at, task.completed_at, task.children
-    stage = ((_ANALYSED if analysed else 0) | (_NOT_SUBMITTED if submitted is None else 0)
-             | (_NOT_STARTED if started is None else 0) | (_NOT_COMPLETED if completed is None else 0)
-             | (_HAS_CHILDREN if children else 0))
+    stage = _HAS_CHILDREN if children else 0
+    if analysed:
+        stage |= _ANALYSED
+    if submitted is None:
+        stage |= _NOT_SUBMITTED
+        submitted_ms = None
+    else:
+        submitted_ms = round(submitted * 1000)
+    if started is None:
+        stage |= _NOT_STARTED
+        started_ms = duration = None
+    else:
+        started_ms = round(started * 1000)
+        duration = None if ended is None else int(max(ended - started, 0))
+    if completed is None:
+        stage |= _NOT_COMPLETED
+        completed_ms = None
+    else:
+        completed_ms = round(completed * 1000)
     format_ = formats[stage]
     if format_ is False:
         format_ = formats[stage] = _format(profile, stage)
@@ -161,17 +177,12 @@ def task_json(task: SimTask, ctx: WireContext, listed: bool = False) -> tuple[by
             encoded_children.append(child_json[0])
         children_json = b"[" + b",".join(encoded_children) + b"]"
     fee = task.fee()
-    task_id = task.id
+    fee_json = _FEES.get(fee) or _fee_json(fee)
+    total, _waiting, executing, done, failed, stopped = counts
+    labels = task.labels
     values = (  # in TaskState's order (the fields a stage fixes are None)
-        task_id, orjson.dumps(task.alias), status, None, None, None,
-        counts.total, counts.stopped, counts.executing, counts.done, counts.failed,
-        _fee_json(fee),
-        None if submitted is None else round(submitted * 1000),
-        None if started is None else round(started * 1000),
-        None if completed is None else round(completed * 1000),
-        None if started is None or ended is None else int(max(ended - started, 0)),
-        None, None, None, children_json,
-        0 if task.deleted else 1,
-        orjson.dumps(_labels(task.labels)) if task.labels else b'"{}"',
+        task.id, orjson.dumps(task.alias), status, None, None, None, total, stopped, executing, done, failed,
+        fee_json, submitted_ms, started_ms, completed_ms, duration, None, None, None, children_json,
+        0 if task.deleted else 1, orjson.dumps(_labels(labels)) if labels else b'"{}"',
     )
     return format_.text % format_.pick(values), fee

@@ -58,11 +58,9 @@ def get_task_list(farm: Farm, body: Body) -> Any:
 def task_info(farm: Farm, body: Body) -> Any:
     """queryTaskInfo/v2 → page of TaskInfo for the known ids (unknown ids are left out)."""
     ctx = wire_context(farm)
-    found: list[SimTask] = []
-    for task_id in dict.fromkeys(body.int_list("taskIds")):
-        task = farm.tasks.get(task_id)
-        if task is not None and not task.deleted:
-            found.append(task)
+    known = farm.tasks
+    found = [task for task in map(known.get, dict.fromkeys(body.int_list("taskIds")))
+             if task is not None and not task.deleted]
     shown = records_of(farm).records(found, ctx)
     result = page(found, 1, 100, end_with_code700=False)
     result["items"] = shown.head(len(result["items"]))
