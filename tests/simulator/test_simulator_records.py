@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rayvision_async.simulator import Farm, Simulator
+from rayvision_async import TaskStatus
+from rayvision_async.simulator import Farm, SimClock, Simulator
 from rayvision_async.simulator.service._records import records_of
 from rayvision_async.simulator.service._wire import task_wire, wire_context
 
@@ -83,3 +84,64 @@ def test_a_frame_id_of_a_plain_task_is_found_before_its_frames_were_made() -> No
     assert sim.farm.frame(frame_id).index == "2"
     assert sim.farm.task(first).plain is not None  # only the owner's frames were made
     assert sim.call("get_frame_thumbnail", {"id": frame_id})
+
+
+def _seeded(sim: Simulator, count: int, frames: str) -> list[int]:
+    """``count`` tasks of ``frames`` submitted through the farm's operations (the clock does not run by itself)."""
+    content = json.dumps({"task_info": {"frames": frames}})
+    ids = []
+    for task in sim.farm.create_tasks(count):
+        sim.farm.upload_file(task.id, "task.json", content)
+        sim.farm.submit(task.id)
+        ids.append(task.id)
+    return ids
+
+
+def test_a_task_that_settles_has_its_record_made_then_not_at_its_first_read(monkeypatch: Any) -> None:
+    from rayvision_async.simulator.service import _records
+
+    sim = Simulator(farm=Farm(speed=0.0, child_tasks="photon_and_main", task_limit=2))
+    ids = _seeded(sim, 3, "1-3")
+    made: list[int] = []
+    real = _records.task_json
+    monkeypatch.setattr(_records, "task_json", lambda task, *args: made.append(task.id) or real(task, *args))
+    sim.farm.advance(600)
+    assert sorted(made) == ids  # each parent once, as its family settled (its children inside its record)
+    made.clear()
+    records = sim.call("task_info", {"taskIds": ids})["items"]
+    assert made == []  # the first read makes nothing
+    ctx = wire_context(sim.farm)
+    assert records == [task_wire(sim.farm.task(task_id), ctx) for task_id in ids]  # as made afresh
+
+
+def test_records_made_as_tasks_settle_are_the_records_made_when_read() -> None:
+    # the same work on two farms: one with a simulator from the start (records made as tasks settle), one
+    # that meets its simulator only afterwards (records made at the first read): the same replies
+    replies = []
+    for simulated_from_the_start in (True, False):
+        farm = Farm(clock=SimClock(0.0, start=1_796_000_000.0), seed=7, child_tasks="random", task_limit=3)
+        early = Simulator(farm=farm) if simulated_from_the_start else None
+        ids = []
+        for task in farm.create_tasks(6):
+            farm.upload_file(task.id, "task.json", json.dumps({"task_info": {"frames": "1-5"}}))
+            farm.submit(task.id)
+            ids.append(task.id)
+        farm.advance(200)  # some settle here, the others in the next step
+        farm.advance(600)
+        reader = early or Simulator(farm=farm)
+        replies.append(reader.call("task_info", {"taskIds": ids})["items"])
+    assert replies[0] == replies[1]
+    assert {record["taskStatus"] for record in replies[0]} == {int(TaskStatus.FINISHED)}
+
+
+def test_the_engine_holds_no_farm_alive_through_the_record_cache() -> None:
+    import gc
+    import weakref
+
+    sim = Simulator(farm=Farm(speed=0.0))
+    _seeded(sim, 2, "1-2")
+    sim.farm.advance(600)
+    farm = weakref.ref(sim.farm)
+    del sim
+    gc.collect()
+    assert farm() is None

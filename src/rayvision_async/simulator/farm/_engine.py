@@ -70,6 +70,9 @@ class RenderEngine:
         self._plain_fail = plain_fail
         self._charge_frames = charge_frames
         self._queue: list[tuple[float, int]] = []  # (instant, parent id): a family's next event
+        #: Called with a parent and the instant its family's work ended (its ``completedDate`` was just
+        #: stamped, its revision bumped): the service makes its record then (see ``service._records``).
+        self.on_settled: Callable[[SimTask, float], None] | None = None
         self._queued: dict[int, float] = {}  # parent id → the instant of its live queue entry
 
     def now(self) -> float:
@@ -113,8 +116,11 @@ class RenderEngine:
             if self._next_event(parent) != instant:
                 self.wake(parent)  # a change since it was queued moved its next event
                 continue
+            unfinished = parent.completed_at is None
             self._apply_events(parent, instant)
             parent.revision += 1
+            if unfinished and parent.completed_at is not None and self.on_settled is not None:
+                self.on_settled(parent, parent.completed_at)
             self.wake(parent)
         raise RuntimeError("render engine did not converge")  # pragma: no cover - a bug guard
 

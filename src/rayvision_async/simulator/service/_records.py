@@ -24,7 +24,7 @@ import orjson
 
 from ..farm._model import SimTask
 from ._encoded import task_json
-from ._wire import WireContext, started_at, task_wire
+from ._wire import WireContext, started_at, task_wire, wire_context
 
 if TYPE_CHECKING:
     from ..farm._farm import Farm
@@ -81,10 +81,7 @@ class TaskRecords:
 
     def records(self, tasks: list[SimTask], ctx: WireContext, *, listed: bool = False) -> WireRecords:
         """The records of ``tasks`` now (getTaskList's if ``listed``): kept ones where nothing they show changed."""
-        if ctx.owner != self._owner:
-            for kept_records in self._kept:
-                kept_records.clear()
-            self._owner = ctx.owner
+        self._owned_by(ctx)
         kept_record = self._kept[listed].get
         records: list[bytes | dict[str, Any]] = []
         fees: list[Decimal] = []
@@ -99,6 +96,19 @@ class TaskRecords:
                 keep(record)
                 fee_of(fee)
         return WireRecords(records, sum(fees, Decimal(0)))
+
+    def keep(self, task: SimTask, ctx: WireContext) -> None:
+        """Make and keep ``task``'s queryTaskInfo record now (its family just settled: it stays valid until it
+        changes again), so the first read of a finished task costs what later ones do."""
+        self._owned_by(ctx)
+        self._made(task, ctx, False)
+
+    def _owned_by(self, ctx: WireContext) -> None:
+        """Forget every kept record if the account fields they show are not ``ctx``'s."""
+        if ctx.owner != self._owner:
+            for kept_records in self._kept:
+                kept_records.clear()
+            self._owner = ctx.owner
 
     def _made(self, task: SimTask, ctx: WireContext, listed: bool) -> tuple[bytes | dict[str, Any], Decimal]:
         """``task``'s record made now and its fee; kept for later unless it changes by itself (or is a dict)."""
@@ -125,10 +135,23 @@ _RECORDS: weakref.WeakKeyDictionary[Farm, TaskRecords] = weakref.WeakKeyDictiona
 
 
 def records_of(farm: Farm) -> TaskRecords:
-    """The record cache of ``farm`` (made on first use, gone with the farm)."""
+    """The record cache of ``farm`` (made on first use, gone with the farm).
+
+    From then on the farm's render engine hands it every family that settles (its work ended), whose
+    record it makes at once: a record is made when its task changes, as a real service writes its
+    row, not when a watch first reads it.
+    """
     records = _RECORDS.get(farm)
     if records is None:
         records = _RECORDS[farm] = TaskRecords()
+        farm_ref = weakref.ref(farm)
+
+        def keep_settled(task: SimTask, instant: float) -> None:
+            settled_on = farm_ref()
+            if settled_on is not None:
+                records.keep(task, wire_context(settled_on, now=instant))
+
+        farm.engine.on_settled = keep_settled
     return records
 
 

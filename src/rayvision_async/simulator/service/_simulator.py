@@ -29,7 +29,7 @@ from ..farm._codes import ENVELOPE_MESSAGES, FarmError
 from ..farm._farm import Farm
 from ._faults import GARBAGE_SERVER_TIMES, Fault, FaultKind, FaultPlan
 from ._operations import dispatch
-from ._records import encode_envelope, to_plain
+from ._records import encode_envelope, records_of, to_plain
 from ._replay import NonceLedger
 from ._routing import Route, Router
 
@@ -140,6 +140,7 @@ class Simulator:
         self.access_id = access_id
         self.access_key = access_key
         self.farm = farm if farm is not None else Farm()
+        records_of(self.farm)  # from now on the farm's settled tasks get their records as they settle
         self.domain = domain
         self.signature_window = signature_window
         self.fault_plans = plans

@@ -40,14 +40,15 @@ class WireContext:
     owner: tuple[int, str, int] = (0, "", 0)
 
 
-def wire_context(farm: Farm) -> WireContext:
-    """What the wire renderers need from ``farm`` right now (brings it up to the clock)."""
+def wire_context(farm: Farm, now: float | None = None) -> WireContext:
+    """What the wire renderers need from ``farm`` right now (brings it up to the clock), or at ``now``
+    (the farm as it is: a caller inside the render engine must not run it again)."""
     account = farm.account
     return WireContext(
         user_id=account.user_id,
         user_name=account.user_name,
         platform=account.platform,
-        now=farm.now(),
+        now=farm.now() if now is None else now,
         over_time_sec=account.task_over_time_sec,
         frame_price=farm.frame_price,
         owner=(account.user_id, account.user_name, account.task_over_time_sec),
