@@ -10,7 +10,7 @@ import pytest
 
 from rayvision_async.simulator import Farm, Simulator
 from rayvision_async.simulator.farm import SimTask
-from rayvision_async.simulator.service._encoded import task_json
+from rayvision_async.simulator.service._encoded import DURATION_HOLE, task_json
 from rayvision_async.simulator.service._wire import task_wire, wire_context
 
 
@@ -57,6 +57,13 @@ def records_agree(sim: Simulator, task: SimTask) -> None:
         encoded, fee = made
         assert encoded == orjson.dumps(task_wire(task, ctx, listed=listed))
         assert fee == task.fee()
+        holed = task_json(task, ctx, listed, holed=True)
+        if holed is not None:  # renderDuration left out: the rest is the record, whatever the duration is
+            head, hole, tail = holed[0].partition(DURATION_HOLE)
+            assert hole and DURATION_HOLE not in tail and holed[1] == fee
+            duration = task_wire(task, ctx, listed=listed)["renderDuration"]
+            assert head + str(duration).encode() + tail == encoded
+        assert (holed is not None) == (not task.children and task.render_started_at is not None)
 
 
 @pytest.mark.parametrize(

@@ -41,16 +41,28 @@ def test_a_kept_record_is_made_again_after_any_change_it_shows() -> None:
     assert info(sim, task_id) == task_wire(sim.farm.task(task_id), ctx)  # as made afresh
 
 
-def test_a_rendering_tasks_record_follows_the_clock_and_is_not_kept() -> None:
+def test_a_rendering_tasks_record_follows_the_clock_without_being_made_again(monkeypatch: Any) -> None:
+    from rayvision_async.simulator.service import _records
+
     sim = Simulator(farm=Farm(speed=0.0))
     [task_id] = sim.call("create_task", {})["taskIdList"]
     sim.call("upload_json_content", {"taskId": task_id, "content": json.dumps({"task_info": {"frames": "1-40"}})})
     sim.call("submit_task", {"taskId": task_id})
     sim.farm.advance(45)
-    before = info(sim, task_id)["renderDuration"]
-    sim.farm.advance(10)  # no frame ends: only the clock moved
-    assert info(sim, task_id)["renderDuration"] == before + 10
-    assert task_id not in records_of(sim.farm)._kept[False]
+    before = info(sim, task_id)
+    made: list[int] = []
+    real = _records.task_json
+    monkeypatch.setattr(_records, "task_json", lambda task, *args, **kw: made.append(task.id) or real(task, *args, **kw))
+    for step in (0.4, 0.6, 3, 6):  # no frame ends: only the clock moves (a batch ends at 90 s)
+        sim.farm.advance(step)
+        now = info(sim, task_id)
+        assert now == task_wire(sim.farm.task(task_id), wire_context(sim.farm))  # as made afresh
+        assert {key for key in now if now[key] != before[key]} <= {"renderDuration"}
+    assert info(sim, task_id)["renderDuration"] == before["renderDuration"] + 10
+    assert made == []
+    sim.farm.advance(50)  # a batch ended: the task changed
+    assert info(sim, task_id) == task_wire(sim.farm.task(task_id), wire_context(sim.farm))
+    assert made == [task_id]
 
 
 def test_a_plain_task_shows_its_frames_as_the_frame_by_frame_engine_would() -> None:

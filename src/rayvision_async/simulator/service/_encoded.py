@@ -39,10 +39,13 @@ from ._wire import (
     task_state,
 )
 
-__all__ = ["task_json"]
+__all__ = ["DURATION_HOLE", "task_json"]
 
 _FIELDS = TaskState._fields
 _ID, _ZERO_PADDED_ID = _FIELDS.index("id"), len(_FIELDS)  # the second: the id in 10 digits (munuTaskId)
+_DURATION = _FIELDS.index("duration")
+#: What :func:`task_json` writes for ``renderDuration`` when asked to leave it out: JSON never holds it raw.
+DURATION_HOLE = b"\x00"
 #: Fields written with ``%d`` (ints); the others are written as encoded JSON (``bytes``).
 _INTS = {_FIELDS.index(name) for name in ("id", "status", "total", "stopped", "executing", "done", "failed",
                                            "submitted", "started", "completed", "duration", "is_delete")}
@@ -56,13 +59,17 @@ _STAGES = 32
 
 
 class _Format:
-    """The record of one profile at one stage: a ``bytes`` format, and which values fill its holes."""
+    """The record of one profile at one stage: a ``bytes`` format, and which values fill its holes.
 
-    __slots__ = ("pick", "text")
+    ``holed``: the same format with ``renderDuration`` filled by any ``bytes`` (None if it has no such hole).
+    """
 
-    def __init__(self, text: bytes, pick: Callable[[tuple[Any, ...]], Any]) -> None:
+    __slots__ = ("holed", "pick", "text")
+
+    def __init__(self, text: bytes, pick: Callable[[tuple[Any, ...]], Any], holed: bytes | None) -> None:
         self.text = text
         self.pick = pick
+        self.holed = holed
 
 
 _MARKED = TaskState._make(_MARK[: len(_FIELDS)])
@@ -102,6 +109,7 @@ def _format(profile: tuple[Any, ...], stage: int) -> _Format | None:
         return None
     parts: list[bytes] = []
     fields: list[int] = []
+    duration_part: int | None = None
     end = 0
     for match in found:
         quote_before, field, quote_after = match.group(1), int(match.group(2)), match.group(3)
@@ -110,13 +118,20 @@ def _format(profile: tuple[Any, ...], stage: int) -> _Format | None:
             parts += quote_before, b"%010d", quote_after
             field = _ID
         elif quote_before and quote_after:  # the whole value
+            if field == _DURATION:
+                duration_part = len(parts)
             parts.append(b"%d" if field in _INTS else b"%s")
         else:  # in a text: an int
             parts += quote_before, b"%d", quote_after
         fields.append(field)
         end = match.end()
     parts.append(encoded[end:].replace(b"%", b"%%"))
-    return _Format(b"".join(parts), operator.itemgetter(*fields))
+    text = b"".join(parts)
+    holed = None
+    if duration_part is not None:
+        parts[duration_part] = b"%s"
+        holed = b"".join(parts)
+    return _Format(text, operator.itemgetter(*fields), holed)
 
 
 _FORMATS: dict[tuple[Any, ...], list[_Format | Literal[False] | None]] = {}  # False: not made yet
@@ -133,8 +148,13 @@ def _fee_json(fee: Decimal) -> bytes:
     return encoded
 
 
-def task_json(task: SimTask, ctx: WireContext, listed: bool = False) -> tuple[bytes, Decimal] | None:
-    """``task``'s record as JSON (getTaskList's if ``listed``) and the fee it shows; None if only a dict will do."""
+def task_json(task: SimTask, ctx: WireContext, listed: bool = False, *,
+              holed: bool = False) -> tuple[bytes, Decimal] | None:
+    """``task``'s record as JSON (getTaskList's if ``listed``) and the fee it shows; None if only a dict will do.
+
+    ``holed``: with :data:`DURATION_HOLE` for its ``renderDuration`` (a task rendering now, without child
+    tasks: the rest of its record stays as it is until the task changes); None if it has no such value.
+    """
     profile = task_profile(task, ctx, listed)
     formats = _FORMATS.get(profile)
     if formats is None:
@@ -185,4 +205,9 @@ def task_json(task: SimTask, ctx: WireContext, listed: bool = False) -> tuple[by
         fee_json, submitted_ms, started_ms, completed_ms, duration, None, None, None, children_json,
         0 if task.deleted else 1, orjson.dumps(_labels(labels)) if labels else b'"{}"',
     )
+    if holed:
+        if format_.holed is None or duration is None or children:
+            return None
+        holed_values = (*values[:_DURATION], DURATION_HOLE, *values[_DURATION + 1:])
+        return format_.holed % format_.pick(holed_values), fee
     return format_.text % format_.pick(values), fee

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..farm._model import SimTask
-from ._encoded import task_json
+from ._encoded import DURATION_HOLE, task_json
 from ._wire import WireContext, started_at, task_wire, wire_context
 
 if TYPE_CHECKING:
@@ -67,29 +67,39 @@ class WireRecords:
         return records
 
 
-class TaskRecords:
-    """The records of one farm's tasks that do not depend on the clock, kept while they stay valid.
+#: A kept record: (family revision, JSON, fee) of a task that does not change by itself; (family revision,
+#: JSON before ``renderDuration``, fee, JSON after it, when rendering started) of one rendering now.
+_Kept = tuple[int, bytes, Decimal] | tuple[int, bytes, Decimal, bytes, float]
 
-    What is kept holds no object the garbage collector tracks (an int, bytes and a ``Decimal`` per
-    task, in a tuple it stops tracking), so a big farm's cache costs the collector nothing.
+
+class TaskRecords:
+    """The records of one farm's tasks, kept while nothing they show changes.
+
+    A task rendering now (without child tasks) shows the clock only in its ``renderDuration``: its
+    record is kept in two parts, and the duration written between them at each read. What is kept
+    holds no object the garbage collector tracks (ints, bytes, a float and a ``Decimal`` per task, in a
+    tuple it stops tracking), so a big farm's cache costs the collector nothing.
     """
 
     def __init__(self) -> None:
         self._owner: tuple[int, str, int] | None = None  # the account fields the kept records show
-        # task id → (family revision, JSON, fee), of queryTaskInfo's records and of getTaskList's
-        self._kept: tuple[dict[int, tuple[int, bytes, Decimal]], ...] = ({}, {})
+        self._kept: tuple[dict[int, _Kept], ...] = ({}, {})  # by task id: queryTaskInfo's records, getTaskList's
 
     def records(self, tasks: list[SimTask], ctx: WireContext, *, listed: bool = False) -> WireRecords:
         """The records of ``tasks`` now (getTaskList's if ``listed``): kept ones where nothing they show changed."""
         self._owned_by(ctx)
         kept_record = self._kept[listed].get
+        now = ctx.now
         records: list[bytes | dict[str, Any]] = []
         fees: list[Decimal] = []
         keep, fee_of = records.append, fees.append
         for task in tasks:
             kept = kept_record(task.id)
             if kept is not None and kept[0] == (task.parent or task).revision:
-                keep(kept[1])
+                if len(kept) == 3:
+                    keep(kept[1])
+                else:  # rendering: only its renderDuration moved
+                    keep(b"%b%d%b" % (kept[1], int(max(now - kept[4], 0)), kept[3]))
                 fee_of(kept[2])
             else:
                 record, fee = self._made(task, ctx, listed)
@@ -111,16 +121,24 @@ class TaskRecords:
             self._owner = ctx.owner
 
     def _made(self, task: SimTask, ctx: WireContext, listed: bool) -> tuple[bytes | dict[str, Any], Decimal]:
-        """``task``'s record made now and its fee; kept for later unless it changes by itself (or is a dict)."""
+        """``task``'s record made now and its fee, kept for later where it can be."""
         kept_records = self._kept[listed]
+        revision = (task.parent or task).revision
+        if not _on_the_clock(task):
+            made = task_json(task, ctx, listed)
+            if made is not None:
+                kept_records[task.id] = (revision, *made)
+                return made
+        elif not task.children and (holed := task_json(task, ctx, listed, holed=True)) is not None:
+            head, hole, tail = holed[0].partition(DURATION_HOLE)
+            started = task.render_started_at
+            if hole and DURATION_HOLE not in tail and started is not None:
+                kept_records[task.id] = (revision, head, holed[1], tail, started)
+                return b"%b%d%b" % (head, int(max(ctx.now - started, 0)), tail), holed[1]
+        kept_records.pop(task.id, None)
         made = task_json(task, ctx, listed)
         if made is None:  # a record only a dict holds
-            kept_records.pop(task.id, None)
             return task_wire(task, ctx, listed=listed), task.fee()
-        if _on_the_clock(task):
-            kept_records.pop(task.id, None)
-        else:
-            kept_records[task.id] = ((task.parent or task).revision, *made)
         return made
 
 
