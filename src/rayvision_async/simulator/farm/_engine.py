@@ -17,7 +17,13 @@ stepped together. An entry left behind by a change (a stop, a new limit) is
 recognised as stale when it pops: the family's next event is computed again.
 
 A plain task (:mod:`._plain`) has no frame objects until something needs them:
-its events are the ends of its batches, applied to counters.
+its events are the ends of its batches, applied to counters. One queue entry of a
+plain task applies every batch end of it up to the target time at once (and its
+analysis entry, the batch ends that follow it): a batch end takes no id and
+touches nothing of another family, and what it charges adds up to the same
+balance in any order, so only the analyses need the global order. A batch with a
+failing frame is not applied ahead: the task stays queued at that batch's end and
+renders frame by frame from there (:meth:`RenderEngine._plain_batch_ends`).
 """
 
 from __future__ import annotations
@@ -113,7 +119,7 @@ class RenderEngine:
             if self._next_event(parent) != instant:
                 self.wake(parent)  # a change since it was queued moved its next event
                 continue
-            self._apply_events(parent, instant)
+            self._apply_events(parent, instant, target)
             parent.revision += 1
             self.wake(parent)
         raise RuntimeError("render engine did not converge")  # pragma: no cover - a bug guard
@@ -148,16 +154,21 @@ class RenderEngine:
             soonest = deadline
         return soonest
 
-    def _apply_events(self, parent: SimTask, instant: float) -> None:
-        """What happens to ``parent``'s family at ``instant``, then its free slots filled."""
+    def _apply_events(self, parent: SimTask, instant: float, target: float) -> None:
+        """What happens to ``parent``'s family at ``instant``, then its free slots filled.
+
+        A plain task goes on to its batch ends up to ``target`` (see the module docstring).
+        """
         if parent.mode is Mode.ANALYSING:
             if parent.analyse_until is not None and parent.analyse_until <= instant:
                 self._on_analysed(parent, instant)
             self._fill(parent, instant)
+            if parent.plain is not None and parent.mode is Mode.ACTIVE:
+                self._plain_batch_ends(parent, None, target)
             return
         if parent.mode is not Mode.ACTIVE:
             return
-        if parent.plain is not None and self._plain_batch_ends(parent, instant):
+        if parent.plain is not None and self._plain_batch_ends(parent, instant, target):
             return
         for leaf in parent.leaves():
             if leaf.mode is not Mode.ACTIVE:
@@ -174,18 +185,33 @@ class RenderEngine:
         self.mark_completion(parent, instant, passes)
         self._fill(parent, instant, passes)
 
-    def _plain_batch_ends(self, task: SimTask, instant: float) -> bool:
-        """A plain task's running batch ends at ``instant``; False if a frame fails (then it has frames)."""
+    def _plain_batch_ends(self, task: SimTask, instant: float | None, target: float) -> bool:
+        """Apply a plain task's batch ends up to ``target``, each batch starting the next.
+
+        ``instant``: when its running batch ends, if it was queued for that. False if a frame of
+        that batch fails (then it has frames, for the frame by frame engine). A later batch with a
+        failing frame is left running: the task's next event is its end.
+        """
         plain = task.plain
         assert plain is not None
-        if self._charge_frames is None or self._plain_fail(plain.running_ids()) is not False:
-            task.materialize()  # a failing frame: the frame by frame engine decides what follows
+        charge_frames, plain_fail = self._charge_frames, self._plain_fail
+        if charge_frames is None:
+            task.materialize()
             return False
-        plain.finish_batch(self._charge_frames(plain.running))
-        if plain.unfinished():
-            plain.start_batch(instant)
-        elif task.completed_at is None:
-            task.completed_at = instant
+        end = plain.batch_end()
+        while end is not None and end <= target:
+            if plain_fail(plain.running_ids()) is not False:
+                if end == instant:
+                    task.materialize()  # a failing frame: the frame by frame engine decides what follows
+                    return False
+                break  # applied when its turn comes, in the global order
+            plain.finish_batch(charge_frames(plain.running))
+            if not plain.unfinished():
+                if task.completed_at is None:
+                    task.completed_at = end
+                break
+            plain.start_batch(end)
+            end = plain.batch_end()
         return True
 
     def _finish_frame(self, frame: SimFrame) -> None:
