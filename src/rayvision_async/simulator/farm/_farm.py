@@ -46,7 +46,7 @@ from ._engine import RenderEngine
 from ._model import Mode, SimFrame, SimTask
 from ._storage import FarmStorage
 from ._store import TaskStore
-from ._taskfile import TASK_FILES, apply_task_json, frame_numbers, parse_frames
+from ._taskfile import TASK_FILES, TaskJsonReadings, frame_numbers, parse_frames
 
 __all__ = ["ChildTasks", "Farm", "PagingEnd", "parse_frames"]
 
@@ -129,6 +129,7 @@ class Farm:
         self.alias_prefix = alias_prefix
         self.account = account if account is not None else Account()
         self.store = TaskStore(first_task_id=first_task_id, alias_prefix=alias_prefix)
+        self._task_json = TaskJsonReadings()  # what the last few task.json texts read as
         self.engine = RenderEngine(
             self.store.tasks,
             clock=self.clock,
@@ -252,7 +253,7 @@ class Farm:
         if not isinstance(parsed, dict):
             raise FarmError.invalid(f"content of {file_name} is not a JSON object")
         if file_name == "task.json":
-            apply_task_json(task, parsed, self.default_frames, user_id=self.account.user_id)
+            self._task_json.apply(task, content, parsed, self.default_frames, user_id=self.account.user_id)
         task.files[file_name] = parsed
         task.revision += 1
 
