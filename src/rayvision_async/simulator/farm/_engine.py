@@ -163,7 +163,7 @@ class RenderEngine:
             if parent.analyse_until is not None and parent.analyse_until <= instant:
                 self._on_analysed(parent, instant)
             self._fill(parent, instant)
-            if parent.plain is not None and parent.mode is Mode.ACTIVE:
+            if parent.plain is not None:  # analysed just now: it renders
                 self._plain_batch_ends(parent, None, target)
             return
         if parent.mode is not Mode.ACTIVE:
