@@ -198,8 +198,14 @@ class RenderEngine:
         if charge_frames is None:
             task.materialize()
             return False
+        frames = plain.ending_by(target)
+        if frames and plain_fail(range(plain.first_id + plain.done, plain.first_id + plain.done + frames)) is False:
+            finished_at = plain.finish_until(target, charge_frames(frames))  # no frame fails: all in one go
+            if finished_at is not None and task.completed_at is None:
+                task.completed_at = finished_at
+            return True
         end = plain.batch_end()
-        while end is not None and end <= target:
+        while end is not None and end <= target:  # batch by batch, up to the one with a failing frame
             if plain_fail(plain.running_ids()) is not False:
                 if end == instant:
                     task.materialize()  # a failing frame: the frame by frame engine decides what follows

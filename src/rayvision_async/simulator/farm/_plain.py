@@ -105,6 +105,41 @@ class PlainFrames:
         self._counts = None
         return finished
 
+    def ending_by(self, target: float) -> int:
+        """How many frames end by ``target``: the running batch's, then those of the batches it starts."""
+        limit, total, seconds = self.limit, len(self.numbers), self.seconds
+        frames, running, batch, end = 0, self.running, self.batches, self.last_start + seconds
+        while running and end <= target:
+            frames += running
+            running = min(limit, total - batch * limit) if self.done + frames < total else 0
+            batch += 1
+            end += seconds
+        return frames
+
+    def finish_until(self, target: float, fee: Decimal) -> float | None:
+        """Finish the batches that end by ``target``, each starting the next, each frame charged ``fee``.
+
+        The same as :meth:`finish_batch` and :meth:`start_batch` at each batch end, in one go. Returns
+        when the last frame ended if the task finished, else None.
+        """
+        limit, total, seconds, fees = self.limit, len(self.numbers), self.seconds, self.fees
+        done, running, batches, start = self.done, self.running, self.batches, self.last_start
+        end = start + seconds
+        finished_at = None
+        while running and end <= target:
+            done += running
+            fees[batches - 1] = fee
+            self.fee += fee * running
+            if done >= total:
+                running, finished_at = 0, end
+                break
+            start, running = end, min(limit, total - batches * limit)
+            batches += 1
+            end = start + seconds
+        self.done, self.running, self.batches, self.last_start = done, running, batches, start
+        self._counts = None
+        return finished_at
+
     def materialize(self) -> list[SimFrame]:
         """The frames as the engine would hold them now (the running ones' start and end included)."""
         frames: list[SimFrame] = []
