@@ -243,13 +243,17 @@ class RenderEngine:
 
         ``passes``: the family's :meth:`~._model.SimTask.passes`, if the caller has them already.
         """
-        if passes is None:
-            passes = parent.passes()
         for leaf in parent.leaves():
-            if leaf.completed_at is None and leaf.mode is Mode.ACTIVE and not leaf.is_pending(passes):
-                leaf.completed_at = instant
-        if parent.completed_at is None and parent.mode is Mode.ACTIVE and not parent.is_pending(passes):
-            parent.completed_at = instant
+            if leaf.completed_at is None and leaf.mode is Mode.ACTIVE:
+                if passes is None:
+                    passes = parent.passes()  # (only for a task that may complete: none being analysed)
+                if not leaf.is_pending(passes):
+                    leaf.completed_at = instant
+        if parent.completed_at is None and parent.mode is Mode.ACTIVE:
+            if passes is None:
+                passes = parent.passes()
+            if not parent.is_pending(passes):
+                parent.completed_at = instant
 
     def _fill(self, parent: SimTask, instant: float, passes: PassState | None = None) -> PassState | None:
         """Start waiting frames of the open pass on free slots; returns the family's passes (None if idle)."""
