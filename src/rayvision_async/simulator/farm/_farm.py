@@ -305,7 +305,7 @@ class Farm:
                     or task.over_time_stop is not None)
 
     def _analysed(self, task: SimTask, instant: float) -> None:
-        numbers = list(frame_numbers(task.frames_range))
+        numbers = frame_numbers(task.frames_range)
         task.mode = Mode.ACTIVE
         task.overtime_from = instant
         leaf = task
@@ -317,7 +317,7 @@ class Farm:
         elif self.photon_frame:
             self.store.add_frames(leaf, ["0"], FrameType.PHOTON)
         elif self._renders_plain(task):
-            self.store.add_plain_frames(task, frame_numbers(task.frames_range), frame_seconds=self.engine.frame_seconds)
+            self.store.add_plain_frames(task, numbers, frame_seconds=self.engine.frame_seconds)
             return  # its frames are counters until something needs them (see _plain)
         if self.pre_render:
             self.store.add_frames(leaf, numbers[:1], FrameType.PRE_RENDER)
