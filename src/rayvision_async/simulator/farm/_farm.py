@@ -221,7 +221,7 @@ class Farm:
             labels = check.texts(labels, "labels")
         if artist is not None:
             check.text(artist, "artist")
-        now = self.now()
+        now = self.engine.now()  # (Farm.now without its argument check: it takes none)
         created = []
         for _ in range(count):
             task = self.store.new_task(now, self.task_limit)
@@ -281,7 +281,7 @@ class Farm:
         if missing:
             raise FarmError.fail(f"task {task_id}: {len(missing)} file(s) listed in upload.json were not uploaded, "
                                  f"e.g. {missing[0]}")
-        now = self.now()
+        now = self.engine.now()
         if not task.frames_range:
             task.frames_range = self.default_frames
         if not task.scene_name:
