@@ -7,7 +7,6 @@ from typing import Any
 
 from rayvision_async import TaskStatus
 from rayvision_async.simulator import Farm, SimClock, Simulator
-from rayvision_async.simulator.service._records import records_of
 from rayvision_async.simulator.service._wire import task_wire, wire_context
 
 
@@ -52,7 +51,8 @@ def test_a_rendering_tasks_record_follows_the_clock_without_being_made_again(mon
     before = info(sim, task_id)
     made: list[int] = []
     real = _records.task_json
-    monkeypatch.setattr(_records, "task_json", lambda task, *args, **kw: made.append(task.id) or real(task, *args, **kw))
+    monkeypatch.setattr(_records, "task_json",
+                        lambda task, *args, **kw: made.append(task.id) or real(task, *args, **kw))
     for step in (0.4, 0.6, 3, 6):  # no frame ends: only the clock moves (a batch ends at 90 s)
         sim.farm.advance(step)
         now = info(sim, task_id)

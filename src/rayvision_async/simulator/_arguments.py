@@ -13,6 +13,7 @@ submitted twice).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -58,14 +59,30 @@ def seconds(value: Any, name: str, *, low: float = 0.0, high: float = MAX_SECOND
 
 def count(value: Any, name: str, low: int = 0, high: int = INT64[1]) -> int:
     """An int (never a bool) from ``low`` to ``high``."""
-    checked: int = kinds.integer(low, high, width=INT64).check(value, name)
+    if type(value) is int and low <= value <= high and INT64[0] <= value <= INT64[1]:
+        return value  # what the kind's check returns for a plain int in range, without building its message
+    checked: int = _integer(low, high).check(value, name)
     return checked
 
 
 def text(value: Any, name: str, *, nonempty: bool = False, max_len: int = kinds.MAX_TEXT_CHARS) -> str:
     """A str of valid Unicode, at most ``max_len`` characters (``nonempty``: not blank)."""
-    checked: str = kinds.text(nonempty=nonempty, max_len=max_len).check(value, name)
+    if type(value) is str and value.isascii() and len(value) <= max_len and (not nonempty or value.strip()):
+        return value  # what the kind's check returns for ASCII text that fits (no surrogate can be in it)
+    checked: str = _text(nonempty, max_len).check(value, name)
     return checked
+
+
+@functools.lru_cache(maxsize=64)
+def _integer(low: int, high: int) -> kinds.Kind:
+    """The kind :func:`count` checks with (made once per bounds: the farm checks ids on every call)."""
+    return kinds.integer(low, high, width=INT64)
+
+
+@functools.lru_cache(maxsize=64)
+def _text(nonempty: bool, max_len: int) -> kinds.Kind:
+    """The kind :func:`text` checks with (made once per bounds)."""
+    return kinds.text(nonempty=nonempty, max_len=max_len)
 
 
 def texts(value: Any, name: str) -> list[str]:

@@ -17,7 +17,13 @@ stepped together. An entry left behind by a change (a stop, a new limit) is
 recognised as stale when it pops: the family's next event is computed again.
 
 A plain task (:mod:`._plain`) has no frame objects until something needs them:
-its events are the ends of its batches, applied to counters.
+its events are the ends of its batches, applied to counters. One queue entry of a
+plain task applies every batch end of it up to the target time at once (and its
+analysis entry, the batch ends that follow it): a batch end takes no id and
+touches nothing of another family, and what it charges adds up to the same
+balance in any order, so only the analyses need the global order. A batch with a
+failing frame is not applied ahead: the task stays queued at that batch's end and
+renders frame by frame from there (:meth:`RenderEngine._plain_batch_ends`).
 """
 
 from __future__ import annotations
@@ -117,7 +123,7 @@ class RenderEngine:
                 self.wake(parent)  # a change since it was queued moved its next event
                 continue
             unfinished = parent.completed_at is None
-            self._apply_events(parent, instant)
+            self._apply_events(parent, instant, target)
             parent.revision += 1
             if unfinished and parent.completed_at is not None and self.on_settled is not None:
                 self.on_settled(parent, parent.completed_at)
@@ -154,16 +160,21 @@ class RenderEngine:
             soonest = deadline
         return soonest
 
-    def _apply_events(self, parent: SimTask, instant: float) -> None:
-        """What happens to ``parent``'s family at ``instant``, then its free slots filled."""
+    def _apply_events(self, parent: SimTask, instant: float, target: float) -> None:
+        """What happens to ``parent``'s family at ``instant``, then its free slots filled.
+
+        A plain task goes on to its batch ends up to ``target`` (see the module docstring).
+        """
         if parent.mode is Mode.ANALYSING:
             if parent.analyse_until is not None and parent.analyse_until <= instant:
                 self._on_analysed(parent, instant)
             self._fill(parent, instant)
+            if parent.plain is not None:  # analysed just now: it renders
+                self._plain_batch_ends(parent, None, target)
             return
         if parent.mode is not Mode.ACTIVE:
             return
-        if parent.plain is not None and self._plain_batch_ends(parent, instant):
+        if parent.plain is not None and self._plain_batch_ends(parent, instant, target):
             return
         for leaf in parent.leaves():
             if leaf.mode is not Mode.ACTIVE:
@@ -180,18 +191,39 @@ class RenderEngine:
         self.mark_completion(parent, instant, passes)
         self._fill(parent, instant, passes)
 
-    def _plain_batch_ends(self, task: SimTask, instant: float) -> bool:
-        """A plain task's running batch ends at ``instant``; False if a frame fails (then it has frames)."""
+    def _plain_batch_ends(self, task: SimTask, instant: float | None, target: float) -> bool:
+        """Apply a plain task's batch ends up to ``target``, each batch starting the next.
+
+        ``instant``: when its running batch ends, if it was queued for that. False if a frame of
+        that batch fails (then it has frames, for the frame by frame engine). A later batch with a
+        failing frame is left running: the task's next event is its end.
+        """
         plain = task.plain
         assert plain is not None
-        if self._charge_frames is None or self._plain_fail(plain.running_ids()) is not False:
-            task.materialize()  # a failing frame: the frame by frame engine decides what follows
+        charge_frames, plain_fail = self._charge_frames, self._plain_fail
+        if charge_frames is None:
+            task.materialize()
             return False
-        plain.finish_batch(self._charge_frames(plain.running))
-        if plain.unfinished():
-            plain.start_batch(instant)
-        elif task.completed_at is None:
-            task.completed_at = instant
+        frames = plain.ending_by(target)
+        if frames and plain_fail(range(plain.first_id + plain.done, plain.first_id + plain.done + frames)) is False:
+            finished_at = plain.finish_until(target, charge_frames(frames))  # no frame fails: all in one go
+            if finished_at is not None and task.completed_at is None:
+                task.completed_at = finished_at
+            return True
+        end = plain.batch_end()
+        while end is not None and end <= target:  # batch by batch, up to the one with a failing frame
+            if plain_fail(plain.running_ids()) is not False:
+                if end == instant:
+                    task.materialize()  # a failing frame: the frame by frame engine decides what follows
+                    return False
+                break  # applied when its turn comes, in the global order
+            plain.finish_batch(charge_frames(plain.running))
+            if not plain.unfinished():
+                if task.completed_at is None:
+                    task.completed_at = end
+                break
+            plain.start_batch(end)
+            end = plain.batch_end()
         return True
 
     def _finish_frame(self, frame: SimFrame) -> None:
@@ -217,13 +249,17 @@ class RenderEngine:
 
         ``passes``: the family's :meth:`~._model.SimTask.passes`, if the caller has them already.
         """
-        if passes is None:
-            passes = parent.passes()
         for leaf in parent.leaves():
-            if leaf.completed_at is None and leaf.mode is Mode.ACTIVE and not leaf.is_pending(passes):
-                leaf.completed_at = instant
-        if parent.completed_at is None and parent.mode is Mode.ACTIVE and not parent.is_pending(passes):
-            parent.completed_at = instant
+            if leaf.completed_at is None and leaf.mode is Mode.ACTIVE:
+                if passes is None:
+                    passes = parent.passes()  # (only for a task that may complete: none being analysed)
+                if not leaf.is_pending(passes):
+                    leaf.completed_at = instant
+        if parent.completed_at is None and parent.mode is Mode.ACTIVE:
+            if passes is None:
+                passes = parent.passes()
+            if not parent.is_pending(passes):
+                parent.completed_at = instant
 
     def _fill(self, parent: SimTask, instant: float, passes: PassState | None = None) -> PassState | None:
         """Start waiting frames of the open pass on free slots; returns the family's passes (None if idle)."""

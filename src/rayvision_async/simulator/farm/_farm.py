@@ -46,7 +46,7 @@ from ._engine import RenderEngine
 from ._model import Mode, SimFrame, SimTask
 from ._storage import FarmStorage
 from ._store import TaskStore
-from ._taskfile import TASK_FILES, apply_task_json, frame_numbers, parse_frames
+from ._taskfile import TASK_FILES, TaskJsonReadings, frame_numbers, parse_frames
 
 __all__ = ["ChildTasks", "Farm", "PagingEnd", "parse_frames"]
 
@@ -129,6 +129,7 @@ class Farm:
         self.alias_prefix = alias_prefix
         self.account = account if account is not None else Account()
         self.store = TaskStore(first_task_id=first_task_id, alias_prefix=alias_prefix)
+        self._task_json = TaskJsonReadings()  # what the last few task.json texts read as
         self.engine = RenderEngine(
             self.store.tasks,
             clock=self.clock,
@@ -220,7 +221,7 @@ class Farm:
             labels = check.texts(labels, "labels")
         if artist is not None:
             check.text(artist, "artist")
-        now = self.now()
+        now = self.engine.now()  # (Farm.now without its argument check: it takes none)
         created = []
         for _ in range(count):
             task = self.store.new_task(now, self.task_limit)
@@ -252,7 +253,7 @@ class Farm:
         if not isinstance(parsed, dict):
             raise FarmError.invalid(f"content of {file_name} is not a JSON object")
         if file_name == "task.json":
-            apply_task_json(task, parsed, self.default_frames, user_id=self.account.user_id)
+            self._task_json.apply(task, content, parsed, self.default_frames, user_id=self.account.user_id)
         task.files[file_name] = parsed
         task.revision += 1
 
@@ -280,7 +281,7 @@ class Farm:
         if missing:
             raise FarmError.fail(f"task {task_id}: {len(missing)} file(s) listed in upload.json were not uploaded, "
                                  f"e.g. {missing[0]}")
-        now = self.now()
+        now = self.engine.now()
         if not task.frames_range:
             task.frames_range = self.default_frames
         if not task.scene_name:
@@ -304,7 +305,7 @@ class Farm:
                     or task.over_time_stop is not None)
 
     def _analysed(self, task: SimTask, instant: float) -> None:
-        numbers = list(frame_numbers(task.frames_range))
+        numbers = frame_numbers(task.frames_range)
         task.mode = Mode.ACTIVE
         task.overtime_from = instant
         leaf = task
@@ -316,7 +317,7 @@ class Farm:
         elif self.photon_frame:
             self.store.add_frames(leaf, ["0"], FrameType.PHOTON)
         elif self._renders_plain(task):
-            self.store.add_plain_frames(task, frame_numbers(task.frames_range), frame_seconds=self.engine.frame_seconds)
+            self.store.add_plain_frames(task, numbers, frame_seconds=self.engine.frame_seconds)
             return  # its frames are counters until something needs them (see _plain)
         if self.pre_render:
             self.store.add_frames(leaf, numbers[:1], FrameType.PRE_RENDER)

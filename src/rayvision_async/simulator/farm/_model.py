@@ -11,7 +11,7 @@ derived from the frames, except for the modes a user sets explicitly
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -120,7 +120,7 @@ class SimTask:
     task_type: str = ""  # "" for a parent, "RenderPhoton" or "Render" for a child
     mode: Mode = Mode.CREATED
     children: list[SimTask] = field(default_factory=list)
-    _frames: list[SimFrame] = field(default_factory=list, repr=False)
+    _frames: list[SimFrame] | None = field(default=None, repr=False)  # made when first needed (see frames)
     scene_name: str = ""
     cg_id: int = 2001
     frames_range: str = ""
@@ -144,7 +144,7 @@ class SimTask:
     completed_at: float | None = None
     deleted: bool = False
     revision: int = 0  # of a parent: bumped whenever its family changes (cached wire records check it)
-    running: list[SimFrame] = field(default_factory=list, repr=False)  # the engine's: frames it started here
+    running: Sequence[SimFrame] = field(default=(), repr=False)  # the engine's: frames it started here
     plain: PlainFrames | None = field(default=None, repr=False)  # the frames as counters (see _plain)
     parent: SimTask | None = field(default=None, repr=False)  # the top-level task of a child task
 
@@ -155,7 +155,10 @@ class SimTask:
         """This task's own frames (made from the counters of a plain task the first time they are needed)."""
         if self.plain is not None:
             self.materialize()
-        return self._frames
+        frames = self._frames
+        if frames is None:  # (a farm of plain tasks holds no empty lists: less for the garbage collector)
+            frames = self._frames = []
+        return frames
 
     def materialize(self) -> None:
         """Turn a plain task's frame counters into frames; from now on it renders frame by frame."""
@@ -172,6 +175,8 @@ class SimTask:
         """This task's frames, or its children's frames for a parent with child tasks."""
         if self.children:
             return [frame for child in self.children for frame in child.frames]
+        if self._frames is None and self.plain is None:
+            return []  # (a task not analysed yet: no list is made for it)
         return list(self.frames)
 
     def counts(self) -> FrameCounts:

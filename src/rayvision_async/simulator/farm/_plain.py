@@ -25,12 +25,14 @@ from ._model import FrameCounts, SimFrame
 
 __all__ = ["PlainFrames"]
 
+_NO_FEE = Decimal(0)  # (a Decimal is immutable: one is enough for every task)
+
 
 class PlainFrames:
     """The frames of one plain task: frame ``k`` is ``numbers[k]``, id ``first_id + k``, batch ``k // limit``."""
 
-    __slots__ = ("_counts", "done", "fee", "fees", "first_id", "limit", "numbers", "running", "seconds", "starts",
-                 "task_id")
+    __slots__ = ("_counts", "batches", "done", "fee", "fees", "first_id", "first_start", "last_start", "limit",
+                 "numbers", "running", "seconds", "task_id")
 
     def __init__(self, task_id: int, first_id: int, numbers: Sequence[str], *, limit: int, seconds: float) -> None:
         self.task_id = task_id
@@ -38,12 +40,16 @@ class PlainFrames:
         self.numbers = numbers
         self.limit = limit
         self.seconds = seconds
-        self.starts: list[float] = []  # when each batch started, in order
-        self.fees: list[Decimal] = []  # what each frame of each finished batch was charged
-        self.fee = Decimal(0)  # what the complete frames cost
+        # Batches run back to back: batch k starts at first_start + seconds, added k times (as the engine
+        # adds them). Nothing here is a list: a farm of plain tasks gives the garbage collector little to walk.
+        self.batches = 0  # batches started
+        self.first_start = 0.0  # when the first batch started
+        self.last_start = 0.0  # when the latest batch started
+        self.fees: dict[int, Decimal] = {}  # batch → what each of its frames was charged, once it finished
+        self.fee = _NO_FEE  # what the complete frames cost
         self.done = 0  # frames complete
         self.running = 0  # frames of the current batch, rendering
-        self._counts = FrameCounts(total=len(numbers), waiting=len(numbers))
+        self._counts: FrameCounts | None = None  # made when read, dropped when a batch starts or ends
 
     @property
     def total(self) -> int:
@@ -52,12 +58,12 @@ class PlainFrames:
 
     def counts(self) -> FrameCounts:
         """Frame totals by status."""
-        return self._counts
-
-    def _count(self) -> None:
-        total = len(self.numbers)
-        self._counts = FrameCounts(total=total, waiting=total - self.done - self.running, executing=self.running,
-                                   done=self.done)
+        counts = self._counts
+        if counts is None:
+            total = len(self.numbers)
+            counts = self._counts = FrameCounts(total=total, waiting=total - self.done - self.running,
+                                                executing=self.running, done=self.done)
+        return counts
 
     def _batch_size(self, batch: int) -> int:
         return min(self.limit, len(self.numbers) - batch * self.limit)
@@ -68,7 +74,7 @@ class PlainFrames:
 
     def batch_end(self) -> float | None:
         """When the running batch ends (None if none runs)."""
-        return self.starts[-1] + self.seconds if self.running else None
+        return self.last_start + self.seconds if self.running else None
 
     def running_ids(self) -> range:
         """Ids of the frames rendering now."""
@@ -79,9 +85,14 @@ class PlainFrames:
         """Start the next batch at ``instant`` if frames wait and none runs; True if one started."""
         if self.running or self.done >= len(self.numbers):
             return False
-        self.starts.append(instant)
-        self.running = self._batch_size(len(self.starts) - 1)
-        self._count()
+        if self.batches:
+            assert instant == self.last_start + self.seconds, "a plain task's batches run back to back"
+        else:
+            self.first_start = instant
+        self.last_start = instant
+        self.running = self._batch_size(self.batches)
+        self.batches += 1
+        self._counts = None
         return True
 
     def finish_batch(self, fee: Decimal) -> int:
@@ -89,22 +100,60 @@ class PlainFrames:
         finished = self.running
         self.done += finished
         self.running = 0
-        self.fees.append(fee)
+        self.fees[self.batches - 1] = fee
         self.fee += fee * finished
-        self._count()
+        self._counts = None
         return finished
+
+    def ending_by(self, target: float) -> int:
+        """How many frames end by ``target``: the running batch's, then those of the batches it starts."""
+        limit, total, seconds = self.limit, len(self.numbers), self.seconds
+        frames, running, batch, end = 0, self.running, self.batches, self.last_start + seconds
+        while running and end <= target:
+            frames += running
+            running = min(limit, total - batch * limit) if self.done + frames < total else 0
+            batch += 1
+            end += seconds
+        return frames
+
+    def finish_until(self, target: float, fee: Decimal) -> float | None:
+        """Finish the batches that end by ``target``, each starting the next, each frame charged ``fee``.
+
+        The same as :meth:`finish_batch` and :meth:`start_batch` at each batch end, in one go. Returns
+        when the last frame ended if the task finished, else None.
+        """
+        limit, total, seconds, fees = self.limit, len(self.numbers), self.seconds, self.fees
+        done, running, batches, start = self.done, self.running, self.batches, self.last_start
+        end = start + seconds
+        finished_at = None
+        while running and end <= target:
+            done += running
+            fees[batches - 1] = fee
+            self.fee += fee * running
+            if done >= total:
+                running, finished_at = 0, end
+                break
+            start, running = end, min(limit, total - batches * limit)
+            batches += 1
+            end = start + seconds
+        self.done, self.running, self.batches, self.last_start = done, running, batches, start
+        self._counts = None
+        return finished_at
 
     def materialize(self) -> list[SimFrame]:
         """The frames as the engine would hold them now (the running ones' start and end included)."""
         frames: list[SimFrame] = []
         started = self.done + self.running
+        starts = [self.first_start]
+        for _ in range(1, self.batches):
+            starts.append(starts[-1] + self.seconds)
         for position, number in enumerate(self.numbers):
             frame = SimFrame(id=self.first_id + position, task_id=self.task_id, index=number,
                              frame_type=FrameType.MAIN)
             if position < started:
                 batch = position // self.limit
-                frame.started_at = self.starts[batch]
-                frame.ended_at = self.starts[batch] + self.seconds
+                frame.started_at = starts[batch]
+                frame.ended_at = starts[batch] + self.seconds
                 if position < self.done:
                     frame.status = FrameStatus.COMPLETE
                     frame.fee += self.fees[batch]

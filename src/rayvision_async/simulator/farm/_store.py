@@ -58,7 +58,7 @@ class TaskStore:
         self.tasks[task_id] = task
         return task
 
-    def add_frames(self, task: SimTask, numbers: list[str], frame_type: FrameType) -> None:
+    def add_frames(self, task: SimTask, numbers: Sequence[str], frame_type: FrameType) -> None:
         """Give ``task`` one waiting frame per frame number."""
         for number in numbers:
             frame = SimFrame(id=self._next_frame_id, task_id=task.id, index=number, frame_type=frame_type)
