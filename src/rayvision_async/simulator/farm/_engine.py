@@ -76,9 +76,10 @@ class RenderEngine:
         self._plain_fail = plain_fail
         self._charge_frames = charge_frames
         self._queue: list[tuple[float, int]] = []  # (instant, parent id): a family's next event
-        #: Called with a parent and the instant its family's work ended (its ``completedDate`` was just
-        #: stamped, its revision bumped): the service makes its record then (see ``service._records``).
-        self.on_settled: Callable[[SimTask, float], None] | None = None
+        #: Called at the end of a run with the parents whose family's work ended in it (their
+        #: ``completedDate`` stamped, their revision bumped): the service makes their records then
+        #: (see ``service._records``).
+        self.on_settled: Callable[[list[SimTask], float], None] | None = None
         self._queued: dict[int, float] = {}  # parent id → the instant of its live queue entry
 
     def now(self) -> float:
@@ -108,6 +109,13 @@ class RenderEngine:
 
     def run_until(self, target: float) -> None:
         """Apply every event up to ``target``, in time order, filling free slots after each."""
+        settled: list[SimTask] = []
+        self._run(target, settled)
+        if settled and self.on_settled is not None:
+            self.on_settled(settled, target)
+
+    def _run(self, target: float, settled: list[SimTask]) -> None:
+        """:meth:`run_until`'s events; the parents whose family's work ended go to ``settled``."""
         queue, queued = self._queue, self._queued
         for _ in range(_MAX_EVENTS_PER_RUN):
             if not queue or queue[0][0] > target:
@@ -125,8 +133,8 @@ class RenderEngine:
             unfinished = parent.completed_at is None
             self._apply_events(parent, instant, target)
             parent.revision += 1
-            if unfinished and parent.completed_at is not None and self.on_settled is not None:
-                self.on_settled(parent, parent.completed_at)
+            if unfinished and parent.completed_at is not None:
+                settled.append(parent)
             self.wake(parent)
         raise RuntimeError("render engine did not converge")  # pragma: no cover - a bug guard
 

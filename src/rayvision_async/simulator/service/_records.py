@@ -107,11 +107,12 @@ class TaskRecords:
                 fee_of(fee)
         return WireRecords(records, sum(fees, Decimal(0)))
 
-    def keep(self, task: SimTask, ctx: WireContext) -> None:
-        """Make and keep ``task``'s queryTaskInfo record now (its family just settled: it stays valid until it
-        changes again), so the first read of a finished task costs what later ones do."""
+    def keep(self, tasks: list[SimTask], ctx: WireContext) -> None:
+        """Make and keep the queryTaskInfo records of ``tasks`` now (their families just settled: the records stay
+        valid until the tasks change again), so the first read of a finished task costs what later ones do."""
         self._owned_by(ctx)
-        self._made(task, ctx, False)
+        for task in tasks:
+            self._made(task, ctx, False)
 
     def _owned_by(self, ctx: WireContext) -> None:
         """Forget every kept record if the account fields they show are not ``ctx``'s."""
@@ -155,19 +156,19 @@ _RECORDS: weakref.WeakKeyDictionary[Farm, TaskRecords] = weakref.WeakKeyDictiona
 def records_of(farm: Farm) -> TaskRecords:
     """The record cache of ``farm`` (made on first use, gone with the farm).
 
-    From then on the farm's render engine hands it every family that settles (its work ended), whose
-    record it makes at once: a record is made when its task changes, as a real service writes its
-    row, not when a watch first reads it.
+    From then on the farm's render engine hands it the families that settle (their work ended) at the
+    end of each run, whose records it makes then: a record is made when its task changes, as a real
+    service writes its row, not when a watch first reads it.
     """
     records = _RECORDS.get(farm)
     if records is None:
         records = _RECORDS[farm] = TaskRecords()
         farm_ref = weakref.ref(farm)
 
-        def keep_settled(task: SimTask, instant: float) -> None:
+        def keep_settled(tasks: list[SimTask], instant: float) -> None:
             settled_on = farm_ref()
             if settled_on is not None:
-                records.keep(task, wire_context(settled_on, now=instant))
+                records.keep(tasks, wire_context(settled_on, now=instant))
 
         farm.engine.on_settled = keep_settled
     return records
