@@ -19,9 +19,11 @@ rounds run) are submitted and analysed. It reports wall and CPU seconds.
 ``queryTaskInfo/v2``, 32 in flight, over loopback HTTP) while the farm's clock runs at
 ``--speed`` simulated seconds per second, so the rendering tasks move during the rounds and the
 simulator renders their frames as it answers. The simulator's share is its process's CPU time
-during the round; the SDK's, measured in the same round, is the client process's. The first round
-reads every task for the first time (each finished task's record is made, encoded and kept);
-the later ones are the steady state of a watch.
+during the round; the SDK's, measured in the same round, is the client process's. A finished
+task's record is made when its family settles (during seeding, so seeding's figure includes the
+90,000 finished tasks' records), a rendering task's when it changes; so the first round reads kept
+records as the later ones do, and a round that costs more is one in which the rendering tasks' batches
+ended (the farm renders them and makes their records anew as it answers).
 
 Targets (issue 25): seeding under 5 s; a watch round well under one second of the simulator's
 CPU. Linux only (``/proc``). Prints a table, or with ``--json`` one JSON line.
