@@ -32,8 +32,9 @@ import httpx
 import clients
 from rayvision_async import AsyncRayvisionAPI
 from rayvision_async import _request as request_loop
-from rayvision_async._client import AsyncRayvisionAPI as _Api
+from rayvision_async._caller import Caller
 from rayvision_async.api import _body as binding
+from rayvision_async.api import _reply as reply
 from rayvision_async.api._generated.query import QueryEndpoints
 from rayvision_async.wire import AiohttpTransport, HttpChannel, SigningTransport
 from rayvision_async.wire import _envelope as envelope
@@ -52,7 +53,7 @@ def _key(function: Callable[..., Any]) -> Key:
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "method": QueryEndpoints.task_info,
-    "call": _Api._call,
+    "call": Caller.call,
     "build_body": binding.build_body,
     "encode_body": signing.encode_body,
     "send": request_loop.send,
@@ -70,7 +71,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "aiohttp_read": aiohttp.StreamReader.read,
     "httpx_response": httpx.Response.__init__,
     "decode_envelope": envelope.decode_envelope,
-    "result_of": binding.result_of,
+    "result_of": reply.result_of,
     "is_enabled_for": logging.Logger.isEnabledFor,
 }
 
@@ -101,7 +102,7 @@ def breakdown(stats: pstats.Stats, wall: float, requests: int) -> list[tuple[str
 
     steps = [
         ("endpoint method own (argument checks)", own(ct["method"], ct["call"])),
-        ("_call own (path, closed check)", own(ct["call"], ct["build_body"], ct["encode_body"], ct["send"])),
+        ("Caller.call own (path, closed check)", own(ct["call"], ct["build_body"], ct["encode_body"], ct["send"])),
         ("  build_body (arguments → body dict)", ct["build_body"]),
         ("  encode_body (checks + json.dumps)", ct["encode_body"]),
         ("request loop: send own (retry decisions, logging check)",
