@@ -110,14 +110,28 @@ def result_of(endpoint: Endpoint, data: Any, *, path: str, exact: Callable[[], A
         if returns is Any:
             return data
         return data if isinstance(data, str) else ("" if data is None else str(data))
-    from ..models._converter import structure, structure_reply  # cattrs: with the first reply, not the import
-
+    converting = _converting()
     try:
-        result = structure(data, returns) if exact is None else structure_reply(data, returns, exact)
+        result = (converting.structure(data, returns) if exact is None
+                  else converting.structure_reply(data, returns, exact))
     except Exception as exc:  # cattrs raises many kinds; each means "not the documented shape"
         reason = f"data does not fit {getattr(returns, '__name__', returns)}: {type(exc).__name__}"
         raise MalformedResponseError(reason, path=path) from None
     return _nonempty(endpoint, result, path=path)
+
+
+_CONVERTING: types.ModuleType | None = None
+
+
+def _converting() -> types.ModuleType:
+    """:mod:`~rayvision_async.models._converter`, imported with the first reply rather than with this module
+    (cattrs is slow to import), and then kept: an import statement in a function runs on every call."""
+    global _CONVERTING
+    if _CONVERTING is None:
+        from ..models import _converter
+
+        _CONVERTING = _converter
+    return _CONVERTING
 
 
 def _nonempty(endpoint: Endpoint, result: Any, *, path: str) -> Any:
@@ -148,8 +162,7 @@ def result_steps(endpoint: Endpoint, data: Any, *, path: str,
     if not has_steps(endpoint) or type(items) is not list or len(items) <= STEP_ITEMS:
         return result_of(endpoint, data, path=path, exact=exact)
     check_shape(endpoint, data, path=path)
-    from ..models._converter import converter  # cattrs: with the first reply, not the import
-
+    converter = _converting().converter
     returns = endpoint.returns
     try:
         rows: list[Any] = []
