@@ -149,10 +149,16 @@ def test_bad_values_are_one_line_and_exit_2(cli: Cli, args: list[str], mentions:
 
 
 def test_ctrl_c_exits_130_cleanly(cli: Cli) -> None:
-    process = cli.start("watch", "--simulate", "--all", "--interval", "30", "--json")
+    # PYTHONFAULTHANDLER: if it ever does not end, SIGABRT makes it print where each thread is
+    process = cli.start("watch", "--simulate", "--all", "--interval", "30", "--json", env={"PYTHONFAULTHANDLER": "1"})
     read_until(process, b"\n")  # started, first poll done, sleeping until the next one
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=20)
+    try:
+        stdout, stderr = process.communicate(timeout=60)  # (once 20 s were not enough in a busy CI run)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        _, stderr = process.communicate(timeout=30)
+        pytest.fail(f"watch did not end within 60 s of Ctrl+C; its threads:\n{stderr.decode(errors='replace')[-4000:]}")
     assert process.returncode == 130
     assert stderr.decode() == "rayvision-async: interrupted\n"
     assert b"Traceback" not in stdout + stderr
