@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from cli_harness import Cli, Server
 
+from helpers.processes import alive, descendants, linux_only
 from rayvision_async import TaskStatus
 from rayvision_async.simulator.transmitter import queue_fault
 
@@ -329,36 +330,7 @@ def test_a_task_the_service_does_not_know_is_exit_code_1(fast: Wrangler, tmp_pat
 # -- Ctrl+C: nothing left behind ------------------------------------------------------------------------------------
 
 
-def _children(pid: int) -> dict[int, str]:
-    """Every living descendant of ``pid`` (from /proc), with its start time (to tell a reused pid)."""
-    found: dict[int, str] = {}
-    parents = {pid}
-    while True:
-        new = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit() or int(entry.name) in found:
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) in parents and fields[0] != "Z":
-                new[int(entry.name)] = fields[19]
-        if not new:
-            return found
-        found.update(new)
-        parents = set(new)
-
-
-def _alive(pid: int, started: str) -> bool:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return False
-    return fields[0] != "Z" and fields[19] == started
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@linux_only
 def test_ctrl_c_during_a_download_leaves_no_engine_process(fast: Wrangler, tmp_path: Path) -> None:
     task_id = fast.json("tasks")[-1]["id"]
     fast.wait(task_id)
@@ -370,7 +342,7 @@ def test_ctrl_c_during_a_download_leaves_no_engine_process(fast: Wrangler, tmp_p
     while len(engines) < 2:  # the engine and the helper it started
         assert time.monotonic() < deadline, "the engine did not start"
         assert process.poll() is None, process.communicate()
-        engines = _children(process.pid)
+        engines = descendants(process.pid)
         time.sleep(0.05)
     time.sleep(0.2)
     process.send_signal(signal.SIGINT)
@@ -379,9 +351,9 @@ def test_ctrl_c_during_a_download_leaves_no_engine_process(fast: Wrangler, tmp_p
     assert stderr.decode().splitlines()[-1] == "rayvision-async: interrupted"
     assert b"Traceback" not in stderr
     deadline = time.monotonic() + 10
-    while any(_alive(pid, started) for pid, started in engines.items()) and time.monotonic() < deadline:
+    while any(alive(pid, started) for pid, started in engines.items()) and time.monotonic() < deadline:
         time.sleep(0.05)  # the helper, orphaned by the engine's end, is reaped by init
-    assert not [pid for pid, started in engines.items() if _alive(pid, started)]
+    assert not [pid for pid, started in engines.items() if alive(pid, started)]
 
 
 # -- the demo: the whole job offline ----------------------------------------------------------------------------------

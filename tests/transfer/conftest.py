@@ -19,7 +19,7 @@ FakeEngine = Callable[[str], Path]
 
 @pytest.fixture
 def no_child_left() -> Iterator[None]:
-    """Fails the test if it leaves a child process behind (Linux: read from /proc; see ``needs_proc``)."""
+    """Fails the test if it leaves a child process behind."""
     before = set(children())
     yield
     left = {pid: state for pid, state in children().items() if pid not in before}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.processes import needs_proc
+from helpers.processes import linux_only
 from rayvision_async.transfer import Transfer, TransferError
 from rayvision_async.transfer._command import OPTIONS_USED, Route, Storage, engine_args
 from rayvision_async.transfer._service import ServiceCalls
@@ -26,7 +26,7 @@ from rayvision_async.transfer._service import ServiceCalls
 FACTS = json.loads((Path(__file__).resolve().parents[1] / "data" / "transfer_facts.json").read_text(encoding="utf-8"))
 _OPTION = re.compile(r"-(\w) \[ --([\w-]+) \]")
 
-pytestmark = [needs_proc, pytest.mark.usefixtures("no_child_left")]
+pytestmark = [linux_only, pytest.mark.usefixtures("no_child_left")]
 
 
 async def _no_request(*_args: object) -> object:

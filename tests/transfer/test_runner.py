@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers.processes import alive, needs_proc
+from helpers.processes import alive, linux_only
 from rayvision_async import RetryPolicy
 from rayvision_async.transfer import TransferError, TransferTimeoutError, Transmitter
 from rayvision_async.transfer._runner import EngineRunner
 
 FakeEngine = Callable[[str], Path]
-pytestmark = [needs_proc, pytest.mark.usefixtures("no_child_left")]
+pytestmark = [linux_only, pytest.mark.usefixtures("no_child_left")]
 
 
 def exists(path: str | None) -> bool:

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from helpers.processes import alive, needs_proc
+from helpers.processes import alive, linux_only
 from rayvision_async import AsyncRayvisionAPI, RetryPolicy
 from rayvision_async.simulator import Farm
 from rayvision_async.simulator.farm import FarmStorage
 from rayvision_async.transfer import DownloadResult, Transfer, TransferError, TransferResult, TransferTimeoutError
 
-pytestmark = [needs_proc, pytest.mark.usefixtures("no_child_left")]
+pytestmark = [linux_only, pytest.mark.usefixtures("no_child_left")]
 
 JOBS = 50
 FAULTS = {"exit1": 12, "partial": 10, "fatal": 5, "hang": 3}
