@@ -91,14 +91,6 @@ def _digits(value: object) -> int | None:
     return number if number is not None and number >= 0 else None
 
 
-def check_task_ids(task: SimTask, info: dict[str, Any], software: dict[str, Any], user_id: int | None) -> None:
-    """Refuse the ids of ``task_info`` the service would (see the module docstring); set the hardware chosen."""
-    _check_task_id(task, info)
-    hardware = _checked_ids(info, software, user_id)
-    if hardware is not None:
-        task.hardware_config_id = hardware
-
-
 def _check_task_id(task: SimTask, info: dict[str, Any]) -> None:
     """Refuse a ``task_info.task_id`` that is not ``task``'s id (the one check that depends on the task)."""
     if "task_id" in info and _digits(info["task_id"]) != task.id:
@@ -106,7 +98,8 @@ def _check_task_id(task: SimTask, info: dict[str, Any]) -> None:
 
 
 def _checked_ids(info: dict[str, Any], software: dict[str, Any], user_id: int | None) -> int | None:
-    """:func:`check_task_ids` but the task id's; the hardware config id chosen (None: none named)."""
+    """Refuse the ids of ``task_info`` the service would, the task id's apart (see the module docstring); the
+    hardware config id chosen (None: none named)."""
     if "user_id" in info and (_digits(info["user_id"]) is None
                               or (user_id is not None and _digits(info["user_id"]) != user_id)):
         raise FarmError.invalid(f"task.json task_info.user_id {info['user_id']!r} is not {user_id}")
@@ -161,8 +154,7 @@ def read_task_json(doc: dict[str, Any], default_frames: str, *, user_id: int | N
 
     Frames come from the first ``frames`` under ``scene_info_render`` (any
     DCC's layout), else ``task_info.frames``, else ``default_frames``; a bad
-    range is refused now (600), not at analysis time, and so are bad ids (:func:`check_task_ids`,
-    ``user_id`` being the account's).
+    range is refused now (600), not at analysis time, and so are bad ids (``user_id`` being the account's).
     """
     info, software = _sections(doc)
     hardware = _checked_ids(info, software, user_id)
