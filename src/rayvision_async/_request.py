@@ -229,13 +229,16 @@ async def send(
     :class:`~.errors.MalformedResponseError` it raises is a failure after
     sending, retried like an unreadable body. A 610 with a plausible
     ``serverTime`` resyncs the clock and resends at once; the first resync is
-    free, later ones count against ``policy.attempts``.
+    free, later ones count against ``policy.attempts``. A 603 (refused by the
+    protocol check, as a replayed nonce is) is signed again and resent at once,
+    once, free; a second one is raised.
 
     ``bulk``: the request is bulk work (its budget, and turns after single calls);
     big replies are read in turns (:meth:`Connection.answer`).
     """
     attempt = 0  # counted against policy.attempts
     resynced = False
+    resigned = False  # a 603 was answered by signing again
     handled = sys.exception()  # the caller's: chained to ours, and not ours to clear
     try:
         while True:
@@ -263,6 +266,11 @@ async def send(
                 if not resynced:
                     attempt -= 1  # the first resync is free
                 resynced = True
+                continue
+            if failure is Failure.ILLEGAL and not resigned:
+                logger.info("%s: %s; signed again and resent", path, error)
+                attempt -= 1  # free, like the first resync: the request was refused before processing
+                resigned = True
                 continue
             if failure is None or not should_retry(failure, idempotent=idempotent):
                 if failure is Failure.AFTER_SEND or (failure is Failure.SEE_OTHER and not idempotent):

@@ -15,6 +15,7 @@ HTTP 5xx, unreadable body                   retried          OutcomeUnknown
 HTTP 429 / 503 with Retry-After             retried          retried (429 only)
 envelope code 500 (server error)            retried          raised
 envelope code 610 (clock skew)              resynced, once   resynced, once
+envelope code 603 (illegal, e.g. a replay)  re-signed, once  re-signed, once
 600/601/611/403/… client-side codes         raised           raised
 ==========================================  ==============  ==================
 
@@ -78,12 +79,18 @@ class Failure(enum.Enum):
     THROTTLED = "throttled"  # HTTP 429: refused before processing
     REFUSED = "refused"  # code 610 with an unusable serverTime: refused before processing
     CLOCK_SKEW = "clock_skew"  # code 610 with a plausible serverTime: adopt the service's clock, resend at once
+    ILLEGAL = "illegal"  # code 603: refused by the protocol check (a replayed nonce among others); resend once
     SERVER_CODE = "server_code"  # envelope code 500
     SEE_OTHER = "see_other"  # HTTP 303: never followed nor retried; a creating call may have been processed
 
 
 def should_retry(failure: Failure, *, idempotent: bool) -> bool:
-    """Whether ``failure`` may be retried for an endpoint of the given kind."""
+    """Whether ``failure`` may be retried for an endpoint of the given kind (on the attempt budget).
+
+    A 603's one free resend is the request loop's; another 603 is not retried.
+    """
+    if failure is Failure.ILLEGAL:
+        return False
     if failure in (Failure.CONNECT, Failure.POOL, Failure.THROTTLED, Failure.REFUSED, Failure.CLOCK_SKEW):
         return True
     return idempotent and failure is not Failure.SEE_OTHER
@@ -134,6 +141,10 @@ def classify(error: errors.RayvisionError) -> Failure | None:
     if isinstance(error, errors.SignatureExpiredError):
         # The service refused the timestamp before doing anything, so any call may be resent.
         return Failure.CLOCK_SKEW if plausible_server_time(error.server_time_ms) else Failure.REFUSED
+    if isinstance(error, errors.IllegalRequestError):
+        # Refused before processing, so any call may be resent; signed again, it carries a fresh nonce
+        # (another process sharing the access key may have drawn the same one within the window).
+        return Failure.ILLEGAL
     if isinstance(error, errors.ServerError):
         return Failure.SERVER_CODE
     return None

@@ -34,6 +34,7 @@ __all__ = [
     "FailError",
     "HTTPStatusError",
     "IPProhibitedError",
+    "IllegalRequestError",
     "InvalidInputError",
     "LoginRequiredError",
     "MalformedResponseError",
@@ -244,6 +245,15 @@ class LoginRequiredError(APIError):
     """Code 602: the service requires a login."""
 
 
+class IllegalRequestError(APIError):
+    """Code 603: the service's protocol check refused the request before doing anything.
+
+    Among its causes is a replay: a nonce the service has already accepted from the same access id
+    within the signature window. Two processes that share an access key can draw the same six-digit
+    nonce by chance, so the SDK signs the request again and resends it once (see :mod:`._retry`).
+    """
+
+
 class RegionMismatchError(APIError):
     """Code 608: the account's region does not match the domain (China vs. overseas)."""
 
@@ -275,6 +285,7 @@ _BY_CODE: dict[int, type[APIError]] = {
     600: ParameterError,
     601: ParameterError,
     602: LoginRequiredError,
+    603: IllegalRequestError,
     605: PermissionDeniedError,
     608: RegionMismatchError,
     610: SignatureExpiredError,

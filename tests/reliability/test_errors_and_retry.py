@@ -48,14 +48,16 @@ async def call(api: AsyncRayvisionAPI, idempotent: bool) -> Any:
 
 CODES = [(100, errors.FailError), (403, errors.PermissionDeniedError), (605, errors.PermissionDeniedError),
          (404, errors.NotFoundError), (500, errors.ServerError), (600, errors.ParameterError),
-         (601, errors.ParameterError), (602, errors.LoginRequiredError), (608, errors.RegionMismatchError),
+         (601, errors.ParameterError), (602, errors.LoginRequiredError),
+         (603, errors.IllegalRequestError), (608, errors.RegionMismatchError),
          (610, errors.SignatureExpiredError), (611, errors.SignatureInvalidError), (812, errors.IPProhibitedError),
          (700, errors.NoMoreRecordsError), (999, errors.APIError)]
 
 
 @pytest.mark.parametrize(("code", "cls"), CODES)
 async def test_envelope_code_maps_to_its_class(code: int, cls: type[errors.APIError]) -> None:
-    transport = scripted(envelope(code, f"service says {code}"))
+    sent = 2 if code == 603 else 1  # a 603 is signed again and resent once (see below)
+    transport = scripted(*[envelope(code, f"service says {code}")] * sent)
     async with client(transport, NO_RETRY) as api:
         with pytest.raises(errors.APIError) as caught:
             await api.query.task_info([1])
@@ -64,7 +66,7 @@ async def test_envelope_code_maps_to_its_class(code: int, cls: type[errors.APIEr
     assert (exc.code, exc.message, exc.path, exc.request_id) == (code, f"service says {code}", TASK_INFO, "rid-77")
     assert str(code) in str(exc)
     assert "rid-77" in str(exc)
-    assert len(transport.requests) == 1
+    assert len(transport.requests) == sent
 
 
 def test_decoder_failures() -> None:
@@ -306,6 +308,31 @@ async def test_the_clock_offset_belongs_to_one_client() -> None:
         assert abs(internals.signer(one).clock_offset - 3600) < 5
         assert internals.signer(other).clock_offset == 0.0
     assert abs(int(second.requests[0].headers["UTCTimestamp"]) - time.time()) < 5
+
+
+# -- 603: refused by the protocol check (a replayed nonce among others) -------------------------------
+
+
+@pytest.mark.parametrize("idempotent", [True, False], ids=["task_info", "create_task"])
+async def test_a_603_is_signed_again_and_resent_once_for_free(idempotent: bool) -> None:
+    transport = scripted(envelope(603, "illegal_protocol"))
+    async with client(transport, NO_RETRY) as api:  # no attempt budget: the resend is free
+        result = await call(api, idempotent)
+    assert (result.items[0].id if idempotent else result.task_id_list) in (9, (42,))
+    first, second = transport.requests
+    assert first.headers["nonce"] != second.headers["nonce"]
+    assert first.headers["signature"] != second.headers["signature"]
+    assert first.content == second.content
+
+
+@pytest.mark.parametrize("idempotent", [True, False], ids=["task_info", "create_task"])
+async def test_a_second_603_is_raised_whatever_the_attempt_budget(idempotent: bool) -> None:
+    transport = scripted(*[envelope(603, "illegal_protocol")] * 4)
+    async with client(transport, RetryPolicy(attempts=4, initial_delay=0)) as api:
+        with pytest.raises(errors.IllegalRequestError) as caught:
+            await call(api, idempotent)
+    assert len(transport.requests) == 2
+    assert (caught.value.code, caught.value.request_id) == (603, "rid-77")
 
 
 def test_the_testing_switch_zeroes_every_delay_and_restores() -> None:

@@ -186,6 +186,7 @@ async def run_session(sim: Simulator, transport: Recording) -> tuple[list[BaseEx
             inject("error", code=608),  # RegionMismatchError
             inject("clock_skew", skew=900.0, times=2),  # SignatureExpiredError: one resync, then raised
             inject("error", code=812),  # IPProhibitedError
+            inject("error", code=603, times=2),  # IllegalRequestError: resent once, signed again, then raised
             lambda: api.wait([98_765_432], interval=0.001),  # TasksNotFoundError
             lambda: api.wait(task_id, timeout=0.05, interval=0.01),  # WaitTimeoutError
         ]

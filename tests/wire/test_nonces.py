@@ -91,3 +91,24 @@ async def test_many_calls_retries_and_concurrent_clients_never_reuse_a_nonce() -
     assert sum(request.fault is not None for request in sim.requests) > 300
     assert len(set(nonces)) == len(nonces)
     assert 603 not in {request.code for request in sim.requests}
+
+
+async def test_a_nonce_already_used_is_refused_and_the_call_resent_with_a_fresh_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Processes sharing an access key draw from sequences of their own, so two can send the same nonce
+    # within the window: the simulator refuses the later request as a replay (603), and the SDK signs
+    # it again (a fresh nonce) and resends it, a creating call included, since nothing was processed.
+    sim = Simulator(farm=Farm(speed=0.0))
+    [task_id] = sim.call("create_task", {})["taskIdList"]
+    scripted = iter(["111111", "111111", "222222", "222222", "333333"])
+    monkeypatch.setattr(NonceSource, "__call__", lambda self: next(scripted))
+    async with AsyncRayvisionAPI(sim.access_id, sim.access_key, transport=SimulatorTransport(sim),
+                                 retry=RetryPolicy(attempts=1)) as api:
+        first = await api.query.task_info([task_id])
+        again = await api.query.task_info([task_id])
+        created = await api.task.create_task()
+    assert first.items[0].id == again.items[0].id == task_id
+    assert len(created.task_id_list) == 1
+    assert _sent_nonces(sim)[-5:] == ["111111", "111111", "222222", "222222", "333333"]
+    assert [request.code for request in sim.requests][-5:] == [200, 603, 200, 603, 200]
+    assert len(sim.farm.tasks) == 2  # the seeding call's task and one more: the refused request made nothing
