@@ -146,18 +146,19 @@ def _short_text(exc: BaseException) -> str:
 
 
 def _as_list(value: Any, name: str, item: Kind, nonempty: bool, max_items: int) -> list[Any]:
-    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
+    plain = type(value) in (list, tuple, range)  # the usual cases, without the slower ABC checks below
+    if not plain and (isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable)):
         raise _bad(name, f"a list of {item.annotation}", value)
-    size = len(value) if isinstance(value, Collection) else None
+    size = len(value) if plain or isinstance(value, Collection) else None
     if size is not None and size > max_items:
         raise InvalidInputError(f"{name} may hold at most {max_items} items, got {size}")
     bounds = item.int_range
-    if bounds is not None and size and type(value) in (list, tuple, range) and set(map(type, value)) == {int} \
+    if bounds is not None and size and plain and set(map(type, value)) == {int} \
             and bounds[0] <= min(value) and max(value) <= bounds[1]:
         return list(value)  # plain ints in range (a poll's 100,000 ids): the result of the loop below, at C speed
     check = item.check
     items: list[Any] = []
-    source = value if type(value) in (list, tuple, range) else read_items(value, name)  # these cannot fail when read
+    source = value if plain else read_items(value, name)  # these cannot fail when read
     for index, element in enumerate(source):
         if index == max_items:  # an iterator: stop reading at the cap (an endless one never ends)
             raise InvalidInputError(f"{name} may hold at most {max_items} items, got more")
