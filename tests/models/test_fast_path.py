@@ -8,10 +8,13 @@ codes, unknown extra keys, aliases, nested models) and structures each with the 
 
 from __future__ import annotations
 
+import linecache
 import os
+import pickle
 import subprocess
 import sys
 import types
+import weakref
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Union, get_args, get_origin
@@ -23,6 +26,7 @@ from hypothesis import strategies as st
 
 import rayvision_async.models as models
 from rayvision_async.models import Page, TaskInfo, TolerantIntEnum
+from rayvision_async.models import _structgen as structgen
 from rayvision_async.models._converter import FAST_PATH, make_converter, wire_name
 from rayvision_async.models._meta import ALIASES
 
@@ -149,3 +153,53 @@ def test_environment_switch_turns_the_fast_path_off() -> None:
     env = {**os.environ, "RAYVISION_STRUCTURE_FAST_PATH": "0"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+# -- how the fast path builds an instance: a mutable twin that becomes the model -----------------------
+
+@pytest.mark.parametrize("cl", MODELS, ids=lambda cl: repr(cl).rsplit(".", 1)[-1].rstrip("'>"))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_a_structured_model_is_an_ordinary_frozen_instance_of_its_class(cl: Any, data: st.DataObject) -> None:
+    doc = data.draw(documents(cl), label="document")
+    try:
+        result = FAST.structure(doc, cl)
+    except Exception:  # what the fast path refuses, plain cattrs refuses alike (the test above)
+        return
+    model = get_origin(cl) or cl
+    assert type(result) is model
+    first = attrs.fields(model)[0].name
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        setattr(result, first, None)
+    assert pickle.loads(pickle.dumps(result)) == result
+    assert attrs.evolve(result) == result
+
+
+def test_a_model_is_filled_by_plain_stores_into_its_twin() -> None:
+    hook = FAST.get_structure_hook(TaskInfo)
+    assert structgen._builder(TaskInfo) is not None
+    assert "inst.__class__ = _cl" in "".join(linecache.getlines(hook.__code__.co_filename))
+    assert not hasattr(TaskInfo(id=1), "__weakref__")  # no weakref slot: 8 bytes less per model, and the twin allowed
+
+
+@attrs.frozen(kw_only=True)
+class WithWeakref(models.ServiceModel):
+    name: str | None = None
+    count: int | None = None
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class DerivedPage(Page[TaskInfo]):
+    extra: int | None = None
+
+
+@pytest.mark.parametrize("cl", [WithWeakref, DerivedPage])
+def test_a_model_the_twin_cannot_stand_for_is_written_through_its_slots(cl: type) -> None:
+    # a __weakref__ slot gives another layout; a frozen base model's __setattr__ would refuse the stores
+    assert structgen._builder(cl) is None
+    fields = {"name": "x", "count": 3} if cl is WithWeakref else {"extra": 3, "items": [{"id": 5}]}
+    result = make_converter(fast_path=True).structure(fields, cl)
+    assert type(result) is cl
+    assert result == make_converter(fast_path=False).structure(fields, cl)
+    if cl is WithWeakref:
+        assert weakref.ref(result)() is result

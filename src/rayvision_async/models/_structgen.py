@@ -4,9 +4,10 @@ For each model class the generator writes, compiles and caches one Python functi
 field from a JSON object (a ``dict``) by its wire key (then its aliases), checks the common cases
 inline (``type(v) is int`` for ``int | None``, a dict lookup for a known enum code, …) and calls the
 converter's own hook for everything else, so the result is the same as calling the hooks for every
-field. The instance is then built without attrs' keyword ``__init__`` (``object.__new__`` and the
-slot descriptors) when the class has nothing ``__init__`` would run besides setting its fields;
-otherwise the generated code calls the class.
+field. The instance is then built without attrs' keyword ``__init__`` when the class has nothing
+``__init__`` would run besides setting its fields: a mutable twin of the class is filled by plain
+attribute stores and its ``__class__`` set to the model (:func:`_builder`; the slot descriptors
+where no twin can stand for the class); otherwise the generated code calls the class.
 
 Which hooks it may skip, and how, is not decided here: the converter declares each shortcut next to
 its hooks (``shortcut(t)`` returns a :class:`Shortcut` whose :class:`Inline` kind names one of the
@@ -32,7 +33,7 @@ import itertools
 import linecache
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, TypeVar, get_args, get_origin
+from typing import Any, Generic, NamedTuple, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -165,6 +166,33 @@ def _first_inner_call(ns: dict[str, Any], i: int, inner: Any, get: Callable[[], 
     return first_call
 
 
+_OBJECT_SETATTR: Any = object.__setattr__
+
+
+def _builder(base: type) -> type | None:
+    """A mutable twin of ``base`` (same bases, same slots) whose instances may become ``base`` instances.
+
+    The generated code fills a twin instance with plain attribute stores (CPython's quickest way to
+    write a slot) and then sets its ``__class__`` to ``base``: the instance is then exactly what
+    ``base(...)`` makes. CPython allows that only between classes of the same layout, which a class
+    with a ``__weakref__`` slot beside other slots never has (the models have none), and the twin
+    must not inherit a ``__setattr__`` (a model derived from another frozen model): None then, and
+    the slots are written through their descriptors.
+    """
+    slots = base.__dict__.get("__slots__")
+    if not isinstance(slots, tuple) or base.__weakrefoffset__:
+        return None
+    bases = tuple(klass for klass in base.__bases__ if klass is not Generic) or (object,)  # Page[T] too
+    try:
+        twin = type(f"{base.__name__}Builder", bases, {"__slots__": slots, "__module__": base.__module__})
+        if twin.__setattr__ is not _OBJECT_SETATTR:
+            return None  # a frozen base model's __setattr__ would refuse the stores (and a custom one slow them)
+        object.__setattr__(object.__new__(twin), "__class__", base)
+    except TypeError:
+        return None
+    return twin
+
+
 def _slot_setter(base: type, name: str) -> Any:
     for klass in base.__mro__:
         if name in klass.__dict__:
@@ -195,6 +223,7 @@ def make_model_structure_fn(
     if any(_has_typevar(t) for t in types):
         return fallback
     plain = _plain_init(base)
+    builder = _builder(base) if plain else None
     shared_empty = plain and 0 < len(fields) <= SHARED_EMPTY_FIELDS and all(spec.field.default is None
                                                                             for spec in fields)
     ns: dict[str, Any] = {"_cl": base, "_fallback": fallback, "_M": _MISSING, "_new": object.__new__,
@@ -202,7 +231,7 @@ def make_model_structure_fn(
     lines = ["def structure(o, _=None):", "    if type(o) is not _dict:", "        return _fallback(o, _)",
              "    get = o.get"]
     if plain and not shared_empty:
-        lines.append("    inst = _new(_cl)")
+        lines.append("    inst = _new(_cl)" if builder is None else "    inst = _new(_B)")
     # Required fields last, as cattrs reads them, so a document failing twice fails the same way on both paths.
     order = sorted(range(len(fields)), key=lambda n: fields[n].field.default is attrs.NOTHING)
     for i in order:
@@ -278,15 +307,22 @@ def make_model_structure_fn(
         if plain:
             ns[f"_s{i}"] = _slot_setter(base, field.name)
         if plain and not shared_empty:
-            lines.append(f"    _s{i}(inst, v)")
+            lines.append(f"    _s{i}(inst, v)" if builder is None else f"    inst.{field.name} = v")
         else:
             lines.append(f"    v{i} = v")
     if shared_empty:
         ns["_empty"] = base()
         lines.append("    if " + " and ".join(f"v{i} is None" for i in range(len(fields))) + ":")
         lines.append("        return _empty")
-        lines.append("    inst = _new(_cl)")
-        lines.extend(f"    _s{i}(inst, v{i})" for i in range(len(fields)))
+        if builder is None:
+            lines.append("    inst = _new(_cl)")
+            lines.extend(f"    _s{i}(inst, v{i})" for i in range(len(fields)))
+        else:
+            lines.append("    inst = _new(_B)")
+            lines.extend(f"    inst.{spec.field.name} = v{i}" for i, spec in enumerate(fields))
+    if builder is not None:
+        ns["_B"] = builder
+        lines.append("    inst.__class__ = _cl")
     if plain:
         lines.append("    return inst")
     else:

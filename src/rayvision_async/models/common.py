@@ -25,7 +25,7 @@ __all__ = [
 _NAME = text()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Platform(ServiceModel):
     """A render platform (cluster) the account can use (common/queryPlatforms).
 
@@ -40,7 +40,7 @@ class Platform(ServiceModel):
     is_show: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class ErrorCodeInfo(ServiceModel):
     """Description and solution of an analysis error code (submit/queryAnalyseErrorDetail).
 
@@ -62,7 +62,7 @@ class ErrorCodeInfo(ServiceModel):
     update_time: datetime | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class NotSupportedCgVersion(ServiceModel):
     """A software version a hardware configuration cannot render."""
 
@@ -70,7 +70,7 @@ class NotSupportedCgVersion(ServiceModel):
     cg_version_name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class HardwareConfig(ServiceModel):
     """A render-node hardware configuration (hardwareConfig/list).
 
@@ -94,7 +94,7 @@ class HardwareConfig(ServiceModel):
     not_support_plugin_list: tuple[str, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class PackNode(ServiceModel):
     """A pack node the account may submit through (submit/getUserPackNodeInfo)."""
 
@@ -102,7 +102,7 @@ class PackNode(ServiceModel):
     pack_name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Project(ServiceModel):
     """A project (a.k.a. label) name and its id."""
 
@@ -110,7 +110,7 @@ class Project(ServiceModel):
     project_name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class ProjectList(ServiceModel):
     """The account's projects (project/getList and project/list)."""
 

@@ -14,7 +14,7 @@ from .enums import FrameStatus, FrameType
 __all__ = ["FrameInfo", "FrameStats"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class FrameInfo(ServiceModel):
     """One render frame (or frame block) of a task, as listed by queryTaskFrames.
 
@@ -71,7 +71,7 @@ class FrameInfo(ServiceModel):
         return self.frame_status is not None and self.frame_status.is_failed
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class FrameStats(ServiceModel):
     """Frame counters over all of the account's tasks (queryAllFrameStats)."""
 

@@ -15,7 +15,7 @@ __all__ = ["Page"]
 T = TypeVar("T")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Page(ServiceModel, Generic[T]):
     """One page of results: ``items`` plus the paging counters the service reports.
 

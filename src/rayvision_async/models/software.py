@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Software(ServiceModel):
     """A DCC application the farm renders (``cg_id`` 2000 Maya, 2001 3ds Max, 2004 Houdini, …).
 
@@ -42,7 +42,7 @@ class Software(ServiceModel):
         return tuple(s.strip() for s in self.cg_type.split(";") if s.strip())
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class SupportedSoftware(ServiceModel):
     """The software list (plugin/querySoftwareList), with the default and auto-commit setting."""
 
@@ -51,7 +51,7 @@ class SupportedSoftware(ServiceModel):
     render_info_list: tuple[Software, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class PluginVersion(ServiceModel):
     """One version of a plugin; ``plugin_id`` is what render environments reference."""
 
@@ -60,7 +60,7 @@ class PluginVersion(ServiceModel):
     plugin_version: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Plugin(ServiceModel):
     """A plugin available for one software version (``cv_id`` = :attr:`SoftwareVersion.id`)."""
 
@@ -69,7 +69,7 @@ class Plugin(ServiceModel):
     plugin_versions: tuple[PluginVersion, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class SoftwareVersion(ServiceModel):
     """One supported version of a DCC application; ``id`` is the software-version id."""
 
@@ -79,7 +79,7 @@ class SoftwareVersion(ServiceModel):
     cg_version: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class SoftwareDetail(ServiceModel):
     """Versions and plugins supported for one DCC application (plugin/querySoftwareDetail)."""
 
@@ -97,7 +97,7 @@ class SoftwareDetail(ServiceModel):
         return self.cg_version
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class RenderEnv(ServiceModel):
     """A user render environment ("user plugin config", plugin/getUserPluginConfig).
 
@@ -123,7 +123,7 @@ class RenderEnv(ServiceModel):
         return self.resp_user_plugin_info_vos
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class CreatedRenderEnv(ServiceModel):
     """Result of plugin/addUserPluginConfig: the name of the new render environment."""
 

@@ -28,7 +28,7 @@ def _repeated() -> str | None:
     return field
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class TaskKeyValue(ServiceModel):
     """Task keywords (``taskKeyValueVo``): tile count and the scene's cameras.
 
@@ -41,7 +41,7 @@ class TaskKeyValue(ServiceModel):
     renderable_camera: str | None = attrs.field(default=None, metadata=meta(None, "RenderableCarema"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class TaskInfo(ServiceModel):
     """One render task as listed by getTaskList and queryTaskInfo.
 
@@ -125,14 +125,14 @@ class TaskInfo(ServiceModel):
         return self.task_status is not None and self.task_status.is_terminal
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class TaskInfoPage(Page[TaskInfo]):
     """The queryTaskInfo/v2 result: a page of tasks plus the user's total account consumption."""
 
     user_account_consume: Decimal | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class CreatedTasks(ServiceModel):
     """Result of createTask: the new task ids, their display aliases and the owning user id."""
 
@@ -141,7 +141,7 @@ class CreatedTasks(ServiceModel):
     user_id: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class GrabInfo(ServiceModel):
     """Progress of one block of one frame in a task-progress image (loadTaskProcessImg).
 
@@ -166,7 +166,7 @@ class GrabInfo(ServiceModel):
     grab_url: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class TaskProgress(ServiceModel):
     """Render progress of a (3ds Max) task (loadTaskProcessImg).
 

@@ -32,7 +32,7 @@ __all__ = [
 _NAME = text()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class SubUserOutputBid(ServiceModel):
     """The output (download) bid of one sub-account of a main account."""
 
@@ -40,7 +40,7 @@ class SubUserOutputBid(ServiceModel):
     output_bid: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class TransferBid(ServiceModel):
     """The account's transfer bids (transfer/getBid).
 
@@ -58,7 +58,7 @@ class TransferBid(ServiceModel):
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class EngineAccount(ServiceModel):
     """A transfer-engine (e.g. Aspera) account; ``password`` is kept out of ``repr()``."""
 
@@ -67,7 +67,7 @@ class EngineAccount(ServiceModel):
     password: str | None = attrs.field(default=None, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class EngineLine(ServiceModel):
     """One network line (server and port) of a transfer engine; ``type`` 1 dedicated, 0 general."""
 
@@ -79,7 +79,7 @@ class EngineLine(ServiceModel):
     type: int | None = int32()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class TransferEngine(ServiceModel):
     """A transfer engine (Aspera, RaySync, …) with its accounts, lines and health-check settings.
 
@@ -109,7 +109,7 @@ class TransferEngine(ServiceModel):
         return self.resp_task_engine_lines
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class TransferConfig(ServiceModel):
     """The account's transfer configuration (transfer/getConfig): bids, engines, sub-account bids.
 
@@ -141,7 +141,7 @@ class TransferConfig(ServiceModel):
         return None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class RaysyncTransfer(ServiceModel):
     """Address and ports of a Raysync transfer server."""
 
@@ -153,7 +153,7 @@ class RaysyncTransfer(ServiceModel):
     port: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class TransferServerInfo(ServiceModel):
     """Raysync transfer-server information (transfer/getServerInfo)."""
 
@@ -162,7 +162,7 @@ class TransferServerInfo(ServiceModel):
     raysync_transfer: RaysyncTransfer | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class RaySyncUserKey(ServiceModel):
     """The Raysync authentication key and the account it belongs to (transfer/getRaySyncUserKey).
 
@@ -191,7 +191,7 @@ class RaySyncUserKey(ServiceModel):
     download_disable: int | None = int32()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class OutputFile(ServiceModel):
     """A file or directory in the account's output tree (file/operate/getOutputUserDirFile).
 

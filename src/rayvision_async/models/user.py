@@ -16,7 +16,7 @@ from ._meta import int32, meta
 __all__ = ["LoginRecord", "OperationRecord", "UserProfile", "UserSetting"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class UserProfile(ServiceModel):
     """The account's profile, balances and prices (setUp/queryUserProfile).
 
@@ -72,7 +72,7 @@ class UserProfile(ServiceModel):
     student_end_time: datetime | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class UserSetting(ServiceModel):
     """The account's render settings (setUp/queryUserSetting).
 
@@ -99,7 +99,7 @@ class UserSetting(ServiceModel):
     task_over_time_sec: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class OperationRecord(ServiceModel):
     """One entry of the account's task-operation history (handle/operate/sdk/taskRecord).
 
@@ -137,7 +137,7 @@ class OperationRecord(ServiceModel):
         return tuple(number for item in decoded if (number := int_of(item)) is not None and 0 <= number <= INT64[1])
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class LoginRecord(ServiceModel):
     """One login of the account (handle/operate/sdk/loginRecord); ``login_time`` is UTC."""
 
