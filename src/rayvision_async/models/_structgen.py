@@ -304,7 +304,7 @@ def make_model_structure_fn(
                 lines.append(f"    elif v is not None: v = _h{i}(v, _t{i})")
             else:
                 lines.append(f"    if v is not None: v = _h{i}(v, _t{i})")
-        if plain:
+        if plain and builder is None:
             ns[f"_s{i}"] = _slot_setter(base, field.name)
         if plain and not shared_empty:
             lines.append(f"    _s{i}(inst, v)" if builder is None else f"    inst.{field.name} = v")

@@ -122,8 +122,6 @@ def _joined_quickly(merged: dict[str, Any]) -> str | None:
                 return None
             first, last, text, pick = _id_block(key, len(value))
             spans.append((first, last, text % pick(value)))
-        elif type(value) is str or type(value) is int:
-            spans.append((key, key, f"{key}={value}"))
         elif isinstance(value, (dict, list, float)):
             return None  # a float may have been read by orjson (sign_request): the rule reads it again
         else:
@@ -174,9 +172,7 @@ def sign_request(
         pass
     else:
         if type(body) is dict:
-            merged: dict[str, Any] = dict(headers)
-            merged.update(body)
-            quick = _joined_quickly(merged)
+            quick = _joined_quickly({**headers, **body})  # string_to_sign's quick path
             if quick is not None:
                 return sign(access_key, f"[POST]{domain}:{path}&{quick}")
     body = json.loads(content)
