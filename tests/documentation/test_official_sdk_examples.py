@@ -110,6 +110,14 @@ class Driver:
             await self.process.wait()
 
 
+def _own_replay(record: Any, requests: list[Any]) -> bool:
+    """A 603 for a nonce the official SDK had used in an accepted request: it draws six random digits,
+    so about one run in two hundred repeats one within the window, and it then signs again and resends."""
+    nonce = record.headers.get("nonce")
+    return record.code == 603 and any(other.code == 200 and other.headers.get("nonce") == nonce
+                                       for other in requests[:requests.index(record)])
+
+
 async def test_every_request_example_runs_with_the_official_sdk(official_python: Path, tmp_path: Path) -> None:
     sim = staged_simulator()
     stage = Stage(sim)
@@ -139,7 +147,8 @@ async def test_every_request_example_runs_with_the_official_sdk(official_python:
                     answer = await driver.ask({"call": request["call"], "kwargs": ADAPTED[method](kwargs)})
                 assert answer == {"ok": True}, (request["doc"], request["line"], answer)
                 ran += 1
-                sent = list(sim.requests)[before:]
+                everything = list(sim.requests)
+                sent = [record for record in everything[before:] if not _own_replay(record, everything)]
                 assert sent, f"{request['call']} sent nothing"
                 assert {record.code for record in sent} == {200}, [(record.path, record.code) for record in sent]
                 data = sent[0].reply.json()["data"] if sent[0].reply is not None else None
